@@ -1,0 +1,128 @@
+import { normalizeNumber } from './phone';
+import type { RecipientField } from './columns';
+
+export const CAPTION_MAX = 1024;
+export const MIME_TYPES = ['image/jpeg', 'image/png'] as const;
+export type MimeType = (typeof MIME_TYPES)[number];
+
+/** The exact body the Sobot API takes for an image message. */
+export interface SobotImageMessage {
+  type: 'image';
+  url: string;
+  mime_type: MimeType;
+  customer_number: string;
+  customer_name: string;
+  caption?: string;
+}
+
+/** What every recipient of a campaign gets unless its own row says otherwise. Frozen at upload. */
+export interface CampaignDefaults {
+  image_url?: string;
+  mime_type?: string;
+  caption?: string;
+}
+
+export interface ValidationOptions {
+  defaultCountryCode?: string;
+  /** Use the number as the name when a row has none (only when the operator asks). */
+  nameFallbackToNumber?: boolean;
+}
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+export type RawRecipient = Partial<Record<RecipientField, string | undefined>>;
+export type RecipientResult = { ok: true; message: SobotImageMessage } | { ok: false; errors: FieldError[] };
+
+/** The MIME type a URL's file extension implies, if it is one we can send. */
+export function mimeFromUrl(url: string): MimeType | undefined {
+  let path: string;
+  try {
+    path = new URL(url).pathname.toLowerCase();
+  } catch {
+    return undefined;
+  }
+  if (path.endsWith('.jpg') || path.endsWith('.jpeg')) return 'image/jpeg';
+  if (path.endsWith('.png')) return 'image/png';
+  return undefined;
+}
+
+/** Undefined when `url` is an absolute http(s) URL, else why not. */
+export function checkImageUrl(url: string): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return `must be an absolute http(s) URL (got "${url.slice(0, 60)}")`;
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    return `must use http or https (got ${parsed.protocol.replace(':', '')})`;
+  }
+  return undefined;
+}
+
+export function checkMimeType(mime: string): string | undefined {
+  return (MIME_TYPES as readonly string[]).includes(mime) ? undefined : `must be image/jpeg or image/png (got "${mime.slice(0, 60)}")`;
+}
+
+export function checkCaption(caption: string): string | undefined {
+  const length = [...caption].length;
+  return length > CAPTION_MAX ? `must be at most ${CAPTION_MAX} characters (got ${length})` : undefined;
+}
+
+/** Checks a campaign's defaults once, before any row is read. */
+export function validateDefaults(d: CampaignDefaults): FieldError[] {
+  const errors: FieldError[] = [];
+  const add = (field: string, message: string | undefined) => message && errors.push({ field, message });
+  if (d.image_url) add('image_url', checkImageUrl(d.image_url));
+  if (d.mime_type) add('mime_type', checkMimeType(d.mime_type));
+  if (d.caption) add('caption', checkCaption(d.caption));
+  return errors;
+}
+
+function blank(v: string | undefined): v is undefined {
+  return v === undefined || v.trim() === '';
+}
+
+/**
+ * Turns one raw row into the exact API body, every problem reported by field. An empty cell takes the
+ * campaign default.
+ */
+export function validateRecipient(row: RawRecipient, defaults: CampaignDefaults, opts: ValidationOptions = {}): RecipientResult {
+  const errors: FieldError[] = [];
+  const num = normalizeNumber(row.customer_number ?? '', opts.defaultCountryCode);
+  if (!num.ok) errors.push({ field: 'customer_number', message: num.message });
+
+  let name = blank(row.customer_name) ? '' : row.customer_name.trim();
+  if (!name && opts.nameFallbackToNumber && num.ok) name = num.value;
+  if (!name) errors.push({ field: 'customer_name', message: 'is required' });
+
+  const url = blank(row.url) ? (defaults.image_url ?? '') : row.url.trim();
+  const urlError = url ? checkImageUrl(url) : 'is required (no image_url default for the campaign)';
+  if (urlError) errors.push({ field: 'url', message: urlError });
+
+  const mime = blank(row.mime_type) ? (defaults.mime_type || (url ? mimeFromUrl(url) : undefined)) : row.mime_type.trim().toLowerCase();
+  if (!mime) {
+    if (!urlError) errors.push({ field: 'mime_type', message: 'is required: the URL has no .jpg, .jpeg or .png extension to infer it from' });
+  } else {
+    const mimeError = checkMimeType(mime);
+    if (mimeError) errors.push({ field: 'mime_type', message: mimeError });
+  }
+
+  const caption = blank(row.caption) ? defaults.caption : row.caption;
+  const captionError = caption ? checkCaption(caption) : undefined;
+  if (captionError) errors.push({ field: 'caption', message: captionError });
+
+  if (errors.length > 0 || !num.ok) return { ok: false, errors };
+  const message: SobotImageMessage = {
+    type: 'image',
+    url,
+    mime_type: mime as MimeType,
+    customer_number: num.value,
+    customer_name: name,
+  };
+  if (caption) message.caption = caption;
+  return { ok: true, message };
+}
