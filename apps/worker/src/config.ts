@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import { int, logEnv, redisEnv, sendingEnv, sobotEnv } from '@sobot/config';
+
+/** The worker's environment (SPEC §4). */
+export const workerConfigSchema = z
+  .object({
+    ...redisEnv,
+    ...logEnv,
+    ...sendingEnv,
+    ...sobotEnv,
+    /** Requests in flight in this process; default sized for the rate (half a second of sends, 8–200). */
+    WORKER_CONCURRENCY: int(1, 1000).optional(),
+    /** A request with no answer after this long is cut and retried. */
+    SOBOT_TIMEOUT_MS: int(100, 120_000).default(15_000),
+    /** Days a finished campaign's results are kept in Redis. */
+    RESULT_TTL_DAYS: z.coerce.number().positive().max(3650).default(30),
+  })
+  .transform((c) => ({ ...c, WORKER_CONCURRENCY: c.WORKER_CONCURRENCY ?? Math.min(200, Math.max(8, Math.ceil(c.SEND_RATE / 2))) }));
+
+export type WorkerConfig = z.output<typeof workerConfigSchema>;

@@ -1,0 +1,113 @@
+import { DelayedError, type Job } from 'bullmq';
+import { expireCampaign, isTerminal, type ChunkJobData, type Ledger, type LoadedChunk } from '@sobot/store';
+import type { CampaignWatch } from './campaign-watch';
+import { deliverRound, type DeliverDeps } from './deliver';
+import { OutcomeFlusher } from './outcome-flusher';
+import type { Permits } from './permits';
+import { roundBackoffMs } from './round-backoff';
+import { StoppedError, type StopReason } from './stopped';
+
+/** A parked chunk (paused campaign) looks again after this long even if nobody wakes it. */
+const PARK_MS = 30_000;
+/** How often a running chunk looks for pause and cancel. */
+const CONTROL_POLL_MS = 250;
+
+export interface RunnerDeps extends DeliverDeps {
+  ledger: Ledger;
+  watch: CampaignWatch;
+  permits: Permits;
+  resultTtlSeconds: number;
+}
+
+/**
+ * Sends one chunk: every recipient without a terminal outcome gets one round; outcomes are recorded
+ * once each. The chunk job then completes, waits for its next round (delayed, not failed), parks
+ * while its campaign is paused, or goes back to the queue when the worker shuts down.
+ */
+export class ChunkRunner {
+  constructor(
+    private readonly d: RunnerDeps,
+    private readonly shutdown: AbortSignal,
+  ) {}
+
+  async run(job: Job<ChunkJobData>, token: string | undefined): Promise<string> {
+    const { campaignId, chunk } = job.data;
+    const loaded = await this.d.ledger.loadChunk(campaignId, chunk);
+    if (!loaded) return 'campaign gone';
+    this.d.watch.set(campaignId, loaded.meta.status);
+    if (loaded.meta.status === 'cancelled') return 'cancelled';
+    if (loaded.meta.status === 'paused') return this.park(job, token);
+    if (this.shutdown.aborted) return this.handBack(job, token);
+
+    const { stopped, nextRoundMs, completed } = await this.sendAll(campaignId, chunk, loaded);
+    if (completed) await expireCampaign(this.d.ctx, campaignId, this.d.resultTtlSeconds);
+    if (stopped === 'cancelled') return 'cancelled';
+    if (stopped === 'paused') return this.park(job, token);
+    if (stopped === 'shutdown') return this.handBack(job, token);
+    if (nextRoundMs !== undefined) {
+      await job.moveToDelayed(Date.now() + nextRoundMs, token);
+      throw new DelayedError();
+    }
+    return 'done';
+  }
+
+  private async sendAll(campaignId: string, chunk: number, { meta, recipients, outcomes }: LoadedChunk) {
+    const stop = new AbortController();
+    const onShutdown = () => stop.abort('shutdown');
+    this.shutdown.addEventListener('abort', onShutdown, { once: true });
+    const poll = setInterval(() => {
+      const s = this.d.watch.status(campaignId);
+      if (s === 'paused' || s === 'cancelled') stop.abort(s);
+    }, CONTROL_POLL_MS);
+    const flusher = new OutcomeFlusher(this.d.ledger, campaignId, chunk, meta.chunkSize);
+    const log = this.d.log.child({ campaignId, chunk });
+    let nextRoundMs: number | undefined;
+    const tasks: Promise<void>[] = [];
+    try {
+      for (let i = 0; i < recipients.length; i += 1) {
+        if (isTerminal(outcomes.get(i))) continue;
+        try {
+          await this.d.permits.acquire(stop.signal);
+        } catch {
+          break;
+        }
+        const task = deliverRound(this.d, recipients[i]!, outcomes.get(i), stop.signal)
+          .then((o) => {
+            if (o.kind === 'r') nextRoundMs = Math.max(nextRoundMs ?? 0, roundBackoffMs(o.rounds), o.notBeforeMs ?? 0);
+            return flusher.add(i, o);
+          })
+          .catch((err: unknown) => {
+            if (!(err instanceof StoppedError)) throw err;
+          })
+          .finally(() => this.d.permits.release());
+        tasks.push(task);
+      }
+      const results = await Promise.allSettled(tasks);
+      await flusher.close();
+      const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failure) throw failure.reason;
+    } finally {
+      clearInterval(poll);
+      this.shutdown.removeEventListener('abort', onShutdown);
+    }
+    const stopped = stop.signal.aborted ? (stop.signal.reason as StopReason) : undefined;
+    if (stopped) log.info({ reason: stopped }, 'chunk stopped early');
+    return { stopped, nextRoundMs, completed: flusher.completed };
+  }
+
+  /** Paused campaign: put the job aside until resume wakes it (or PARK_MS passes). */
+  private async park(job: Job<ChunkJobData>, token: string | undefined): Promise<never> {
+    const { campaignId } = job.data;
+    await this.d.ctx.redis.sadd(this.d.ctx.keys.parked(campaignId), job.id!);
+    await job.moveToDelayed(Date.now() + PARK_MS, token);
+    // A resume that landed between our status check and the park above must not wait PARK_MS.
+    if ((await this.d.watch.refresh(campaignId)) !== 'paused') await job.promote().catch(() => undefined);
+    throw new DelayedError();
+  }
+
+  /** Shutting down: in-flight sends are recorded; the rest of the chunk goes straight back to the queue. */
+  private async handBack(job: Job<ChunkJobData>, token: string | undefined): Promise<never> {
+    await job.moveToDelayed(Date.now(), token);
+    throw new DelayedError();
+  }
+}

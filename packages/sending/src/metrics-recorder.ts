@@ -1,0 +1,38 @@
+import { addMetricDeltas, LATENCY_BUCKETS, type StoreContext } from '@sobot/store';
+
+/** Counts this worker's sends and adds them to the cluster-wide counters in Redis every second. */
+export class MetricsRecorder {
+  private deltas = new Map<string, number>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly ctx: StoreContext) {}
+
+  start(intervalMs = 1000): void {
+    this.timer = setInterval(() => void this.flush().catch(() => undefined), intervalMs);
+    this.timer.unref();
+  }
+
+  inc(field: string, by = 1): void {
+    this.deltas.set(field, (this.deltas.get(field) ?? 0) + by);
+  }
+
+  latency(ms: number): void {
+    const s = ms / 1000;
+    let i = LATENCY_BUCKETS.findIndex((b) => s <= b);
+    if (i < 0) i = LATENCY_BUCKETS.length;
+    this.inc(`lat:${i}`);
+    this.inc('lat:sum_ms', ms);
+    this.inc('lat:count');
+  }
+
+  async flush(): Promise<void> {
+    const deltas = this.deltas;
+    this.deltas = new Map();
+    await addMetricDeltas(this.ctx, deltas);
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.flush().catch(() => undefined);
+  }
+}

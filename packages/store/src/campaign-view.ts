@@ -1,0 +1,154 @@
+import type { CampaignView, MessageView, ReportRow, RowError } from '@sobot/schema';
+import { parseMeta, type CampaignMeta } from './campaign-meta';
+import { locate, type StoreContext } from './context';
+import { messageId, parseMessageId } from './ids';
+import { decodeOutcome, type Outcome } from './outcome-codec';
+import { decodeChunk } from './recipient-codec';
+import { systemPause } from './send-rate';
+
+/** Seconds over which the current rate is averaged. */
+const RATE_WINDOW_S = 10;
+const iso = (ms: number | null): string | null => (ms ? new Date(ms).toISOString() : null);
+
+/** Reads campaigns for the API, the page, the CLI and reports. */
+export class CampaignReader {
+  constructor(private readonly ctx: StoreContext) {}
+
+  async meta(id: string): Promise<CampaignMeta | undefined> {
+    return parseMeta(await this.ctx.redis.hgetall(this.ctx.keys.meta(id)));
+  }
+
+  async view(id: string): Promise<CampaignView | undefined> {
+    const { redis, keys } = this.ctx;
+    const nowS = Math.floor(Date.now() / 1000);
+    const seconds = Array.from({ length: RATE_WINDOW_S }, (_, i) => String(nowS - 1 - i));
+    const [metaHash, counts, failures, perSecond, pause] = await Promise.all([
+      redis.hgetall(keys.meta(id)),
+      redis.hgetall(keys.counts(id)),
+      redis.hgetall(keys.failures(id)),
+      redis.hmget(keys.perSecond(id), ...seconds),
+      systemPause(this.ctx),
+    ]);
+    const meta = parseMeta(metaHash);
+    if (!meta) return undefined;
+    const n = (k: string) => Number(counts[k] ?? 0);
+    const sent = n('sent');
+    const failed = n('failed');
+    const cancelled = meta.status === 'cancelled' ? Math.max(0, meta.accepted - sent - failed) : 0;
+    const pending = meta.accepted - sent - failed - cancelled;
+    const rate = perSecond.reduce((a, v) => a + Number(v ?? 0), 0) / RATE_WINDOW_S;
+    const sending = meta.status === 'running' || meta.status === 'queued';
+    let status = meta.status;
+    let pausedReason = meta.pausedReason;
+    if (pause && sending && pending > 0) {
+      status = 'paused';
+      pausedReason = pause.reason;
+    }
+    const failureReasons = Object.entries(failures)
+      .filter(([k]) => !k.startsWith('m:'))
+      .map(([code, count]) => ({ code, count: Number(count), message: failures[`m:${code}`] ?? '' }))
+      .filter((f) => f.count > 0)
+      .sort((a, b) => b.count - a.count);
+    return {
+      id: meta.id,
+      name: meta.name,
+      source: meta.source,
+      status,
+      paused_reason: status === 'paused' ? pausedReason : null,
+      image_url: meta.defaults.url || null,
+      caption: meta.defaults.caption || null,
+      counts: { total: meta.accepted, pending, sent, failed, cancelled, delivered: n('delivered'), read: n('read'), delivery_failed: n('dfailed') },
+      rows: { total: meta.total, accepted: meta.accepted, rejected: meta.rejected, duplicates: meta.duplicates },
+      failure_reasons: failureReasons,
+      rate: Math.round(rate * 10) / 10,
+      eta_seconds: status === 'running' && rate > 0 ? Math.ceil(pending / rate) : null,
+      created_at: iso(meta.createdAt)!,
+      started_at: iso(meta.startedAt),
+      completed_at: iso(meta.completedAt),
+      updated_at: iso(meta.updatedAt) ?? iso(meta.createdAt)!,
+    };
+  }
+
+  /** Newest first. */
+  async list(limit = 50, offset = 0): Promise<CampaignView[]> {
+    const ids = await this.ctx.redis.zrevrange(this.ctx.keys.campaignIndex, offset, offset + limit - 1);
+    const views = await Promise.all(ids.map((id) => this.view(id)));
+    return views.filter((v): v is CampaignView => v !== undefined);
+  }
+
+  /** Every recipient in upload order, a few chunks per round trip. */
+  async *report(id: string): AsyncGenerator<ReportRow> {
+    const meta = await this.meta(id);
+    if (!meta) return;
+    const { redis, keys } = this.ctx;
+    const BATCH = 10;
+    for (let first = 0; first < meta.chunks; first += BATCH) {
+      const chunks = Array.from({ length: Math.min(BATCH, meta.chunks - first) }, (_, i) => first + i);
+      const loaded = await Promise.all(
+        chunks.map((c) => Promise.all([redis.get(keys.chunk(id, c)), redis.hgetall(keys.outcomes(id, c)), redis.hgetall(keys.deliveries(id, c))])),
+      );
+      const cancelled = (await redis.hget(keys.meta(id), 'status')) === 'cancelled';
+      for (const [body, outcomes, deliveries] of loaded) {
+        if (body === null) continue;
+        const recipients = decodeChunk(body, meta.defaults);
+        for (let i = 0; i < recipients.length; i += 1) {
+          const r = recipients[i]!;
+          const raw = outcomes[i];
+          yield toReportRow(r.customer_number, r.customer_name, raw ? decodeOutcome(raw) : undefined, deliveries[i], cancelled);
+        }
+      }
+    }
+  }
+
+  async rejectedRows(id: string): Promise<RowError[]> {
+    const rows = await this.ctx.redis.lrange(this.ctx.keys.rejectedRows(id), 0, -1);
+    return rows.map((r) => JSON.parse(r) as RowError);
+  }
+
+  async message(id: string): Promise<MessageView | undefined> {
+    const ref = parseMessageId(id);
+    if (!ref) return undefined;
+    const meta = await this.meta(ref.campaignId);
+    if (!meta || ref.index >= meta.accepted) return undefined;
+    const { chunk, offset } = locate(ref.index, meta.chunkSize);
+    const { redis, keys } = this.ctx;
+    const [body, raw, delivery] = await Promise.all([
+      redis.get(keys.chunk(ref.campaignId, chunk)),
+      redis.hget(keys.outcomes(ref.campaignId, chunk), String(offset)),
+      redis.hget(keys.deliveries(ref.campaignId, chunk), String(offset)),
+    ]);
+    if (body === null) return undefined;
+    const r = decodeChunk(body, meta.defaults)[offset];
+    if (!r) return undefined;
+    const row = toReportRow(r.customer_number, r.customer_name, raw ? decodeOutcome(raw) : undefined, delivery ?? undefined, meta.status === 'cancelled');
+    return {
+      id: messageId(ref.campaignId, ref.index),
+      campaign_id: ref.campaignId,
+      customer_number: r.customer_number,
+      status: row.status,
+      wamid: row.wamid || null,
+      delivery_status: (row.delivery_status || null) as MessageView['delivery_status'],
+      error_code: row.error_code || null,
+      error_message: row.error_message || null,
+      attempts: row.attempts,
+      updated_at: row.updated_at || null,
+    };
+  }
+}
+
+function toReportRow(number: string, name: string, o: Outcome | undefined, delivery: string | undefined, cancelled: boolean): ReportRow {
+  const status = o?.kind === 's' ? 'sent' : o?.kind === 'f' ? 'failed' : cancelled ? 'cancelled' : 'pending';
+  const [dStatus = '', dAt = '', dCode = '', ...dMsg] = (delivery ?? '').split('|');
+  const deliveryFailed = dStatus === 'failed';
+  return {
+    customer_number: number,
+    customer_name: name,
+    status,
+    wamid: o?.wamid ?? '',
+    error_code: deliveryFailed && status === 'sent' ? dCode : (o?.code ?? ''),
+    error_message: deliveryFailed && status === 'sent' ? dMsg.join('|') : (o?.message ?? ''),
+    attempts: o?.attempts ?? 0,
+    updated_at: o ? new Date(Math.max(o.at, Number(dAt) || 0)).toISOString() : '',
+    delivery_status: dStatus || (status === 'sent' ? 'sent' : ''),
+  };
+}

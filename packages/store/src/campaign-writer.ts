@@ -1,0 +1,123 @@
+import type { CampaignDefaults, RowError, SobotImageMessage } from '@sobot/schema';
+import type { ChunkDefaults } from './recipient-codec';
+import { chunkDefaults, encodeRecipient } from './recipient-codec';
+import { CHUNK_SIZE, type StoreContext } from './context';
+
+/** Chunks written during an upload expire unless the upload commits (a crashed producer leaves nothing). */
+const STAGING_TTL_S = 6 * 3600;
+/** Chunk writes allowed in flight before the upload stream is paused. */
+const WRITE_WINDOW = 64;
+
+export interface CampaignHeader {
+  name: string;
+  source: 'upload' | 'api';
+  defaults: CampaignDefaults;
+  total: number;
+  rejected: number;
+  duplicates: number;
+  rejectedRows?: RowError[];
+}
+
+/**
+ * Streams accepted recipients into Redis chunk by chunk, pipelined, while an upload is read. Nothing is
+ * visible to workers or the API until `commit`; `abort` removes what was written.
+ */
+export class CampaignWriter {
+  private rows: unknown[] = [];
+  private chunks = 0;
+  private accepted = 0;
+  private window: Promise<unknown>[] = [];
+  private failure: unknown;
+  private readonly defaults: ChunkDefaults;
+
+  constructor(
+    private readonly ctx: StoreContext,
+    readonly campaignId: string,
+    defaults: CampaignDefaults,
+  ) {
+    this.defaults = chunkDefaults(defaults);
+  }
+
+  /** Sink for ingest: returns a promise only when the write window is full (backpressure). */
+  readonly add = (message: SobotImageMessage): void | Promise<void> => {
+    this.rows.push(encodeRecipient(message, this.defaults));
+    this.accepted += 1;
+    if (this.rows.length === CHUNK_SIZE) return this.writeChunk();
+    return undefined;
+  };
+
+  get count(): number {
+    return this.accepted;
+  }
+
+  private writeChunk(): void | Promise<void> {
+    const key = this.ctx.keys.chunk(this.campaignId, this.chunks);
+    this.chunks += 1;
+    const body = JSON.stringify(this.rows);
+    this.rows = [];
+    this.window.push(
+      this.ctx.redis.set(key, body, 'EX', STAGING_TTL_S).catch((err: unknown) => {
+        this.failure ??= err;
+      }),
+    );
+    if (this.window.length >= WRITE_WINDOW) return this.drain();
+    return undefined;
+  }
+
+  private async drain(): Promise<void> {
+    const pending = this.window;
+    this.window = [];
+    await Promise.all(pending);
+    if (this.failure) throw this.failure;
+  }
+
+  /** Writes the last chunk and the campaign itself; returns the chunk numbers to enqueue. */
+  async commit(header: CampaignHeader, createdAt = Date.now()): Promise<number[]> {
+    if (this.rows.length > 0) this.writeChunk();
+    await this.drain();
+    const { redis, keys } = this.ctx;
+    const id = this.campaignId;
+    const d = header.defaults;
+    const multi = redis.multi();
+    multi.hset(keys.meta(id), {
+      id,
+      name: header.name,
+      source: header.source,
+      status: 'queued',
+      image_url: d.image_url ?? '',
+      mime_type: this.defaults.mime,
+      caption: d.caption ?? '',
+      chunk_size: CHUNK_SIZE,
+      chunks: this.chunks,
+      total: header.total,
+      accepted: this.accepted,
+      rejected: header.rejected,
+      duplicates: header.duplicates,
+      created_at: createdAt,
+      updated_at: createdAt,
+      retry_gen: 0,
+    });
+    multi.hset(keys.counts(id), { sent: 0, failed: 0 });
+    const rejected = header.rejectedRows ?? [];
+    for (let i = 0; i < rejected.length; i += 1000) {
+      multi.rpush(keys.rejectedRows(id), ...rejected.slice(i, i + 1000).map((e) => JSON.stringify(e)));
+    }
+    await multi.exec();
+    const persists: Promise<unknown>[] = [];
+    for (let n = 0; n < this.chunks; n += 1) persists.push(redis.persist(keys.chunk(id, n)));
+    await Promise.all(persists);
+    await redis.zadd(keys.campaignIndex, createdAt, id);
+    return Array.from({ length: this.chunks }, (_, n) => n);
+  }
+
+  /** Removes every chunk written so far (a rejected upload leaves nothing behind). */
+  async abort(): Promise<void> {
+    this.rows = [];
+    await Promise.allSettled(this.window);
+    this.window = [];
+    const { redis, keys } = this.ctx;
+    const dels: Promise<unknown>[] = [];
+    for (let n = 0; n < this.chunks; n += 1) dels.push(redis.unlink(keys.chunk(this.campaignId, n)));
+    await Promise.all(dels);
+  }
+}

@@ -1,0 +1,94 @@
+import type { SobotImageMessage } from '@sobot/schema';
+import { parseMeta, type CampaignMeta } from './campaign-meta';
+import type { StoreContext } from './context';
+import { messageId } from './ids';
+import { decodeOutcome, encodeOutcome, type Outcome } from './outcome-codec';
+import { decodeChunk } from './recipient-codec';
+import { runScript } from './scripts';
+
+export interface LoadedChunk {
+  meta: CampaignMeta;
+  recipients: SobotImageMessage[];
+  /** Outcomes already recorded, by index within the chunk. */
+  outcomes: Map<number, Outcome>;
+}
+
+export interface OutcomeEntry {
+  offset: number;
+  outcome: Outcome;
+}
+
+/** The worker's view of the result store: read a chunk, record outcomes once each. */
+export class Ledger {
+  constructor(private readonly ctx: StoreContext) {}
+
+  async meta(campaignId: string): Promise<CampaignMeta | undefined> {
+    return parseMeta(await this.ctx.redis.hgetall(this.ctx.keys.meta(campaignId)));
+  }
+
+  /** Undefined when the campaign (or the chunk) no longer exists. One round trip. */
+  async loadChunk(campaignId: string, chunk: number): Promise<LoadedChunk | undefined> {
+    const { redis, keys } = this.ctx;
+    const [metaHash, body, outcomeHash] = await Promise.all([
+      redis.hgetall(keys.meta(campaignId)),
+      redis.get(keys.chunk(campaignId, chunk)),
+      redis.hgetall(keys.outcomes(campaignId, chunk)),
+    ]);
+    const meta = parseMeta(metaHash);
+    if (!meta || body === null) return undefined;
+    const outcomes = new Map<number, Outcome>();
+    for (const [k, v] of Object.entries(outcomeHash)) outcomes.set(Number(k), decodeOutcome(v));
+    return { meta, recipients: decodeChunk(body, meta.defaults), outcomes };
+  }
+
+  /**
+   * Records outcomes of one chunk atomically; terminal ones are written once. Sent outcomes are also
+   * indexed by wamid for the delivery webhook. Returns whether this call completed the campaign.
+   */
+  async record(campaignId: string, chunk: number, chunkSize: number, entries: OutcomeEntry[]): Promise<{ applied: number; completed: boolean }> {
+    const { redis, keys } = this.ctx;
+    const now = Date.now();
+    const args: Array<string | number> = [now, Math.floor(now / 1000)];
+    for (const e of entries) args.push(e.offset, encodeOutcome(e.outcome));
+    const [applied = 0, , completed = 0] = await runScript<number[]>(
+      redis,
+      'recordOutcomes',
+      [keys.meta(campaignId), keys.counts(campaignId), keys.failures(campaignId), keys.perSecond(campaignId), keys.outcomes(campaignId, chunk)],
+      args,
+    );
+    const indexing: Promise<unknown>[] = [];
+    const day = Math.floor(now / DAY_MS);
+    const touched = new Set<string>();
+    for (const e of entries) {
+      if (e.outcome.kind !== 's' || !e.outcome.wamid) continue;
+      const key = keys.wamidIndex(day, wamidBucket(e.outcome.wamid));
+      indexing.push(redis.hset(key, e.outcome.wamid, messageId(campaignId, chunk * chunkSize + e.offset)));
+      touched.add(key);
+    }
+    for (const key of touched) indexing.push(redis.expire(key, WAMID_INDEX_TTL_S));
+    await Promise.all(indexing);
+    return { applied, completed: completed === 1 };
+  }
+}
+
+const DAY_MS = 86_400_000;
+/** Delivery events arrive within hours; the index of a day's wamids is kept a week. */
+export const WAMID_INDEX_DAYS = 7;
+const WAMID_INDEX_TTL_S = (WAMID_INDEX_DAYS + 1) * 86_400;
+
+/** The message id a wamid was recorded for, looking through the last week's index. */
+export async function findWamid(ctx: StoreContext, wamid: string, now = Date.now()): Promise<string | undefined> {
+  const today = Math.floor(now / DAY_MS);
+  const bucket = wamidBucket(wamid);
+  const hits = await Promise.all(
+    Array.from({ length: WAMID_INDEX_DAYS + 1 }, (_, i) => ctx.redis.hget(ctx.keys.wamidIndex(today - i, bucket), wamid)),
+  );
+  return hits.find((h): h is string => typeof h === 'string');
+}
+
+/** Which of the 256 wamid index buckets a wamid lives in. */
+export function wamidBucket(wamid: string): number {
+  let h = 0;
+  for (let i = 0; i < wamid.length; i += 1) h = (h * 31 + wamid.charCodeAt(i)) >>> 0;
+  return h & 255;
+}

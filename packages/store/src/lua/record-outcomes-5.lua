@@ -1,0 +1,68 @@
+--[[
+  Records the outcomes of some recipients of one chunk, once each, and keeps the campaign's counters
+  and status in step with them, atomically.
+
+  An outcome already terminal (sent `s` or failed `f`) is never overwritten, so a re-run chunk, a
+  retried flush or a second worker after a crash can never double-count. A retrying outcome (`r`)
+  may be overwritten by anything.
+
+  KEYS[1] meta       campaign hash (status, accepted, timestamps)
+  KEYS[2] counts     campaign counters (sent, failed)
+  KEYS[3] failures   failure counts by code, `m:<code>` last message
+  KEYS[4] perSecond  unix second -> terminal outcomes recorded (current rate)
+  KEYS[5] outcomes   chunk's hash: index -> outcome
+
+  ARGV[1] now, ms
+  ARGV[2] now, unix seconds
+  ARGV[3..] pairs: index, outcome (`kind|attempts|ts|wamid|code|message`)
+
+  Returns { applied, skipped, completed (1 when this call finished the campaign) }
+]]
+local applied, skipped, sent, failed = 0, 0, 0, 0
+for i = 3, #ARGV, 2 do
+  local idx, val = ARGV[i], ARGV[i + 1]
+  local cur = redis.call('HGET', KEYS[5], idx)
+  local curKind = cur and string.sub(cur, 1, 1)
+  if curKind == 's' or curKind == 'f' then
+    skipped = skipped + 1
+  else
+    redis.call('HSET', KEYS[5], idx, val)
+    applied = applied + 1
+    local kind = string.sub(val, 1, 1)
+    if kind == 's' then
+      sent = sent + 1
+    elseif kind == 'f' then
+      failed = failed + 1
+      local code, msg = string.match(val, '^f|[^|]*|[^|]*|[^|]*|([^|]*)|(.*)$')
+      redis.call('HINCRBY', KEYS[3], code, 1)
+      redis.call('HSET', KEYS[3], 'm:' .. code, msg)
+    end
+  end
+end
+
+if sent > 0 then redis.call('HINCRBY', KEYS[2], 'sent', sent) end
+if failed > 0 then redis.call('HINCRBY', KEYS[2], 'failed', failed) end
+if sent + failed > 0 then
+  redis.call('HINCRBY', KEYS[4], ARGV[2], sent + failed)
+  redis.call('HDEL', KEYS[4], tostring(tonumber(ARGV[2]) - 60))
+  redis.call('PEXPIRE', KEYS[4], 3600000)
+end
+
+local completed = 0
+local status = redis.call('HGET', KEYS[1], 'status')
+if applied > 0 then
+  redis.call('HSET', KEYS[1], 'updated_at', ARGV[1])
+  if status == 'queued' then
+    status = 'running'
+    redis.call('HSET', KEYS[1], 'status', 'running', 'started_at', ARGV[1])
+  end
+end
+if sent + failed > 0 and (status == 'running' or status == 'paused') then
+  local accepted = tonumber(redis.call('HGET', KEYS[1], 'accepted') or '0')
+  local counts = redis.call('HMGET', KEYS[2], 'sent', 'failed')
+  if tonumber(counts[1] or '0') + tonumber(counts[2] or '0') >= accepted then
+    redis.call('HSET', KEYS[1], 'status', 'completed', 'completed_at', ARGV[1])
+    completed = 1
+  end
+end
+return { applied, skipped, completed }

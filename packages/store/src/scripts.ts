@@ -1,0 +1,34 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RedisClient } from './redis';
+
+/** The Lua scripts in ./lua, by name; the file name ends with the number of KEYS it takes. */
+const SCRIPTS = {
+  recordOutcomes: 'record-outcomes-5',
+  resetFailed: 'reset-failed-4',
+  reserveSends: 'reserve-sends-1',
+  delaySends: 'delay-sends-1',
+  recordDelivery: 'record-delivery-2',
+  setStatus: 'set-status-1',
+} as const;
+
+type ScriptName = keyof typeof SCRIPTS;
+type Arg = string | number;
+
+const defined = new WeakSet<RedisClient>();
+
+function define(client: RedisClient): void {
+  if (defined.has(client)) return;
+  for (const [name, file] of Object.entries(SCRIPTS)) {
+    const numberOfKeys = Number(file.slice(file.lastIndexOf('-') + 1));
+    client.defineCommand(name, { numberOfKeys, lua: readFileSync(join(__dirname, 'lua', `${file}.lua`), 'utf8') });
+  }
+  defined.add(client);
+}
+
+/** Runs one of our scripts (EVALSHA, loading it on NOSCRIPT) with its keys and arguments. */
+export async function runScript<T = unknown>(client: RedisClient, name: ScriptName, keys: string[], args: Arg[]): Promise<T> {
+  define(client);
+  const fn = (client as unknown as Record<ScriptName, (...a: Arg[]) => Promise<T>>)[name];
+  return fn.call(client, ...keys, ...args);
+}

@@ -1,0 +1,73 @@
+import type { StoreContext } from './context';
+import { runScript } from './scripts';
+
+export interface Reservation {
+  /** Slots granted (0: none now). */
+  granted: number;
+  /** ms from now until the first granted slot, or until it is worth asking again. */
+  delayMs: number;
+  /** ms between granted slots. */
+  intervalMs: number;
+  /** The single granted slot is a probe while the system pause is on. */
+  probe: boolean;
+  /** Why sending is paused system-wide, '' when it is not. */
+  pausedReason: string;
+}
+
+export interface SystemPause {
+  code: string;
+  reason: string;
+  since: number;
+}
+
+/** How far ahead a worker may reserve send slots. */
+const HORIZON_MS = 500;
+
+/** The one global send rate and the system-wide pause, shared by every worker through Redis. */
+export class SendRate {
+  private readonly intervalUs: number;
+
+  constructor(
+    private readonly ctx: StoreContext,
+    readonly perSecond: number,
+  ) {
+    this.intervalUs = 1_000_000 / perSecond;
+  }
+
+  async reserve(wanted: number): Promise<Reservation> {
+    const [granted = 0, delayUs = 0, probe = 0, reason = ''] = await runScript<[number, number, number, string]>(
+      this.ctx.redis,
+      'reserveSends',
+      [this.ctx.keys.sendRate],
+      [this.intervalUs.toFixed(3), wanted, HORIZON_MS * 1000],
+    );
+    return { granted, delayMs: Math.max(0, delayUs / 1000), intervalMs: this.intervalUs / 1000, probe: probe === 1, pausedReason: reason };
+  }
+
+  /** Holds everyone's sending for `ms` (a 429). Returns ms until sending resumes. */
+  async delay(ms: number): Promise<number> {
+    const us = await runScript<number>(this.ctx.redis, 'delaySends', [this.ctx.keys.sendRate], [Math.round(ms * 1000)]);
+    return us / 1000;
+  }
+}
+
+/** Pauses every worker's sending with a reason; one probe message goes out every `probeEveryMs`. */
+export async function pauseSystem(ctx: StoreContext, code: string, reason: string, probeEveryMs: number): Promise<void> {
+  const now = Date.now();
+  await ctx.redis.hset(ctx.keys.sendRate, {
+    reason,
+    code,
+    since: now,
+    every: probeEveryMs * 1000,
+    probe: (now + probeEveryMs) * 1000,
+  });
+}
+
+export async function resumeSystem(ctx: StoreContext): Promise<boolean> {
+  return (await ctx.redis.hdel(ctx.keys.sendRate, 'reason', 'code', 'since', 'every', 'probe')) > 0;
+}
+
+export async function systemPause(ctx: StoreContext): Promise<SystemPause | null> {
+  const [reason, code, since] = await ctx.redis.hmget(ctx.keys.sendRate, 'reason', 'code', 'since');
+  return reason ? { reason, code: code ?? '', since: Number(since ?? 0) } : null;
+}
