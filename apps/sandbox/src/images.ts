@@ -1,0 +1,15 @@
+/** 8×8 8-bit RGB images, small enough to embed, valid enough for any decoder or pre-flight check. */
+export const SAMPLE_JPEG = Buffer.from(
+  '/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAUDBAQEAwUEBAQFBQUGBwwIBwcHBw8LCwkMEQ8SEhEPERETFhwXExQaFRERGCEYGh0dHx8fExciJCIeJBweHx7/2wBDAQUFBQcGBw4ICA4eFBEUHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh7/wAARCAAIAAgDASIAAhEBAxEB/8QAFQABAQAAAAAAAAAAAAAAAAAAAAX/xAAYEAEAAwEAAAAAAAAAAAAAAAAABAYhMv/EABUBAQEAAAAAAAAAAAAAAAAAAAUG/8QAHREAAQIHAAAAAAAAAAAAAAAAAAIEAQMFBhMVIv/aAAwDAQACEQMRAD8AsUybxoCpf0BjmjyP2jJRrUH/2Q==',
+  'base64',
+);
+
+export const SAMPLE_PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAgAAAAICAIAAABLbSncAAAAoElEQVR42gXBsQkAIAwAMG/xEA/xDAcLji5Cxy4FR5eCg6snFHzAD+wbJs5PCBPihDyBJqwJZ8Kb4PxoYbQ4Wh6NRlujndHeaM53Dp1j59yZOq/Op/Pr7DxJIIkkmYRIFskheSTO4w64I+6Mm3Av3Af3w+181VA1Vs1Vqeqqeqq+qs6XG8qN5eZyqdxV7in3let8spAsJsvJKNlKdpK9ZB9cvnBBs9VfcwAAAABJRU5ErkJggg==',
+  'base64',
+);
+
+export const SAMPLE_IMAGES: Record<string, { type: string; bytes: Buffer }> = {
+  'sample.jpg': { type: 'image/jpeg', bytes: SAMPLE_JPEG },
+  'sample.png': { type: 'image/png', bytes: SAMPLE_PNG },
+};

@@ -1,0 +1,122 @@
+import { DEFAULT_FAULTS, mergeFaults, planFaults, type FaultPlan, type Faults } from './faults';
+import { accepted, invalid, OUTSIDE_WINDOW, RATE_LIMITED, serverError, UNAUTHORIZED, type Answer } from './responses';
+import { RpsCap } from './rps-cap';
+import { StatsRecorder, type Outcome } from './stats';
+import { checkMessage, type Json } from './validate';
+import { newWamid } from './wamid';
+import { WebhookNotifier, type WebhookOptions } from './webhook';
+
+export interface MessageApiOptions {
+  apiKey?: string;
+  apiSecret?: string;
+  faults?: Partial<Faults>;
+  webhook?: WebhookOptions;
+}
+
+/** What to do with one request; the HTTP layer carries it out. */
+export type Decision =
+  | { kind: 'answer'; answer: Answer; delayMs: number; retryAfterSeconds?: number; accepted?: Accepted }
+  | { kind: 'hang' }
+  | { kind: 'reset'; delayMs: number };
+
+/** A 200 answer: the webhook events start once it has been sent (see `sent`). */
+export interface Accepted {
+  wamid: string;
+  number: string;
+}
+
+type Header = string | string[] | undefined;
+
+/**
+ * The image message endpoint's behaviour, HTTP aside: credentials, injected faults, validation,
+ * the 24-hour window, and the record of what was received. Decisions use the faults in force when
+ * the request arrives; the stats record the outcome at once, even when the answer is delayed.
+ */
+export class MessageApi {
+  readonly stats = new StatsRecorder();
+  private readonly initialFaults: Faults;
+  private plan: FaultPlan;
+  private cap: RpsCap | undefined;
+  private readonly webhook: WebhookNotifier | undefined;
+
+  constructor(private readonly options: MessageApiOptions = {}) {
+    this.initialFaults = mergeFaults(DEFAULT_FAULTS, options.faults ?? {});
+    this.plan = planFaults(this.initialFaults);
+    this.cap = capFor(this.initialFaults);
+    this.webhook = options.webhook ? new WebhookNotifier(options.webhook) : undefined;
+  }
+
+  get faults(): Readonly<Faults> {
+    return this.plan.faults;
+  }
+
+  setFaults(patch: Partial<Faults>): Faults {
+    const faults = mergeFaults(this.plan.faults, patch);
+    this.plan = planFaults(faults);
+    if (patch.maxRps !== undefined) this.cap = capFor(faults);
+    return faults;
+  }
+
+  /** Clears the stats and puts back the faults the sandbox started with. */
+  reset(): void {
+    this.stats.reset();
+    this.plan = planFaults(this.initialFaults);
+    this.cap = capFor(this.initialFaults);
+  }
+
+  decide(at: number, apiKey: Header, apiSecret: Header, rawBody: string): Decision {
+    let body: Json | undefined;
+    try {
+      body = JSON.parse(rawBody);
+    } catch {
+      body = undefined;
+    }
+    const check = body === undefined ? undefined : checkMessage(body);
+    const number = check?.number ?? '';
+    const { plan } = this;
+    const { faults } = plan;
+
+    const { apiKey: key, apiSecret: secret } = this.options;
+    if (faults.authFail || (key !== undefined && apiKey !== key) || (secret !== undefined && apiSecret !== secret)) {
+      return this.answer(at, number, '401', UNAUTHORIZED, plan.latency());
+    }
+    const mishap = plan.draw();
+    if (mishap === 'hang') {
+      this.stats.record(at, number, 'hang');
+      return { kind: 'hang' };
+    }
+    if (mishap === 'reset') {
+      this.stats.record(at, number, 'reset');
+      return { kind: 'reset', delayMs: plan.latency() };
+    }
+    if (mishap === '429' || (this.cap && !this.cap.admit(at))) {
+      return this.answer(at, number, '429', RATE_LIMITED, plan.latency(), faults.retryAfterSeconds);
+    }
+    if (mishap === '5xx') return this.answer(at, number, '5xx', serverError(faults.errorStatus), plan.latency());
+    if (!check) return this.answer(at, number, '400', invalid('body must be JSON'), plan.latency());
+    if (!check.ok) return this.answer(at, number, '400', invalid(check.message), plan.latency());
+    if (plan.isClosed(number)) return this.answer(at, number, '400', OUTSIDE_WINDOW, plan.latency());
+
+    const wamid = newWamid(number);
+    this.stats.record(at, number, 'ok', wamid);
+    return { kind: 'answer', answer: accepted(wamid), delayMs: plan.latency(), accepted: { wamid, number } };
+  }
+
+  /** Called once a 200 answer is on the wire, so status events never overtake it. */
+  sent(message: Accepted): void {
+    this.webhook?.notify(message.wamid, message.number);
+  }
+
+  close(): void {
+    this.webhook?.close();
+  }
+
+  private answer(at: number, number: string, outcome: Outcome, answer: Answer, delayMs: number, retryAfterSeconds?: number): Decision {
+    this.stats.record(at, number, outcome);
+    return { kind: 'answer', answer, delayMs, retryAfterSeconds };
+  }
+}
+
+function capFor(faults: Faults): RpsCap | undefined {
+  return faults.maxRps ? new RpsCap(faults.maxRps) : undefined;
+}

@@ -1,0 +1,74 @@
+/** How the sandbox answered a request. '400' covers both invalid bodies and closed numbers. */
+export const OUTCOMES = ['ok', '400', '401', '429', '5xx', 'hang', 'reset'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+export interface Received {
+  /** ms epoch when the request arrived. */
+  at: number;
+  /** customer_number as sent ('' when the body had none). */
+  number: string;
+  outcome: Outcome;
+  wamid?: string;
+}
+
+export interface StatsSummary {
+  total: number;
+  /** Requests answered 200. */
+  accepted: number;
+  outcomes: Record<Outcome, number>;
+}
+
+export interface SandboxStats extends StatsSummary {
+  /** customer_number → sends answered 200. */
+  byNumber: Record<string, number>;
+  /** customer_number → wamids answered, in order. */
+  wamids: Record<string, string[]>;
+  /** Every request, in arrival order. */
+  received: Received[];
+}
+
+function zeroOutcomes(): Record<Outcome, number> {
+  return { ok: 0, '400': 0, '401': 0, '429': 0, '5xx': 0, hang: 0, reset: 0 };
+}
+
+/** What the API really received. Maps on the hot path; plain records only in snapshots. */
+export class StatsRecorder {
+  private outcomes = zeroOutcomes();
+  private received: Received[] = [];
+  private wamids = new Map<string, string[]>();
+
+  record(at: number, number: string, outcome: Outcome, wamid?: string): void {
+    this.outcomes[outcome]++;
+    // Same property order every time keeps the entries one hidden class.
+    this.received.push({ at, number, outcome, wamid });
+    if (wamid === undefined) return;
+    const list = this.wamids.get(number);
+    if (list) list.push(wamid);
+    else this.wamids.set(number, [wamid]);
+  }
+
+  summary(): StatsSummary {
+    return { total: this.received.length, accepted: this.outcomes.ok, outcomes: { ...this.outcomes } };
+  }
+
+  perNumber(): Pick<SandboxStats, 'byNumber' | 'wamids'> {
+    const byNumber: Record<string, number> = {};
+    const wamids: Record<string, string[]> = {};
+    for (const [number, list] of this.wamids) {
+      byNumber[number] = list.length;
+      wamids[number] = list.slice();
+    }
+    return { byNumber, wamids };
+  }
+
+  /** A copy, so later requests do not change what a test is looking at. */
+  snapshot(): SandboxStats {
+    return { ...this.summary(), ...this.perNumber(), received: this.received.slice() };
+  }
+
+  reset(): void {
+    this.outcomes = zeroOutcomes();
+    this.received = [];
+    this.wamids = new Map();
+  }
+}
