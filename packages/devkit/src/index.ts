@@ -7,3 +7,5 @@ export {
   type RedisServer,
   type RedisServerOptions,
 } from './redis-server';
+export { spawnApp, waitForHttp, REPO_ROOT, type AppProcess, type AppName } from './processes';
+export { startTestRedis, type TestRedis } from './test-redis';

@@ -1,0 +1,29 @@
+import basicAuth from '@fastify/basic-auth';
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { FastifyAdapter } from '@bull-board/fastify';
+import type { FastifyInstance } from 'fastify';
+import type { Queue } from 'bullmq';
+import { secretMatcher } from './auth';
+
+/** Basic auth with the board credentials, for the board and the campaign page. */
+export async function registerBasicAuth(app: FastifyInstance, user: string, password: string): Promise<void> {
+  const userOk = secretMatcher([user]);
+  const passwordOk = secretMatcher([password]);
+  await app.register(basicAuth, {
+    authenticate: { realm: 'sobot' },
+    validate: async (u, p) => {
+      if (!(userOk(u) && passwordOk(p))) throw new Error('wrong user or password');
+    },
+  });
+  app.addHook('onRequest', app.basicAuth);
+}
+
+/** Bull Board at /admin/queues behind basic auth. */
+export async function boardPlugin(app: FastifyInstance, opts: { queue: Queue; user: string; password: string }): Promise<void> {
+  await registerBasicAuth(app, opts.user, opts.password);
+  const serverAdapter = new FastifyAdapter();
+  serverAdapter.setBasePath('/admin/queues');
+  createBullBoard({ queues: [new BullMQAdapter(opts.queue)], serverAdapter });
+  await app.register(serverAdapter.registerPlugin(), { prefix: '/admin/queues' });
+}

@@ -1,0 +1,54 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { ZodError } from 'zod';
+import { IdempotencyConflictError, InputError } from '@sobot/campaigns';
+import { IngestError } from '@sobot/ingest';
+import { InvalidStateError, NotFoundError } from '@sobot/store';
+
+/** An HTTP error with a stable code; everything the API answers with goes through toHttp below. */
+export class ApiError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+export const unauthorized = () => new ApiError(401, 'UNAUTHORIZED', 'missing or invalid bearer token (Authorization: Bearer <API key>)');
+export const uploadTooLarge = (max: number) => new ApiError(413, 'UPLOAD_TOO_LARGE', `upload is larger than MAX_UPLOAD_BYTES (${max} bytes)`);
+
+/** Maps every error class to its status and code, once. Unknown errors are 500 with no detail. */
+function toHttp(err: unknown): ApiError | undefined {
+  if (err instanceof ApiError) return err;
+  if (err instanceof IngestError) return new ApiError(400, err.code, err.message, err.details);
+  if (err instanceof InputError) return new ApiError(400, err.code, err.message, err.details);
+  if (err instanceof IdempotencyConflictError) return new ApiError(409, err.code, err.message);
+  if (err instanceof NotFoundError) return new ApiError(404, err.code, err.message);
+  if (err instanceof InvalidStateError) return new ApiError(409, err.code, err.message, { status: err.current });
+  if (err instanceof ZodError) {
+    const details = err.issues.map((i) => ({ field: i.path.join('.') || 'body', message: i.message }));
+    return new ApiError(400, 'INVALID_REQUEST', details.map((d) => `${d.field}: ${d.message}`).join('; '), details);
+  }
+  const fe = err as FastifyError;
+  if (fe.code === 'FST_REQ_FILE_TOO_LARGE' || fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new ApiError(413, 'UPLOAD_TOO_LARGE', fe.message);
+  if (fe.validation) return new ApiError(400, 'INVALID_REQUEST', fe.message);
+  if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
+    return new ApiError(fe.statusCode, fe.code ?? 'BAD_REQUEST', fe.message);
+  }
+  return undefined;
+}
+
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((err, req, reply) => {
+    const api = toHttp(err);
+    if (!api) {
+      req.log.error({ err }, 'unhandled error');
+      return reply.code(500).send({ error: { code: 'INTERNAL', message: 'internal error' } });
+    }
+    if (api.statusCode === 401) void reply.header('www-authenticate', 'Bearer');
+    return reply.code(api.statusCode).send({ error: { code: api.code, message: api.message, ...(api.details === undefined ? {} : { details: api.details }) } });
+  });
+  app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` } }));
+}

@@ -1,0 +1,118 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import multipart from '@fastify/multipart';
+import { doc } from '../doc';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { createCampaign } from '@sobot/campaigns';
+import type { AppDeps } from '../deps';
+import { ApiError, uploadTooLarge } from '../errors';
+
+const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+/** Upload options: query parameters, or multipart fields sent before the file. */
+const uploadOptions = z.object({
+  name: z.string().max(200).optional(),
+  image_url: z.string().optional(),
+  mime_type: z.string().optional(),
+  caption: z.string().optional(),
+  format: z.enum(['csv', 'json', 'ndjson', 'auto']).optional(),
+  strict: flag.optional(),
+  dry_run: flag.optional(),
+  /** `number`: a row without a name is sent with its number as the name. */
+  name_fallback: z.enum(['number', 'none']).optional(),
+});
+type UploadOptions = z.output<typeof uploadOptions>;
+
+function formatFrom(contentType: string | undefined, filename: string | undefined, explicit: UploadOptions['format']) {
+  if (explicit) return explicit;
+  const ct = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  const ext = (filename ?? '').toLowerCase().split('.').pop();
+  if (ct === 'text/csv' || ext === 'csv' || ext === 'tsv') return 'csv';
+  if (ct === 'application/x-ndjson' || ct === 'application/jsonl' || ext === 'ndjson' || ext === 'jsonl') return 'ndjson';
+  return 'auto';
+}
+
+/** Fails the stream with 413 once more than `max` bytes went through (bodies with no Content-Length too). */
+function byteLimit(max: number): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      seen += chunk.length;
+      cb(seen > max ? uploadTooLarge(max) : null, chunk);
+    },
+  });
+}
+
+export async function uploadRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  const max = deps.cfg.MAX_UPLOAD_BYTES;
+  // Uploads are streamed, never parsed whole: every body type reaches the handler as a stream.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
+  await app.register(multipart, { limits: { fileSize: max, files: 1, fields: 20, fieldSize: 64 * 1024 } });
+
+  const run = (body: Readable, format: ReturnType<typeof formatFrom>, opts: UploadOptions, filename?: string) =>
+    createCampaign(deps, {
+      body: body.pipe(byteLimit(max)),
+      format,
+      name: opts.name?.trim() || filename || `campaign ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`,
+      defaults: { image_url: opts.image_url?.trim() || undefined, mime_type: opts.mime_type?.trim() || undefined, caption: opts.caption || undefined },
+      strict: opts.strict,
+      dryRun: opts.dry_run,
+      validation: { defaultCountryCode: deps.cfg.DEFAULT_COUNTRY_CODE, nameFallbackToNumber: opts.name_fallback === 'number' },
+    });
+
+  app.post('/v1/campaigns', {
+    schema: {
+      summary: 'Create a campaign from an uploaded recipient list (multipart `file`, or a raw text/csv, application/json or application/x-ndjson body)',
+      tags: ['campaigns'],
+      querystring: doc(uploadOptions),
+    },
+    handler: async (req, reply) => {
+      if (Number(req.headers['content-length'] ?? 0) > max) throw uploadTooLarge(max);
+      const query = uploadOptions.parse(req.query);
+      const result = req.isMultipart() ? await fromMultipart(req, query) : await run(req.body as Readable, formatFrom(req.headers['content-type'], undefined, query.format), query);
+      return reply.code(result.dry_run ? 200 : 202).send(result);
+    },
+  });
+
+  /**
+   * Fields sent before the file are known when it arrives, so the file streams straight into the
+   * campaign. A file sent before any field is spooled to a temporary file first (memory stays flat).
+   */
+  async function fromMultipart(req: FastifyRequest, query: UploadOptions) {
+    const fields: Record<string, string> = {};
+    let result: Awaited<ReturnType<typeof run>> | undefined;
+    let spooled: { dir: string; path: string; mimetype: string; filename: string } | undefined;
+    try {
+      for await (const part of req.parts()) {
+        if (part.type === 'field') {
+          // Fields after a streamed file come too late to apply: they are ignored (documented).
+          if (!result) fields[part.fieldname] = String(part.value);
+          continue;
+        }
+        if (part.fieldname !== 'file') throw new ApiError(400, 'UNEXPECTED_FILE', `unexpected file field "${part.fieldname}" (use "file")`);
+        if (Object.keys(fields).length === 0) {
+          const dir = await mkdtemp(join(tmpdir(), 'sobot-upload-'));
+          spooled = { dir, path: join(dir, 'upload'), mimetype: part.mimetype, filename: part.filename };
+          await pipeline(part.file, createWriteStream(spooled.path));
+          if (part.file.truncated) throw uploadTooLarge(max);
+          continue;
+        }
+        const opts = uploadOptions.parse({ ...query, ...fields });
+        result = await run(part.file, formatFrom(part.mimetype, part.filename, opts.format), opts, part.filename);
+      }
+      if (spooled) {
+        const opts = uploadOptions.parse({ ...query, ...fields });
+        result = await run(createReadStream(spooled.path), formatFrom(spooled.mimetype, spooled.filename, opts.format), opts, spooled.filename);
+      }
+    } finally {
+      if (spooled) await rm(spooled.dir, { recursive: true, force: true });
+    }
+    if (!result) throw new ApiError(400, 'NO_FILE', 'multipart upload without a "file" part');
+    return result;
+  }
+}

@@ -1,0 +1,73 @@
+import type { Readable } from 'node:stream';
+import { ingestRecipients } from '@sobot/ingest';
+import { validateDefaults, type CampaignDefaults, type UploadResult, type ValidationOptions } from '@sobot/schema';
+import { CampaignWriter, enqueueChunks, newCampaignId } from '@sobot/store';
+import type { CampaignDeps } from './deps';
+import { InputError } from './errors';
+
+/** Row errors shown in the upload answer; the rejected-rows download has up to STORED_ERRORS. */
+export const SHOWN_ERRORS = 1_000;
+const STORED_ERRORS = 100_000;
+
+export interface UploadInput {
+  body: Readable | AsyncIterable<Buffer | string>;
+  format: 'csv' | 'json' | 'ndjson' | 'auto';
+  name: string;
+  defaults: CampaignDefaults;
+  strict?: boolean;
+  dryRun?: boolean;
+  validation?: ValidationOptions;
+}
+
+/**
+ * Streams an upload into a new campaign: rows are validated and written chunk by chunk while the body
+ * is read; only a fully read, acceptable file becomes a campaign with jobs. Any failure removes what was
+ * written: a rejected file leaves nothing behind.
+ */
+export async function createCampaign(deps: CampaignDeps, input: UploadInput): Promise<UploadResult> {
+  const defaultErrors = validateDefaults(input.defaults);
+  if (defaultErrors.length > 0) {
+    throw new InputError('INVALID_DEFAULTS', `invalid campaign defaults: ${defaultErrors.map((e) => `${e.field} ${e.message}`).join('; ')}`, defaultErrors);
+  }
+  const id = newCampaignId();
+  const writer = input.dryRun ? undefined : new CampaignWriter(deps.ctx, id, input.defaults);
+  let committed = false;
+  try {
+    const summary = await ingestRecipients(input.body, {
+      format: input.format,
+      defaults: input.defaults,
+      validation: input.validation,
+      strict: input.strict,
+      maxErrors: STORED_ERRORS,
+      sink: writer ? writer.add : () => undefined,
+    });
+    const result: UploadResult = {
+      id: input.dryRun ? '' : id,
+      name: input.name,
+      status: 'queued',
+      total: summary.total,
+      accepted: summary.accepted,
+      rejected: summary.rejected,
+      duplicates: summary.duplicates,
+      errors: summary.errors.slice(0, SHOWN_ERRORS),
+    };
+    if (!writer) return { ...result, dry_run: true };
+    const chunks = await writer.commit({
+      name: input.name,
+      source: 'upload',
+      defaults: input.defaults,
+      total: summary.total,
+      rejected: summary.rejected,
+      duplicates: summary.duplicates,
+      rejectedRows: summary.errors,
+    });
+    committed = true;
+    await enqueueChunks(deps.queue, id, chunks);
+    return result;
+  } catch (err) {
+    await writer?.abort();
+    if (committed) await deps.ctx.redis.zrem(deps.ctx.keys.campaignIndex, id);
+    if (committed) await deps.ctx.redis.del(deps.ctx.keys.meta(id), deps.ctx.keys.counts(id), deps.ctx.keys.rejectedRows(id));
+    throw err;
+  }
+}

@@ -1,0 +1,7 @@
+import type { Queue } from 'bullmq';
+import type { ChunkJobData, StoreContext } from '@sobot/store';
+
+export interface CampaignDeps {
+  ctx: StoreContext;
+  queue: Queue<ChunkJobData>;
+}

@@ -1,0 +1,49 @@
+import type { FieldError, RowError } from '@sobot/schema';
+
+/** Counts of one recipient file, and the first row errors (capped; the counts are exact). */
+export interface IngestSummary {
+  /** Data rows read: the header and blank lines are not counted. */
+  total: number;
+  /** Unique valid recipients handed to the sink. */
+  accepted: number;
+  /** Invalid rows. */
+  rejected: number;
+  /** Valid rows whose number came earlier in the file. */
+  duplicates: number;
+  errors: RowError[];
+}
+
+/**
+ * Stable codes of the failures that reject a whole file, nothing of it to be kept:
+ * - `UNPARSEABLE`: not UTF-8 text, malformed CSV/JSON/NDJSON, inconsistent column counts, a record over the size limit.
+ * - `NO_PHONE_COLUMN`: no header (or JSON key) stands for `customer_number`.
+ * - `NO_VALID_ROWS`: nothing to send after reading the whole file (or the file is empty).
+ * - `STRICT_REJECTED`: `strict` was asked and at least one row is invalid.
+ * - `INVALID_DEFAULTS`: the campaign defaults themselves are invalid (checked before reading).
+ */
+export type IngestErrorCode = 'UNPARSEABLE' | 'NO_PHONE_COLUMN' | 'NO_VALID_ROWS' | 'STRICT_REJECTED' | 'INVALID_DEFAULTS';
+
+/** Where a file stopped parsing. */
+export interface ParsePosition {
+  row?: number;
+  line?: number;
+}
+
+/** `IngestSummary` for NO_VALID_ROWS and STRICT_REJECTED, the field errors for INVALID_DEFAULTS, a position for UNPARSEABLE. */
+export type IngestErrorDetails = IngestSummary | FieldError[] | ParsePosition;
+
+export class IngestError extends Error {
+  override readonly name = 'IngestError';
+
+  constructor(
+    readonly code: IngestErrorCode,
+    message: string,
+    readonly details?: IngestErrorDetails,
+  ) {
+    super(message);
+  }
+}
+
+export function unparseable(message: string, position?: ParsePosition): IngestError {
+  return new IngestError('UNPARSEABLE', message, position);
+}

@@ -1,0 +1,73 @@
+import { validateRecipient, type CampaignDefaults, type FieldError, type RawRecipient, type RowError, type SobotImageMessage, type ValidationOptions } from '@sobot/schema';
+import type { IngestSummary } from './errors';
+import { NumberSet, numberKey } from './number-set';
+
+export type RecipientSink = (message: SobotImageMessage, row: number) => void | Promise<void>;
+
+export interface TallyOptions {
+  /** The campaign's image_url / mime_type / caption, taken by every empty cell. */
+  defaults: CampaignDefaults;
+  validation?: ValidationOptions;
+  /** Refuse the whole file (STRICT_REJECTED) if any row is invalid. */
+  strict?: boolean;
+  /** Most row errors listed (each bad field of a row is one); the counts stay exact. Default 1000. */
+  maxErrors?: number;
+  /** Gets each new valid recipient in file order, with its 1-based data row; a returned promise is awaited. */
+  sink: RecipientSink;
+}
+
+export const DEFAULT_MAX_ERRORS = 1000;
+
+/** Validates, de-duplicates and counts rows in file order, and hands each new valid recipient to the sink. */
+export class Tally {
+  private total = 0;
+  private accepted = 0;
+  private rejected = 0;
+  private duplicates = 0;
+  private readonly errors: RowError[] = [];
+  private readonly numbers = new NumberSet(64 * 1024);
+  private readonly maxErrors: number;
+  private readonly validation: ValidationOptions;
+  /** False once a strict file has a bad row: whatever follows would only be thrown away. */
+  private sinking = true;
+
+  constructor(private readonly options: TallyOptions) {
+    this.maxErrors = options.maxErrors ?? DEFAULT_MAX_ERRORS;
+    this.validation = options.validation ?? {};
+  }
+
+  /** Returns the sink's promise when it made one, so that a sync sink costs no promise per row. */
+  add(raw: RawRecipient, row: number): void | Promise<void> {
+    this.total++;
+    const result = validateRecipient(raw, this.options.defaults, this.validation);
+    if (!result.ok) {
+      this.countRejected(row, result.errors);
+      return;
+    }
+    if (!this.numbers.add(numberKey(result.message.customer_number))) {
+      this.duplicates++;
+      return;
+    }
+    this.accepted++;
+    if (this.sinking) return this.options.sink(result.message, row);
+  }
+
+  /** A row that cannot even be read as a recipient (a JSON element that is not an object). */
+  reject(row: number, errors: FieldError[]): void {
+    this.total++;
+    this.countRejected(row, errors);
+  }
+
+  summary(): IngestSummary {
+    return { total: this.total, accepted: this.accepted, rejected: this.rejected, duplicates: this.duplicates, errors: [...this.errors] };
+  }
+
+  private countRejected(row: number, errors: FieldError[]): void {
+    this.rejected++;
+    if (this.options.strict) this.sinking = false;
+    for (const { field, message } of errors) {
+      if (this.errors.length >= this.maxErrors) return;
+      this.errors.push({ row, field, message });
+    }
+  }
+}
