@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { ZodError } from 'zod';
-import { IdempotencyConflictError, InputError } from '@sobot/campaigns';
+import { IdempotencyConflictError, InputError, SHOWN_ERRORS } from '@sobot/campaigns';
 import { IngestError } from '@sobot/ingest';
 import { InvalidStateError, NotFoundError } from '@sobot/store';
 
@@ -19,10 +19,18 @@ export class ApiError extends Error {
 export const unauthorized = () => new ApiError(401, 'UNAUTHORIZED', 'missing or invalid bearer token (Authorization: Bearer <API key>)');
 export const uploadTooLarge = (max: number) => new ApiError(413, 'UPLOAD_TOO_LARGE', `upload is larger than MAX_UPLOAD_BYTES (${max} bytes)`);
 
+/** Row errors in an error answer are capped like those of an accepted upload (counts stay exact). */
+function shownDetails(details: unknown): unknown {
+  if (details && typeof details === 'object' && 'errors' in details && Array.isArray(details.errors)) {
+    return { ...details, errors: details.errors.slice(0, SHOWN_ERRORS) };
+  }
+  return details;
+}
+
 /** Maps every error class to its status and code, once. Unknown errors are 500 with no detail. */
 function toHttp(err: unknown): ApiError | undefined {
   if (err instanceof ApiError) return err;
-  if (err instanceof IngestError) return new ApiError(400, err.code, err.message, err.details);
+  if (err instanceof IngestError) return new ApiError(400, err.code, err.message, shownDetails(err.details));
   if (err instanceof InputError) return new ApiError(400, err.code, err.message, err.details);
   if (err instanceof IdempotencyConflictError) return new ApiError(409, err.code, err.message);
   if (err instanceof NotFoundError) return new ApiError(404, err.code, err.message);

@@ -68,6 +68,8 @@ export function checkMimeType(mime: string): string | undefined {
 }
 
 export function checkCaption(caption: string): string | undefined {
+  // UTF-16 length bounds the character count from above: most captions need no closer look.
+  if (caption.length <= CAPTION_MAX) return undefined;
   const length = [...caption].length;
   return length > CAPTION_MAX ? `must be at most ${CAPTION_MAX} characters (got ${length})` : undefined;
 }
@@ -80,6 +82,23 @@ export function validateDefaults(d: CampaignDefaults): FieldError[] {
   if (d.mime_type) add('mime_type', checkMimeType(d.mime_type));
   if (d.caption) add('caption', checkCaption(d.caption));
   return errors;
+}
+
+/** Every row of a campaign usually shares one URL: remember the last answer for it. */
+let lastUrl = '';
+let lastUrlError: string | undefined;
+let lastMime: MimeType | undefined;
+function checkImageUrlCached(url: string): string | undefined {
+  if (url !== lastUrl) {
+    lastUrl = url;
+    lastUrlError = checkImageUrl(url);
+    lastMime = lastUrlError ? undefined : mimeFromUrl(url);
+  }
+  return lastUrlError;
+}
+function mimeFromUrlCached(url: string): MimeType | undefined {
+  checkImageUrlCached(url);
+  return lastMime;
 }
 
 function blank(v: string | undefined): v is undefined {
@@ -99,11 +118,18 @@ export function validateRecipient(row: RawRecipient, defaults: CampaignDefaults,
   if (!name && opts.nameFallbackToNumber && num.ok) name = num.value;
   if (!name) errors.push({ field: 'customer_name', message: 'is required' });
 
-  const url = blank(row.url) ? (defaults.image_url ?? '') : row.url.trim();
-  const urlError = url ? checkImageUrl(url) : 'is required (no image_url default for the campaign)';
+  const ownUrl = !blank(row.url);
+  const url = ownUrl ? row.url!.trim() : (defaults.image_url ?? '');
+  const urlError = url ? checkImageUrlCached(url) : 'is required (no image_url default for the campaign)';
   if (urlError) errors.push({ field: 'url', message: urlError });
 
-  const mime = blank(row.mime_type) ? (defaults.mime_type || (url ? mimeFromUrl(url) : undefined)) : row.mime_type.trim().toLowerCase();
+  // A row's own URL implies its own type; the campaign's mime_type goes with the campaign's URL.
+  const inferred = () => (url && !urlError ? mimeFromUrlCached(url) : undefined);
+  const mime = !blank(row.mime_type)
+    ? row.mime_type.trim().toLowerCase()
+    : ownUrl
+      ? (inferred() ?? defaults.mime_type)
+      : (defaults.mime_type || inferred());
   if (!mime) {
     if (!urlError) errors.push({ field: 'mime_type', message: 'is required: the URL has no .jpg, .jpeg or .png extension to infer it from' });
   } else {
