@@ -9,3 +9,5 @@ export {
 } from './redis-server';
 export { spawnApp, waitForHttp, REPO_ROOT, type AppProcess, type AppName } from './processes';
 export { startTestRedis, type TestRedis } from './test-redis';
+export { startStack, type Stack, type StackOptions } from './stack';
+export { startSystem, type System, type SystemOptions, type CampaignState } from './system';

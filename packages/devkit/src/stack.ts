@@ -1,0 +1,121 @@
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import { freePort } from './free-port';
+import { REPO_ROOT, spawnApp, waitForHttp, type AppProcess } from './processes';
+import { startRedisServer, type RedisServer } from './redis-server';
+
+export interface StackOptions {
+  /** Extra environment for every process (defaults to this process's environment). */
+  env?: NodeJS.ProcessEnv;
+  /** Extra environment for the sandbox only (fault knobs for the demo). */
+  sandboxEnv?: Record<string, string>;
+  /** Where each line a process prints goes; default: stdout with a `[name]` prefix. */
+  print?: (app: string, line: string) => void;
+}
+
+export interface Stack {
+  producerUrl: string;
+  apiKey: string;
+  sandboxUrl?: string;
+  board?: { user: string; password: string };
+  stop(): Promise<void>;
+}
+
+/** What the stack says loudly before it starts (never a secret other than the generated dev token). */
+export type Announce = (message: string) => void;
+
+/**
+ * `pnpm start`: Redis (embedded from PATH when REDIS_URL is unset, AOF on, data under .data/redis),
+ * the sandbox when SOBOT_API_KEY is unset, the producer and one worker — each its own process,
+ * restarted if it dies, all stopped together (worker first, so in-flight sends are recorded).
+ */
+export async function startStack(opts: StackOptions = {}, announce: Announce = (m) => process.stdout.write(`${m}\n`)): Promise<Stack> {
+  const base: NodeJS.ProcessEnv = { ...(opts.env ?? process.env) };
+  const print = opts.print ?? ((app, line) => process.stdout.write(`[${app}] ${line}\n`));
+  let redis: RedisServer | undefined;
+  if (!base.REDIS_URL) {
+    const dir = resolve(REPO_ROOT, '.data', 'redis');
+    redis = await startRedisServer({ dir, appendonly: true, port: base.REDIS_PORT ? Number(base.REDIS_PORT) : undefined });
+    base.REDIS_URL = redis.url;
+    announce(`REDIS_URL is not set: started an embedded redis-server on ${redis.url} (AOF on, data in ${dir})`);
+  }
+  const children: Array<{ name: string; env: NodeJS.ProcessEnv; proc: AppProcess }> = [];
+  let stopping = false;
+  const run = (name: string, env: NodeJS.ProcessEnv) => {
+    const entry = { name, env, proc: launch(name, env) };
+    children.push(entry);
+    return entry;
+  };
+  function launch(name: string, env: NodeJS.ProcessEnv): AppProcess {
+    const proc = spawnApp(name, env);
+    let partial = '';
+    const onData = (d: Buffer) => {
+      const lines = (partial + d.toString()).split('\n');
+      partial = lines.pop() ?? '';
+      for (const l of lines) if (l.trim()) print(name, l);
+    };
+    proc.child.stdout?.on('data', onData);
+    proc.child.stderr?.on('data', onData);
+    void proc.exited.then((code) => {
+      if (stopping) return;
+      const entry = children.find((c) => c.proc === proc);
+      if (!entry) return;
+      announce(`${name} exited (${code}); restarting it in 1 s`);
+      setTimeout(() => {
+        if (!stopping) entry.proc = launch(name, env);
+      }, 1000);
+    });
+    return proc;
+  }
+
+  let sandboxUrl: string | undefined;
+  if (!base.SOBOT_API_KEY) {
+    const port = await freePort();
+    sandboxUrl = `http://127.0.0.1:${port}`;
+    run('sandbox', { ...base, ...opts.sandboxEnv, SANDBOX_PORT: String(port), SOBOT_API_KEY: 'sandbox' });
+    await waitForHttp(`${sandboxUrl}/_sandbox/health`);
+    base.SOBOT_API_URL = sandboxUrl;
+    base.SOBOT_API_KEY = 'sandbox';
+    announce(`*** SOBOT_API_KEY is not set: messages go to the local SANDBOX at ${sandboxUrl}, not to Sobot. Nothing reaches WhatsApp. ***`);
+  }
+  let apiKey = base.API_KEYS?.split(',')[0]?.trim() ?? '';
+  if (!apiKey) {
+    apiKey = `dev-${randomBytes(12).toString('hex')}`;
+    base.API_KEYS = apiKey;
+    announce(`API_KEYS is not set: generated a bearer token for this run: ${apiKey}`);
+  }
+  let board: Stack['board'];
+  if (!base.BOARD_USER) {
+    board = { user: 'admin', password: randomBytes(9).toString('base64url') };
+    base.BOARD_USER = board.user;
+    base.BOARD_PASSWORD = board.password;
+  }
+  const port = base.PORT ?? '3000';
+  base.PORT = port;
+  run('producer', base);
+  run('worker', base);
+  const producerUrl = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    stopping = true;
+    for (const name of ['worker', 'producer', 'sandbox']) {
+      await Promise.all(children.filter((c) => c.name === name).map((c) => c.proc.stop('SIGTERM')));
+    }
+    await redis?.stop();
+  };
+  try {
+    await waitForHttp(`${producerUrl}/readyz`);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  announce(`producer: ${producerUrl}  API docs: ${producerUrl}/docs`);
+  if (board) announce(`campaign page: ${producerUrl}/ui  Bull Board: ${producerUrl}/admin/queues  (user ${board.user}, password ${board.password})`);
+
+  return {
+    producerUrl,
+    apiKey,
+    sandboxUrl,
+    board,
+    stop,
+  };
+}

@@ -1,0 +1,20 @@
+// `pnpm start`: the whole product in one supervised process tree (see packages/devkit/src/stack.ts).
+import { startStack } from '@sobot/devkit';
+
+async function main(): Promise<void> {
+  const stack = await startStack();
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write('stopping: worker first (in-flight sends are recorded), then producer, sandbox, redis\n');
+    void stack.stop().then(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
