@@ -3,7 +3,7 @@
  * over loopback. A messy list goes in; the report must match what the API received, row for row.
  */
 import { startSandbox, type Sandbox } from '@sobot/sandbox';
-import { startSystem, startTestRedis, type System, type TestRedis } from '@sobot/devkit';
+import { json, startSystem, startTestRedis, type System, type TestRedis } from '@sobot/devkit';
 
 let redis: TestRedis;
 let sandbox: Sandbox;
@@ -111,10 +111,10 @@ test('numbers the API refuses for good are failed with its code and message; 5xx
 
 test('/v1 without a key or with a wrong one is 401 and sends nothing', async () => {
   const body = 'phone,name\n919900000001,A\n';
-  for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: 'Basic x' }]) {
+  for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: 'Basic x' }] as Array<Record<string, string>>) {
     const res = await fetch(`${sys.url}/v1/campaigns?image_url=${encodeURIComponent(image)}`, { method: 'POST', headers: { 'content-type': 'text/csv', ...headers }, body });
     expect(res.status).toBe(401);
-    expect((await res.json()).error.code).toBe('UNAUTHORIZED');
+    expect((await json(res)).error.code).toBe('UNAUTHORIZED');
   }
   expect((await fetch(`${sys.url}/v1/campaigns`)).status).toBe(401);
   expect(sandbox.stats().total).toBe(0);
@@ -129,22 +129,22 @@ describe('bad files get a clear 4xx and leave no campaign behind', () => {
     ['no valid rows', 'phone,name\n123,A\n', 'text/csv', 'NO_VALID_ROWS'],
   ];
   test.each(cases)('%s', async (_label, body, type, code) => {
-    const before = (await (await sys.api('/v1/campaigns')).json()).campaigns.length;
+    const before = (await json(await sys.api('/v1/campaigns'))).campaigns.length;
     const res = await sys.upload(body, { image_url: image }, type);
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe(code);
     expect(res.body.error.message).toEqual(expect.any(String));
     expect(JSON.stringify(res.body)).not.toMatch(/at \w+ \(|\.ts:\d+/);
-    expect((await (await sys.api('/v1/campaigns')).json()).campaigns.length).toBe(before);
+    expect((await json(await sys.api('/v1/campaigns'))).campaigns.length).toBe(before);
   });
 
   test('strict=true with one bad row rejects the whole file', async () => {
-    const before = (await (await sys.api('/v1/campaigns')).json()).campaigns.length;
+    const before = (await json(await sys.api('/v1/campaigns'))).campaigns.length;
     const res = await sys.upload('phone,name\n919900000001,A\n12,B\n919900000003,C\n', { image_url: image, strict: 'true' });
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('STRICT_REJECTED');
     expect(res.body.error.details.errors).toEqual([expect.objectContaining({ row: 2, field: 'customer_number' })]);
-    expect((await (await sys.api('/v1/campaigns')).json()).campaigns.length).toBe(before);
+    expect((await json(await sys.api('/v1/campaigns'))).campaigns.length).toBe(before);
     expect(sandbox.stats().total).toBe(0);
   });
 });

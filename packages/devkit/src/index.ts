@@ -10,4 +10,4 @@ export {
 export { spawnApp, waitForHttp, REPO_ROOT, type AppProcess, type AppName } from './processes';
 export { startTestRedis, type TestRedis } from './test-redis';
 export { startStack, type Stack, type StackOptions } from './stack';
-export { startSystem, type System, type SystemOptions, type CampaignState } from './system';
+export { startSystem, json, type System, type SystemOptions, type CampaignState, type ReportLine } from './system';

@@ -24,6 +24,25 @@ export interface CampaignState {
   failure_reasons: Array<{ code: string; count: number; message: string }>;
 }
 
+/** One report row as the API sends it (see @sobot/schema ReportRow). */
+export interface ReportLine {
+  customer_number: string;
+  customer_name: string;
+  status: string;
+  wamid: string;
+  error_code: string;
+  error_message: string;
+  attempts: number;
+  updated_at: string;
+  delivery_status: string;
+}
+
+/** The JSON body of a response, for tests that read a few fields of it. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function json(res: Response): Promise<any> {
+  return res.json();
+}
+
 export interface System {
   url: string;
   token: string;
@@ -34,7 +53,7 @@ export interface System {
   upload(body: string, query: Record<string, string>, contentType?: string): Promise<{ status: number; body: any }>;
   campaign(id: string): Promise<CampaignState>;
   waitForCampaign(id: string, until: (c: CampaignState) => boolean, timeoutMs?: number): Promise<CampaignState>;
-  reportRows(id: string): Promise<Array<Record<string, string>>>;
+  reportRows(id: string): Promise<ReportLine[]>;
   addWorker(env?: Record<string, string>): AppProcess;
   /** Every line every process printed. */
   logs(): string;
@@ -87,7 +106,7 @@ export async function startSystem(o: SystemOptions): Promise<System> {
       return text
         .split('\n')
         .filter(Boolean)
-        .map((l) => JSON.parse(l) as Record<string, string>);
+        .map((l) => JSON.parse(l) as ReportLine);
     },
     addWorker,
     logs: () => [producer, ...workers, ...retired].map((p) => p.output()).join('\n'),

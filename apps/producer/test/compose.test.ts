@@ -1,0 +1,202 @@
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parse } from 'yaml';
+import { z } from 'zod';
+
+/** The deploy files (docker-compose.yml, Dockerfile, .dockerignore) checked without a docker engine. */
+
+const root = resolve(__dirname, '../../..');
+const read = (file: string) => readFileSync(join(root, file), 'utf8');
+
+/** SPEC §4, plus the variables every app accepts beside the table. */
+const SPEC_VARIABLES = new Set([
+  'REDIS_URL', 'REDIS_CLUSTER', 'SOBOT_API_URL', 'SOBOT_API_KEY', 'SOBOT_API_SECRET', 'SEND_RATE',
+  'WORKER_CONCURRENCY', 'MAX_ATTEMPTS', 'PORT', 'API_KEYS', 'BOARD_USER', 'BOARD_PASSWORD',
+  'DEFAULT_COUNTRY_CODE', 'LOG_LEVEL', 'MAX_UPLOAD_BYTES', 'WEBHOOK_TOKEN',
+]);
+const EXTRA_VARIABLES = new Set(['REDIS_PREFIX', 'PORT', 'HOST']);
+const isKnownVariable = (name: string) => SPEC_VARIABLES.has(name) || EXTRA_VARIABLES.has(name) || name.startsWith('SANDBOX_');
+
+const SECRETS = ['API_KEYS', 'SOBOT_API_KEY', 'SOBOT_API_SECRET', 'BOARD_PASSWORD', 'WEBHOOK_TOKEN'];
+/** `${NAME}`, `${NAME:-}` or `${NAME:?message}`: taken from the host, with no fallback value. */
+const HOST_REFERENCE = /^\$\{([A-Z][A-Z0-9_]*)(:?\?[^}]*|:?-)?\}$/;
+
+const text = z.union([z.string(), z.number(), z.boolean()]).transform(String);
+const service = z.looseObject({
+  image: z.string().optional(),
+  build: z.looseObject({ context: z.string(), dockerfile: z.string().optional(), args: z.record(z.string(), text).optional() }).optional(),
+  command: z.union([z.string(), z.array(text)]).optional(),
+  environment: z
+    .union([
+      z.record(z.string(), text.nullable()),
+      z.array(z.string()).transform((list) => Object.fromEntries(list.map((kv) => [kv.split('=')[0] ?? kv, kv.includes('=') ? kv.slice(kv.indexOf('=') + 1) : null]))),
+    ])
+    .optional(),
+  ports: z.array(z.union([text, z.looseObject({ published: text.optional() })])).optional(),
+  volumes: z.array(z.union([z.string(), z.looseObject({ source: z.string().optional(), target: z.string() })])).optional(),
+  healthcheck: z.looseObject({ test: z.union([z.string(), z.array(z.string())]) }).optional(),
+  depends_on: z.union([z.array(z.string()), z.record(z.string(), z.looseObject({ condition: z.string().optional() }))]).optional(),
+  profiles: z.array(z.string()).optional(),
+  container_name: z.string().optional(),
+  stop_grace_period: z.string().optional(),
+  restart: z.string().optional(),
+});
+const composeSchema = z.looseObject({
+  services: z.record(z.string(), service),
+  volumes: z.record(z.string(), z.unknown()).optional(),
+});
+
+const composeText = read('docker-compose.yml');
+const compose = composeSchema.parse(parse(composeText));
+const services = compose.services;
+const get = (name: string) => {
+  const s = services[name];
+  if (!s) throw new Error(`docker-compose.yml has no service "${name}"`);
+  return s;
+};
+const env = (name: string) => Object.entries(get(name).environment ?? {});
+const commandLine = (c: string | string[] | undefined) => (Array.isArray(c) ? c.join(' ') : (c ?? ''));
+
+/** Compose durations: "45s", "1m30s", "500ms". */
+function seconds(duration: string): number {
+  const units: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 0.001, us: 1e-6 };
+  const parts = [...duration.matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s|us)/g)];
+  if (parts.map((p) => p[0]).join('') !== duration) throw new Error(`not a duration: ${duration}`);
+  return parts.reduce((sum, [, n, unit]) => sum + Number(n) * (units[unit ?? 's'] ?? 1), 0);
+}
+
+describe('docker-compose.yml', () => {
+  it('is a Compose spec file (no version key) with redis, producer, worker and sandbox', () => {
+    expect(parse(composeText)).not.toHaveProperty('version');
+    expect(Object.keys(services).sort()).toEqual(['producer', 'redis', 'sandbox', 'worker']);
+  });
+
+  it('runs redis with AOF on, noeviction and its data on a named volume', () => {
+    const redis = get('redis');
+    const command = commandLine(redis.command);
+    expect(command).toMatch(/--appendonly\s+yes/);
+    expect(command).toMatch(/--maxmemory-policy\s+noeviction/);
+    const data = (redis.volumes ?? []).map((v) => (typeof v === 'string' ? v.split(':') : [v.source ?? '', v.target]));
+    const named = data.find(([, target]) => target === '/data');
+    expect(named).toBeDefined();
+    expect(Object.keys(compose.volumes ?? {})).toContain(named?.[0]);
+  });
+
+  it('builds each app from the Dockerfile with APP naming an app that exists', () => {
+    for (const name of ['producer', 'worker', 'sandbox']) {
+      const build = get(name).build;
+      expect(build?.args?.APP).toBe(name);
+      expect(existsSync(join(root, build?.context ?? '', build?.dockerfile ?? 'Dockerfile'))).toBe(true);
+      expect(existsSync(join(root, 'apps', name, 'src/main.ts'))).toBe(true);
+    }
+  });
+
+  it('lets the worker scale: no container_name, no host port, a grace period past its 30s shutdown deadline', () => {
+    const worker = get('worker');
+    expect(worker.container_name).toBeUndefined();
+    expect(worker.ports ?? []).toEqual([]);
+    expect(seconds(worker.stop_grace_period ?? '10s')).toBeGreaterThan(30);
+    expect(worker.restart).toBeDefined();
+  });
+
+  it('keeps the sandbox under a profile', () => {
+    expect(get('sandbox').profiles?.length).toBeGreaterThan(0);
+    for (const name of ['redis', 'producer', 'worker']) expect(get(name).profiles).toBeUndefined();
+  });
+
+  it('health-checks every service but the worker (which has no port)', () => {
+    for (const [name, s] of Object.entries(services)) {
+      if (name !== 'worker') expect({ name, test: s.healthcheck?.test }).toEqual({ name, test: expect.anything() });
+    }
+    expect(commandLine(get('producer').healthcheck?.test)).toContain('/readyz');
+    expect(commandLine(get('sandbox').healthcheck?.test)).toContain('/_sandbox/health');
+  });
+
+  it('starts producer and worker only once redis is healthy', () => {
+    for (const name of ['producer', 'worker']) {
+      expect(get(name).depends_on).toMatchObject({ redis: { condition: 'service_healthy' } });
+    }
+  });
+
+  it('writes no secret: secret variables are host references without a fallback value', () => {
+    for (const [name, s] of Object.entries(services)) {
+      for (const [variable, value] of Object.entries(s.environment ?? {})) {
+        const secret = SECRETS.includes(variable) || /KEY|SECRET|PASSWORD|TOKEN/.test(variable);
+        if (secret) expect({ service: name, variable, value }).toEqual({ service: name, variable, value: expect.stringMatching(HOST_REFERENCE) });
+      }
+    }
+    expect(env('producer').find(([k]) => k === 'API_KEYS')?.[1]).toMatch(/^\$\{API_KEYS:\?/);
+    expect(env('worker').find(([k]) => k === 'SOBOT_API_KEY')?.[1]).toMatch(/^\$\{SOBOT_API_KEY:\?/);
+  });
+
+  it('sets only variables SPEC §4 lists on producer and worker, and points both at the redis service', () => {
+    for (const name of ['producer', 'worker']) {
+      const unknown = env(name).map(([k]) => k).filter((k) => !isKnownVariable(k));
+      expect({ name, unknown }).toEqual({ name, unknown: [] });
+      expect(env(name)).toContainEqual(['REDIS_URL', 'redis://redis:6379']);
+      // Variables interpolated anywhere in the service's values come from the same list.
+      const referenced = env(name).flatMap(([, v]) => [...(v ?? '').matchAll(/\$\{([A-Z0-9_]+)/g)].map((m) => m[1] ?? ''));
+      expect({ name, unknown: referenced.filter((k) => !isKnownVariable(k)) }).toEqual({ name, unknown: [] });
+    }
+  });
+});
+
+describe('Dockerfile', () => {
+  const dockerfile = read('Dockerfile');
+  const instructions = dockerfile
+    .replace(/\\\r?\n/g, ' ')
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
+  const of = (keyword: string) => instructions.filter((line) => line.toUpperCase().startsWith(`${keyword} `));
+
+  it('is multi-stage on node:20-bookworm-slim', () => {
+    expect(of('FROM').length).toBeGreaterThanOrEqual(2);
+    expect(of('FROM')[0]).toMatch(/^FROM\s+node:20-bookworm-slim\b/i);
+  });
+
+  it('installs from the lockfile after copying every workspace manifest', () => {
+    const install = instructions.findIndex((line) => /pnpm install\b.*--frozen-lockfile/.test(line));
+    expect(install).toBeGreaterThan(-1);
+    // Sources of the COPY lines before the install: not flags, not the destination (last word).
+    const copied = new Set(
+      instructions
+        .slice(0, install)
+        .filter((line) => /^COPY\s/i.test(line))
+        .flatMap((line) => line.split(/\s+/).slice(1, -1).filter((word) => !word.startsWith('--'))),
+    );
+    const manifests = ['apps', 'packages'].flatMap((dir) =>
+      readdirSync(join(root, dir))
+        .filter((d) => existsSync(join(root, dir, d, 'package.json')))
+        .map((d) => `${dir}/${d}/package.json`),
+    );
+    for (const file of ['package.json', 'pnpm-lock.yaml', 'pnpm-workspace.yaml', ...manifests]) {
+      expect({ file, copied: copied.has(file) }).toEqual({ file, copied: true });
+    }
+  });
+
+  it('runs as a non-root user in production mode, with signals reaching node', () => {
+    const user = of('USER').at(-1);
+    expect(user).toBeDefined();
+    expect(user).not.toMatch(/^USER\s+(root|0)(:|\s|$)/i);
+    expect(dockerfile).toMatch(/^ENV\s+NODE_ENV=production\b/m);
+    expect(dockerfile).toMatch(/^STOPSIGNAL\s+SIGTERM\b/m);
+    const cmd = of('CMD').at(-1) ?? '';
+    const args = z.array(z.string()).parse(JSON.parse(cmd.replace(/^CMD\s+/i, '')));
+    // A shell wrapper must hand its PID to node with exec, or SIGTERM stops at the shell.
+    if (args[0] === 'sh' || args[0] === '/bin/sh') expect(args.at(-1)).toMatch(/^exec\s+node\b/);
+    expect(args.join(' ')).toContain('apps/${APP}/src/main.ts');
+  });
+
+  it('bakes in no secret', () => {
+    const baked = [...of('ENV'), ...of('ARG')].filter((line) => /KEY|SECRET|PASSWORD|TOKEN/i.test(line));
+    expect(baked).toEqual([]);
+  });
+});
+
+describe('.dockerignore', () => {
+  it('keeps host dependencies, local data, history and env files out of the build context', () => {
+    const ignored = read('.dockerignore').split(/\r?\n/).map((l) => l.trim());
+    for (const pattern of ['**/node_modules', '**/.data', '.git', '.env']) expect(ignored).toContain(pattern);
+  });
+});
