@@ -55,7 +55,8 @@ export function registerErrorHandling(app: FastifyInstance): void {
       req.log.error({ err }, 'unhandled error');
       return reply.code(500).send({ error: { code: 'INTERNAL', message: 'internal error' } });
     }
-    if (api.statusCode === 401) void reply.header('www-authenticate', 'Bearer');
+    // Basic-auth pages set their own challenge; /v1 asks for a bearer token.
+    if (api.statusCode === 401 && !reply.hasHeader('www-authenticate')) void reply.header('www-authenticate', 'Bearer');
     return reply.code(api.statusCode).send({ error: { code: api.code, message: api.message, ...(api.details === undefined ? {} : { details: api.details }) } });
   });
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` } }));

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { Worker, type ConnectionOptions } from 'bullmq';
 import type { Logger } from 'pino';
 import { SobotClient } from '@sobot/sobot-client';
@@ -43,6 +44,8 @@ export function startSendWorker(o: SendWorkerOptions): SendWorker {
   const metrics = new MetricsRecorder(o.ctx);
   metrics.start();
   const shutdown = new AbortController();
+  // Every running chunk listens for shutdown: more than the default ten listeners is expected.
+  setMaxListeners(1000, shutdown.signal);
   const runner = new ChunkRunner(
     {
       ctx: o.ctx,

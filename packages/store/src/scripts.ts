@@ -17,11 +17,17 @@ type Arg = string | number;
 
 const defined = new WeakSet<RedisClient>();
 
+/**
+ * defineCommand adds a method to the client: prefixed, so that a script can never replace one of the
+ * client's own methods (ioredis has a private `setStatus`; overwriting it silently broke reconnects).
+ */
+const commandName = (name: ScriptName) => `sobot_${name}`;
+
 function define(client: RedisClient): void {
   if (defined.has(client)) return;
   for (const [name, file] of Object.entries(SCRIPTS)) {
     const numberOfKeys = Number(file.slice(file.lastIndexOf('-') + 1));
-    client.defineCommand(name, { numberOfKeys, lua: readFileSync(join(__dirname, 'lua', `${file}.lua`), 'utf8') });
+    client.defineCommand(commandName(name as ScriptName), { numberOfKeys, lua: readFileSync(join(__dirname, 'lua', `${file}.lua`), 'utf8') });
   }
   defined.add(client);
 }
@@ -29,6 +35,6 @@ function define(client: RedisClient): void {
 /** Runs one of our scripts (EVALSHA, loading it on NOSCRIPT) with its keys and arguments. */
 export async function runScript<T = unknown>(client: RedisClient, name: ScriptName, keys: string[], args: Arg[]): Promise<T> {
   define(client);
-  const fn = (client as unknown as Record<ScriptName, (...a: Arg[]) => Promise<T>>)[name];
+  const fn = (client as unknown as Record<string, (...a: Arg[]) => Promise<T>>)[commandName(name)]!;
   return fn.call(client, ...keys, ...args);
 }

@@ -1,0 +1,191 @@
+import { constants } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import type { CampaignView, ControlResult, SobotBulkClient } from '@sobot/client';
+import { EXIT, UsageError } from './exit-codes';
+import { campaignStatus, campaignTable, finalSummary, uploadSummary } from './format';
+import type { CliContext } from './program';
+import { watchCampaign } from './watch';
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('must be a positive whole number');
+  return n;
+}
+
+const intervalOption = () => new Option('--interval <ms>', 'poll interval while watching').argParser(positiveInt).default(1000);
+
+/** A local file the CLI can read, or a usage error that says why not. */
+async function readableFile(path: string): Promise<void> {
+  try {
+    await access(path, constants.R_OK);
+    if (!(await stat(path)).isFile()) throw new Error('not a file');
+  } catch (err) {
+    const code = err instanceof Error && 'code' in err ? String(err.code) : '';
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code || 'not a file';
+    throw new UsageError(`cannot read ${path}: ${why}`);
+  }
+}
+
+/** Watches to the end; the exit code says how it ended (0 all sent, 6 failures or cancelled, 130 interrupted). */
+async function follow(ctx: CliContext, client: SobotBulkClient, id: string, intervalMs: number): Promise<CampaignView | undefined> {
+  const final = await watchCampaign(client, id, ctx.io, { intervalMs, quiet: ctx.json() });
+  if (!final) {
+    ctx.io.stderr.write(`stopped watching ${id}; the campaign goes on (sobot watch ${id})\n`);
+    ctx.exitWith(EXIT.INTERRUPTED);
+    return undefined;
+  }
+  ctx.exitWith(final.status === 'completed' && final.counts.failed === 0 ? EXIT.OK : EXIT.INCOMPLETE);
+  return final;
+}
+
+interface UploadOptions {
+  imageUrl?: string;
+  caption?: string;
+  mimeType?: string;
+  name?: string;
+  format?: 'csv' | 'json' | 'ndjson';
+  strict?: boolean;
+  dryRun?: boolean;
+  nameFallback?: 'number' | 'none';
+  watch?: boolean;
+  interval: number;
+}
+
+interface SendOptions {
+  name: string;
+  imageUrl: string;
+  caption?: string;
+  mimeType?: string;
+  idempotencyKey?: string;
+}
+
+const CONTROL_ACTIONS = [
+  ['pause', 'pause sending (in-flight messages finish)', (c: SobotBulkClient, id: string) => c.pause(id)],
+  ['resume', 'resume a paused campaign (also lifts a system pause)', (c: SobotBulkClient, id: string) => c.resume(id)],
+  ['cancel', 'cancel: pending recipients are never sent', (c: SobotBulkClient, id: string) => c.cancel(id)],
+  ['retry-failed', 'put every failed recipient back to pending', (c: SobotBulkClient, id: string) => c.retryFailed(id)],
+] as const;
+
+function controlLine(action: string, v: ControlResult): string {
+  if (action === 'retry-failed') return `${v.id}: ${v.reset ?? 0} failed recipient(s) back to pending; ${v.status}`;
+  return `${v.id} ${v.status}`;
+}
+
+export function registerCommands(program: Command, ctx: CliContext): void {
+  program
+    .command('upload <file>')
+    .description('create a campaign from a CSV, JSON or NDJSON recipient list (streamed)')
+    .option('--image-url <url>', 'image for rows without their own url column')
+    .option('--caption <text>', 'caption for rows without their own')
+    .option('--mime-type <type>', 'image/jpeg or image/png (default: from the URL)')
+    .option('--name <name>', 'campaign name (default: the file name)')
+    .addOption(new Option('--format <format>', 'file format (default: from the extension)').choices(['csv', 'json', 'ndjson']))
+    .option('--strict', 'reject the whole file if any row is invalid')
+    .option('--dry-run', 'validate and count only: nothing is stored or sent')
+    .addOption(new Option('--name-fallback <mode>', '"number": a row without a name is sent with its number as the name').choices(['number', 'none']))
+    .option('--watch', 'follow the campaign with a progress bar until it ends')
+    .addOption(intervalOption())
+    .action(async (file: string, o: UploadOptions) => {
+      await readableFile(file);
+      const client = ctx.client();
+      const result = await client.createCampaign({
+        file,
+        imageUrl: o.imageUrl,
+        caption: o.caption,
+        mimeType: o.mimeType,
+        name: o.name,
+        format: o.format,
+        strict: o.strict,
+        dryRun: o.dryRun,
+        nameFallback: o.nameFallback,
+      });
+      if (!o.watch || result.dry_run) return ctx.print(uploadSummary(result), result);
+      if (!ctx.json()) ctx.io.stdout.write(`${uploadSummary(result)}\n`);
+      const final = await follow(ctx, client, result.id, o.interval);
+      if (final) ctx.print(finalSummary(final), { ...result, campaign: final });
+    });
+
+  program
+    .command('watch <id>')
+    .description('follow a campaign with a progress bar until it ends')
+    .addOption(intervalOption())
+    .action(async (id: string, o: { interval: number }) => {
+      const final = await follow(ctx, ctx.client(), id, o.interval);
+      if (final) ctx.print(finalSummary(final), final);
+    });
+
+  program
+    .command('list')
+    .description('campaigns, newest first')
+    .addOption(new Option('--limit <n>', 'how many').argParser(positiveInt).default(50))
+    .action(async (o: { limit: number }) => {
+      const campaigns = await ctx.client().listCampaigns({ limit: o.limit });
+      ctx.print(campaignTable(campaigns), campaigns);
+    });
+
+  program
+    .command('status <id>')
+    .description('status, counts, rate and ETA of a campaign')
+    .action(async (id: string) => {
+      const view = await ctx.client().getCampaign(id);
+      ctx.print(campaignStatus(view), view);
+    });
+
+  for (const [action, description, call] of CONTROL_ACTIONS) {
+    program
+      .command(`${action} <id>`)
+      .description(description)
+      .action(async (id: string) => {
+        const view = await call(ctx.client(), id);
+        ctx.print(controlLine(action, view), view);
+      });
+  }
+
+  program
+    .command('report <id>')
+    .description('one row per recipient (number, name, status, wamid, error, attempts), streamed')
+    .addOption(new Option('--format <format>', 'report format').choices(['csv', 'json', 'ndjson']).default('csv'))
+    .option('-o, --output <file>', 'write to this file (default: stdout)')
+    .action(async (id: string, o: { format: 'csv' | 'json' | 'ndjson'; output?: string }) => {
+      const client = ctx.client();
+      if (o.output) {
+        const { bytes } = await client.downloadReport(id, o.format, o.output);
+        return ctx.print(`wrote the ${o.format} report of ${id} to ${o.output} (${bytes} bytes)`, { id, format: o.format, file: o.output, bytes });
+      }
+      const body = await client.reportStream(id, o.format);
+      try {
+        await pipeline(body, ctx.io.stdout, { end: false });
+      } catch (err) {
+        // The reader went away (`| head`): not an error of ours.
+        if (!(err instanceof Error && 'code' in err && err.code === 'EPIPE')) throw err;
+      }
+    });
+
+  program
+    .command('send <number>')
+    .description('send one image message (an idempotency key makes a repeated call send nothing twice)')
+    .requiredOption('--name <name>', 'customer name')
+    .requiredOption('--image-url <url>', 'image URL')
+    .option('--caption <text>', 'caption')
+    .option('--mime-type <type>', 'image/jpeg or image/png (default: from the URL)')
+    .option('--idempotency-key <key>', 'the same key never sends twice (default: a random one)')
+    .action(async (number: string, o: SendOptions) => {
+      const result = await ctx.client().sendMessages(
+        { customer_number: number, customer_name: o.name, url: o.imageUrl, caption: o.caption, mime_type: o.mimeType },
+        { idempotencyKey: o.idempotencyKey },
+      );
+      const replayed = result.replayed ? ' (replayed: this idempotency key was used before, nothing new was sent)' : '';
+      ctx.print(`queued message ${result.ids.join(', ')} in campaign ${result.campaign_id}${replayed}`, result);
+    });
+
+  program
+    .command('message <id>')
+    .description('status, wamid and delivery status of one message')
+    .action(async (id: string) => {
+      const m = await ctx.client().getMessage(id);
+      const error = m.error_code ? ` · error ${m.error_code}${m.error_message ? `: ${m.error_message}` : ''}` : '';
+      ctx.print(`${m.id} ${m.customer_number} ${m.status} · wamid ${m.wamid ?? '–'} · delivery ${m.delivery_status ?? '–'} · attempts ${m.attempts}${error}`, m);
+    });
+}

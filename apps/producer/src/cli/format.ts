@@ -1,0 +1,95 @@
+import type { CampaignView, RowError, UploadResult } from '@sobot/client';
+
+/** Human output: compact lines and tables. */
+
+export function table(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  return [line(headers), ...rows.map(line)].join('\n');
+}
+
+export function duration(seconds: number | null): string {
+  if (seconds === null || !Number.isFinite(seconds)) return '–';
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+export function done(v: CampaignView): number {
+  return v.counts.sent + v.counts.failed;
+}
+
+export function percent(v: CampaignView): string {
+  return v.counts.total === 0 ? '100%' : `${Math.floor((100 * done(v)) / v.counts.total)}%`;
+}
+
+export function rowErrors(errors: RowError[], count: number, shown = 10): string {
+  const first = errors.slice(0, shown);
+  const more = count - first.length;
+  return [
+    table(['ROW', 'FIELD', 'MESSAGE'], first.map((e) => [String(e.row), e.field, e.message])),
+    ...(more > 0 ? [`… and ${more} more`] : []),
+  ].join('\n');
+}
+
+export function uploadSummary(r: UploadResult): string {
+  const head = r.dry_run ? `dry run of "${r.name}": nothing stored or sent` : `campaign ${r.id} "${r.name}" ${r.status}`;
+  const lines = [
+    head,
+    `rows: ${r.total} read, ${r.accepted} accepted, ${r.rejected} rejected, ${plural(r.duplicates, 'duplicate')}`,
+  ];
+  if (r.rejected > 0) lines.push(`rejected rows:`, rowErrors(r.errors, r.rejected));
+  return lines.join('\n');
+}
+
+export function campaignStatus(v: CampaignView): string {
+  const c = v.counts;
+  const lines = [
+    `${v.id}  "${v.name}"  ${v.status}${v.paused_reason ? ` (${v.paused_reason})` : ''}`,
+    `progress  ${done(v)}/${c.total} (${percent(v)})  sent ${c.sent} · failed ${c.failed} · pending ${c.pending} · cancelled ${c.cancelled}`,
+    `delivery  delivered ${c.delivered} · read ${c.read} · failed ${c.delivery_failed}`,
+    `rate      ${v.rate} msg/s · ETA ${duration(v.eta_seconds)}`,
+    `rows      ${v.rows.total} read · ${v.rows.accepted} accepted · ${v.rows.rejected} rejected · ${v.rows.duplicates} duplicates`,
+    `created   ${v.created_at}${v.started_at ? ` · started ${v.started_at}` : ''}${v.completed_at ? ` · ended ${v.completed_at}` : ''}`,
+  ];
+  if (v.image_url) lines.push(`image     ${v.image_url}`);
+  for (const f of v.failure_reasons.slice(0, 5)) lines.push(`failures  ${f.count} × ${f.code}${f.message ? `: ${f.message}` : ''}`);
+  return lines.join('\n');
+}
+
+export function campaignTable(views: CampaignView[]): string {
+  if (views.length === 0) return 'no campaigns';
+  return table(
+    ['ID', 'STATUS', 'DONE', 'SENT', 'FAILED', 'PENDING', 'RATE', 'CREATED', 'NAME'],
+    views.map((v) => [
+      v.id,
+      v.status,
+      `${done(v)}/${v.counts.total}`,
+      String(v.counts.sent),
+      String(v.counts.failed),
+      String(v.counts.pending),
+      String(v.rate),
+      v.created_at.slice(0, 19).replace('T', ' '),
+      v.name,
+    ]),
+  );
+}
+
+/** The line printed when a watched campaign ends. */
+export function finalSummary(v: CampaignView): string {
+  const c = v.counts;
+  const started = v.started_at ? Date.parse(v.started_at) : NaN;
+  const ended = v.completed_at ? Date.parse(v.completed_at) : NaN;
+  const took = Number.isFinite(started) && Number.isFinite(ended) ? ` in ${duration((ended - started) / 1000)}` : '';
+  const parts = [`${c.sent} sent`, `${c.failed} failed`, ...(c.cancelled > 0 ? [`${c.cancelled} cancelled`] : [])];
+  const lines = [`${v.id} ${v.status}${took}: ${parts.join(', ')} of ${c.total}`];
+  for (const f of v.failure_reasons.slice(0, 5)) lines.push(`  ${f.count} × ${f.code}${f.message ? `: ${f.message}` : ''}`);
+  return lines.join('\n');
+}

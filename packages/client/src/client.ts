@@ -1,0 +1,325 @@
+import { randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { CampaignView, MessageInput, MessageView, ReportRow, SendMessagesResult, UploadResult } from '@sobot/schema';
+import { SobotBulkApiError, SobotBulkConnectionError, SobotBulkResponseError, SobotBulkTimeoutError } from './errors';
+import { isApiErrorBody, isCampaignList, isCampaignView, isMessageView, isReportRow, isSendMessagesResult, isUploadResult } from './guards';
+import { parseNdjson } from './ndjson';
+import { backoffMs, isRetryableStatus, retryAfterMs, RETRY_DEFAULTS, sleep } from './retry';
+import { fileBody, formatFromPath, streamBody, uploadContentType, type UploadFormat } from './upload-body';
+
+export type Fetch = typeof globalThis.fetch;
+export type ReportFormat = 'csv' | 'json' | 'ndjson';
+
+export interface SobotBulkClientOptions {
+  /** The producer, e.g. `http://127.0.0.1:3000` (a path prefix is kept). */
+  baseUrl: string;
+  /** One of the producer's API_KEYS, sent as `Authorization: Bearer`. */
+  token: string;
+  /** Defaults to the global fetch (Node ≥ 20). */
+  fetch?: Fetch;
+  /** Retries of idempotent calls after a 5xx or a network error (never of uploads). Default 3. */
+  retries?: number;
+}
+
+/** Where the recipients of a new campaign come from: exactly one of these. */
+export type RecipientSource =
+  /** A file path, streamed; its extension tells the format unless `format` does. */
+  | { file: string; stream?: never; rows?: never }
+  /** Bytes, streamed as they come (a Node Readable is an AsyncIterable). */
+  | { stream: Readable | AsyncIterable<Uint8Array | string>; file?: never; rows?: never }
+  /** Recipients in memory, sent as a JSON array. */
+  | { rows: Array<Record<string, string>>; file?: never; stream?: never };
+
+export interface CampaignOptions {
+  /** Default: from the file's extension; else the API detects it. */
+  format?: UploadFormat | 'auto';
+  /** Default: the file's name (for `file`), else the API names it by date. */
+  name?: string;
+  /** Image for rows without a `url` column. */
+  imageUrl?: string;
+  mimeType?: string;
+  caption?: string;
+  /** Reject the whole file if any row is invalid. */
+  strict?: boolean;
+  /** Validate and count only: nothing is stored or sent. */
+  dryRun?: boolean;
+  /** `number`: a row without a name is sent with its number as the name. */
+  nameFallback?: 'number' | 'none';
+  signal?: AbortSignal;
+}
+
+export type CreateCampaignInput = RecipientSource & CampaignOptions;
+
+/** A control action's answer: the campaign after it, and for retry-failed how many went back to pending. */
+export type ControlResult = CampaignView & { reset?: number };
+
+export interface WaitOptions {
+  /** Called with every view polled, the final one included. */
+  onProgress?: (view: CampaignView) => void;
+  intervalMs?: number;
+  /** Give up (SobotBulkTimeoutError) after this long; default: wait as long as it takes. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+interface Call {
+  method: 'GET' | 'POST';
+  path: string;
+  query?: Record<string, string | boolean | number | undefined>;
+  headers?: Record<string, string>;
+  body?: string | ReadableStream<Uint8Array>;
+  /** Only idempotent calls are retried (see retry.ts). */
+  idempotent: boolean;
+  signal?: AbortSignal;
+}
+
+/** Failures before a connection existed: the request surely did not arrive. */
+const NOT_CONNECTED: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
+
+const FINAL_STATUSES: ReadonlySet<CampaignView['status']> = new Set(['completed', 'cancelled']);
+
+const field = (v: unknown, key: string): unknown => (typeof v === 'object' && v !== null ? Reflect.get(v, key) : undefined);
+const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+
+/** Why a fetch failed: the system error code when there is one (duck-typed: the error may come from another realm). */
+function reason(err: unknown): string {
+  const cause = field(err, 'cause');
+  return text(field(cause, 'code')) ?? text(field(cause, 'message')) ?? text(field(err, 'code')) ?? text(field(err, 'message')) ?? String(err);
+}
+
+/**
+ * Typed client of the producer's HTTP API (`/v1`). Every method throws `SobotBulkApiError` when the
+ * API answers with an error, `SobotBulkConnectionError` when it cannot be reached.
+ */
+export class SobotBulkClient {
+  readonly baseUrl: string;
+  private readonly token: string;
+  private readonly fetchImpl: Fetch;
+  private readonly retries: number;
+
+  constructor(options: SobotBulkClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.token = options.token;
+    this.fetchImpl = options.fetch ?? globalThis.fetch;
+    this.retries = Math.max(0, options.retries ?? RETRY_DEFAULTS.retries);
+  }
+
+  /**
+   * Creates a campaign from a recipient list, streamed (a file is never read whole into memory).
+   * NOT retried, whatever `retries` says: the upload is not idempotent, and a retry after a lost
+   * answer would create a second campaign. On a SobotBulkConnectionError the campaign may or may not
+   * exist: look at `listCampaigns()` before uploading again.
+   */
+  async createCampaign(input: CreateCampaignInput): Promise<UploadResult> {
+    let body: string | ReadableStream<Uint8Array>;
+    let format = input.format;
+    let name = input.name;
+    const headers: Record<string, string> = {};
+    if (input.file !== undefined) {
+      format ??= formatFromPath(input.file);
+      name ??= basename(input.file);
+      const file = await fileBody(input.file);
+      body = file.body;
+      headers['content-length'] = String(file.size);
+    } else if (input.stream !== undefined) {
+      body = streamBody(input.stream);
+    } else {
+      format ??= 'json';
+      body = JSON.stringify(input.rows);
+    }
+    headers['content-type'] = uploadContentType(format);
+    const res = await this.send({
+      method: 'POST',
+      path: '/v1/campaigns',
+      query: {
+        name,
+        image_url: input.imageUrl,
+        mime_type: input.mimeType,
+        caption: input.caption,
+        format: input.format,
+        strict: input.strict,
+        dry_run: input.dryRun,
+        name_fallback: input.nameFallback,
+      },
+      headers,
+      body,
+      idempotent: false,
+      signal: input.signal,
+    });
+    return this.json(res, isUploadResult, 'an upload result');
+  }
+
+  /**
+   * Enqueues one message or a batch (up to 1000) as one small campaign. Always sends an
+   * Idempotency-Key (a random one when none is given) so this call's own retries never send twice;
+   * pass your own key to make your retries safe as well.
+   */
+  async sendMessages(messages: MessageInput[] | MessageInput, opts: { idempotencyKey?: string; signal?: AbortSignal } = {}): Promise<SendMessagesResult> {
+    const res = await this.send({
+      method: 'POST',
+      path: '/v1/messages',
+      headers: { 'content-type': 'application/json', 'idempotency-key': opts.idempotencyKey ?? randomUUID() },
+      body: JSON.stringify(Array.isArray(messages) ? { messages } : messages),
+      idempotent: true,
+      signal: opts.signal,
+    });
+    return this.json(res, isSendMessagesResult, 'a send result');
+  }
+
+  async getMessage(id: string, opts: { signal?: AbortSignal } = {}): Promise<MessageView> {
+    const res = await this.send({ method: 'GET', path: `/v1/messages/${encodeURIComponent(id)}`, idempotent: true, signal: opts.signal });
+    return this.json(res, isMessageView, 'a message');
+  }
+
+  /** Newest first. */
+  async listCampaigns(opts: { limit?: number; offset?: number; signal?: AbortSignal } = {}): Promise<CampaignView[]> {
+    const res = await this.send({ method: 'GET', path: '/v1/campaigns', query: { limit: opts.limit, offset: opts.offset }, idempotent: true, signal: opts.signal });
+    return (await this.json(res, isCampaignList, 'a campaign list')).campaigns;
+  }
+
+  async getCampaign(id: string, opts: { signal?: AbortSignal } = {}): Promise<CampaignView> {
+    const res = await this.send({ method: 'GET', path: `/v1/campaigns/${encodeURIComponent(id)}`, idempotent: true, signal: opts.signal });
+    return this.json(res, isCampaignView, 'a campaign');
+  }
+
+  pause(id: string): Promise<ControlResult> {
+    return this.control(id, 'pause');
+  }
+
+  resume(id: string): Promise<ControlResult> {
+    return this.control(id, 'resume');
+  }
+
+  cancel(id: string): Promise<ControlResult> {
+    return this.control(id, 'cancel');
+  }
+
+  /** Puts every failed recipient back to pending; `reset` says how many. */
+  retryFailed(id: string): Promise<ControlResult> {
+    return this.control(id, 'retry-failed');
+  }
+
+  /** Polls until the campaign is completed or cancelled and returns its final view. */
+  async waitForCampaign(id: string, opts: WaitOptions = {}): Promise<CampaignView> {
+    const intervalMs = opts.intervalMs ?? 1000;
+    const deadline = opts.timeoutMs === undefined ? Infinity : Date.now() + opts.timeoutMs;
+    for (;;) {
+      const view = await this.getCampaign(id, { signal: opts.signal });
+      opts.onProgress?.(view);
+      if (FINAL_STATUSES.has(view.status)) return view;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new SobotBulkTimeoutError(`campaign ${id} still ${view.status} after ${opts.timeoutMs} ms`, view);
+      await sleep(Math.min(intervalMs, left), opts.signal);
+    }
+  }
+
+  /**
+   * Every recipient's row, parsed while the report streams (it is requested as NDJSON, the one format
+   * whose rows arrive typed; `format` exists only to say so). Breaking out of the loop closes the stream.
+   */
+  async *report(id: string, opts: { format?: 'ndjson'; signal?: AbortSignal } = {}): AsyncGenerator<ReportRow> {
+    const res = await this.openReport(id, opts.format ?? 'ndjson', opts.signal);
+    if (!res.body) return;
+    for await (const value of parseNdjson(res.body)) {
+      if (!isReportRow(value)) throw new SobotBulkResponseError('a line of the report is not a report row');
+      yield value;
+    }
+  }
+
+  /** The report as bytes in the given format (for a file or stdout); nothing is buffered. */
+  async reportStream(id: string, format: ReportFormat, opts: { signal?: AbortSignal } = {}): Promise<Readable> {
+    const res = await this.openReport(id, format, opts.signal);
+    return res.body ? Readable.fromWeb(res.body) : Readable.from([]);
+  }
+
+  /** Streams the report to `destPath`; a failed download leaves no partial file behind. */
+  async downloadReport(id: string, format: ReportFormat, destPath: string, opts: { signal?: AbortSignal } = {}): Promise<{ bytes: number }> {
+    const source = await this.reportStream(id, format, opts);
+    let bytes = 0;
+    source.on('data', (chunk: Buffer) => (bytes += chunk.length));
+    try {
+      await pipeline(source, createWriteStream(destPath));
+    } catch (err) {
+      await rm(destPath, { force: true });
+      throw err;
+    }
+    return { bytes };
+  }
+
+  private openReport(id: string, format: ReportFormat, signal: AbortSignal | undefined): Promise<Response> {
+    return this.send({ method: 'GET', path: `/v1/campaigns/${encodeURIComponent(id)}/report`, query: { format }, idempotent: true, signal });
+  }
+
+  private async control(id: string, action: 'pause' | 'resume' | 'cancel' | 'retry-failed'): Promise<ControlResult> {
+    const res = await this.send({ method: 'POST', path: `/v1/campaigns/${encodeURIComponent(id)}/${action}`, idempotent: true });
+    return this.json(res, (v): v is ControlResult => isCampaignView(v), `the campaign after ${action}`);
+  }
+
+  private url(path: string, query: Call['query']): string {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) params.set(k, String(v));
+    const qs = params.toString();
+    return `${this.baseUrl}${path}${qs ? `?${qs}` : ''}`;
+  }
+
+  /** One call, retried as retry.ts says when `idempotent`; resolves with a 2xx response only. */
+  private async send(call: Call): Promise<Response> {
+    const url = this.url(call.path, call.query);
+    const streamed = call.body instanceof ReadableStream;
+    const attempts = call.idempotent ? this.retries + 1 : 1;
+    for (let n = 0; ; n += 1) {
+      const last = n + 1 >= attempts;
+      let res: Response;
+      try {
+        res = await this.fetchImpl(url, {
+          method: call.method,
+          headers: { accept: 'application/json', ...call.headers, authorization: `Bearer ${this.token}` },
+          body: call.body,
+          signal: call.signal,
+          ...(streamed ? { duplex: 'half' as const } : {}),
+        });
+      } catch (err) {
+        if (call.signal?.aborted) throw err;
+        if (!last) {
+          await sleep(backoffMs(n), call.signal);
+          continue;
+        }
+        const why = reason(err);
+        const note = call.idempotent || NOT_CONNECTED.has(why) ? '' : ' (not retried: the request may or may not have been received)';
+        throw new SobotBulkConnectionError(`cannot reach ${this.baseUrl}: ${why}${note}`, err);
+      }
+      if (res.ok) return res;
+      const error = await this.apiError(res);
+      if (!isRetryableStatus(res.status) || last) throw error;
+      await sleep(Math.max(backoffMs(n), retryAfterMs(res.headers.get('retry-after')) ?? 0), call.signal);
+    }
+  }
+
+  private async apiError(res: Response): Promise<SobotBulkApiError> {
+    const text = await res.text().catch(() => '');
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = undefined;
+    }
+    if (isApiErrorBody(body)) return new SobotBulkApiError(res.status, body.error.code, body.error.message, body.error.details);
+    const snippet = text.trim().slice(0, 200);
+    return new SobotBulkApiError(res.status, `HTTP_${res.status}`, `${res.status} ${res.statusText}${snippet ? `: ${snippet}` : ''}`);
+  }
+
+  private async json<T>(res: Response, guard: (v: unknown) => v is T, what: string): Promise<T> {
+    let value: unknown;
+    try {
+      value = await res.json();
+    } catch {
+      throw new SobotBulkResponseError(`${res.url || this.baseUrl} answered ${res.status} with something that is not JSON (expected ${what})`);
+    }
+    if (!guard(value)) throw new SobotBulkResponseError(`${res.url || this.baseUrl} answered ${res.status} with something that is not ${what}`);
+    return value;
+  }
+}

@@ -1,0 +1,60 @@
+import {
+  CAMPAIGN_STATUSES,
+  RECIPIENT_STATUSES,
+  type ApiErrorBody,
+  type CampaignStatus,
+  type CampaignView,
+  type MessageView,
+  type ReportRow,
+  type SendMessagesResult,
+  type UploadResult,
+} from '@sobot/schema';
+
+/**
+ * Checks of what the API answered, at the SDK's boundary. They look at the fields that tell one answer
+ * from another (and that callers branch on), so an answer from something else — a wrong `baseUrl`, a
+ * proxy's page — fails with a clear error instead of flowing on as the wrong type.
+ */
+type Json = Record<string, unknown>;
+
+export const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isString = (v: unknown): v is string => typeof v === 'string';
+const isNumber = (v: unknown): v is number => typeof v === 'number';
+const isStatus = (v: unknown): v is CampaignStatus => CAMPAIGN_STATUSES.some((s) => s === v);
+
+export function isApiErrorBody(v: unknown): v is ApiErrorBody {
+  return isObject(v) && isObject(v.error) && isString(v.error.code) && isString(v.error.message);
+}
+
+export function isUploadResult(v: unknown): v is UploadResult {
+  return (
+    isObject(v) &&
+    isString(v.id) &&
+    isStatus(v.status) &&
+    isNumber(v.total) &&
+    isNumber(v.accepted) &&
+    isNumber(v.rejected) &&
+    isNumber(v.duplicates) &&
+    Array.isArray(v.errors)
+  );
+}
+
+export function isCampaignView(v: unknown): v is CampaignView {
+  return isObject(v) && isString(v.id) && isStatus(v.status) && isObject(v.counts) && isNumber(v.counts.total) && isNumber(v.rate);
+}
+
+export function isCampaignList(v: unknown): v is { campaigns: CampaignView[] } {
+  return isObject(v) && Array.isArray(v.campaigns) && v.campaigns.every(isCampaignView);
+}
+
+export function isMessageView(v: unknown): v is MessageView {
+  return isObject(v) && isString(v.id) && isString(v.campaign_id) && RECIPIENT_STATUSES.some((s) => s === v.status);
+}
+
+export function isSendMessagesResult(v: unknown): v is SendMessagesResult {
+  return isObject(v) && isString(v.campaign_id) && Array.isArray(v.ids) && v.ids.every(isString);
+}
+
+export function isReportRow(v: unknown): v is ReportRow {
+  return isObject(v) && isString(v.customer_number) && RECIPIENT_STATUSES.some((s) => s === v.status);
+}

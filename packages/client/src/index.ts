@@ -1,0 +1,16 @@
+export {
+  SobotBulkClient,
+  type SobotBulkClientOptions,
+  type Fetch,
+  type RecipientSource,
+  type CampaignOptions,
+  type CreateCampaignInput,
+  type ControlResult,
+  type WaitOptions,
+  type ReportFormat,
+} from './client';
+export { SobotBulkError, SobotBulkApiError, SobotBulkConnectionError, SobotBulkResponseError, SobotBulkTimeoutError } from './errors';
+export { RETRY_DEFAULTS, backoffMs, retryAfterMs, isRetryableStatus } from './retry';
+export { UPLOAD_CONTENT_TYPES, formatFromPath, uploadContentType, type UploadFormat } from './upload-body';
+export { parseNdjson } from './ndjson';
+export type { CampaignView, CampaignStatus, CampaignCounts, MessageInput, MessageView, ReportRow, RowError, SendMessagesResult, UploadResult, ApiErrorBody } from '@sobot/schema';
