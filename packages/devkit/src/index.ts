@@ -11,3 +11,4 @@ export { spawnApp, waitForHttp, REPO_ROOT, type AppProcess, type AppName } from 
 export { startTestRedis, type TestRedis } from './test-redis';
 export { startStack, type Stack, type StackOptions } from './stack';
 export { startSystem, json, type System, type SystemOptions, type CampaignState, type ReportLine } from './system';
+export { startTestCluster, type TestCluster } from './redis-cluster';

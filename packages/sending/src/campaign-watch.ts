@@ -2,9 +2,9 @@ import type { CampaignStatus } from '@sobot/schema';
 import type { StoreContext } from '@sobot/store';
 
 /** How stale a campaign's status may be here: operator actions reach every worker within this. */
-const REFRESH_MS = 500;
+const REFRESH_MS = 200;
 
-/** Caches campaign statuses for the chunk loops, refreshed in the background at most every 500 ms. */
+/** Caches campaign statuses for the chunk loops, refreshed in the background at most every 200 ms. */
 export class CampaignWatch {
   private readonly cache = new Map<string, { status: CampaignStatus | undefined; at: number; loading?: Promise<unknown> }>();
 

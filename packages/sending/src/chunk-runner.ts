@@ -10,7 +10,7 @@ import { StoppedError, type StopReason } from './stopped';
 /** A parked chunk (paused campaign) looks again after this long even if nobody wakes it. */
 const PARK_MS = 30_000;
 /** How often a running chunk looks for pause and cancel. */
-const CONTROL_POLL_MS = 250;
+const CONTROL_POLL_MS = 100;
 
 export interface RunnerDeps extends DeliverDeps {
   ledger: Ledger;

@@ -38,6 +38,8 @@ export async function deliverRound(d: DeliverDeps, message: SobotImageMessage, p
 
   const attempt = async () => {
     const slot = await d.gate.take(signal);
+    // Paused, cancelled or shutting down while waiting for the slot: do not send.
+    if (signal.aborted) throw new StoppedError(signal.reason);
     attempts += 1;
     const started = performance.now();
     try {

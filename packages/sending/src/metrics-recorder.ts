@@ -3,6 +3,8 @@ import { addMetricDeltas, LATENCY_BUCKETS, type StoreContext } from '@sobot/stor
 /** Counts this worker's sends and adds them to the cluster-wide counters in Redis every second. */
 export class MetricsRecorder {
   private deltas = new Map<string, number>();
+  /** This process's totals since start (for its shutdown line). */
+  readonly totals = { sent: 0, failed: 0 };
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly ctx: StoreContext) {}
@@ -13,6 +15,8 @@ export class MetricsRecorder {
   }
 
   inc(field: string, by = 1): void {
+    if (field === 'sent') this.totals.sent += by;
+    else if (field.startsWith('failed:')) this.totals.failed += by;
     this.deltas.set(field, (this.deltas.get(field) ?? 0) + by);
   }
 
