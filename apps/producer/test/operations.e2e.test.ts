@@ -177,3 +177,43 @@ test('a dry run validates and counts but stores and sends nothing', async () => 
   expect(res.body).toMatchObject({ dry_run: true, total: 2, accepted: 1, rejected: 1 });
   expect((await json(await sys.api('/v1/campaigns'))).campaigns.length).toBe(before);
 });
+
+test('a canary sends the first chunk only and pauses the campaign when too many of them fail', async () => {
+  series += 1;
+  const numbers = Array.from({ length: 250 }, (_, i) => `9123${String(series).padStart(2, '0')}${String(i).padStart(6, '0')}`);
+  sandbox.setFaults({ closedNumbers: numbers.slice(0, 60) });
+  const body = `phone,name\n${numbers.map((x, i) => `${x},N${i}`).join('\n')}\n`;
+  const up = await sys.upload(body, { image_url: image, canary: '200', canary_max_failure_ratio: '0.1' });
+  expect(up.status).toBe(202);
+  const paused = await sys.waitForCampaign(up.body.id, (c) => c.status === 'paused');
+  expect(paused.paused_reason).toMatch(/canary failed: 60 of the first 200/);
+  await new Promise((r) => setTimeout(r, 500));
+  expect(sandbox.stats().total).toBe(200);
+  // The operator looked, and sends the rest anyway.
+  sandbox.setFaults({ closedNumbers: [] });
+  expect((await json(await post(`/v1/campaigns/${up.body.id}/resume`))).status).toBe('running');
+  const done = await sys.waitForCampaign(up.body.id, (c) => c.status === 'completed');
+  expect(done.counts).toMatchObject({ sent: 190, failed: 60 });
+});
+
+test('a canary that passes releases the rest of the campaign by itself', async () => {
+  series += 1;
+  const numbers = Array.from({ length: 300 }, (_, i) => `9124${String(series).padStart(2, '0')}${String(i).padStart(6, '0')}`);
+  const up = await sys.upload(`phone,name\n${numbers.map((x, i) => `${x},N${i}`).join('\n')}\n`, { image_url: image, canary: '150' });
+  const done = await sys.waitForCampaign(up.body.id, (c) => c.status === 'completed');
+  expect(done.counts).toMatchObject({ sent: 300, failed: 0 });
+});
+
+test('image pre-flight refuses an image that does not answer or is not JPEG/PNG, and leaves nothing behind', async () => {
+  const before = (await json(await sys.api('/v1/campaigns'))).campaigns.length;
+  const list = 'phone,name\n919955000001,A\n';
+  const ok = await sys.upload(list, { image_url: image, preflight: 'true', dry_run: 'true' });
+  expect(ok.status).toBe(200);
+  const missing = await sys.upload(list, { image_url: `${sandbox.url}/images/missing.jpg`, preflight: 'true' });
+  expect(missing.status).toBe(400);
+  expect(missing.body.error).toMatchObject({ code: 'IMAGE_PREFLIGHT_FAILED', message: expect.stringMatching(/HTTP 404/) });
+  const notImage = await sys.upload(list, { image_url: `${sandbox.url}/_sandbox/health`, mime_type: 'image/jpeg', preflight: 'true' });
+  expect(notImage.status).toBe(400);
+  expect(notImage.body.error.message).toMatch(/not a JPEG or PNG/);
+  expect((await json(await sys.api('/v1/campaigns'))).campaigns.length).toBe(before);
+});

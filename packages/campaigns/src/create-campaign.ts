@@ -4,6 +4,7 @@ import { validateDefaults, type CampaignDefaults, type UploadResult, type Valida
 import { CampaignWriter, enqueueChunks, newCampaignId } from '@sobot/store';
 import type { CampaignDeps } from './deps';
 import { InputError } from './errors';
+import { preflightImage } from './image-preflight';
 
 /** Row errors shown in the upload answer; the rejected-rows download has up to STORED_ERRORS. */
 export const SHOWN_ERRORS = 1_000;
@@ -17,6 +18,10 @@ export interface UploadInput {
   strict?: boolean;
   dryRun?: boolean;
   validation?: ValidationOptions;
+  /** Check the campaign's image (reachable, JPEG/PNG, ≤ 5 MB) before reading the list. */
+  preflight?: boolean;
+  /** Send the first `size` recipients (whole chunks of 200) and go on only if few of them fail. */
+  canary?: { size: number; maxFailureRatio: number };
 }
 
 /**
@@ -29,6 +34,7 @@ export async function createCampaign(deps: CampaignDeps, input: UploadInput): Pr
   if (defaultErrors.length > 0) {
     throw new InputError('INVALID_DEFAULTS', `invalid campaign defaults: ${defaultErrors.map((e) => `${e.field} ${e.message}`).join('; ')}`, defaultErrors);
   }
+  if (input.preflight && input.defaults.image_url) await preflightImage(input.defaults.image_url);
   const id = newCampaignId();
   const writer = input.dryRun ? undefined : new CampaignWriter(deps.ctx, id, input.defaults);
   let committed = false;
@@ -60,6 +66,7 @@ export async function createCampaign(deps: CampaignDeps, input: UploadInput): Pr
       rejected: summary.rejected,
       duplicates: summary.duplicates,
       rejectedRows: summary.errors,
+      canary: input.canary,
     });
     committed = true;
     await enqueueChunks(deps.queue, id, chunks);

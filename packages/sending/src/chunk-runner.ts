@@ -1,5 +1,6 @@
-import { DelayedError, type Job } from 'bullmq';
-import { expireCampaign, isTerminal, type ChunkJobData, type Ledger, type LoadedChunk } from '@sobot/store';
+import { randomUUID } from 'node:crypto';
+import { DelayedError, type Job, type Queue } from 'bullmq';
+import { enqueueHeldChunks, expireCampaign, isTerminal, type ChunkJobData, type Ledger, type LoadedChunk } from '@sobot/store';
 import type { CampaignWatch } from './campaign-watch';
 import { deliverRound, type DeliverDeps } from './deliver';
 import { OutcomeFlusher } from './outcome-flusher';
@@ -11,12 +12,16 @@ import { StoppedError, type StopReason } from './stopped';
 const PARK_MS = 30_000;
 /** How often a running chunk looks for pause and cancel. */
 const CONTROL_POLL_MS = 100;
+/** A chunk's lease lapses this long after its worker stops renewing it (a kill -9). */
+const LEASE_MS = 12_000;
 
 export interface RunnerDeps extends DeliverDeps {
   ledger: Ledger;
   watch: CampaignWatch;
   permits: Permits;
   resultTtlSeconds: number;
+  /** To enqueue the chunks a campaign's canary held back, once it passes. */
+  queue: Queue<ChunkJobData>;
 }
 
 /**
@@ -39,7 +44,25 @@ export class ChunkRunner {
     if (loaded.meta.status === 'paused') return this.park(job, token);
     if (this.shutdown.aborted) return this.handBack(job, token);
 
-    const { stopped, nextRoundMs, completed } = await this.sendAll(campaignId, chunk, loaded);
+    const lease = `${job.id}:${randomUUID()}`;
+    if (!(await this.d.ledger.lease(campaignId, chunk, lease, LEASE_MS))) {
+      // Another job is sending this chunk (e.g. retry-failed while a round was running): wait for it.
+      await job.moveToDelayed(Date.now() + 1_000, token);
+      throw new DelayedError();
+    }
+    const renew = setInterval(() => void this.d.ledger.lease(campaignId, chunk, lease, LEASE_MS).catch(() => undefined), LEASE_MS / 3);
+    let result: Awaited<ReturnType<ChunkRunner['sendAll']>>;
+    try {
+      result = await this.sendAll(campaignId, chunk, loaded);
+    } finally {
+      clearInterval(renew);
+      await this.d.ledger.releaseLease(campaignId, chunk, lease).catch(() => undefined);
+    }
+    const { stopped, nextRoundMs, completed, canaryPassed } = result;
+    if (canaryPassed) {
+      this.d.log.info({ campaignId }, 'canary passed: sending the rest of the campaign');
+      await enqueueHeldChunks(this.d.queue, campaignId, loaded.meta.chunks, loaded.meta.canarySize);
+    }
     if (completed) await expireCampaign(this.d.ctx, campaignId, this.d.resultTtlSeconds);
     if (stopped === 'cancelled') return 'cancelled';
     if (stopped === 'paused') return this.park(job, token);
@@ -92,7 +115,7 @@ export class ChunkRunner {
     }
     const stopped = stop.signal.aborted ? (stop.signal.reason as StopReason) : undefined;
     if (stopped) log.info({ reason: stopped }, 'chunk stopped early');
-    return { stopped, nextRoundMs, completed: flusher.completed };
+    return { stopped, nextRoundMs, completed: flusher.completed, canaryPassed: flusher.canaryPassed };
   }
 
   /** Paused campaign: put the job aside until resume wakes it (or PARK_MS passes). */

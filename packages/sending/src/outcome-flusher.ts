@@ -14,6 +14,7 @@ export class OutcomeFlusher {
   private timer: NodeJS.Timeout | undefined;
   private readonly flushes = new Set<Promise<void>>();
   completed = false;
+  canaryPassed = false;
 
   constructor(
     private readonly ledger: Ledger,
@@ -40,6 +41,7 @@ export class OutcomeFlusher {
       .record(this.campaignId, this.chunk, this.chunkSize, batch)
       .then((r) => {
         if (r.completed) this.completed = true;
+        if (r.canaryPassed) this.canaryPassed = true;
         for (const e of batch) e.done();
       })
       .catch((err: unknown) => {

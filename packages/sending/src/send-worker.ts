@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import { Worker, type ConnectionOptions } from 'bullmq';
+import { Queue, Worker, type ConnectionOptions } from 'bullmq';
 import type { Logger } from 'pino';
 import { SobotClient } from '@sobot/sobot-client';
 import { CHUNK_SIZE, Ledger, SEND_QUEUE, SendRate, type ChunkJobData, type StoreContext } from '@sobot/store';
@@ -43,6 +43,7 @@ export function startSendWorker(o: SendWorkerOptions): SendWorker {
   const rate = new SendRate(o.ctx, o.sendRate);
   const metrics = new MetricsRecorder(o.ctx);
   metrics.start();
+  const queue = new Queue<ChunkJobData>(SEND_QUEUE, { connection: o.bullConnection, prefix: o.ctx.keys.bullPrefix });
   const shutdown = new AbortController();
   // Every running chunk listens for shutdown: more than the default ten listeners is expected.
   setMaxListeners(1000, shutdown.signal);
@@ -60,6 +61,7 @@ export function startSendWorker(o: SendWorkerOptions): SendWorker {
       watch: new CampaignWatch(o.ctx),
       permits: new Permits(o.concurrency),
       resultTtlSeconds: o.resultTtlSeconds,
+      queue,
     },
     shutdown.signal,
   );
@@ -83,6 +85,7 @@ export function startSendWorker(o: SendWorkerOptions): SendWorker {
       await stopped;
       await metrics.stop();
       await client.close();
+      await queue.close();
       o.log.info(metrics.totals, 'sender stopped: messages this process sent and failed');
     })());
   return { worker, close };

@@ -2,7 +2,7 @@ import type { Queue } from 'bullmq';
 import type { CampaignStatus } from '@sobot/schema';
 import type { StoreContext } from './context';
 import { InvalidStateError, NotFoundError } from './errors';
-import { enqueueChunks, type ChunkJobData } from './queue';
+import { enqueueChunks, enqueueHeldChunks, type ChunkJobData } from './queue';
 import { runScript } from './scripts';
 import { expireCampaign, persistCampaign } from './retention';
 import { resumeSystem } from './send-rate';
@@ -39,13 +39,23 @@ export class CampaignControl {
     const to: CampaignStatus = started ? 'running' : 'queued';
     const lifted = await resumeSystem(this.ctx);
     try {
-      await this.move(id, to, ['paused'], 'resume');
+      await this.move(id, to, ['paused'], 'resume', '', 'paused_reason');
     } catch (err) {
       // A running campaign shown as paused only because of the system pause: lifting it was the resume.
       if (!(lifted && err instanceof InvalidStateError && (err.current === 'running' || err.current === 'queued'))) throw err;
     }
     await this.unpark(id);
+    await this.releaseCanary(id);
     return { status: (await this.ctx.redis.hget(this.ctx.keys.meta(id), 'status')) as CampaignStatus };
+  }
+
+  /** An operator resuming a campaign whose canary held chunks back releases them. */
+  private async releaseCanary(id: string): Promise<void> {
+    const { redis, keys } = this.ctx;
+    const [chunks, canary, size] = await redis.hmget(keys.meta(id), 'chunks', 'canary_state', 'canary_n');
+    if (canary !== 'pending' && canary !== 'failed') return;
+    await redis.hset(keys.meta(id), 'canary_state', 'overridden');
+    await enqueueHeldChunks(this.queue, id, Number(chunks ?? 0), Number(size ?? 0));
   }
 
   async cancel(id: string): Promise<ControlResult> {

@@ -20,6 +20,8 @@ export interface CampaignMeta {
   updatedAt: number;
   pausedReason: string | null;
   retryGeneration: number;
+  /** Recipients sent before the rest is released (0: no canary). */
+  canarySize: number;
 }
 
 const num = (v: string | undefined): number => (v ? Number(v) : 0);
@@ -45,5 +47,6 @@ export function parseMeta(h: Record<string, string>): CampaignMeta | undefined {
     updatedAt: num(h.updated_at),
     pausedReason: h.paused_reason || null,
     retryGeneration: num(h.retry_gen),
+    canarySize: num(h.canary_n),
   };
 }

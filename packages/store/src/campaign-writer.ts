@@ -16,6 +16,8 @@ export interface CampaignHeader {
   rejected: number;
   duplicates: number;
   rejectedRows?: RowError[];
+  /** Send only the first `size` recipients (whole chunks) until their failure ratio is known. */
+  canary?: { size: number; maxFailureRatio: number };
 }
 
 /**
@@ -71,7 +73,7 @@ export class CampaignWriter {
     if (this.failure) throw this.failure;
   }
 
-  /** Writes the last chunk and the campaign itself; returns the chunk numbers to enqueue. */
+  /** Writes the last chunk and the campaign itself; returns the chunk numbers to enqueue now. */
   async commit(header: CampaignHeader, createdAt = Date.now()): Promise<number[]> {
     if (this.rows.length > 0) this.writeChunk();
     await this.drain();
@@ -96,6 +98,7 @@ export class CampaignWriter {
       created_at: createdAt,
       updated_at: createdAt,
       retry_gen: 0,
+      ...(header.canary ? { canary_n: Math.min(header.canary.size, this.accepted), canary_ratio: header.canary.maxFailureRatio, canary_state: 'pending' } : {}),
     });
     multi.hset(keys.counts(id), { sent: 0, failed: 0 });
     const rejected = header.rejectedRows ?? [];
@@ -107,7 +110,9 @@ export class CampaignWriter {
     for (let n = 0; n < this.chunks; n += 1) persists.push(redis.persist(keys.chunk(id, n)));
     await Promise.all(persists);
     await redis.zadd(keys.campaignIndex, createdAt, id);
-    return Array.from({ length: this.chunks }, (_, n) => n);
+    // With a canary only its chunks go out now; the rest are enqueued when it passes (or on resume).
+    const first = header.canary ? Math.ceil(Math.min(header.canary.size, this.accepted) / CHUNK_SIZE) : this.chunks;
+    return Array.from({ length: first }, (_, n) => n);
   }
 
   /** Removes every chunk written so far (a rejected upload leaves nothing behind). */

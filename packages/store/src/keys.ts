@@ -61,6 +61,11 @@ export class Keys {
     return this.campaign(id, 'rej');
   }
 
+  /** String: token of the job sending chunk `n` now (at most one job sends a chunk at a time). */
+  lease(id: string, n: number): string {
+    return this.campaign(id, `l:${n}`);
+  }
+
   /** Set: ids of this campaign's chunk jobs parked while it is paused. */
   parked(id: string): string {
     return this.campaign(id, 'parked');

@@ -42,15 +42,32 @@ export class Ledger {
   }
 
   /**
+   * Takes the chunk's lease for `ms` (one job sends a chunk at a time: a retry-failed job, a resumed
+   * job or a falsely stalled one wait for the other to finish instead of sending the same recipients).
+   */
+  async lease(campaignId: string, chunk: number, token: string, ms: number): Promise<boolean> {
+    const key = this.ctx.keys.lease(campaignId, chunk);
+    if ((await this.ctx.redis.set(key, token, 'PX', ms, 'NX')) === 'OK') return true;
+    if ((await this.ctx.redis.get(key)) !== token) return false;
+    await this.ctx.redis.pexpire(key, ms);
+    return true;
+  }
+
+  async releaseLease(campaignId: string, chunk: number, token: string): Promise<void> {
+    const key = this.ctx.keys.lease(campaignId, chunk);
+    if ((await this.ctx.redis.get(key)) === token) await this.ctx.redis.del(key);
+  }
+
+  /**
    * Records outcomes of one chunk atomically; terminal ones are written once. Sent outcomes are also
    * indexed by wamid for the delivery webhook. Returns whether this call completed the campaign.
    */
-  async record(campaignId: string, chunk: number, chunkSize: number, entries: OutcomeEntry[]): Promise<{ applied: number; completed: boolean }> {
+  async record(campaignId: string, chunk: number, chunkSize: number, entries: OutcomeEntry[]): Promise<{ applied: number; completed: boolean; canaryPassed: boolean }> {
     const { redis, keys } = this.ctx;
     const now = Date.now();
     const args: Array<string | number> = [now, Math.floor(now / 1000)];
     for (const e of entries) args.push(e.offset, encodeOutcome(e.outcome));
-    const [applied = 0, , completed = 0] = await runScript<number[]>(
+    const [applied = 0, , completed = 0, canary = 0] = await runScript<number[]>(
       redis,
       'recordOutcomes',
       [keys.meta(campaignId), keys.counts(campaignId), keys.failures(campaignId), keys.perSecond(campaignId), keys.outcomes(campaignId, chunk)],
@@ -67,7 +84,7 @@ export class Ledger {
     }
     for (const key of touched) indexing.push(redis.expire(key, WAMID_INDEX_TTL_S));
     await Promise.all(indexing);
-    return { applied, completed: completed === 1 };
+    return { applied, completed: completed === 1, canaryPassed: canary === 1 };
   }
 }
 

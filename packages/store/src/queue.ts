@@ -1,5 +1,6 @@
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import type { Keys } from './keys';
+import { CHUNK_SIZE } from './context';
 
 /** The one BullMQ queue: each job is one chunk of one campaign's recipients. */
 export const SEND_QUEUE = 'send';
@@ -36,4 +37,10 @@ export async function enqueueChunks(queue: Queue<ChunkJobData>, campaignId: stri
       })),
     );
   }
+}
+
+/** The chunks a canary held back: every chunk after those covering its first `canarySize` recipients. */
+export async function enqueueHeldChunks(queue: Queue<ChunkJobData>, campaignId: string, chunks: number, canarySize: number): Promise<void> {
+  const first = Math.ceil(canarySize / CHUNK_SIZE);
+  await enqueueChunks(queue, campaignId, Array.from({ length: Math.max(0, chunks - first) }, (_, i) => first + i));
 }

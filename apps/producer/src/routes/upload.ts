@@ -24,6 +24,12 @@ const uploadOptions = z.object({
   dry_run: flag.optional(),
   /** `number`: a row without a name is sent with its number as the name. */
   name_fallback: z.enum(['number', 'none']).optional(),
+  /** Check image_url (reachable, JPEG/PNG, ≤ 5 MB) before accepting the list. */
+  preflight: flag.optional(),
+  /** Send the first N recipients (whole chunks of 200) first; go on only if few of them fail. */
+  canary: z.coerce.number().int().min(1).optional(),
+  /** The share of canary messages allowed to fail (default 0.2). */
+  canary_max_failure_ratio: z.coerce.number().min(0).max(1).optional(),
 });
 type UploadOptions = z.output<typeof uploadOptions>;
 
@@ -62,6 +68,8 @@ export async function uploadRoutes(app: FastifyInstance, deps: AppDeps): Promise
       defaults: { image_url: opts.image_url?.trim() || undefined, mime_type: opts.mime_type?.trim() || undefined, caption: opts.caption || undefined },
       strict: opts.strict,
       dryRun: opts.dry_run,
+      preflight: opts.preflight,
+      canary: opts.canary ? { size: opts.canary, maxFailureRatio: opts.canary_max_failure_ratio ?? 0.2 } : undefined,
       validation: { defaultCountryCode: deps.cfg.DEFAULT_COUNTRY_CODE, nameFallbackToNumber: opts.name_fallback === 'number' },
     });
 

@@ -16,7 +16,12 @@
   ARGV[2] now, unix seconds
   ARGV[3..] pairs: index, outcome (`kind|attempts|ts|wamid|code|message`)
 
-  Returns { applied, skipped, completed (1 when this call finished the campaign) }
+  Canary: when the campaign holds `canary_n` / `canary_ratio` / `canary_state = pending`, the call
+  that brings sent + failed to canary_n decides it: a failure ratio above canary_ratio pauses the
+  campaign with the reason; otherwise the canary passes and the caller enqueues the held chunks.
+
+  Returns { applied, skipped, completed (1 when this call finished the campaign),
+            canary (1 when this call passed the canary, -1 when it failed it, else 0) }
 ]]
 local applied, skipped, sent, failed = 0, 0, 0, 0
 for i = 3, #ARGV, 2 do
@@ -48,7 +53,7 @@ if sent + failed > 0 then
   redis.call('PEXPIRE', KEYS[4], 3600000)
 end
 
-local completed = 0
+local completed, canary = 0, 0
 local status = redis.call('HGET', KEYS[1], 'status')
 if applied > 0 then
   redis.call('HSET', KEYS[1], 'updated_at', ARGV[1])
@@ -65,4 +70,24 @@ if sent + failed > 0 and (status == 'running' or status == 'paused') then
     completed = 1
   end
 end
-return { applied, skipped, completed }
+if sent + failed > 0 then
+  local c = redis.call('HMGET', KEYS[1], 'canary_state', 'canary_n', 'canary_ratio')
+  if c[1] == 'pending' then
+    local counts = redis.call('HMGET', KEYS[2], 'sent', 'failed')
+    local s, f = tonumber(counts[1] or '0'), tonumber(counts[2] or '0')
+    if s + f >= tonumber(c[2]) then
+      if f / (s + f) > tonumber(c[3]) then
+        canary = -1
+        redis.call('HSET', KEYS[1], 'canary_state', 'failed')
+        if status == 'running' or status == 'queued' then
+          redis.call('HSET', KEYS[1], 'status', 'paused', 'paused_reason',
+            string.format('canary failed: %d of the first %d messages failed (more than %d%%); check the failure reasons, then resume or cancel', f, s + f, math.floor(tonumber(c[3]) * 100 + 0.5)))
+        end
+      else
+        canary = 1
+        redis.call('HSET', KEYS[1], 'canary_state', 'passed')
+      end
+    end
+  end
+end
+return { applied, skipped, completed, canary }
