@@ -76,7 +76,7 @@ export class Keys {
     return `${this.prefix}:idem:${keyHash}`;
   }
 
-  /** Hash (one of 256 buckets per day sent, unix day): wamid → message id, for the delivery webhook. */
+  /** Hash (one of 16 buckets per day sent, unix day): wamid → message id, for the delivery webhook. */
   wamidIndex(day: number, bucket: number): string {
     return `${this.prefix}:{w:${bucket}}:${day}`;
   }

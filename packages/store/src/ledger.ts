@@ -20,6 +20,9 @@ export interface OutcomeEntry {
 
 /** The worker's view of the result store: read a chunk, record outcomes once each. */
 export class Ledger {
+  /** Wamid index keys this process already gave a TTL (one EXPIRE per key and process is enough). */
+  private readonly expiring = new Set<string>();
+
   constructor(private readonly ctx: StoreContext) {}
 
   async meta(campaignId: string): Promise<CampaignMeta | undefined> {
@@ -73,16 +76,23 @@ export class Ledger {
       [keys.meta(campaignId), keys.counts(campaignId), keys.failures(campaignId), keys.perSecond(campaignId), keys.outcomes(campaignId, chunk)],
       args,
     );
-    const indexing: Promise<unknown>[] = [];
     const day = Math.floor(now / DAY_MS);
-    const touched = new Set<string>();
+    const byKey = new Map<string, string[]>();
     for (const e of entries) {
       if (e.outcome.kind !== 's' || !e.outcome.wamid) continue;
       const key = keys.wamidIndex(day, wamidBucket(e.outcome.wamid));
-      indexing.push(redis.hset(key, e.outcome.wamid, messageId(campaignId, chunk * chunkSize + e.offset)));
-      touched.add(key);
+      const fields = byKey.get(key) ?? [];
+      fields.push(e.outcome.wamid, messageId(campaignId, chunk * chunkSize + e.offset));
+      byKey.set(key, fields);
     }
-    for (const key of touched) indexing.push(redis.expire(key, WAMID_INDEX_TTL_S));
+    const indexing: Promise<unknown>[] = [];
+    for (const [key, fields] of byKey) {
+      indexing.push(redis.hset(key, ...fields));
+      if (!this.expiring.has(key)) {
+        this.expiring.add(key);
+        indexing.push(redis.expire(key, WAMID_INDEX_TTL_S));
+      }
+    }
     await Promise.all(indexing);
     return { applied, completed: completed === 1, canaryPassed: canary === 1 };
   }
@@ -103,9 +113,12 @@ export async function findWamid(ctx: StoreContext, wamid: string, now = Date.now
   return hits.find((h): h is string => typeof h === 'string');
 }
 
-/** Which of the 256 wamid index buckets a wamid lives in. */
+/** Wamid index buckets per day: few, so that one flush writes each bucket with one HSET of many fields. */
+const WAMID_BUCKETS = 16;
+
+/** Which wamid index bucket a wamid lives in. */
 export function wamidBucket(wamid: string): number {
   let h = 0;
   for (let i = 0; i < wamid.length; i += 1) h = (h * 31 + wamid.charCodeAt(i)) >>> 0;
-  return h & 255;
+  return h % WAMID_BUCKETS;
 }
