@@ -23,26 +23,12 @@ export const REPORT_CONTENT_TYPES: Record<ReportFormat, string> = {
   ndjson: 'application/x-ndjson; charset=utf-8',
 };
 
-/** Streams rows in the chosen format with backpressure (a million-row report never sits in memory). */
+/** Streams the report in the chosen format with backpressure (a million-row report never sits in memory). */
 export function formatReport(rows: AsyncIterable<ReportRow>, format: ReportFormat): Readable {
-  async function* lines(): AsyncGenerator<string> {
-    if (format === 'csv') yield csvLine([...REPORT_COLUMNS]);
-    if (format === 'json') yield '[';
-    let first = true;
-    for await (const row of rows) {
-      if (format === 'csv') yield csvLine(REPORT_COLUMNS.map((c) => row[c]));
-      else if (format === 'ndjson') yield `${JSON.stringify(row)}\n`;
-      else {
-        yield `${first ? '' : ','}\n${JSON.stringify(row)}`;
-        first = false;
-      }
-    }
-    if (format === 'json') yield '\n]\n';
-  }
-  return Readable.from(lines());
+  return formatRows(rows, [...REPORT_COLUMNS], format);
 }
 
-/** The same, for any rows with the given columns (the rejected-rows file). */
+/** Any rows with the given columns (the report, the rejected-rows file), streamed. */
 export function formatRows<T extends object>(rows: AsyncIterable<T> | Iterable<T>, columns: Array<keyof T & string>, format: ReportFormat): Readable {
   async function* lines(): AsyncGenerator<string> {
     if (format === 'csv') yield csvLine(columns);

@@ -17,3 +17,4 @@ export { claimIdempotencyKey, releaseIdempotencyKey, type Claim } from './idempo
 export { addMetricDeltas, readMetrics, LATENCY_BUCKETS } from './metrics-store';
 export { SEND_QUEUE, CHUNK_JOB_OPTIONS, chunkJobId, createSendQueue, enqueueChunks, enqueueHeldChunks, type ChunkJobData } from './queue';
 export { redisHygieneWarnings } from './hygiene';
+export { openConnections, DEFAULT_REDIS_URL, type Connections } from './connections';

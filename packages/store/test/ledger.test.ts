@@ -1,0 +1,184 @@
+import { CampaignControl, CampaignReader, CHUNK_SIZE, Ledger, chunkJobId, createSendQueue, findWamid, messageId, type ChunkJobData } from '../src';
+import type { Queue } from 'bullmq';
+import { createCampaign, failed, openStore, record, retrying, sent, type TestStore } from './helpers';
+
+let store: TestStore;
+let queue: Queue<ChunkJobData>;
+
+beforeAll(async () => {
+  store = await openStore();
+  // BullMQ gets a connection of its own, as in the apps.
+  queue = createSendQueue(store.connect().redis, store.ctx.keys);
+});
+
+afterAll(async () => {
+  await queue?.close();
+  await store?.close();
+});
+
+const view = async (id: string) => {
+  const v = await new CampaignReader(store.ctx).view(id);
+  if (!v) throw new Error(`no campaign ${id}`);
+  return v;
+};
+
+describe('recording outcomes', () => {
+  it('counts the same terminal outcome recorded twice once', async () => {
+    const id = await createCampaign(store.ctx, 3);
+    expect(await record(store.ctx, id, 0, sent('wamid.A'))).toMatchObject({ applied: 1, completed: false });
+    expect(await record(store.ctx, id, 0, sent('wamid.A'))).toMatchObject({ applied: 0, completed: false });
+    expect((await view(id)).counts).toMatchObject({ sent: 1, failed: 0, pending: 2 });
+  });
+
+  it('never overwrites a terminal outcome with a later one', async () => {
+    const id = await createCampaign(store.ctx, 3);
+    await record(store.ctx, id, 1, sent('wamid.B'));
+    await record(store.ctx, id, 2, failed('131047', 'Re-engagement message'));
+    expect((await record(store.ctx, id, 1, failed('500', 'late failure'))).applied).toBe(0);
+    expect((await record(store.ctx, id, 2, sent('wamid.C'))).applied).toBe(0);
+    expect((await record(store.ctx, id, 2, retrying('HTTP_503'))).applied).toBe(0);
+
+    const loaded = await new Ledger(store.ctx).loadChunk(id, 0);
+    expect(loaded?.outcomes.get(1)).toMatchObject({ kind: 's', wamid: 'wamid.B' });
+    expect(loaded?.outcomes.get(2)).toMatchObject({ kind: 'f', code: '131047' });
+    const v = await view(id);
+    expect(v.counts).toMatchObject({ sent: 1, failed: 1, pending: 1 });
+    expect(v.failure_reasons).toEqual([{ code: '131047', count: 1, message: 'Re-engagement message' }]);
+  });
+
+  it('lets a retrying outcome be replaced, counting only the terminal one', async () => {
+    const id = await createCampaign(store.ctx, 2);
+    expect((await record(store.ctx, id, 0, retrying('HTTP_503'))).applied).toBe(1);
+    expect((await record(store.ctx, id, 0, retrying('TIMEOUT'))).applied).toBe(1);
+    expect((await new Ledger(store.ctx).loadChunk(id, 0))?.outcomes.get(0)).toMatchObject({ kind: 'r', code: 'TIMEOUT' });
+    expect((await view(id)).counts).toMatchObject({ sent: 0, failed: 0, pending: 2 });
+
+    expect((await record(store.ctx, id, 0, sent('wamid.R'))).applied).toBe(1);
+    expect((await view(id)).counts).toMatchObject({ sent: 1, failed: 0, pending: 1 });
+  });
+
+  it('counts failures by code with the last message seen, most frequent first', async () => {
+    const id = await createCampaign(store.ctx, 6);
+    const ledger = new Ledger(store.ctx);
+    await ledger.record(id, 0, CHUNK_SIZE, [
+      { offset: 0, outcome: failed('131047', 'Re-engagement message') },
+      { offset: 1, outcome: failed('400', 'customer_number must have 8 to 15 digits') },
+      { offset: 2, outcome: failed('131047', 'Re-engagement | outside the window') },
+      { offset: 3, outcome: sent('wamid.S3') },
+      { offset: 4, outcome: failed('131047', 'Re-engagement | outside the window') },
+    ]);
+    const v = await view(id);
+    expect(v.counts).toMatchObject({ total: 6, sent: 1, failed: 4, pending: 1 });
+    expect(v.failure_reasons).toEqual([
+      { code: '131047', count: 3, message: 'Re-engagement | outside the window' },
+      { code: '400', count: 1, message: 'customer_number must have 8 to 15 digits' },
+    ]);
+  });
+
+  it('indexes a sent outcome by its wamid for the delivery webhook', async () => {
+    const id = await createCampaign(store.ctx, 250);
+    await record(store.ctx, id, 201, sent('wamid.INDEXED-201'));
+    expect(await findWamid(store.ctx, 'wamid.INDEXED-201')).toBe(messageId(id, 201));
+    expect(await findWamid(store.ctx, 'wamid.NEVER-SEEN')).toBeUndefined();
+  });
+});
+
+describe('campaign status driven by outcomes', () => {
+  it('moves queued → running on the first outcome and → completed exactly when sent + failed = accepted', async () => {
+    const id = await createCampaign(store.ctx, 3);
+    expect((await view(id)).status).toBe('queued');
+
+    await record(store.ctx, id, 0, retrying('HTTP_503'));
+    const running = await view(id);
+    expect(running.status).toBe('running');
+    expect(running.started_at).not.toBeNull();
+
+    await record(store.ctx, id, 0, sent('wamid.1'));
+    expect(await record(store.ctx, id, 1, failed('131047', 'Re-engagement message'))).toMatchObject({ applied: 1, completed: false });
+    await record(store.ctx, id, 2, retrying('TIMEOUT'));
+    expect((await view(id)).status).toBe('running');
+
+    expect(await record(store.ctx, id, 2, sent('wamid.3'))).toMatchObject({ applied: 1, completed: true });
+    const done = await view(id);
+    expect(done.status).toBe('completed');
+    expect(done.completed_at).not.toBeNull();
+    expect(done.counts).toMatchObject({ total: 3, sent: 2, failed: 1, pending: 0 });
+
+    // Only the call that finished it says so.
+    expect(await record(store.ctx, id, 2, sent('wamid.3'))).toMatchObject({ applied: 0, completed: false });
+  });
+
+  it('completes a campaign whose chunks finish in any order', async () => {
+    const id = await createCampaign(store.ctx, 450);
+    const ledger = new Ledger(store.ctx);
+    const all = (size: number) => Array.from({ length: size }, (_, offset) => ({ offset, outcome: sent(`wamid.${offset}`) }));
+    expect((await ledger.record(id, 2, CHUNK_SIZE, all(50))).completed).toBe(false);
+    expect((await ledger.record(id, 0, CHUNK_SIZE, all(200))).completed).toBe(false);
+    expect((await ledger.record(id, 1, CHUNK_SIZE, all(200))).completed).toBe(true);
+    expect((await view(id)).counts).toMatchObject({ total: 450, sent: 450, pending: 0 });
+  });
+
+  it('keeps a cancelled campaign cancelled when its last outcomes arrive', async () => {
+    const id = await createCampaign(store.ctx, 2);
+    const control = new CampaignControl(store.ctx, queue, 3600);
+    await record(store.ctx, id, 0, sent('wamid.X'));
+    await control.cancel(id);
+    const cancelledAt = (await view(id)).completed_at;
+    expect(cancelledAt).not.toBeNull();
+    // A request in flight at the cancel still counts as sent.
+    expect(await record(store.ctx, id, 1, sent('wamid.Y'))).toMatchObject({ applied: 1, completed: false });
+    const v = await view(id);
+    expect(v.status).toBe('cancelled');
+    expect(v.completed_at).toBe(cancelledAt);
+    expect(v.counts).toMatchObject({ sent: 2, cancelled: 0, pending: 0 });
+  });
+});
+
+describe('retry-failed', () => {
+  it('puts failed recipients back to pending across chunks and fixes the counters', async () => {
+    const id = await createCampaign(store.ctx, 250);
+    const ledger = new Ledger(store.ctx);
+    const chunk0 = Array.from({ length: 200 }, (_, offset) => ({
+      offset,
+      outcome: offset % 50 === 7 ? failed('131047', 'Re-engagement message') : offset === 9 ? failed('400', 'bad media') : sent(`wamid.0-${offset}`),
+    }));
+    const chunk1 = Array.from({ length: 50 }, (_, offset) => ({ offset, outcome: offset === 3 ? failed('131047', 'Re-engagement message') : sent(`wamid.1-${offset}`) }));
+    await ledger.record(id, 0, CHUNK_SIZE, chunk0);
+    expect((await ledger.record(id, 1, CHUNK_SIZE, chunk1)).completed).toBe(true);
+    const before = await view(id);
+    expect(before.counts).toMatchObject({ sent: 244, failed: 6 });
+    expect(before.failure_reasons).toEqual([
+      { code: '131047', count: 5, message: 'Re-engagement message' },
+      { code: '400', count: 1, message: 'bad media' },
+    ]);
+
+    const control = new CampaignControl(store.ctx, queue, 3600);
+    expect(await control.retryFailed(id)).toEqual({ status: 'running', reset: 6 });
+
+    const after = await view(id);
+    expect(after.status).toBe('running');
+    expect(after.completed_at).toBeNull();
+    expect(after.counts).toMatchObject({ total: 250, sent: 244, failed: 0, pending: 6 });
+    expect(after.failure_reasons).toEqual([]);
+    const reloaded = await ledger.loadChunk(id, 0);
+    expect(reloaded?.outcomes.has(7)).toBe(false);
+    expect(reloaded?.outcomes.get(8)).toMatchObject({ kind: 's' });
+    // The touched chunks are queued again under a new generation's job ids.
+    expect(await queue.getJob(chunkJobId(id, 0, 1))).toBeDefined();
+    expect(await queue.getJob(chunkJobId(id, 1, 1))).toBeDefined();
+
+    // Sending them completes the campaign again.
+    await ledger.record(id, 0, CHUNK_SIZE, [7, 9, 57, 107, 157].map((offset) => ({ offset, outcome: sent(`wamid.retry-${offset}`) })));
+    expect(await record(store.ctx, id, 203, failed('131047', 'still outside'))).toMatchObject({ applied: 1, completed: true });
+    const redone = await view(id);
+    expect(redone.status).toBe('completed');
+    expect(redone.counts).toMatchObject({ sent: 249, failed: 1, pending: 0 });
+    expect(redone.failure_reasons).toEqual([{ code: '131047', count: 1, message: 'still outside' }]);
+  });
+
+  it('resets nothing and keeps the status when nothing failed', async () => {
+    const id = await createCampaign(store.ctx, 1);
+    await record(store.ctx, id, 0, sent('wamid.ok'));
+    expect(await new CampaignControl(store.ctx, queue, 3600).retryFailed(id)).toEqual({ status: 'completed', reset: 0 });
+  });
+});
