@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { DelayedError, type Job, type Queue } from 'bullmq';
 import { enqueueHeldChunks, expireCampaign, isTerminal, type ChunkJobData, type Ledger, type LoadedChunk } from '@sobot/store';
 import type { CampaignWatch } from './campaign-watch';
@@ -76,6 +77,8 @@ export class ChunkRunner {
 
   private async sendAll(campaignId: string, chunk: number, { meta, recipients, outcomes }: LoadedChunk) {
     const stop = new AbortController();
+    // Every message waiting for a permit or a slot listens for the stop.
+    setMaxListeners(10_000, stop.signal);
     const onShutdown = () => stop.abort('shutdown');
     this.shutdown.addEventListener('abort', onShutdown, { once: true });
     const poll = setInterval(() => {
