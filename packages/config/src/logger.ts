@@ -27,6 +27,12 @@ export const REDACT_PATHS = [
   'headers["x-api-key"]',
   'headers["x-api-secret"]',
   'req.query.token',
+  '*.*.apiKey',
+  '*.*.apiSecret',
+  '*.*.password',
+  'headers.Authorization',
+  'req.headers.Authorization',
+  'request.headers.authorization',
 ];
 
 export function createLogger(name: string, level: string, extra: LoggerOptions = {}): Logger {

@@ -18,6 +18,9 @@ export function normalizeNumber(raw: string, defaultCountryCode?: string): Numbe
   let digits = trimmed.replace(SEPARATORS, '');
   if (!/^\d+$/.test(digits)) return { ok: false, message: `must contain only digits and + - ( ) . spaces (got "${clip(trimmed)}")` };
   if (digits.startsWith('00')) digits = digits.slice(2);
+  else if (digits.startsWith('0') && !defaultCountryCode) {
+    return { ok: false, message: `starts with a trunk 0: write it with its country code, or set DEFAULT_COUNTRY_CODE (got "${clip(trimmed)}")` };
+  }
   if (defaultCountryCode && !international && (digits.startsWith('0') || digits.length <= NATIONAL_MAX_DIGITS)) {
     digits = defaultCountryCode + digits.replace(/^0+/, '');
   }

@@ -47,7 +47,7 @@ export class SobotClient {
     let text: string;
     let retryAfter: string | string[] | undefined;
     try {
-      const res = await this.pool.request({ method: 'POST', path: this.path, headers: this.headers, body: JSON.stringify(message) });
+      const res = await this.pool.request({ method: 'POST', path: this.path, headers: this.headers, body: JSON.stringify(referenceBody(message)) });
       status = res.statusCode;
       retryAfter = res.headers['retry-after'];
       text = await res.body.text();
@@ -80,4 +80,11 @@ function networkCode(err: unknown): string {
   if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return 'CONNECTION_RESET';
   if (code === 'ECONNREFUSED') return 'CONNECTION_REFUSED';
   return typeof code === 'string' ? code : 'NETWORK_ERROR';
+}
+
+/** Exactly the reference request's fields, whatever else the message object carries. */
+function referenceBody(m: SobotImageMessage): SobotImageMessage {
+  const body: SobotImageMessage = { type: 'image', url: m.url, customer_number: m.customer_number, customer_name: m.customer_name, mime_type: m.mime_type };
+  if (m.caption) body.caption = m.caption;
+  return body;
 }

@@ -48,6 +48,8 @@ export function parseRetryAfter(value: string | string[] | undefined, now = Date
   const v = Array.isArray(value) ? value[0] : value;
   if (!v) return undefined;
   if (/^\d+(\.\d+)?$/.test(v.trim())) return Math.round(Number(v) * 1000);
+  // An HTTP date names its day or month ("Wed, 21 Oct 2026 07:28:00 GMT"); anything else is unusable.
+  if (!/[a-z]{3}/i.test(v)) return undefined;
   const date = Date.parse(v);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }

@@ -69,11 +69,16 @@ export class CampaignReader {
     };
   }
 
-  /** Newest first. */
+  /** Newest first. Campaigns whose results expired are dropped from the index as they are met. */
   async list(limit = 50, offset = 0): Promise<CampaignView[]> {
-    const ids = await this.ctx.redis.zrevrange(this.ctx.keys.campaignIndex, offset, offset + limit - 1);
-    const views = await Promise.all(ids.map((id) => this.view(id)));
-    return views.filter((v): v is CampaignView => v !== undefined);
+    const index = this.ctx.keys.campaignIndex;
+    for (;;) {
+      const ids = await this.ctx.redis.zrevrange(index, offset, offset + limit - 1);
+      const views = await Promise.all(ids.map((id) => this.view(id)));
+      const gone = ids.filter((_, i) => views[i] === undefined);
+      if (gone.length === 0) return views as CampaignView[];
+      await this.ctx.redis.zrem(index, ...gone);
+    }
   }
 
   /** Every recipient in upload order, a few chunks per round trip. */

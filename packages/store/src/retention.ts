@@ -15,7 +15,8 @@ async function chunkCount(ctx: StoreContext, id: string): Promise<number> {
 /** A finished (completed or cancelled) campaign's results are kept `ttlSeconds`, then Redis drops them. */
 export async function expireCampaign(ctx: StoreContext, id: string, ttlSeconds: number): Promise<void> {
   const keys = campaignKeys(ctx, id, await chunkCount(ctx, id));
-  await Promise.all(keys.map((k) => ctx.redis.expire(k, Math.round(ttlSeconds))));
+  if (ttlSeconds <= 0) await Promise.all(keys.map((k) => ctx.redis.unlink(k)));
+  else await Promise.all(keys.map((k) => ctx.redis.expire(k, Math.max(1, Math.round(ttlSeconds)))));
 }
 
 /** Undoes expireCampaign when a campaign is sending again (retry-failed). */

@@ -21,7 +21,7 @@ export interface SystemPause {
 }
 
 /** How far ahead a worker may reserve send slots. */
-const HORIZON_MS = 500;
+const HORIZON_MS = 250;
 
 /** The one global send rate and the system-wide pause, shared by every worker through Redis. */
 export class SendRate {

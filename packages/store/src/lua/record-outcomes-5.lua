@@ -68,6 +68,7 @@ if sent + failed > 0 and (status == 'running' or status == 'paused') then
   if tonumber(counts[1] or '0') + tonumber(counts[2] or '0') >= accepted then
     redis.call('HSET', KEYS[1], 'status', 'completed', 'completed_at', ARGV[1])
     completed = 1
+    status = 'completed'
   end
 end
 if sent + failed > 0 then

@@ -32,10 +32,13 @@ end
 local interval = tonumber(ARGV[1])
 local tat = tonumber(h[1] or '0')
 if tat < now then tat = now end
-local room = math.floor((now + tonumber(ARGV[3]) - tat) / interval)
-if room <= 0 then
-  return { 0, tat - tonumber(ARGV[3]) - now, 0, '' }
+-- Slots tat, tat + interval, … that fall within the horizon (at least one when tat itself does,
+-- so a rate slower than one per horizon still gets its slot).
+local ahead = now + tonumber(ARGV[3]) - tat
+if ahead < 0 then
+  return { 0, -ahead, 0, '' }
 end
+local room = math.floor(ahead / interval) + 1
 local granted = math.min(tonumber(ARGV[2]), room)
 redis.call('HSET', KEYS[1], 'tat', string.format('%.0f', tat + granted * interval))
 return { granted, tat - now, 0, '' }

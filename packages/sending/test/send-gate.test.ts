@@ -1,0 +1,131 @@
+import { setMaxListeners } from 'node:events';
+import pino from 'pino';
+import { startTestRedis, type TestRedis } from '@sobot/devkit';
+import { CampaignReader, CampaignWriter, Keys, Ledger, SendRate, createRedis, newCampaignId, type Outcome, type RedisClient, type StoreContext } from '@sobot/store';
+import { OutcomeFlusher } from '../src/outcome-flusher';
+import { SendGate } from '../src/send-gate';
+import { StoppedError } from '../src/stopped';
+
+let server: TestRedis;
+let redis: RedisClient;
+let schedules = 0;
+const log = pino({ level: 'silent' });
+
+beforeAll(async () => {
+  server = await startTestRedis();
+  redis = createRedis({ url: server.url });
+});
+
+afterAll(async () => {
+  await redis?.quit();
+  await server?.close();
+});
+
+/** A store context whose send-rate schedule no other test shares. */
+function freshContext(): StoreContext {
+  schedules += 1;
+  return { redis, keys: new Keys(`${server.prefix}-${schedules}`) };
+}
+
+const now = () => performance.now();
+
+describe('SendGate over a real SendRate', () => {
+  it('at 50/s releases 50 takers spread over about a second', async () => {
+    const gate = new SendGate(new SendRate(freshContext(), 50), log);
+    const signal = new AbortController().signal;
+    // Every waiter listens on its chunk's signal, as in the chunk runner.
+    setMaxListeners(1_000, signal);
+    const released = await Promise.all(Array.from({ length: 50 }, () => gate.take(signal).then((slot) => ({ at: now(), slot }))));
+
+    const times = released.map((r) => r.at).sort((a, b) => a - b);
+    const span = times[49]! - times[0]!;
+    // 49 intervals of 20 ms: 980 ms. Timers never fire early; allow them to be late.
+    expect(span).toBeGreaterThanOrEqual(900);
+    expect(span).toBeLessThan(2_500);
+    // No half second holds more than its share (25 slots, + 1 at the edge).
+    for (let i = 0; i + 26 < times.length; i += 1) expect(times[i + 26]! - times[i]!).toBeGreaterThanOrEqual(500 - 25);
+    expect(released.every((r) => r.slot.probe === false)).toBe(true);
+  });
+
+  it('rejects an aborted waiter with StoppedError at once, queued or already scheduled, and serves the rest', async () => {
+    const gate = new SendGate(new SendRate(freshContext(), 50), log);
+    const controllers = Array.from({ length: 30 }, () => new AbortController());
+    const takes = controllers.map((c) => gate.take(c.signal));
+    const outcome = takes.map((t) => t.then(() => 'released' as const, (err: unknown) => err));
+
+    // #27 is still queued: the horizon (500 ms = 25 slots) holds the first 25.
+    const t0 = now();
+    controllers[27]!.abort('paused');
+    const queued = await outcome[27];
+    expect(queued).toBeInstanceOf(StoppedError);
+    expect(queued).toMatchObject({ code: 'STOPPED', reason: 'paused' });
+    expect(now() - t0).toBeLessThan(50);
+
+    // #20 has a slot ~400 ms out by the time #5 is released: aborting it does not wait for the slot.
+    await takes[5];
+    const t1 = now();
+    controllers[20]!.abort('cancelled');
+    expect(await outcome[20]).toBeInstanceOf(StoppedError);
+    expect(now() - t1).toBeLessThan(50);
+
+    const results = await Promise.all(outcome);
+    expect(results.filter((r) => r === 'released')).toHaveLength(28);
+
+    // The gate is not stuck on the aborted waiters: a newcomer is served.
+    await expect(gate.take(new AbortController().signal)).resolves.toEqual({ probe: false });
+  });
+
+  it('rejects at once when the signal is already aborted', async () => {
+    const gate = new SendGate(new SendRate(freshContext(), 50), log);
+    const c = new AbortController();
+    c.abort('shutdown');
+    await expect(gate.take(c.signal)).rejects.toMatchObject({ code: 'STOPPED', reason: 'shutdown' });
+  });
+});
+
+describe('OutcomeFlusher', () => {
+  const sentOutcome = (i: number): Outcome => ({ kind: 's', attempts: 1, rounds: 0, at: Date.now(), wamid: `wamid.F${i}`, code: '', message: '' });
+
+  async function campaign(ctx: StoreContext, count: number): Promise<string> {
+    const id = newCampaignId();
+    const d = { image_url: 'https://cdn.example.com/a.jpg' };
+    const writer = new CampaignWriter(ctx, id, d);
+    for (let i = 0; i < count; i += 1) await writer.add({ type: 'image', url: d.image_url, mime_type: 'image/jpeg', customer_number: `91997000${String(i).padStart(4, '0')}`, customer_name: `N${i}` });
+    await writer.commit({ name: 'flush', source: 'api', defaults: d, total: count, rejected: 0, duplicates: 0 });
+    return id;
+  }
+
+  it('makes every added outcome durable before its promise resolves, and notices the campaign completing', async () => {
+    const ctx = freshContext();
+    const id = await campaign(ctx, 150);
+    const flusher = new OutcomeFlusher(new Ledger(ctx), id, 0, 200);
+    await Promise.all(Array.from({ length: 150 }, (_, i) => flusher.add(i, sentOutcome(i))));
+
+    const v = await new CampaignReader(ctx).view(id);
+    expect(v?.counts).toMatchObject({ sent: 150, pending: 0 });
+    expect(v?.status).toBe('completed');
+    expect(flusher.completed).toBe(true);
+    await flusher.close();
+  });
+
+  it('flushes what is left on close', async () => {
+    const ctx = freshContext();
+    const id = await campaign(ctx, 3);
+    const flusher = new OutcomeFlusher(new Ledger(ctx), id, 0, 200);
+    const pending = [flusher.add(0, sentOutcome(0)), flusher.add(1, sentOutcome(1))];
+    await flusher.close();
+    await Promise.all(pending);
+    expect((await new CampaignReader(ctx).view(id))?.counts).toMatchObject({ sent: 2, pending: 1 });
+    expect(flusher.completed).toBe(false);
+  });
+
+  it('rejects the outcomes of a batch Redis did not take', async () => {
+    // A connection that has been closed: every command fails at once.
+    const closed = createRedis({ url: server.url });
+    await closed.quit();
+    const flusher = new OutcomeFlusher(new Ledger({ redis: closed, keys: new Keys(server.prefix) }), newCampaignId(), 0, 200);
+    const adds = [flusher.add(0, sentOutcome(0)), flusher.add(1, sentOutcome(1))];
+    for (const a of adds) await expect(a).rejects.toThrow(/closed/i);
+    await flusher.close();
+  });
+});

@@ -1,0 +1,144 @@
+import type { Queue } from 'bullmq';
+import { CampaignControl, CampaignReader, CampaignWriter, InvalidStateError, NotFoundError, createSendQueue, newCampaignId, pauseSystem, systemPause, type ChunkJobData } from '../src';
+import { DEFAULTS, createCampaign, failed, openStore, record, recipient, sent, type TestStore } from './helpers';
+
+let store: TestStore;
+let queue: Queue<ChunkJobData>;
+let control: CampaignControl;
+
+beforeAll(async () => {
+  store = await openStore();
+  queue = createSendQueue(store.connect().redis, store.ctx.keys);
+  control = new CampaignControl(store.ctx, queue, 3600);
+});
+
+afterAll(async () => {
+  await queue?.close();
+  await store?.close();
+});
+
+const status = async (id: string) => (await new CampaignReader(store.ctx).view(id))?.status;
+
+/** The error a promise rejects with (fails the test when it resolves). */
+async function rejection(p: Promise<unknown>): Promise<unknown> {
+  try {
+    await p;
+  } catch (err) {
+    return err;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('campaign status transitions', () => {
+  it('pauses a running campaign and resumes it to running', async () => {
+    const id = await createCampaign(store.ctx, 2);
+    await record(store.ctx, id, 0, sent('wamid.1'));
+    expect(await status(id)).toBe('running');
+
+    expect(await control.pause(id)).toEqual({ status: 'paused' });
+    expect(await status(id)).toBe('paused');
+    // Pausing twice is not an error.
+    expect(await control.pause(id)).toEqual({ status: 'paused' });
+
+    expect(await control.resume(id)).toEqual({ status: 'running' });
+    expect(await status(id)).toBe('running');
+  });
+
+  it('resumes a campaign paused before it started to queued', async () => {
+    const id = await createCampaign(store.ctx, 2);
+    await control.pause(id);
+    expect(await control.resume(id)).toEqual({ status: 'queued' });
+  });
+
+  it('refuses to resume a completed campaign with InvalidStateError', async () => {
+    const id = await createCampaign(store.ctx, 1);
+    await record(store.ctx, id, 0, sent('wamid.done'));
+    expect(await status(id)).toBe('completed');
+
+    const err = await rejection(control.resume(id));
+    expect(err).toBeInstanceOf(InvalidStateError);
+    expect(err).toMatchObject({ code: 'INVALID_STATE', current: 'completed' });
+    expect(await status(id)).toBe('completed');
+  });
+
+  it('refuses to pause a completed campaign and to resume or retry a cancelled one', async () => {
+    const done = await createCampaign(store.ctx, 1);
+    await record(store.ctx, done, 0, failed('131047', 'Re-engagement message'));
+    await expect(control.pause(done)).rejects.toBeInstanceOf(InvalidStateError);
+
+    const cancelled = await createCampaign(store.ctx, 2);
+    expect(await control.cancel(cancelled)).toEqual({ status: 'cancelled' });
+    await expect(control.resume(cancelled)).rejects.toMatchObject({ code: 'INVALID_STATE', current: 'cancelled' });
+    await expect(control.retryFailed(cancelled)).rejects.toBeInstanceOf(InvalidStateError);
+    await expect(control.cancel(done)).rejects.toMatchObject({ current: 'completed' });
+  });
+
+  it('answers NotFoundError for an unknown campaign id', async () => {
+    const unknown = newCampaignId();
+    for (const op of [control.pause(unknown), control.resume(unknown), control.cancel(unknown), control.retryFailed(unknown)]) {
+      const err = await rejection(op);
+      expect(err).toBeInstanceOf(NotFoundError);
+      expect(err).toMatchObject({ code: 'NOT_FOUND' });
+    }
+    // Nothing was created on the way.
+    expect(await new CampaignReader(store.ctx).view(unknown)).toBeUndefined();
+  });
+
+  it('counts the recipients not sent at the cancel as cancelled', async () => {
+    const id = await createCampaign(store.ctx, 5);
+    await record(store.ctx, id, 0, sent('wamid.c0'));
+    await record(store.ctx, id, 1, failed('400', 'bad media'));
+    await control.cancel(id);
+    const v = await new CampaignReader(store.ctx).view(id);
+    expect(v?.counts).toMatchObject({ total: 5, sent: 1, failed: 1, cancelled: 3, pending: 0 });
+  });
+
+  it('shows running campaigns as paused during a system pause, and resume lifts it', async () => {
+    const id = await createCampaign(store.ctx, 2);
+    await record(store.ctx, id, 0, sent('wamid.sp'));
+    await pauseSystem(store.ctx, '401', 'Sobot rejected the API key', 30_000);
+    const v = await new CampaignReader(store.ctx).view(id);
+    expect(v).toMatchObject({ status: 'paused', paused_reason: 'Sobot rejected the API key' });
+
+    expect(await control.resume(id)).toEqual({ status: 'running' });
+    expect(await systemPause(store.ctx)).toBeNull();
+    expect(await status(id)).toBe('running');
+  });
+});
+
+describe('canary', () => {
+  async function canaryCampaign(count: number, size: number, maxFailureRatio: number): Promise<{ id: string; now: number[] }> {
+    const id = newCampaignId();
+    const writer = new CampaignWriter(store.ctx, id, DEFAULTS);
+    for (let i = 0; i < count; i += 1) await writer.add(recipient(i));
+    const now = await writer.commit({ name: 'canary', source: 'upload', defaults: DEFAULTS, total: count, rejected: 0, duplicates: 0, canary: { size, maxFailureRatio } });
+    return { id, now };
+  }
+
+  it('holds back the chunks after the canary and pauses the campaign when too many canary messages fail', async () => {
+    const { id, now } = await canaryCampaign(450, 200, 0.2);
+    expect(now).toEqual([0]);
+    for (let i = 0; i < 199; i += 1) await record(store.ctx, id, i, i < 50 ? failed('131047', 'Re-engagement message') : sent(`wamid.${i}`));
+    expect(await status(id)).toBe('running');
+    await record(store.ctx, id, 199, sent('wamid.199'));
+    const v = await new CampaignReader(store.ctx).view(id);
+    expect(v?.status).toBe('paused');
+    expect(v?.paused_reason).toMatch(/canary failed: 50 of the first 200/);
+  });
+
+  // BUG (record-outcomes-5.lua): when the canary covers the whole campaign (canary_n is clamped to
+  // `accepted`), the call that records the last outcome first marks the campaign completed, then, still
+  // holding the stale local `status = 'running'`, fails the canary and overwrites it with 'paused' —
+  // a campaign with no recipient left pending is shown paused (with completed_at set), and a resume
+  // moves it to 'running' for ever since no further outcome can complete it.
+  test('a campaign finished inside its canary is completed, not paused', async () => {
+    const { id } = await canaryCampaign(3, 100, 0.2);
+    await record(store.ctx, id, 0, failed('131047', 'Re-engagement message'));
+    await record(store.ctx, id, 1, failed('131047', 'Re-engagement message'));
+    const last = await record(store.ctx, id, 2, sent('wamid.last'));
+    expect(last.completed).toBe(true);
+    const v = await new CampaignReader(store.ctx).view(id);
+    expect(v?.counts).toMatchObject({ sent: 1, failed: 2, pending: 0 });
+    expect(v?.status).toBe('completed');
+  });
+});

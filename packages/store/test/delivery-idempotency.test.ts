@@ -1,0 +1,81 @@
+import { CampaignReader, claimIdempotencyKey, newCampaignId, recordDelivery, releaseIdempotencyKey, type Claim } from '../src';
+import { createCampaign, openStore, record, sent, type TestStore } from './helpers';
+
+let store: TestStore;
+
+beforeAll(async () => {
+  store = await openStore();
+});
+
+afterAll(async () => {
+  await store?.close();
+});
+
+const counts = async (id: string) => (await new CampaignReader(store.ctx).view(id))?.counts;
+
+describe('delivery status events', () => {
+  it('moves a message forward only: a delivered arriving after read is stale', async () => {
+    const id = await createCampaign(store.ctx, 3);
+    await record(store.ctx, id, 0, sent('wamid.D0'));
+    const at = Date.now();
+
+    expect(await recordDelivery(store.ctx, { wamid: 'wamid.D0', status: 'read', at })).toBe('applied');
+    expect(await recordDelivery(store.ctx, { wamid: 'wamid.D0', status: 'delivered', at: at - 1000 })).toBe('stale');
+    expect(await recordDelivery(store.ctx, { wamid: 'wamid.D0', status: 'sent', at: at - 2000 })).toBe('stale');
+    expect(await recordDelivery(store.ctx, { wamid: 'wamid.D0', status: 'read', at })).toBe('stale');
+    expect(await counts(id)).toMatchObject({ delivered: 1, read: 1, delivery_failed: 0 });
+  });
+
+  it('counts delivered and read messages once each as they move up', async () => {
+    const id = await createCampaign(store.ctx, 3);
+    for (const i of [0, 1, 2]) await record(store.ctx, id, i, sent(`wamid.M${i}`));
+    const at = Date.now();
+    expect(await recordDelivery(store.ctx, { wamid: 'wamid.M0', status: 'delivered', at })).toBe('applied');
+    expect(await recordDelivery(store.ctx, { wamid: 'wamid.M1', status: 'delivered', at })).toBe('applied');
+    expect(await recordDelivery(store.ctx, { wamid: 'wamid.M1', status: 'delivered', at })).toBe('stale');
+    expect(await counts(id)).toMatchObject({ sent: 3, delivered: 2, read: 0 });
+
+    expect(await recordDelivery(store.ctx, { wamid: 'wamid.M1', status: 'read', at: at + 5 })).toBe('applied');
+    expect(await counts(id)).toMatchObject({ delivered: 2, read: 1 });
+  });
+
+  it('counts a delivery failure and shows its code on the sent message', async () => {
+    const id = await createCampaign(store.ctx, 1);
+    await record(store.ctx, id, 0, sent('wamid.F0'));
+    expect(await recordDelivery(store.ctx, { wamid: 'wamid.F0', status: 'failed', at: Date.now(), errorCode: '131026', errorMessage: 'Message undeliverable | blocked' })).toBe('applied');
+    // failed ranks with delivered: a later delivered does not undo it.
+    expect(await recordDelivery(store.ctx, { wamid: 'wamid.F0', status: 'delivered', at: Date.now() })).toBe('stale');
+    expect(await counts(id)).toMatchObject({ sent: 1, delivered: 0, delivery_failed: 1 });
+
+    const rows = [];
+    for await (const row of new CampaignReader(store.ctx).report(id)) rows.push(row);
+    expect(rows).toEqual([expect.objectContaining({ status: 'sent', delivery_status: 'failed', error_code: '131026', error_message: 'Message undeliverable | blocked' })]);
+  });
+
+  it('answers unknown for a wamid it never recorded', async () => {
+    expect(await recordDelivery(store.ctx, { wamid: 'wamid.NOBODY', status: 'delivered', at: Date.now() })).toBe('unknown');
+  });
+});
+
+describe('idempotency keys', () => {
+  it('lets exactly one of many concurrent claims of one key win, the others learn its campaign', async () => {
+    const connections = [store.ctx, store.connect(), store.connect(), store.connect()];
+    const ids = Array.from({ length: 40 }, () => newCampaignId());
+    const claims: Claim[] = await Promise.all(ids.map((id, i) => claimIdempotencyKey(connections[i % connections.length]!, 'order-2024-001', id, '{"same":"body"}')));
+
+    const fresh = claims.flatMap((c, i) => (c.fresh ? [ids[i]] : []));
+    expect(fresh).toHaveLength(1);
+    for (const c of claims) if (!c.fresh) expect(c).toEqual({ fresh: false, campaignId: fresh[0], sameBody: true });
+  });
+
+  it('tells a reuse with a different body apart, and frees a released key', async () => {
+    const first = newCampaignId();
+    expect(await claimIdempotencyKey(store.ctx, 'key-b', first, 'body one')).toEqual({ fresh: true });
+    expect(await claimIdempotencyKey(store.ctx, 'key-b', newCampaignId(), 'body two')).toEqual({ fresh: false, campaignId: first, sameBody: false });
+    // Another key is independent.
+    expect(await claimIdempotencyKey(store.ctx, 'key-c', newCampaignId(), 'body one')).toEqual({ fresh: true });
+
+    await releaseIdempotencyKey(store.ctx, 'key-b');
+    expect(await claimIdempotencyKey(store.ctx, 'key-b', newCampaignId(), 'body two')).toEqual({ fresh: true });
+  });
+});
