@@ -1,0 +1,92 @@
+/**
+ * Upload of a generated CSV of unique rows until every recipient is pending, side by side with
+ *   parse  — csv-parse alone over the same file, counting rows (the floor);
+ *   naive  — csv-parse + queue.addBulk, one job per row, batches of 1,000.
+ * The project's figure is the time from the first byte sent to the 202 (everything stored and enqueued).
+ * Redis is flushed before each upload, so each one starts from the same empty server.
+ */
+import { runScript } from '../lib/child';
+import { recipientsCsv } from '../lib/csv-file';
+import { cpuSeconds, fixed, int, median, ratio, usedMemory } from '../lib/measure';
+import { section, table, verdict, type Target } from '../lib/report';
+import { newPrefix, startProducer, upload, type Stack } from '../lib/stack';
+
+export interface IngestOptions {
+  rows: number;
+  rounds: number;
+  profile?: string;
+}
+
+type Contender = 'project' | 'parse' | 'naive';
+const ORDERS: Contender[][] = [
+  ['project', 'parse', 'naive'],
+  ['naive', 'parse', 'project'],
+  ['parse', 'naive', 'project'],
+];
+
+interface Run {
+  seconds: number;
+  /** Redis bytes added per row. */
+  redisBytes: number;
+  cpuSeconds: number;
+}
+
+export async function ingestSection(stack: Stack, o: IngestOptions): Promise<Target[]> {
+  const file = await recipientsCsv(stack.dir, o.rows);
+  section(`ingest: ${int(o.rows)}-row CSV (${fixed(file.bytes / 2 ** 20)} MiB), until every recipient is pending`);
+  const warmFile = await recipientsCsv(stack.dir, 1_000);
+  const producer = await startProducer(stack, newPrefix('bi'), o.profile);
+  const { redis } = stack;
+  try {
+    await upload(producer, warmFile.path, stack.imageUrl);
+    const runs: Record<Contender, Run[]> = { project: [], parse: [], naive: [] };
+    for (let r = 0; r < o.rounds; r++) {
+      for (const c of ORDERS[r % ORDERS.length]!) {
+        await redis.flushall();
+        const mem0 = await usedMemory(redis);
+        let run: Run;
+        if (c === 'project') {
+          const cpu0 = cpuSeconds(producer.app.pid);
+          const up = await upload(producer, file.path, stack.imageUrl);
+          if (up.accepted !== o.rows) throw new Error(`project accepted ${up.accepted} of ${o.rows}`);
+          run = { seconds: (up.answeredAt - up.startedAt) / 1000, redisBytes: 0, cpuSeconds: cpuSeconds(producer.app.pid) - cpu0 };
+        } else {
+          const res = await runScript<{ rows: number; seconds: number }>('bench/contenders/naive-ingest.ts', [c === 'parse' ? 'parse' : 'addbulk', file.path], {
+            REDIS_URL: stack.redisUrl,
+            QUEUE: 'messages',
+          });
+          if (res.rows !== o.rows) throw new Error(`${c} read ${res.rows} of ${o.rows} rows`);
+          run = { seconds: res.seconds, redisBytes: 0, cpuSeconds: Number.NaN };
+        }
+        run.redisBytes = ((await usedMemory(redis)) - mem0) / o.rows;
+        runs[c].push(run);
+        console.log(`  round ${r + 1} ${c.padEnd(8)} ${int(o.rows / run.seconds).padStart(9)} rows/s  (${fixed(run.seconds, 2)} s)`);
+      }
+    }
+    await redis.flushall();
+
+    const rate = (c: Contender) => median(runs[c].map((x) => o.rows / x.seconds));
+    const p = rate('project');
+    const parse = rate('parse');
+    const naive = rate('naive');
+    console.log('');
+    table(
+      ['contender', 'rows/s (median)', 'rounds (rows/s)', 'Redis bytes/row'],
+      (['project', 'parse', 'naive'] as Contender[]).map((c) => [
+        { project: 'project upload (POST /v1/campaigns → 202)', parse: 'csv-parse alone (count rows)', naive: 'csv-parse + addBulk, one job per row' }[c],
+        int(rate(c)),
+        runs[c].map((x) => int(o.rows / x.seconds)).join(' / '),
+        c === 'parse' ? '–' : fixed(median(runs[c].map((x) => x.redisBytes)), 0),
+      ]),
+    );
+    const cpu = median(runs.project.map((x) => x.cpuSeconds));
+    const vsNaive = p / naive;
+    console.log(`\n  producer CPU during the upload: ${fixed(cpu, 2)} s for ${int(o.rows)} rows (${fixed((cpu / o.rows) * 1e6, 2)} µs/row)`);
+    console.log(
+      `  ingest: project ${int(p)} rows/s = ${ratio(vsNaive)} × naive per-row producer (${int(naive)} rows/s), ${ratio(p / parse)} × csv-parse alone (${int(parse)} rows/s)  target ≥5  ${verdict(vsNaive >= 5)}`,
+    );
+    return [{ name: 'ingest ≥5×naive', pass: vsNaive >= 5, value: `${ratio(vsNaive)}×` }];
+  } finally {
+    await producer.app.stop();
+  }
+}
