@@ -9,6 +9,9 @@ const base = {
 };
 module.exports = {
   testTimeout: 60000,
+  // A test that fails half-way may leave a handle open; CI must end anyway (servers the tests started
+  // are killed on exit by devkit).
+  forceExit: true,
   projects: ['apps/*', 'packages/*']
     .flatMap((g) => require('node:fs').readdirSync(g.slice(0, -2)).map((d) => `${g.slice(0, -2)}/${d}`))
     .filter((dir) => require('node:fs').existsSync(`${dir}/package.json`) && dir !== 'packages/tsconfig')

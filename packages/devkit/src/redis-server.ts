@@ -56,6 +56,12 @@ function ping(port: number): Promise<boolean> {
   });
 }
 
+/** Servers still running: killed when this process exits, so a failed test never leaves one behind. */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 function exited(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((r) => child.once('exit', () => r()));
@@ -82,6 +88,8 @@ export async function startRedisServer(opts: RedisServerOptions): Promise<RedisS
       { stdio: 'ignore' },
     );
     const proc = child;
+    running.add(proc);
+    proc.once('exit', () => running.delete(proc));
     await waitFor(
       async () => {
         if (proc.exitCode !== null) throw new Error(`redis-server exited with code ${proc.exitCode}`);

@@ -9,7 +9,8 @@ const NATIONAL_MAX_DIGITS = 10;
  * Strips `+ - ( ) .` and whitespace and a leading international `00`. When `defaultCountryCode` is set,
  * a number written without an international prefix (`+` or `00`) that starts with a trunk `0` or has at
  * most 10 digits is national: its trunk zeros are dropped and the country code is prepended.
- * The result must be 8–15 digits.
+ * Without it, numbers are passed on as written (SPEC §6; the upstream itself prefixes a national
+ * number with the business number's country code). The result must be 8–15 digits.
  */
 export function normalizeNumber(raw: string, defaultCountryCode?: string): NumberResult {
   const trimmed = raw.trim();
@@ -18,9 +19,6 @@ export function normalizeNumber(raw: string, defaultCountryCode?: string): Numbe
   let digits = trimmed.replace(SEPARATORS, '');
   if (!/^\d+$/.test(digits)) return { ok: false, message: `must contain only digits and + - ( ) . spaces (got "${clip(trimmed)}")` };
   if (digits.startsWith('00')) digits = digits.slice(2);
-  else if (digits.startsWith('0') && !defaultCountryCode) {
-    return { ok: false, message: `starts with a trunk 0: write it with its country code, or set DEFAULT_COUNTRY_CODE (got "${clip(trimmed)}")` };
-  }
   if (defaultCountryCode && !international && (digits.startsWith('0') || digits.length <= NATIONAL_MAX_DIGITS)) {
     digits = defaultCountryCode + digits.replace(/^0+/, '');
   }

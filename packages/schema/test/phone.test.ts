@@ -50,7 +50,8 @@ describe('normalizeNumber', () => {
     });
   });
 
-  it('takes a national-looking number as international when no country code is configured', () => {
+  it('takes a national-looking number as written when no country code is configured', () => {
     expect(normalizeNumber('9970000001')).toEqual({ ok: true, value: '9970000001' });
+    expect(normalizeNumber('09970000001')).toEqual({ ok: true, value: '09970000001' });
   });
 });
