@@ -1,17 +1,22 @@
 import type { Ledger, Outcome, OutcomeEntry } from '@sobot/store';
 
-/** Outcomes waiting this long at most before they are written. */
-const FLUSH_AFTER_MS = 2;
+/** Most outcomes in one script call. */
 const FLUSH_AT = 64;
+/** Writes of one chunk on their way at once; newcomers gather while both are out. */
+const MAX_IN_FLIGHT = 2;
 
 /**
  * Batches one chunk's outcomes into few script calls. `add` resolves once the outcome is durable in
  * Redis: the worker holds the message's permit until then, so what a crash can lose (and send again)
  * is bounded by the requests in flight.
+ *
+ * Nagle-like: outcomes that arrive in the same turn of the event loop go out together at its end
+ * (setImmediate); while MAX_IN_FLIGHT writes are on their way, newcomers gather and go when one
+ * returns. An idle chunk's outcome is written at once; a busy one's in batches of up to FLUSH_AT.
  */
 export class OutcomeFlusher {
   private batch: Array<OutcomeEntry & { done: () => void; fail: (e: unknown) => void }> = [];
-  private timer: NodeJS.Timeout | undefined;
+  private scheduled: NodeJS.Immediate | undefined;
   private readonly flushes = new Set<Promise<void>>();
   completed = false;
   canaryPassed = false;
@@ -27,15 +32,14 @@ export class OutcomeFlusher {
     return new Promise<void>((done, fail) => {
       this.batch.push({ offset, outcome, done, fail });
       if (this.batch.length >= FLUSH_AT) this.flush();
-      else this.timer ??= setTimeout(() => this.flush(), FLUSH_AFTER_MS);
+      else if (this.flushes.size < MAX_IN_FLIGHT) this.scheduled ??= setImmediate(() => this.flush());
     });
   }
 
   private flush(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    const batch = this.batch;
-    this.batch = [];
+    clearImmediate(this.scheduled);
+    this.scheduled = undefined;
+    const batch = this.batch.splice(0, FLUSH_AT);
     if (batch.length === 0) return;
     const p = this.ledger
       .record(this.campaignId, this.chunk, this.chunkSize, batch)
@@ -47,12 +51,18 @@ export class OutcomeFlusher {
       .catch((err: unknown) => {
         for (const e of batch) e.fail(err);
       })
-      .finally(() => this.flushes.delete(p));
+      .finally(() => {
+        this.flushes.delete(p);
+        // What gathered while this write was out goes now.
+        if (this.batch.length > 0 && this.flushes.size < MAX_IN_FLIGHT) this.flush();
+      });
     this.flushes.add(p);
   }
 
   async close(): Promise<void> {
-    this.flush();
-    await Promise.all([...this.flushes]);
+    while (this.batch.length > 0 || this.flushes.size > 0) {
+      this.flush();
+      await Promise.allSettled([...this.flushes]);
+    }
   }
 }

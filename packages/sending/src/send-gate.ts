@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { SendRate } from '@sobot/store';
-import { StoppedError, sleep } from './stopped';
+import { StoppedError } from './stopped';
 
 export interface Slot {
   /** This send is the single probe allowed while sending is paused system-wide. */
@@ -13,21 +13,49 @@ interface Waiter {
   signal: AbortSignal;
   onAbort: () => void;
   timer?: NodeJS.Timeout;
+  /** Released or rejected: a slot reserved for it after that is simply not used. */
+  settled?: boolean;
 }
 
 /** Most slots asked for in one reservation. */
 const MAX_BATCH = 500;
+/**
+ * Reservations on their way at once. Takers that arrive while one round trip is out are served by a
+ * second instead of waiting for the first to come back.
+ */
+const MAX_IN_FLIGHT = 2;
+/**
+ * Slots kept in stock are sized to cover this much of the recent demand, so that at full speed a taker
+ * finds a slot at hand instead of waiting a round trip. Unused stock is wasted capacity for the other
+ * workers, so it stays small: a few ms of this process's own sending, never more than STOCK_MAX.
+ */
+const STOCK_COVER_MS = 6;
+const STOCK_MAX = 64;
+/**
+ * A stocked slot this far in the past is dropped, not used: sending it late would crowd the next
+ * second (the rate guarantee is about when requests go out, not when they were reserved).
+ */
+const STALE_MS = 2;
 
 /**
- * Hands out send slots of the global rate to this process's senders. Everyone waiting is served by one
- * reservation round trip per batch, and each sender is released at its slot's time, so the process
- * sends at most the global rate however many chunks it runs.
+ * Hands out send slots of the global rate to this process's senders. Waiting takers are served by one
+ * reservation round trip per batch and released at their slot's time, so the process sends at most
+ * the global rate however many chunks it runs. When demand is steady a small stock of slots is
+ * reserved ahead (see STOCK_COVER_MS), so at high rates taking a slot costs no round trip at all.
  */
 export class SendGate {
   private queue: Waiter[] = [];
   private readonly scheduled = new Set<Waiter>();
-  private pumping = false;
+  /** Reserved slots nobody has taken yet: their times (Date.now() ms), earliest first. */
+  private stock: number[] = [];
+  private inFlight = 0;
+  /** No reservation before this time (system pause, horizon full, Redis unreachable). */
+  private holdUntil = 0;
+  private holdTimer: NodeJS.Timeout | undefined;
   private lastPauseLog = 0;
+  /** Takes per ms, smoothed: sizes the stock. */
+  private demand = 0;
+  private lastTake = Date.now();
 
   constructor(
     private readonly rate: SendRate,
@@ -36,19 +64,25 @@ export class SendGate {
 
   take(signal: AbortSignal): Promise<Slot> {
     if (signal.aborted) return Promise.reject(new StoppedError(signal.reason));
+    this.noteDemand();
     return new Promise<Slot>((resolve, reject) => {
       const w: Waiter = {
         resolve,
         reject,
         signal,
         onAbort: () => {
+          w.settled = true;
+          clearTimeout(w.timer);
+          this.scheduled.delete(w);
           this.queue = this.queue.filter((x) => x !== w);
           reject(new StoppedError(signal.reason));
         },
       };
       signal.addEventListener('abort', w.onAbort, { once: true });
-      this.queue.push(w);
-      void this.pump();
+      const at = this.queue.length === 0 ? this.fromStock() : undefined;
+      if (at === undefined) this.queue.push(w);
+      else this.schedule(w, at, NOT_A_PROBE);
+      this.pump();
     });
   }
 
@@ -57,51 +91,124 @@ export class SendGate {
     const back = [...this.scheduled];
     for (const w of back) clearTimeout(w.timer);
     this.scheduled.clear();
-    this.queue = [...back.filter((w) => !w.signal.aborted), ...this.queue];
-    void this.pump();
+    this.stock = [];
+    this.queue = [...back.filter((w) => !w.settled), ...this.queue];
+    this.pump();
+  }
+
+  private noteDemand(): void {
+    const now = Date.now();
+    const gap = Math.max(now - this.lastTake, 0.05);
+    this.lastTake = now;
+    // Exponential average of the take rate (per ms), about the last 50 takes.
+    this.demand += (1 / gap - this.demand) * 0.02;
+  }
+
+  private wantedStock(): number {
+    return Math.min(STOCK_MAX, Math.floor(this.demand * STOCK_COVER_MS));
+  }
+
+  /** The earliest stocked slot that is not stale, or undefined. */
+  private fromStock(): number | undefined {
+    const now = Date.now();
+    while (this.stock.length > 0) {
+      const at = this.stock.shift()!;
+      if (at >= now - STALE_MS) return at;
+    }
+    return undefined;
+  }
+
+  private schedule(w: Waiter, at: number, slot: Slot): void {
+    const delay = at - Date.now();
+    if (delay < 1) {
+      this.release(w, slot);
+    } else {
+      this.scheduled.add(w);
+      w.timer = setTimeout(() => this.release(w, slot), delay);
+    }
   }
 
   private release(w: Waiter, slot: Slot): void {
     this.scheduled.delete(w);
+    if (w.settled) return;
+    w.settled = true;
     w.signal.removeEventListener('abort', w.onAbort);
     w.resolve(slot);
   }
 
-  private async pump(): Promise<void> {
-    if (this.pumping) return;
-    this.pumping = true;
-    try {
-      while (this.queue.length > 0) {
-        let r;
-        try {
-          r = await this.rate.reserve(Math.min(this.queue.length, MAX_BATCH));
-        } catch (err) {
-          this.log.warn({ err }, 'could not reserve send slots; retrying');
-          await sleep(250);
-          continue;
-        }
-        if (r.granted === 0) {
-          if (r.pausedReason && Date.now() - this.lastPauseLog > 30_000) {
-            this.lastPauseLog = Date.now();
-            this.log.warn({ reason: r.pausedReason }, 'sending is paused system-wide; waiting for a probe to succeed or an operator to resume');
-          }
-          await sleep(Math.min(Math.max(r.delayMs, 2), 1000));
-          continue;
-        }
-        const batch = this.queue.splice(0, r.granted);
-        batch.forEach((w, i) => {
-          const at = r.delayMs + i * r.intervalMs;
-          const slot = { probe: r.probe };
-          if (at < 1) {
-            this.release(w, slot);
-          } else {
-            this.scheduled.add(w);
-            w.timer = setTimeout(() => this.release(w, slot), at);
-          }
-        });
-      }
-    } finally {
-      this.pumping = false;
+  private pump(): void {
+    while (this.inFlight < MAX_IN_FLIGHT && Date.now() >= this.holdUntil) {
+      const refill = this.stock.length < this.wantedStock() / 2 ? this.wantedStock() - this.stock.length : 0;
+      if (this.queue.length === 0 && refill === 0) return;
+      const batch = this.queue.splice(0, MAX_BATCH);
+      this.inFlight += 1;
+      void this.reserveFor(batch, refill).finally(() => {
+        this.inFlight -= 1;
+        this.pump();
+      });
     }
   }
+
+  /** Waits `ms` before the next reservation (one already on its way may still land). */
+  private hold(ms: number): void {
+    this.holdUntil = Math.max(this.holdUntil, Date.now() + ms);
+    clearTimeout(this.holdTimer);
+    this.holdTimer = setTimeout(() => {
+      // Timers may fire a little before Date.now() reaches holdUntil: the hold ends when the timer fires.
+      this.holdUntil = 0;
+      this.pump();
+    }, this.holdUntil - Date.now());
+  }
+
+  private async reserveFor(batch: Waiter[], extra: number): Promise<void> {
+    let r;
+    try {
+      r = await this.rate.reserve(batch.length + extra);
+    } catch (err) {
+      this.log.warn({ err }, 'could not reserve send slots; retrying');
+      this.putBack(batch);
+      this.hold(250);
+      return;
+    }
+    if (r.granted === 0) {
+      if (r.pausedReason && Date.now() - this.lastPauseLog > 30_000) {
+        this.lastPauseLog = Date.now();
+        this.log.warn({ reason: r.pausedReason }, 'sending is paused system-wide; waiting for a probe to succeed or an operator to resume');
+      }
+      this.putBack(batch);
+      this.hold(Math.min(Math.max(r.delayMs, 2), 1000));
+      return;
+    }
+    const first = Date.now() + r.delayMs;
+    const slot = r.probe ? PROBE : NOT_A_PROBE;
+    const served = Math.min(r.granted, batch.length);
+    for (let i = 0; i < served; i += 1) this.schedule(batch[i]!, first + i * r.intervalMs, slot);
+    this.putBack(batch.slice(served));
+    // A probe is never stocked: it is the one message that finds out whether the upstream is back.
+    if (!r.probe) {
+      for (let i = served; i < r.granted; i += 1) this.stock.push(first + i * r.intervalMs);
+      // Two reservations can land out of order.
+      if (served < r.granted) this.stock.sort((a, b) => a - b);
+    }
+    // Waiters put back or newly queued take from the stock first.
+    this.drainQueueFromStock();
+  }
+
+  private drainQueueFromStock(): void {
+    this.queue = this.queue.filter((w) => !w.settled);
+    while (this.queue.length > 0) {
+      const at = this.fromStock();
+      if (at === undefined) break;
+      this.schedule(this.queue.shift()!, at, NOT_A_PROBE);
+    }
+  }
+
+  /** Waiters not served by a reservation go back to the head of the line. */
+  private putBack(waiters: Waiter[]): void {
+    const live = waiters.filter((w) => !w.settled);
+    if (live.length > 0) this.queue = [...live, ...this.queue];
+  }
 }
+
+const PROBE: Slot = Object.freeze({ probe: true });
+const NOT_A_PROBE: Slot = Object.freeze({ probe: false });

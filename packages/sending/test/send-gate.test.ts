@@ -75,6 +75,23 @@ describe('SendGate over a real SendRate', () => {
     await expect(gate.take(new AbortController().signal)).resolves.toEqual({ probe: false });
   });
 
+  it('keeps the rate with a stock of slots: takers arriving faster than 100/s are spaced at 100/s', async () => {
+    const gate = new SendGate(new SendRate(freshContext(), 100), log);
+    const signal = new AbortController().signal;
+    setMaxListeners(1_000, signal);
+    // Demand of ~500/s (one taker every 2 ms) for 0.6 s: the gate stocks slots ahead, and must still
+    // hand them out no faster than the rate.
+    const takes: Array<Promise<number>> = [];
+    for (let i = 0; i < 300; i += 1) {
+      takes.push(gate.take(signal).then(() => now()));
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    const times = (await Promise.all(takes)).sort((a, b) => a - b);
+    // 300 slots at 100/s span ~3 s; no one-second window holds more than 110.
+    expect(times[299]! - times[0]!).toBeGreaterThan(2_700);
+    for (let i = 0; i + 110 < times.length; i += 1) expect(times[i + 110]! - times[i]!).toBeGreaterThanOrEqual(1_000);
+  });
+
   it('rejects at once when the signal is already aborted', async () => {
     const gate = new SendGate(new SendRate(freshContext(), 50), log);
     const c = new AbortController();

@@ -70,7 +70,8 @@ export class Ledger {
     const now = Date.now();
     const args: Array<string | number> = [now, Math.floor(now / 1000)];
     for (const e of entries) args.push(e.offset, encodeOutcome(e.outcome));
-    const [applied = 0, , completed = 0, canary = 0] = await runScript<number[]>(
+    // The script and the wamid index writes go out together: one round trip.
+    const recorded = runScript<number[]>(
       redis,
       'recordOutcomes',
       [keys.meta(campaignId), keys.counts(campaignId), keys.failures(campaignId), keys.perSecond(campaignId), keys.outcomes(campaignId, chunk)],
@@ -93,7 +94,7 @@ export class Ledger {
         indexing.push(redis.expire(key, WAMID_INDEX_TTL_S));
       }
     }
-    await Promise.all(indexing);
+    const [[applied = 0, , completed = 0, canary = 0]] = await Promise.all([recorded, ...indexing]);
     return { applied, completed: completed === 1, canaryPassed: canary === 1 };
   }
 }
