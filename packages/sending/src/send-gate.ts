@@ -25,9 +25,10 @@ const MAX_BATCH = 500;
  */
 const MAX_IN_FLIGHT = 2;
 /**
- * Slots kept in stock are sized to cover this much of the recent demand, so that at full speed a taker
- * finds a slot at hand instead of waiting a round trip. Unused stock is wasted capacity for the other
- * workers, so it stays small: a few ms of this process's own sending, never more than STOCK_MAX.
+ * Slots kept in stock cover this much of the recent demand, so that at full speed a taker finds a slot
+ * at hand instead of waiting a round trip. Unused stock is capacity lost to the other workers, so it
+ * stays small: a few ms of this process's sending and of the global rate (none below ~170/s), never
+ * more than STOCK_MAX, and only while takers keep coming.
  */
 const STOCK_COVER_MS = 6;
 const STOCK_MAX = 64;
@@ -105,7 +106,8 @@ export class SendGate {
   }
 
   private wantedStock(): number {
-    return Math.min(STOCK_MAX, Math.floor(this.demand * STOCK_COVER_MS));
+    if (Date.now() - this.lastTake > STOCK_COVER_MS) return 0;
+    return Math.min(STOCK_MAX, Math.floor(Math.min(this.demand, this.rate.perSecond / 1000) * STOCK_COVER_MS));
   }
 
   /** The earliest stocked slot that is not stale, or undefined. */
@@ -138,7 +140,8 @@ export class SendGate {
 
   private pump(): void {
     while (this.inFlight < MAX_IN_FLIGHT && Date.now() >= this.holdUntil) {
-      const refill = this.stock.length < this.wantedStock() / 2 ? this.wantedStock() - this.stock.length : 0;
+      const wanted = this.wantedStock();
+      const refill = this.stock.length < wanted / 2 ? wanted - this.stock.length : 0;
       if (this.queue.length === 0 && refill === 0) return;
       const batch = this.queue.splice(0, MAX_BATCH);
       this.inFlight += 1;
