@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
 import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import IORedis, { type Redis } from 'ioredis';
 import { request } from 'undici';
-import { REPO_ROOT, freePort, spawnApp, startRedisServer, waitFor, waitForHttp, type AppName, type AppProcess, type RedisServer } from '../../packages/devkit/src';
+import { freePort, spawnApp, startRedisServer, waitFor, waitForHttp, type AppName, type AppProcess, type RedisServer } from '../../packages/devkit/src';
 import { sleep } from './measure';
 
 export const TOKEN = 'bench-token';
@@ -71,31 +70,9 @@ export async function resetSandbox(stack: Stack): Promise<void> {
   await res.body.dump();
 }
 
-/**
- * spawnApp, or with `profileDir` the same command with `--cpu-prof` in front (Node 20 refuses it in
- * NODE_OPTIONS): the profile is written when the app exits on SIGTERM.
- */
+/** spawnApp, with `--cpu-prof` when `profileDir` is given: the profile is written when the app exits on SIGTERM. */
 function startApp(name: AppName, env: Record<string, string>, profileDir?: string): AppProcess {
-  if (!profileDir) return spawnApp(name, env);
-  const child = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, '--import', 'tsx', `apps/${name}/src/main.ts`], {
-    cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | string>((r) => child.once('exit', (code, signal) => r(code ?? signal ?? -1)));
-  return {
-    child,
-    pid: child.pid ?? -1,
-    output: () => out,
-    exited,
-    async stop(signal: NodeJS.Signals = 'SIGTERM') {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      return exited;
-    },
-  };
+  return spawnApp(name, { LOG_LEVEL: 'warn', ...env }, profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
 }
 
 export interface Producer {

@@ -17,10 +17,13 @@ export interface AppProcess {
   stop(signal?: NodeJS.Signals): Promise<number | string>;
 }
 
-/** Runs one of the apps as its own process (`node --import tsx apps/<name>/src/main.ts`) with `env`. */
-export function spawnApp(name: AppName | string, env: Record<string, string | undefined>): AppProcess {
+/**
+ * Runs one of the apps as its own process (`node --import tsx apps/<name>/src/main.ts`) with `env`;
+ * `nodeArgs` go before the entry (e.g. `--cpu-prof`, which Node 20 refuses in NODE_OPTIONS).
+ */
+export function spawnApp(name: AppName | string, env: Record<string, string | undefined>, nodeArgs: string[] = []): AppProcess {
   const entry = name.includes('/') ? name : `apps/${name}/src/main.ts`;
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', entry], {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,3 +1,4 @@
+import type { ReportRow } from '@sobot/schema';
 import { randomBytes } from 'node:crypto';
 import { freePort } from './free-port';
 import { spawnApp, waitForHttp, type AppProcess } from './processes';
@@ -24,18 +25,8 @@ export interface CampaignState {
   failure_reasons: Array<{ code: string; count: number; message: string }>;
 }
 
-/** One report row as the API sends it (see @sobot/schema ReportRow). */
-export interface ReportLine {
-  customer_number: string;
-  customer_name: string;
-  status: string;
-  wamid: string;
-  error_code: string;
-  error_message: string;
-  attempts: number;
-  updated_at: string;
-  delivery_status: string;
-}
+/** One report row as the API sends it. */
+export type ReportLine = ReportRow;
 
 /** The JSON body of a response, for tests that read a few fields of it. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
