@@ -234,3 +234,9 @@ test('usage errors exit 2; an API nobody listens on exits 7; the bin shim runs',
   expect(help.code).toBe(0);
   expect(help.stdout).toContain('Exit codes:');
 });
+
+test('`pnpm cli -- <command>` (the form the README shows) works: the `--` pnpm passes on is ignored', async () => {
+  const run = await sobot(['--', 'list']);
+  expect(run.code).toBe(0);
+  expect(run.stderr).toBe('');
+});

@@ -36,7 +36,11 @@ export class CampaignReader {
     const failed = n('failed');
     const cancelled = meta.status === 'cancelled' ? Math.max(0, meta.accepted - sent - failed) : 0;
     const pending = meta.accepted - sent - failed - cancelled;
-    const rate = perSecond.reduce((a, v) => a + Number(v ?? 0), 0) / RATE_WINDOW_S;
+    // Averaged over the window, or over the seconds since the oldest one with outcomes in it: a
+    // campaign that started 2 s ago is not taken to have sent nothing for the 8 s before.
+    const perS = perSecond.map((v) => Number(v ?? 0));
+    const span = perS.reduce((oldest, v, i) => (v > 0 ? i + 1 : oldest), 0);
+    const rate = span > 0 ? perS.reduce((a, v) => a + v, 0) / span : 0;
     const sending = meta.status === 'running' || meta.status === 'queued';
     let status = meta.status;
     let pausedReason = meta.pausedReason;

@@ -1,6 +1,9 @@
 // The `sobot` CLI: `pnpm cli -- <command>` or the `sobot` bin. Exit codes: see exit-codes.ts.
 import { runCli } from './program';
 
-void runCli(process.argv).then((code) => {
+// `pnpm cli -- upload …` hands the `--` on to us: drop it so that it does not end option parsing.
+const argv = process.argv[2] === '--' ? [...process.argv.slice(0, 2), ...process.argv.slice(3)] : process.argv;
+
+void runCli(argv).then((code) => {
   process.exitCode = code;
 });
