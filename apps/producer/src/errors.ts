@@ -2,7 +2,7 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import { ZodError } from 'zod';
 import { IdempotencyConflictError, InputError, SHOWN_ERRORS } from '@sobot/campaigns';
 import { IngestError } from '@sobot/ingest';
-import { InvalidStateError, NotFoundError } from '@sobot/store';
+import { InvalidStateError, NotFoundError, isRedisUnavailable } from '@sobot/store';
 
 /** An HTTP error with a stable code; everything the API answers with goes through toHttp below. */
 export class ApiError extends Error {
@@ -42,6 +42,7 @@ function toHttp(err: unknown): ApiError | undefined {
   const fe = err as FastifyError;
   if (fe.code === 'FST_REQ_FILE_TOO_LARGE' || fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new ApiError(413, 'UPLOAD_TOO_LARGE', fe.message);
   if (fe.validation) return new ApiError(400, 'INVALID_REQUEST', fe.message);
+  if (isRedisUnavailable(err)) return new ApiError(503, 'STORE_UNAVAILABLE', 'Redis is unreachable: try again shortly');
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
     return new ApiError(fe.statusCode, fe.code ?? 'BAD_REQUEST', fe.message);
   }

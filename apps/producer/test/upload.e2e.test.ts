@@ -138,6 +138,14 @@ describe('bad files get a clear 4xx and leave no campaign behind', () => {
     expect((await json(await sys.api('/v1/campaigns'))).campaigns.length).toBe(before);
   });
 
+  test('a body that is not a recipient list is a 415', async () => {
+    const before = (await json(await sys.api('/v1/campaigns'))).campaigns.length;
+    const res = await sys.upload('<a/>', { image_url: image }, 'application/xml');
+    expect(res.status).toBe(415);
+    expect(res.body.error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    expect((await json(await sys.api('/v1/campaigns'))).campaigns.length).toBe(before);
+  });
+
   test('strict=true with one bad row rejects the whole file', async () => {
     const before = (await json(await sys.api('/v1/campaigns'))).campaigns.length;
     const res = await sys.upload('phone,name\n919900000001,A\n12,B\n919900000003,C\n', { image_url: image, strict: 'true' });

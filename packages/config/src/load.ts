@@ -4,7 +4,7 @@ import { z } from 'zod';
 export class ConfigError extends Error {
   readonly code = 'CONFIG_INVALID';
   constructor(readonly variable: string, reason: string) {
-    super(`invalid configuration: ${variable} ${reason}`);
+    super(`invalid configuration: ${variable}${reason.startsWith('=') ? '' : ' '}${reason}`);
   }
 }
 

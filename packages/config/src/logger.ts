@@ -33,6 +33,13 @@ export const REDACT_PATHS = [
   'headers.Authorization',
   'req.headers.Authorization',
   'request.headers.authorization',
+  // Plugins log their own options objects (e.g. @fastify/multipart at trace: busboyOptions.headers).
+  '*.headers.authorization',
+  '*.headers["x-api-key"]',
+  '*.headers["x-api-secret"]',
+  '*.*.headers.authorization',
+  '*.*.headers["x-api-key"]',
+  '*.*.headers["x-api-secret"]',
 ];
 
 export function createLogger(name: string, level: string, extra: LoggerOptions = {}): Logger {

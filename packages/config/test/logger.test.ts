@@ -33,8 +33,10 @@ describe('createLogger redaction', () => {
     log.info({ SOBOT_API_KEY: SECRETS.envKey, SEND_RATE: 80 }, 'config');
     log.warn({ cfg: { SOBOT_API_KEY: SECRETS.nestedKey, BOARD_PASSWORD: SECRETS.password, WEBHOOK_TOKEN: SECRETS.webhook } }, 'loaded config');
     log.info({ req: { method: 'POST', url: `/v1/webhook?token=${SECRETS.webhook}`, headers: { authorization: SECRETS.bearer } } }, 'incoming');
+    // @fastify/multipart logs its busboy options, request headers included, at trace level.
+    log.info({ busboyOptions: { headers: { authorization: SECRETS.bearer, 'content-type': 'multipart/form-data' } } }, 'Providing options to busboy');
 
-    expect(lines).toHaveLength(5);
+    expect(lines).toHaveLength(6);
     const all = lines.join('');
     for (const secret of Object.values(SECRETS)) expect(all).not.toContain(secret);
     expect(all).not.toContain('tok_CCCC3333');

@@ -44,6 +44,8 @@ export function startSendWorker(o: SendWorkerOptions): SendWorker {
   const metrics = new MetricsRecorder(o.ctx);
   metrics.start();
   const queue = new Queue<ChunkJobData>(SEND_QUEUE, { connection: o.bullConnection, prefix: o.ctx.keys.bullPrefix });
+  // Without a listener BullMQ prints connection errors as raw stack dumps: keep them in the JSON log.
+  queue.on('error', (err) => o.log.warn({ err: err.message }, 'send queue: redis connection problem'));
   const shutdown = new AbortController();
   // Every running chunk listens for shutdown: more than the default ten listeners is expected.
   setMaxListeners(1000, shutdown.signal);

@@ -14,15 +14,29 @@ export interface Connections {
   close(): Promise<void>;
 }
 
+export interface ConnectionOptions {
+  /**
+   * Commands fail after a couple of reconnect attempts instead of waiting for Redis to come back. For
+   * an HTTP API: a request answers 503 while Redis is away, rather than hanging and then acting on a
+   * call its client gave up on. Workers wait instead (they hold no client).
+   */
+  failFast?: boolean;
+}
+
 /**
  * The two connections every app opens, with connection trouble logged once per reconnect attempt
  * (a Redis restart is survived, not fatal) and the Redis settings that lose work warned about.
  */
-export function openConnections(cfg: { REDIS_URL?: string; REDIS_CLUSTER: boolean; REDIS_PREFIX: string }, log: Logger): Connections {
+export function openConnections(
+  cfg: { REDIS_URL?: string; REDIS_CLUSTER: boolean; REDIS_PREFIX: string },
+  log: Logger,
+  opts: ConnectionOptions = {},
+): Connections {
   const url = cfg.REDIS_URL ?? DEFAULT_REDIS_URL;
   if (!cfg.REDIS_URL) log.warn({ redisUrl: url }, 'REDIS_URL is not set: using the local default');
-  const redis = createRedis({ url, cluster: cfg.REDIS_CLUSTER });
-  const bull = createRedis({ url, cluster: cfg.REDIS_CLUSTER }, { enableAutoPipelining: false });
+  const retries = opts.failFast ? { maxRetriesPerRequest: 2 } : {};
+  const redis = createRedis({ url, cluster: cfg.REDIS_CLUSTER }, retries);
+  const bull = createRedis({ url, cluster: cfg.REDIS_CLUSTER }, { enableAutoPipelining: false, ...retries });
   redis.on('error', (err: Error) => log.warn({ err: err.message }, 'redis connection problem'));
   bull.on('error', () => undefined);
   void redisHygieneWarnings(redis).then((ws) => ws.forEach((w) => log.warn(w)));

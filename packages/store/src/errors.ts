@@ -8,6 +8,18 @@ export class StoreError extends Error {
   }
 }
 
+/**
+ * Redis could not be reached for a command (connection refused or closed, retries used up): the caller
+ * may try again later. Replies from a reachable Redis (ReplyError) are not this.
+ */
+export function isRedisUnavailable(err: unknown): boolean {
+  const e = err as { name?: unknown; code?: unknown; message?: unknown } | null;
+  if (!e || typeof e !== 'object') return false;
+  if (e.name === 'MaxRetriesPerRequestError' || e.name === 'ClusterAllFailedError') return true;
+  if (typeof e.code === 'string' && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH'].includes(e.code)) return true;
+  return typeof e.message === 'string' && /^(Connection is closed|Stream isn't writeable)/.test(e.message);
+}
+
 /** No campaign (or message) with that id. */
 export class NotFoundError extends StoreError {
   constructor(what: string) {

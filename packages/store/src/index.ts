@@ -2,7 +2,7 @@ export { Keys } from './keys';
 export { createRedis, redisReady, type RedisClient, type RedisConfig } from './redis';
 export { CHUNK_SIZE, locate, type StoreContext } from './context';
 export { newCampaignId, isCampaignId, messageId, parseMessageId } from './ids';
-export { StoreError, NotFoundError, InvalidStateError } from './errors';
+export { StoreError, NotFoundError, InvalidStateError, isRedisUnavailable } from './errors';
 export { CampaignWriter, type CampaignHeader } from './campaign-writer';
 export { parseMeta, type CampaignMeta } from './campaign-meta';
 export { CampaignReader } from './campaign-view';
@@ -17,4 +17,4 @@ export { claimIdempotencyKey, releaseIdempotencyKey, type Claim } from './idempo
 export { addMetricDeltas, readMetrics, LATENCY_BUCKETS } from './metrics-store';
 export { SEND_QUEUE, CHUNK_JOB_OPTIONS, chunkJobId, createSendQueue, enqueueChunks, enqueueHeldChunks, type ChunkJobData } from './queue';
 export { redisHygieneWarnings } from './hygiene';
-export { openConnections, DEFAULT_REDIS_URL, type Connections } from './connections';
+export { openConnections, DEFAULT_REDIS_URL, type Connections, type ConnectionOptions } from './connections';

@@ -42,6 +42,32 @@ function formatFrom(contentType: string | undefined, filename: string | undefine
   return 'auto';
 }
 
+/**
+ * Raw bodies a recipient list may come as (browsers send .csv files as text/plain or
+ * application/vnd.ms-excel; scripts often send no type or octet-stream). Anything else is a 415.
+ */
+const LIST_TYPES = new Set([
+  '',
+  'text/csv',
+  'text/plain',
+  'text/tab-separated-values',
+  'application/csv',
+  'application/vnd.ms-excel',
+  'application/json',
+  'application/x-ndjson',
+  'application/ndjson',
+  'application/jsonl',
+  'application/octet-stream',
+]);
+
+function rawBodyType(contentType: string | undefined): string {
+  const ct = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  if (!LIST_TYPES.has(ct)) {
+    throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', `a recipient list is CSV, JSON or NDJSON (multipart/form-data, text/csv, application/json or application/x-ndjson), not ${ct}`);
+  }
+  return ct;
+}
+
 /** Fails the stream with 413 once more than `max` bytes went through (bodies with no Content-Length too). */
 function byteLimit(max: number): Transform {
   let seen = 0;
@@ -82,7 +108,7 @@ export async function uploadRoutes(app: FastifyInstance, deps: AppDeps): Promise
     handler: async (req, reply) => {
       if (Number(req.headers['content-length'] ?? 0) > max) throw uploadTooLarge(max);
       const query = uploadOptions.parse(req.query);
-      const result = req.isMultipart() ? await fromMultipart(req, query) : await run(req.body as Readable, formatFrom(req.headers['content-type'], undefined, query.format), query);
+      const result = req.isMultipart() ? await fromMultipart(req, query) : await run(req.body as Readable, formatFrom(rawBodyType(req.headers['content-type']), undefined, query.format), query);
       return reply.code(result.dry_run ? 200 : 202).send(result);
     },
   });
