@@ -37,6 +37,12 @@ const STOCK_MAX = 64;
  * second (the rate guarantee is about when requests go out, not when they were reserved).
  */
 const STALE_MS = 2;
+/**
+ * When this process has already booked the rate's slots as far ahead as allowed (the 250 ms horizon),
+ * it asks again after at least this long, so that the next reservation takes a batch of slots instead
+ * of one per round trip. Well under the horizon, so the booked schedule never runs dry meanwhile.
+ */
+const HORIZON_FULL_WAIT_MS = 50;
 
 /**
  * Hands out send slots of the global rate to this process's senders. Waiting takers are served by one
@@ -54,6 +60,11 @@ export class SendGate {
   private holdUntil = 0;
   private holdTimer: NodeJS.Timeout | undefined;
   private lastPauseLog = 0;
+  /**
+   * The last reservation's slots reached further ahead than the stock covers: the rate, not the
+   * round trip, is what takers wait for, and a stock would only book slots earlier than needed.
+   */
+  private rateBound = false;
   /** Takes per ms, smoothed: sizes the stock. */
   private demand = 0;
   private lastTake = Date.now();
@@ -106,7 +117,7 @@ export class SendGate {
   }
 
   private wantedStock(): number {
-    if (Date.now() - this.lastTake > STOCK_COVER_MS) return 0;
+    if (this.rateBound || Date.now() - this.lastTake > STOCK_COVER_MS) return 0;
     return Math.min(STOCK_MAX, Math.floor(Math.min(this.demand, this.rate.perSecond / 1000) * STOCK_COVER_MS));
   }
 
@@ -179,10 +190,11 @@ export class SendGate {
         this.log.warn({ reason: r.pausedReason }, 'sending is paused system-wide; waiting for a probe to succeed or an operator to resume');
       }
       this.putBack(batch);
-      this.hold(Math.min(Math.max(r.delayMs, 2), 1000));
+      this.hold(r.pausedReason ? Math.min(Math.max(r.delayMs, 2), 1000) : Math.max(r.delayMs, HORIZON_FULL_WAIT_MS));
       return;
     }
     const first = Date.now() + r.delayMs;
+    this.rateBound = r.delayMs + (r.granted - 1) * r.intervalMs > STOCK_COVER_MS;
     const slot = r.probe ? PROBE : NOT_A_PROBE;
     const served = Math.min(r.granted, batch.length);
     for (let i = 0; i < served; i += 1) this.schedule(batch[i]!, first + i * r.intervalMs, slot);
@@ -195,6 +207,11 @@ export class SendGate {
     }
     // Waiters put back or newly queued take from the stock first.
     this.drainQueueFromStock();
+    // Fewer slots than asked for (the horizon is full: slots trickle into it one interval at a time), or
+    // slots booked well ahead already: asking again for each newcomer would cost a round trip per
+    // message. Wait and take a batch; what is booked covers the wait, so the schedule never runs dry.
+    const lastAheadMs = r.delayMs + (r.granted - 1) * r.intervalMs;
+    if (!r.probe && (r.granted < batch.length + extra || lastAheadMs > HORIZON_FULL_WAIT_MS)) this.hold(Math.min(HORIZON_FULL_WAIT_MS, Math.max(lastAheadMs, 2)));
   }
 
   private drainQueueFromStock(): void {
