@@ -4,7 +4,6 @@
  * ends with one summary line of the performance targets. See BENCHMARKS.md.
  *
  * env: BENCH_QUICK=1 (smaller N, no 1M upload), BENCH_SEND_N, BENCH_ROUNDS, BENCH_INGEST_ROWS,
- *      BENCH_PLAIN_CLIENT=fetch (the plain BullMQ worker posts with fetch instead of an undici Pool),
  *      BENCH_PROFILE=<dir> (worker and producer write --cpu-prof profiles there; see bench/profile.ts).
  */
 import { execFileSync } from 'node:child_process';

@@ -3,8 +3,9 @@
  * concurrency CONCURRENCY whose processor posts the job's body with p-retry (4 retries) and returns the
  * wamid, so BullMQ keeps it as the job's return value. The jobs are added by the bench (`addBulk`).
  *
- * env: REDIS_URL, SANDBOX_URL, QUEUE, CONCURRENCY, CLIENT (`undici`: a Pool like the bare loop, the
- * default and the faster; `fetch`: global fetch). Prints `ready` once the worker runs; SIGTERM closes it.
+ * env: REDIS_URL, SANDBOX_URL, QUEUE, CONCURRENCY, CLIENT (`fetch`, the default: Node's global fetch,
+ * what the afternoon version uses; `undici`: a Pool of CONCURRENCY connections like the bare loop, the
+ * tuned version). Prints `ready` once the worker runs; SIGTERM closes it.
  */
 import { Worker } from 'bullmq';
 import IORedis from 'ioredis';
@@ -13,7 +14,7 @@ import { Pool } from 'undici';
 
 const { REDIS_URL = '', SANDBOX_URL = '', QUEUE = 'messages' } = process.env;
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 100);
-const CLIENT = process.env.CLIENT ?? 'undici';
+const CLIENT = process.env.CLIENT ?? 'fetch';
 
 const connection = new IORedis(REDIS_URL, { maxRetriesPerRequest: null });
 const pool = new Pool(SANDBOX_URL, { connections: CONCURRENCY });
