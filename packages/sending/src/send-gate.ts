@@ -194,7 +194,9 @@ export class SendGate {
       return;
     }
     const first = Date.now() + r.delayMs;
-    this.rateBound = r.delayMs + (r.granted - 1) * r.intervalMs > STOCK_COVER_MS;
+    /** How far ahead the last granted slot lies. */
+    const lastAheadMs = r.delayMs + (r.granted - 1) * r.intervalMs;
+    this.rateBound = lastAheadMs > STOCK_COVER_MS;
     const slot = r.probe ? PROBE : NOT_A_PROBE;
     const served = Math.min(r.granted, batch.length);
     for (let i = 0; i < served; i += 1) this.schedule(batch[i]!, first + i * r.intervalMs, slot);
@@ -210,7 +212,6 @@ export class SendGate {
     // Fewer slots than asked for (the horizon is full: slots trickle into it one interval at a time), or
     // slots booked well ahead already: asking again for each newcomer would cost a round trip per
     // message. Wait and take a batch; what is booked covers the wait, so the schedule never runs dry.
-    const lastAheadMs = r.delayMs + (r.granted - 1) * r.intervalMs;
     if (!r.probe && (r.granted < batch.length + extra || lastAheadMs > HORIZON_FULL_WAIT_MS)) this.hold(Math.min(HORIZON_FULL_WAIT_MS, Math.max(lastAheadMs, 2)));
   }
 
