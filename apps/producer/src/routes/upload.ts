@@ -33,9 +33,12 @@ const uploadOptions = z.object({
 });
 type UploadOptions = z.output<typeof uploadOptions>;
 
+/** `text/csv; charset=utf-8` → `text/csv`. */
+const mediaType = (contentType: string | undefined) => (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+
 function formatFrom(contentType: string | undefined, filename: string | undefined, explicit: UploadOptions['format']) {
   if (explicit) return explicit;
-  const ct = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  const ct = mediaType(contentType);
   const ext = (filename ?? '').toLowerCase().split('.').pop();
   if (ct === 'text/csv' || ext === 'csv' || ext === 'tsv') return 'csv';
   if (ct === 'application/x-ndjson' || ct === 'application/jsonl' || ext === 'ndjson' || ext === 'jsonl') return 'ndjson';
@@ -61,7 +64,7 @@ const LIST_TYPES = new Set([
 ]);
 
 function rawBodyType(contentType: string | undefined): string {
-  const ct = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  const ct = mediaType(contentType);
   if (!LIST_TYPES.has(ct)) {
     throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', `a recipient list is CSV, JSON or NDJSON (multipart/form-data, text/csv, application/json or application/x-ndjson), not ${ct}`);
   }
