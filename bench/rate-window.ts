@@ -5,10 +5,9 @@
  *
  *   npx tsx bench/rate-window.ts        env: W (2 workers), RATE (2000/s), N (6 s of the rate)
  */
-import { request } from 'undici';
 import { recipientsCsv } from './lib/csv-file';
 import { fixed, int } from './lib/measure';
-import { newPrefix, startProducer, startStack, startWorker, upload, waitCompleted } from './lib/stack';
+import { newPrefix, sandboxArrivals, startProducer, startStack, startWorker, upload, waitCompleted } from './lib/stack';
 
 const W = Number(process.env.W ?? 2);
 const RATE = Number(process.env.RATE ?? 2_000);
@@ -22,8 +21,7 @@ async function main(): Promise<void> {
   try {
     const up = await upload(producer, (await recipientsCsv(stack.dir, N)).path, stack.imageUrl);
     await waitCompleted(producer, up.id, workers[0], 600_000, 20);
-    const res = await request(`${stack.sandboxUrl}/_sandbox/stats?received=1`);
-    const at = ((await res.body.json()) as { received: Array<{ at: number }> }).received.map((r) => r.at).sort((a, b) => a - b);
+    const at = await sandboxArrivals(stack);
     let peak = 0;
     for (let i = 0, j = 0; i < at.length; i++) {
       while (at[i]! - at[j]! >= 1_000) j++;

@@ -11,22 +11,15 @@
  *   npx tsx bench/send-waves.ts        env: N (3000), ROUNDS (5), WARM (messages first, default N),
  *                                           WAVES (bucket ms, off by default)
  */
-import { request } from 'undici';
 import { runScript } from './lib/child';
 import { recipientsCsv } from './lib/csv-file';
 import { fixed, int, median } from './lib/measure';
-import { CONCURRENCY, newPrefix, resetSandbox, startProducer, startStack, startWorker, upload, waitCompleted } from './lib/stack';
+import { CONCURRENCY, newPrefix, resetSandbox, sandboxArrivals, startProducer, startStack, startWorker, upload, waitCompleted } from './lib/stack';
 
 const N = Number(process.env.N ?? 3_000);
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const WARM = Number(process.env.WARM ?? N);
 const WAVES = process.env.WAVES ? Number(process.env.WAVES) : undefined;
-
-async function arrivals(sandboxUrl: string): Promise<number[]> {
-  const res = await request(`${sandboxUrl}/_sandbox/stats?received=1`);
-  const stats = (await res.body.json()) as { received: Array<{ at: number }> };
-  return stats.received.map((r) => r.at).sort((a, b) => a - b);
-}
 
 async function main(): Promise<void> {
   const stack = await startStack();
@@ -42,7 +35,7 @@ async function main(): Promise<void> {
       await resetSandbox(stack);
       const up = await upload(producer, file.path, stack.imageUrl);
       const done = await waitCompleted(producer, up.id, worker, 600_000, 20);
-      const at = await arrivals(stack.sandboxUrl);
+      const at = await sandboxArrivals(stack);
       const end = Date.parse(done.completed_at!);
       const project = N / ((end - up.answeredAt) / 1000);
       const pct = (p: number) => at[Math.floor(p * (at.length - 1))]!;

@@ -64,6 +64,13 @@ export async function sandboxStats(stack: Stack): Promise<SandboxSummary> {
   return (await res.body.json()) as SandboxSummary;
 }
 
+/** When each request reached the sandbox since its last reset (ms epoch), earliest first. */
+export async function sandboxArrivals(stack: Stack): Promise<number[]> {
+  const res = await request(`${stack.sandboxUrl}/_sandbox/stats?received=1`);
+  const stats = (await res.body.json()) as { received: Array<{ at: number }> };
+  return stats.received.map((r) => r.at).sort((a, b) => a - b);
+}
+
 /** Clears the sandbox's record of requests (it keeps ~1 KB per request). */
 export async function resetSandbox(stack: Stack): Promise<void> {
   const res = await request(`${stack.sandboxUrl}/_sandbox/reset`, { method: 'POST' });
