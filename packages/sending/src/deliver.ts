@@ -63,8 +63,8 @@ export async function deliverRound(d: DeliverDeps, message: SobotImageMessage, p
       randomize: true,
       // No `signal` here: p-retry would discard a send that succeeded while the chunk was stopping.
       // 429s and blocks wait on the gate (the whole queue waits), so they never use up the budget.
-      shouldConsumeRetry: ({ error }) => error instanceof UnavailableError,
-      shouldRetry: ({ error }) => error instanceof UnavailableError || error instanceof RateLimitedError || error instanceof SendingBlockedError,
+      shouldConsumeRetry,
+      shouldRetry,
       onFailedAttempt: async ({ error }) => {
         if (error instanceof RateLimitedError) {
           d.metrics.inc('rate_limited');
@@ -103,6 +103,10 @@ export async function deliverRound(d: DeliverDeps, message: SobotImageMessage, p
     return outcome('r', '', code, msg);
   }
 }
+
+/** Only upstream trouble (5xx, timeouts, resets) uses up the round's retries. */
+const shouldConsumeRetry = ({ error }: { error: Error }) => error instanceof UnavailableError;
+const shouldRetry = ({ error }: { error: Error }) => error instanceof UnavailableError || error instanceof RateLimitedError || error instanceof SendingBlockedError;
 
 function failed(d: DeliverDeps, outcome: (k: Outcome['kind'], w: string, c: string, m: string) => Outcome, code: string, msg: string): Outcome {
   d.metrics.inc(`failed:${code}`);

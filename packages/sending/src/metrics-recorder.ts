@@ -1,5 +1,8 @@
 import { addMetricDeltas, LATENCY_BUCKETS, type StoreContext } from '@sobot/store';
 
+/** `lat:<bucket>` for each latency bucket and the overflow one, built once (this runs per request). */
+const LATENCY_FIELDS = Array.from({ length: LATENCY_BUCKETS.length + 1 }, (_, i) => `lat:${i}`);
+
 /** Counts this worker's sends and adds them to the cluster-wide counters in Redis every second. */
 export class MetricsRecorder {
   private deltas = new Map<string, number>();
@@ -24,7 +27,7 @@ export class MetricsRecorder {
     const s = ms / 1000;
     let i = LATENCY_BUCKETS.findIndex((b) => s <= b);
     if (i < 0) i = LATENCY_BUCKETS.length;
-    this.inc(`lat:${i}`);
+    this.inc(LATENCY_FIELDS[i]!);
     this.inc('lat:sum_ms', ms);
     this.inc('lat:count');
   }

@@ -80,6 +80,12 @@ export class SendGate {
   take(signal: AbortSignal): Promise<Slot> {
     if (signal.aborted) return Promise.reject(new StoppedError(signal.reason));
     this.noteDemand();
+    // At full speed a stocked slot is usually due already: no waiter, no abort listener.
+    const due = this.queue.length === 0 ? this.fromStock() : undefined;
+    if (due !== undefined && due - Date.now() < 1) {
+      this.pump();
+      return Promise.resolve(NOT_A_PROBE);
+    }
     return new Promise<Slot>((resolve, reject) => {
       const w: Waiter = {
         resolve,
@@ -94,9 +100,8 @@ export class SendGate {
         },
       };
       signal.addEventListener('abort', w.onAbort, { once: true });
-      const at = this.queue.length === 0 ? this.fromStock() : undefined;
-      if (at === undefined) this.queue.push(w);
-      else this.schedule(w, at, NOT_A_PROBE);
+      if (due === undefined) this.queue.push(w);
+      else this.schedule(w, due, NOT_A_PROBE);
       this.pump();
     });
   }
