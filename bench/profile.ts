@@ -54,11 +54,21 @@ export function summarise(file: string, top = 25): void {
   }
   const busy = total - idle;
   const pct = (us: number) => `${((us / busy) * 100).toFixed(1).padStart(5)} %`;
-  console.log(`\n${file}\n  ${(total / 1e6).toFixed(1)} s profiled, ${(busy / 1e6).toFixed(2)} s busy (not idle); shares below are of busy time`);
+  console.log(
+    `\n${file}\n  ${(total / 1e6).toFixed(1)} s profiled, ${(busy / 1e6).toFixed(2)} s busy (not idle); shares below are of busy time`,
+  );
   console.log('\n  self time by origin:');
-  for (const [k, us] of [...pkgs].filter(([k]) => k !== '(idle)').sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`    ${pct(us)}  ${k}`);
+  for (const [k, us] of [...pkgs]
+    .filter(([k]) => k !== '(idle)')
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 15))
+    console.log(`    ${pct(us)}  ${k}`);
   console.log(`\n  top ${top} functions by self time:`);
-  for (const [k, us] of [...fns].filter(([k]) => !k.startsWith('(idle)')).sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`    ${pct(us)}  ${k}`);
+  for (const [k, us] of [...fns]
+    .filter(([k]) => !k.startsWith('(idle)'))
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top))
+    console.log(`    ${pct(us)}  ${k}`);
 }
 
 if (require.main === module) {

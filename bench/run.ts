@@ -35,7 +35,10 @@ function chosenSections(): Section[] {
 }
 
 function machine(): string {
-  const redis = execFileSync('redis-server', ['--version']).toString().match(/v=(\S+)/)?.[1] ?? '?';
+  const redis =
+    execFileSync('redis-server', ['--version'])
+      .toString()
+      .match(/v=(\S+)/)?.[1] ?? '?';
   return `${cpus()[0]?.model.trim() ?? 'cpu'} × ${cpus().length}, ${fixed(totalmem() / 2 ** 30, 0)} GiB RAM, Node ${process.version}, Redis ${redis}`;
 }
 
@@ -44,15 +47,29 @@ async function main(): Promise<void> {
   const started = Date.now();
   const load = loadAverage();
   console.log(`sobot bench: ${sections.join(', ')}${quick ? ' (BENCH_QUICK)' : ''}`);
-  console.log(`machine: ${machine()}; load average at start ${fixed(load, 2)}${load >= 0.5 ? '  ⚠ not a quiet machine: figures will be noisy' : ''}`);
+  console.log(
+    `machine: ${machine()}; load average at start ${fixed(load, 2)}${load >= 0.5 ? '  ⚠ not a quiet machine: figures will be noisy' : ''}`,
+  );
   const stack = await startStack();
   const targets: Target[] = [];
   try {
     for (const s of sections) {
       if (s === 'send') {
-        targets.push(...(await sendSection(stack, { n: num('BENCH_SEND_N', quick ? 3_000 : 10_000), rounds: num('BENCH_ROUNDS', quick ? 2 : 3), profile })));
+        targets.push(
+          ...(await sendSection(stack, {
+            n: num('BENCH_SEND_N', quick ? 3_000 : 10_000),
+            rounds: num('BENCH_ROUNDS', quick ? 2 : 3),
+            profile,
+          })),
+        );
       } else if (s === 'ingest') {
-        targets.push(...(await ingestSection(stack, { rows: num('BENCH_INGEST_ROWS', quick ? 100_000 : 500_000), rounds: num('BENCH_ROUNDS', quick ? 1 : 3), profile })));
+        targets.push(
+          ...(await ingestSection(stack, {
+            rows: num('BENCH_INGEST_ROWS', quick ? 100_000 : 500_000),
+            rounds: num('BENCH_ROUNDS', quick ? 1 : 3),
+            profile,
+          })),
+        );
       } else if (s === 'memory') {
         targets.push(...(await memorySection(stack, { sizes: quick ? [100_000] : [100_000, 1_000_000] })));
       } else {

@@ -14,7 +14,17 @@
 import { runScript } from './lib/child';
 import { recipientsCsv } from './lib/csv-file';
 import { fixed, int, median } from './lib/measure';
-import { CONCURRENCY, newPrefix, resetSandbox, sandboxArrivals, startProducer, startStack, startWorker, upload, waitCompleted } from './lib/stack';
+import {
+  CONCURRENCY,
+  newPrefix,
+  resetSandbox,
+  sandboxArrivals,
+  startProducer,
+  startStack,
+  startWorker,
+  upload,
+  waitCompleted,
+} from './lib/stack';
 
 const N = Number(process.env.N ?? 3_000);
 const ROUNDS = Number(process.env.ROUNDS ?? 5);

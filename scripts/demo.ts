@@ -13,29 +13,59 @@ async function main(): Promise<void> {
   const stack = await startStack({
     env,
     // A little of the real world: slow answers, 10% 503s (retried), two numbers outside the 24-hour window.
-    sandboxEnv: { SANDBOX_LATENCY_MS: '30-150', SANDBOX_ERROR_RATIO: '0.1', SANDBOX_CLOSED_NUMBERS: '919970000007,919970000013' },
+    sandboxEnv: {
+      SANDBOX_LATENCY_MS: '30-150',
+      SANDBOX_ERROR_RATIO: '0.1',
+      SANDBOX_CLOSED_NUMBERS: '919970000007,919970000013',
+    },
   });
   try {
-    const imageUrl = process.env.DEMO_IMAGE_URL ?? (stack.sandboxUrl ? `${stack.sandboxUrl}/images/sample.jpg` : undefined);
-    if (!imageUrl) throw new Error('set DEMO_IMAGE_URL to a public .jpg or .png when sending through the real Sobot API');
+    const imageUrl =
+      process.env.DEMO_IMAGE_URL ?? (stack.sandboxUrl ? `${stack.sandboxUrl}/images/sample.jpg` : undefined);
+    if (!imageUrl)
+      throw new Error('set DEMO_IMAGE_URL to a public .jpg or .png when sending through the real Sobot API');
     const api = (path: string, init: RequestInit = {}) =>
-      fetch(`${stack.producerUrl}${path}`, { ...init, headers: { authorization: `Bearer ${stack.apiKey}`, ...(init.headers ?? {}) } });
+      fetch(`${stack.producerUrl}${path}`, {
+        ...init,
+        headers: { authorization: `Bearer ${stack.apiKey}`, ...(init.headers ?? {}) },
+      });
 
-    const query = new URLSearchParams({ name: 'demo campaign', image_url: imageUrl, caption: 'Our new collection is here!' });
+    const query = new URLSearchParams({
+      name: 'demo campaign',
+      image_url: imageUrl,
+      caption: 'Our new collection is here!',
+    });
     const upload = await api(`/v1/campaigns?${query}`, {
       method: 'POST',
       headers: { 'content-type': 'text/csv' },
       body: Readable.toWeb(createReadStream(FILE)) as ReadableStream,
       duplex: 'half',
     } as RequestInit);
-    const created = (await upload.json()) as { id: string; total: number; accepted: number; rejected: number; duplicates: number; errors: Array<{ row: number; field: string; message: string }> };
+    const created = (await upload.json()) as {
+      id: string;
+      total: number;
+      accepted: number;
+      rejected: number;
+      duplicates: number;
+      errors: Array<{ row: number; field: string; message: string }>;
+    };
     if (upload.status !== 202) throw new Error(`upload refused: ${JSON.stringify(created)}`);
-    console.log(`\nuploaded ${FILE}: ${created.total} rows, ${created.accepted} accepted, ${created.rejected} rejected, ${created.duplicates} duplicates`);
+    console.log(
+      `\nuploaded ${FILE}: ${created.total} rows, ${created.accepted} accepted, ${created.rejected} rejected, ${created.duplicates} duplicates`,
+    );
     for (const e of created.errors) console.log(`  row ${e.row}: ${e.field} ${e.message}`);
 
-    const bar = new SingleBar({ format: ' sending |{bar}| {value}/{total} | {rate} msg/s | ETA {eta_formatted} | {status}', hideCursor: true }, Presets.shades_classic);
+    const bar = new SingleBar(
+      { format: ' sending |{bar}| {value}/{total} | {rate} msg/s | ETA {eta_formatted} | {status}', hideCursor: true },
+      Presets.shades_classic,
+    );
     bar.start(created.accepted, 0, { rate: 0, status: 'queued' });
-    type View = { status: string; rate: number; counts: { sent: number; failed: number; pending: number }; failure_reasons: Array<{ code: string; count: number; message: string }> };
+    type View = {
+      status: string;
+      rate: number;
+      counts: { sent: number; failed: number; pending: number };
+      failure_reasons: Array<{ code: string; count: number; message: string }>;
+    };
     let view: View;
     for (;;) {
       view = (await (await api(`/v1/campaigns/${created.id}`)).json()) as View;

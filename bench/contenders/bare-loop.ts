@@ -22,7 +22,12 @@ async function run(count: number): Promise<number> {
   const loop = async () => {
     while (next < count) {
       const i = next++;
-      const res = await pool.request({ method: 'POST', path: '/message/', headers, body: JSON.stringify(imageMessage(IMAGE_URL, i)) });
+      const res = await pool.request({
+        method: 'POST',
+        path: '/message/',
+        headers,
+        body: JSON.stringify(imageMessage(IMAGE_URL, i)),
+      });
       const body = (await res.body.json()) as { data?: { id?: string } };
       if (res.statusCode !== 200 || !body.data?.id) throw new Error(`message ${i}: ${res.statusCode}`);
       sent++;

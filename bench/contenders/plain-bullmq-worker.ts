@@ -43,7 +43,10 @@ async function sendWithUndici(body: unknown): Promise<string> {
 }
 
 const send = CLIENT === 'fetch' ? sendWithFetch : sendWithUndici;
-const worker = new Worker(QUEUE, (job) => pRetry(() => send(job.data), { retries: 4 }), { connection, concurrency: CONCURRENCY });
+const worker = new Worker(QUEUE, (job) => pRetry(() => send(job.data), { retries: 4 }), {
+  connection,
+  concurrency: CONCURRENCY,
+});
 worker.on('error', (err) => console.error(err));
 void worker.waitUntilReady().then(() => process.stdout.write('ready\n'));
 

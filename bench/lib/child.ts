@@ -5,10 +5,20 @@ import { resolve } from 'node:path';
 export const ROOT = resolve(__dirname, '..', '..');
 
 /** A bench script run like the apps: its own node process, TypeScript through tsx, from the repo root. */
-export function spawnScript(script: string, args: string[], env: Record<string, string>, ipc = false): { child: ChildProcess; output: () => string } {
+export function spawnScript(
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+  ipc = false,
+): { child: ChildProcess; output: () => string } {
   const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_OPTIONS: process.env.BENCH_CHILD_NODE_OPTIONS ?? '', ...env },
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      NODE_OPTIONS: process.env.BENCH_CHILD_NODE_OPTIONS ?? '',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe', ...(ipc ? (['ipc'] as const) : [])],
   });
   let out = '';
@@ -18,7 +28,11 @@ export function spawnScript(script: string, args: string[], env: Record<string, 
 }
 
 /** Runs a script to the end and parses the JSON on its last line. */
-export async function runScript<T>(script: string, args: string[], env: Record<string, string>): Promise<T & { pid: number }> {
+export async function runScript<T>(
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+): Promise<T & { pid: number }> {
   const { child, output } = spawnScript(script, args, env);
   const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
   const lines = output().trim().split('\n');
@@ -27,7 +41,11 @@ export async function runScript<T>(script: string, args: string[], env: Record<s
 }
 
 /** Waits for a line on stdout (e.g. `warm`, `ready`). */
-export async function waitForLine(proc: { child: ChildProcess; output: () => string }, line: string, timeoutMs = 60_000): Promise<void> {
+export async function waitForLine(
+  proc: { child: ChildProcess; output: () => string },
+  line: string,
+  timeoutMs = 60_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!proc.output().split('\n').includes(line)) {
     if (proc.child.exitCode !== null) throw new Error(`exited before "${line}":\n${proc.output()}`);

@@ -11,7 +11,8 @@ export interface Target {
 export function table(header: string[], rows: Array<Array<string | number>>): void {
   const cells = [header, ...rows.map((r) => r.map(String))];
   const widths = header.map((_, c) => Math.max(...cells.map((r) => (r[c] ?? '').length)));
-  const line = (r: string[]) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ');
+  const line = (r: string[]) =>
+    r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ');
   console.log(`  ${line(header)}`);
   console.log(`  ${widths.map((w) => '-'.repeat(w)).join('  ')}`);
   for (const r of cells.slice(1)) console.log(`  ${line(r)}`);
@@ -26,6 +27,11 @@ export function section(title: string): void {
 export function summaryLine(targets: Target[]): string {
   const missed = targets.filter((t) => !t.pass).length;
   const parts = targets.map((t) => `${t.name} ${verdict(t.pass)} (${t.value})`);
-  const head = targets.length === 0 ? 'no targets measured' : missed === 0 ? `all ${targets.length} targets PASS` : `${missed} of ${targets.length} targets MISS`;
+  const head =
+    targets.length === 0
+      ? 'no targets measured'
+      : missed === 0
+        ? `all ${targets.length} targets PASS`
+        : `${missed} of ${targets.length} targets MISS`;
   return `SUMMARY: ${head} | ${parts.join(' | ')}`;
 }

@@ -4,7 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import IORedis, { type Redis } from 'ioredis';
 import { request } from 'undici';
-import { freePort, spawnApp, startRedisServer, waitFor, waitForHttp, type AppName, type AppProcess, type RedisServer } from '../../packages/devkit/src';
+import {
+  freePort,
+  spawnApp,
+  startRedisServer,
+  waitFor,
+  waitForHttp,
+  type AppName,
+  type AppProcess,
+  type RedisServer,
+} from '../../packages/devkit/src';
 import { sleep } from './measure';
 
 export const TOKEN = 'bench-token';
@@ -33,7 +42,11 @@ export async function startStack(): Promise<Stack> {
   const server: RedisServer = await startRedisServer({ dir: join(dir, 'redis'), appendonly: false });
   const redis = new IORedis(server.url, { maxRetriesPerRequest: null });
   const port = await freePort();
-  const sandbox = spawnApp('sandbox', { SANDBOX_PORT: String(port), SANDBOX_LATENCY_MS: String(LATENCY_MS), LOG_LEVEL: 'warn' });
+  const sandbox = spawnApp('sandbox', {
+    SANDBOX_PORT: String(port),
+    SANDBOX_LATENCY_MS: String(LATENCY_MS),
+    LOG_LEVEL: 'warn',
+  });
   const sandboxUrl = `http://127.0.0.1:${port}`;
   await waitForHttp(`${sandboxUrl}/_sandbox/health`).catch((err: Error) => {
     throw new Error(`${err.message}\n${sandbox.output()}`);
@@ -79,7 +92,11 @@ export async function resetSandbox(stack: Stack): Promise<void> {
 
 /** spawnApp, with `--cpu-prof` when `profileDir` is given: the profile is written when the app exits on SIGTERM. */
 function startApp(name: AppName, env: Record<string, string>, profileDir?: string): AppProcess {
-  return spawnApp(name, { LOG_LEVEL: 'warn', ...env }, profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
+  return spawnApp(
+    name,
+    { LOG_LEVEL: 'warn', ...env },
+    profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+  );
 }
 
 export interface Producer {
@@ -90,14 +107,18 @@ export interface Producer {
 
 export async function startProducer(stack: Stack, prefix: string, profileDir?: string): Promise<Producer> {
   const port = await freePort();
-  const app = startApp('producer', {
-    REDIS_URL: stack.redisUrl,
-    REDIS_PREFIX: prefix,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    API_KEYS: TOKEN,
-    LOG_LEVEL: 'warn',
-  }, profileDir);
+  const app = startApp(
+    'producer',
+    {
+      REDIS_URL: stack.redisUrl,
+      REDIS_PREFIX: prefix,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      API_KEYS: TOKEN,
+      LOG_LEVEL: 'warn',
+    },
+    profileDir,
+  );
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(`${url}/readyz`, 60_000).catch((err: Error) => {
     throw new Error(`${err.message}\n${app.output()}`);
@@ -106,15 +127,19 @@ export async function startProducer(stack: Stack, prefix: string, profileDir?: s
 }
 
 export function startWorker(stack: Stack, prefix: string, sendRate: number, profileDir?: string): AppProcess {
-  return startApp('worker', {
-    REDIS_URL: stack.redisUrl,
-    REDIS_PREFIX: prefix,
-    SOBOT_API_URL: stack.sandboxUrl,
-    SOBOT_API_KEY: 'x',
-    SEND_RATE: String(sendRate),
-    WORKER_CONCURRENCY: String(CONCURRENCY),
-    LOG_LEVEL: 'warn',
-  }, profileDir);
+  return startApp(
+    'worker',
+    {
+      REDIS_URL: stack.redisUrl,
+      REDIS_PREFIX: prefix,
+      SOBOT_API_URL: stack.sandboxUrl,
+      SOBOT_API_KEY: 'x',
+      SEND_RATE: String(sendRate),
+      WORKER_CONCURRENCY: String(CONCURRENCY),
+      LOG_LEVEL: 'warn',
+    },
+    profileDir,
+  );
 }
 
 export interface Upload {
@@ -137,7 +162,8 @@ export async function upload(producer: Producer, file: string, imageUrl: string)
   });
   const answeredAt = Date.now();
   const body = (await res.body.json()) as { id?: string; accepted?: number };
-  if (res.statusCode !== 202 || !body.id) throw new Error(`upload answered ${res.statusCode}: ${JSON.stringify(body).slice(0, 300)}`);
+  if (res.statusCode !== 202 || !body.id)
+    throw new Error(`upload answered ${res.statusCode}: ${JSON.stringify(body).slice(0, 300)}`);
   return { id: body.id, accepted: body.accepted ?? 0, startedAt, answeredAt };
 }
 
@@ -155,7 +181,13 @@ export async function campaign(producer: Producer, id: string): Promise<Campaign
 }
 
 /** Polls the API until the campaign is completed; fails early when `worker` (an app) has exited. */
-export async function waitCompleted(producer: Producer, id: string, worker?: AppProcess, timeoutMs = 300_000, pollMs = 100): Promise<CampaignState> {
+export async function waitCompleted(
+  producer: Producer,
+  id: string,
+  worker?: AppProcess,
+  timeoutMs = 300_000,
+  pollMs = 100,
+): Promise<CampaignState> {
   let last: CampaignState | undefined;
   await waitFor(
     async () => {

@@ -9,7 +9,25 @@ import { table, verdict, type Target } from '../lib/report';
 import type { Stack } from '../lib/stack';
 
 /** Queue-level BullMQ keys that exist for an idle queue (no job in them once they are empty). */
-const QUEUE_LEVEL = new Set(['meta', 'events', 'id', 'stalled-check', 'marker', 'wait', 'active', 'delayed', 'completed', 'failed', 'prioritized', 'paused', 'pc', 'stalled', 'limiter', 'waiting-children', 'de']);
+const QUEUE_LEVEL = new Set([
+  'meta',
+  'events',
+  'id',
+  'stalled-check',
+  'marker',
+  'wait',
+  'active',
+  'delayed',
+  'completed',
+  'failed',
+  'prioritized',
+  'paused',
+  'pc',
+  'stalled',
+  'limiter',
+  'waiting-children',
+  'de',
+]);
 
 async function scan(redis: Redis, match: string): Promise<string[]> {
   const keys: string[] = [];
@@ -63,14 +81,29 @@ export async function checkCleanup(stack: Stack, prefix: string, n: number): Pro
     [
       ['jobs left in queue `send` (wait/active/delayed/completed/failed/…)', jobsLeft],
       ['job keys left under {prefix}:send:*', jobKeys.length],
-      ['queue-level keys left (meta, events, id, …) / bytes', `${queueKeys.length - jobKeys.length} / ${int(queueBytes)}`],
+      [
+        'queue-level keys left (meta, events, id, …) / bytes',
+        `${queueKeys.length - jobKeys.length} / ${int(queueBytes)}`,
+      ],
       ['campaign keys without a TTL', noTtl.length],
-      ['campaign key TTLs (rate window … results)', positive.length ? `${span(Math.min(...positive))} … ${span(Math.max(...positive))}` : 'none'],
+      [
+        'campaign key TTLs (rate window … results)',
+        positive.length ? `${span(Math.min(...positive))} … ${span(Math.max(...positive))}` : 'none',
+      ],
       [`result store of the last campaign, bytes per recipient (${newestKeys.length} keys)`, fixed(resultBytes / n)],
-      ['wamid index (webhook lookup, 8-day TTL), bytes per sent message', wamidEntries ? fixed(wamidBytes / wamidEntries) : '–'],
+      [
+        'wamid index (webhook lookup, 8-day TTL), bytes per sent message',
+        wamidEntries ? fixed(wamidBytes / wamidEntries) : '–',
+      ],
     ],
   );
   const pass = jobsLeft === 0 && jobKeys.length === 0 && noTtl.length === 0;
-  console.log(`\n  queue cleanup: ${jobsLeft} jobs and ${jobKeys.length} job keys left, ${noTtl.length} campaign keys without TTL  ${verdict(pass)}`);
-  return { name: 'queue data gone', pass, value: `${jobsLeft + jobKeys.length} jobs left, result TTL ${positive.length ? fixed(Math.max(...positive) / 86_400, 0) : '–'} d` };
+  console.log(
+    `\n  queue cleanup: ${jobsLeft} jobs and ${jobKeys.length} job keys left, ${noTtl.length} campaign keys without TTL  ${verdict(pass)}`,
+  );
+  return {
+    name: 'queue data gone',
+    pass,
+    value: `${jobsLeft + jobKeys.length} jobs left, result TTL ${positive.length ? fixed(Math.max(...positive) / 86_400, 0) : '–'} d`,
+  };
 }

@@ -9,7 +9,17 @@ import { ask, spawnScript } from '../lib/child';
 import { recipientsCsv } from '../lib/csv-file';
 import { callsBetween, commandCalls, cpuSeconds, fixed, int, perMessage } from '../lib/measure';
 import { section, table } from '../lib/report';
-import { CONCURRENCY, newPrefix, resetSandbox, startProducer, startWorker, upload, waitCompleted, type Producer, type Stack } from '../lib/stack';
+import {
+  CONCURRENCY,
+  newPrefix,
+  resetSandbox,
+  startProducer,
+  startWorker,
+  upload,
+  waitCompleted,
+  type Producer,
+  type Stack,
+} from '../lib/stack';
 
 export interface CpuOptions {
   /** Messages per measured campaign at SEND_RATE 400. */
@@ -39,7 +49,15 @@ async function campaignRun(stack: Stack, producer: Producer, file: string, n: nu
   return { seconds, rate: n / seconds };
 }
 
-async function probeRun(stack: Stack, producer: Producer, sendRate: number, warm: string, file: string, n: number, traced = false) {
+async function probeRun(
+  stack: Stack,
+  producer: Producer,
+  sendRate: number,
+  warm: string,
+  file: string,
+  n: number,
+  traced = false,
+) {
   const probe = spawnScript(
     'bench/contenders/project-worker-probe.ts',
     [],
@@ -83,23 +101,75 @@ export async function cpuSection(stack: Stack, o: CpuOptions): Promise<void> {
       const cpu0 = cpuSeconds(worker.pid);
       const calls0 = await commandCalls(stack.redis);
       const run = await campaignRun(stack, producer, file.path, o.n);
-      app = { ...run, cpuSeconds: cpuSeconds(worker.pid) - cpu0, calls: callsBetween(calls0, await commandCalls(stack.redis)) };
+      app = {
+        ...run,
+        cpuSeconds: cpuSeconds(worker.pid) - cpu0,
+        calls: callsBetween(calls0, await commandCalls(stack.redis)),
+      };
     } finally {
       await worker.stop();
     }
     const probe = await probeRun(stack, producer, RATE, warm.path, file.path, o.n);
-    const fast = await probeRun(stack, producer, 100_000, warm.path, full.path, o.fullSpeedN, process.env.BENCH_TRACE !== '0');
+    const fast = await probeRun(
+      stack,
+      producer,
+      100_000,
+      warm.path,
+      full.path,
+      o.fullSpeedN,
+      process.env.BENCH_TRACE !== '0',
+    );
     table(
-      ['worker', 'SEND_RATE', 'achieved msg/s', 'CPU s per 1,000 msg', 'CPU % of one core', 'loop delay p50 ms', 'p99 ms', 'max ms'],
       [
-        ['worker app (/proc/<pid>/stat)', RATE, fixed(app.rate), fixed((app.cpuSeconds / o.n) * 1000, 3), fixed((app.cpuSeconds / app.seconds) * 100), '–', '–', '–'],
-        ['startSendWorker in probe', RATE, fixed(probe.rate), fixed((probe.cpuSeconds / o.n) * 1000, 3), fixed((probe.cpuSeconds / probe.seconds) * 100), fixed(probe.p50, 2), fixed(probe.p99, 2), fixed(probe.max, 2)],
-        [`startSendWorker in probe${process.env.BENCH_TRACE === '0' ? '' : ', traced'}`, '100000', fixed(fast.rate), fixed((fast.cpuSeconds / o.fullSpeedN) * 1000, 3), fixed((fast.cpuSeconds / fast.seconds) * 100), fixed(fast.p50, 2), fixed(fast.p99, 2), fixed(fast.max, 2)],
+        'worker',
+        'SEND_RATE',
+        'achieved msg/s',
+        'CPU s per 1,000 msg',
+        'CPU % of one core',
+        'loop delay p50 ms',
+        'p99 ms',
+        'max ms',
+      ],
+      [
+        [
+          'worker app (/proc/<pid>/stat)',
+          RATE,
+          fixed(app.rate),
+          fixed((app.cpuSeconds / o.n) * 1000, 3),
+          fixed((app.cpuSeconds / app.seconds) * 100),
+          '–',
+          '–',
+          '–',
+        ],
+        [
+          'startSendWorker in probe',
+          RATE,
+          fixed(probe.rate),
+          fixed((probe.cpuSeconds / o.n) * 1000, 3),
+          fixed((probe.cpuSeconds / probe.seconds) * 100),
+          fixed(probe.p50, 2),
+          fixed(probe.p99, 2),
+          fixed(probe.max, 2),
+        ],
+        [
+          `startSendWorker in probe${process.env.BENCH_TRACE === '0' ? '' : ', traced'}`,
+          '100000',
+          fixed(fast.rate),
+          fixed((fast.cpuSeconds / o.fullSpeedN) * 1000, 3),
+          fixed((fast.cpuSeconds / fast.seconds) * 100),
+          fixed(fast.p50, 2),
+          fixed(fast.p99, 2),
+          fixed(fast.max, 2),
+        ],
       ],
     );
-    console.log(`\n  Redis commands per message at SEND_RATE ${RATE} (worker app run, incl. progress polls): ${perMessage(app.calls, o.n)}`);
+    console.log(
+      `\n  Redis commands per message at SEND_RATE ${RATE} (worker app run, incl. progress polls): ${perMessage(app.calls, o.n)}`,
+    );
     const cycleMs = (CONCURRENCY / fast.rate) * 1000;
-    console.log(`\n  full speed, where a permit's time goes (${CONCURRENCY} permits / ${fixed(fast.rate, 0)} msg/s = ${fixed(cycleMs)} ms per message per permit):`);
+    console.log(
+      `\n  full speed, where a permit's time goes (${CONCURRENCY} permits / ${fixed(fast.rate, 0)} msg/s = ${fixed(cycleMs)} ms per message per permit):`,
+    );
     table(
       ['step (mean per call)', 'calls', 'ms'],
       Object.entries(fast.trace).map(([label, t]) => [label, int(t.calls), fixed(t.meanMs, 2)]),

@@ -49,18 +49,28 @@ export async function ingestSection(stack: Stack, o: IngestOptions): Promise<Tar
           const cpu0 = cpuSeconds(producer.app.pid);
           const up = await upload(producer, file.path, stack.imageUrl);
           if (up.accepted !== o.rows) throw new Error(`project accepted ${up.accepted} of ${o.rows}`);
-          run = { seconds: (up.answeredAt - up.startedAt) / 1000, redisBytes: 0, cpuSeconds: cpuSeconds(producer.app.pid) - cpu0 };
+          run = {
+            seconds: (up.answeredAt - up.startedAt) / 1000,
+            redisBytes: 0,
+            cpuSeconds: cpuSeconds(producer.app.pid) - cpu0,
+          };
         } else {
-          const res = await runScript<{ rows: number; seconds: number }>('bench/contenders/naive-ingest.ts', [c === 'parse' ? 'parse' : 'addbulk', file.path], {
-            REDIS_URL: stack.redisUrl,
-            QUEUE: 'messages',
-          });
+          const res = await runScript<{ rows: number; seconds: number }>(
+            'bench/contenders/naive-ingest.ts',
+            [c === 'parse' ? 'parse' : 'addbulk', file.path],
+            {
+              REDIS_URL: stack.redisUrl,
+              QUEUE: 'messages',
+            },
+          );
           if (res.rows !== o.rows) throw new Error(`${c} read ${res.rows} of ${o.rows} rows`);
           run = { seconds: res.seconds, redisBytes: 0, cpuSeconds: Number.NaN };
         }
         run.redisBytes = ((await usedMemory(redis)) - mem0) / o.rows;
         runs[c].push(run);
-        console.log(`  round ${r + 1} ${c.padEnd(8)} ${int(o.rows / run.seconds).padStart(9)} rows/s  (${fixed(run.seconds, 2)} s)`);
+        console.log(
+          `  round ${r + 1} ${c.padEnd(8)} ${int(o.rows / run.seconds).padStart(9)} rows/s  (${fixed(run.seconds, 2)} s)`,
+        );
       }
     }
     await redis.flushall();
@@ -73,7 +83,11 @@ export async function ingestSection(stack: Stack, o: IngestOptions): Promise<Tar
     table(
       ['contender', 'rows/s (median)', 'rounds (rows/s)', 'Redis bytes/row'],
       (['project', 'parse', 'naive'] as Contender[]).map((c) => [
-        { project: 'project upload (POST /v1/campaigns → 202)', parse: 'csv-parse alone (count rows)', naive: 'csv-parse + addBulk, one job per row' }[c],
+        {
+          project: 'project upload (POST /v1/campaigns → 202)',
+          parse: 'csv-parse alone (count rows)',
+          naive: 'csv-parse + addBulk, one job per row',
+        }[c],
         int(rate(c)),
         runs[c].map((x) => int(o.rows / x.seconds)).join(' / '),
         c === 'parse' ? '–' : fixed(median(runs[c].map((x) => x.redisBytes)), 0),
@@ -81,7 +95,9 @@ export async function ingestSection(stack: Stack, o: IngestOptions): Promise<Tar
     );
     const cpu = median(runs.project.map((x) => x.cpuSeconds));
     const vsNaive = p / naive;
-    console.log(`\n  producer CPU during the upload: ${fixed(cpu, 2)} s for ${int(o.rows)} rows (${fixed((cpu / o.rows) * 1e6, 2)} µs/row)`);
+    console.log(
+      `\n  producer CPU during the upload: ${fixed(cpu, 2)} s for ${int(o.rows)} rows (${fixed((cpu / o.rows) * 1e6, 2)} µs/row)`,
+    );
     console.log(
       `  ingest: project ${int(p)} rows/s = ${ratio(vsNaive)} × naive per-row producer (${int(naive)} rows/s), ${ratio(p / parse)} × csv-parse alone (${int(parse)} rows/s)  target ≥5  ${verdict(vsNaive >= 5)}`,
     );

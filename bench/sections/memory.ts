@@ -37,15 +37,36 @@ export async function memorySection(stack: Stack, o: MemoryOptions): Promise<Tar
       const mem1 = await usedMemory(redis);
       const peakMiB = procMemMiB(producer.app.pid, 'VmHWM');
       const afterMiB = procMemMiB(producer.app.pid, 'VmRSS');
-      rows.push({ rows: up.accepted, seconds: (up.answeredAt - up.startedAt) / 1000, bytesPerRecipient: (mem1 - mem0) / up.accepted, idleMiB, peakMiB, afterMiB });
+      rows.push({
+        rows: up.accepted,
+        seconds: (up.answeredAt - up.startedAt) / 1000,
+        bytesPerRecipient: (mem1 - mem0) / up.accepted,
+        idleMiB,
+        peakMiB,
+        afterMiB,
+      });
     } finally {
       await producer.app.stop();
       await redis.flushall();
     }
   }
   table(
-    ['rows', 'upload s', 'Redis bytes / pending recipient', 'producer VmHWM after warm-up (MiB)', 'peak RSS, VmHWM (MiB)', 'RSS after the 202 (MiB)'],
-    rows.map((r) => [int(r.rows), fixed(r.seconds, 2), fixed(r.bytesPerRecipient), fixed(r.idleMiB), fixed(r.peakMiB), fixed(r.afterMiB)]),
+    [
+      'rows',
+      'upload s',
+      'Redis bytes / pending recipient',
+      'producer VmHWM after warm-up (MiB)',
+      'peak RSS, VmHWM (MiB)',
+      'RSS after the 202 (MiB)',
+    ],
+    rows.map((r) => [
+      int(r.rows),
+      fixed(r.seconds, 2),
+      fixed(r.bytesPerRecipient),
+      fixed(r.idleMiB),
+      fixed(r.peakMiB),
+      fixed(r.afterMiB),
+    ]),
   );
   const first = rows[0]!;
   const last = rows[rows.length - 1]!;
@@ -56,12 +77,22 @@ export async function memorySection(stack: Stack, o: MemoryOptions): Promise<Tar
     );
   }
   const worstBytes = Math.max(...rows.map((r) => r.bytesPerRecipient));
-  const targets: Target[] = [{ name: 'Redis ≤250 B/recipient', pass: worstBytes <= 250, value: `${fixed(worstBytes, 0)} B` }];
-  console.log(`  Redis bytes per pending recipient: worst ${fixed(worstBytes)} B  target ≤250  ${verdict(worstBytes <= 250)}`);
+  const targets: Target[] = [
+    { name: 'Redis ≤250 B/recipient', pass: worstBytes <= 250, value: `${fixed(worstBytes, 0)} B` },
+  ];
+  console.log(
+    `  Redis bytes per pending recipient: worst ${fixed(worstBytes)} B  target ≤250  ${verdict(worstBytes <= 250)}`,
+  );
   const million = rows.find((r) => r.rows >= 1_000_000);
   if (million) {
-    targets.push({ name: 'producer RSS ≤300 MiB @1M', pass: million.peakMiB <= 300, value: `${fixed(million.peakMiB, 0)} MiB` });
-    console.log(`  producer peak RSS for ${int(million.rows)} rows: ${fixed(million.peakMiB)} MiB  target ≤300  ${verdict(million.peakMiB <= 300)}`);
+    targets.push({
+      name: 'producer RSS ≤300 MiB @1M',
+      pass: million.peakMiB <= 300,
+      value: `${fixed(million.peakMiB, 0)} MiB`,
+    });
+    console.log(
+      `  producer peak RSS for ${int(million.rows)} rows: ${fixed(million.peakMiB)} MiB  target ≤300  ${verdict(million.peakMiB <= 300)}`,
+    );
   } else {
     console.log('  producer peak RSS at 1M rows: not measured (BENCH_QUICK)');
   }

@@ -15,9 +15,31 @@ import IORedis from 'ioredis';
 import { waitFor } from '../../packages/devkit/src';
 import { runScript, spawnScript, waitForLine } from '../lib/child';
 import { imageMessage, recipientsCsv } from '../lib/csv-file';
-import { callsBetween, commandCalls, cpuSeconds, fixed, int, median, perMessage, ratio, redisCpuSeconds, sleep } from '../lib/measure';
+import {
+  callsBetween,
+  commandCalls,
+  cpuSeconds,
+  fixed,
+  int,
+  median,
+  perMessage,
+  ratio,
+  redisCpuSeconds,
+  sleep,
+} from '../lib/measure';
 import { section, table, verdict, type Target } from '../lib/report';
-import { CONCURRENCY, LATENCY_MS, newPrefix, resetSandbox, sandboxStats, startProducer, startWorker, upload, waitCompleted, type Stack } from '../lib/stack';
+import {
+  CONCURRENCY,
+  LATENCY_MS,
+  newPrefix,
+  resetSandbox,
+  sandboxStats,
+  startProducer,
+  startWorker,
+  upload,
+  waitCompleted,
+  type Stack,
+} from '../lib/stack';
 import { checkCleanup } from './cleanup';
 
 export interface SendOptions {
@@ -81,13 +103,17 @@ export async function sendSection(stack: Stack, o: SendOptions): Promise<Target[
       return { seconds: (Date.parse(done.completed_at!) - up.answeredAt) / 1000, cpuSeconds: cpu, extra: 0 };
     };
     const bare = async (): Promise<Run> => {
-      const r = await runScript<{ sent: number; seconds: number; cpuSeconds: number }>('bench/contenders/bare-loop.ts', [], {
-        SANDBOX_URL: stack.sandboxUrl,
-        IMAGE_URL: stack.imageUrl,
-        N: String(o.n),
-        CONCURRENCY: String(CONCURRENCY),
-        WARMUP: '1000',
-      });
+      const r = await runScript<{ sent: number; seconds: number; cpuSeconds: number }>(
+        'bench/contenders/bare-loop.ts',
+        [],
+        {
+          SANDBOX_URL: stack.sandboxUrl,
+          IMAGE_URL: stack.imageUrl,
+          N: String(o.n),
+          CONCURRENCY: String(CONCURRENCY),
+          WARMUP: '1000',
+        },
+      );
       return { seconds: r.seconds, cpuSeconds: r.cpuSeconds, extra: -1_000 };
     };
     const plainRun = async (c: 'plain' | 'tuned', count: number): Promise<Run> => {
@@ -97,10 +123,15 @@ export async function sendSection(stack: Stack, o: SendOptions): Promise<Target[
       const t0 = Date.now();
       for (let i = 0; i < count; i += 1_000) {
         const jobs = [];
-        for (let j = i; j < Math.min(count, i + 1_000); j++) jobs.push({ name: 'send', data: imageMessage(stack.imageUrl, j) });
+        for (let j = i; j < Math.min(count, i + 1_000); j++)
+          jobs.push({ name: 'send', data: imageMessage(stack.imageUrl, j) });
         await queue.addBulk(jobs);
       }
-      await waitFor(async () => (await queue.getCompletedCount()) >= before + count, { timeoutMs: 600_000, intervalMs: 50, what: `${c} BullMQ jobs` });
+      await waitFor(async () => (await queue.getCompletedCount()) >= before + count, {
+        timeoutMs: 600_000,
+        intervalMs: 50,
+        what: `${c} BullMQ jobs`,
+      });
       const cpu = cpuSeconds(child.child.pid!) - cpu0;
       const [, lastFinished] = await connection.zrevrange(queue.keys.completed!, 0, 0, 'WITHSCORES');
       const failed = await queue.getFailedCount();
@@ -131,7 +162,9 @@ export async function sendSection(stack: Stack, o: SendOptions): Promise<Target[
           throw new Error(`${c}: the sandbox accepted ${seen.accepted} of ${seen.total} requests for ${o.n} messages`);
         }
         runs[c].push(run);
-        console.log(`  round ${r + 1} ${c.padEnd(8)} ${int(o.n / run.seconds).padStart(6)} msg/s  (${fixed(run.seconds, 2)} s)`);
+        console.log(
+          `  round ${r + 1} ${c.padEnd(8)} ${int(o.n / run.seconds).padStart(6)} msg/s  (${fixed(run.seconds, 2)} s)`,
+        );
       }
     }
 
@@ -161,14 +194,17 @@ export async function sendSection(stack: Stack, o: SendOptions): Promise<Target[
       ]),
     );
     console.log('\n  Redis commands per message (last round, whole run incl. adds and progress polls):');
-    for (const c of ['project', 'plain', 'tuned'] as Contender[]) console.log(`    ${names[c].padEnd(36)} ${perMessage(runs[c][runs[c].length - 1]!.calls!, o.n)}`);
+    for (const c of ['project', 'plain', 'tuned'] as Contender[])
+      console.log(`    ${names[c].padEnd(36)} ${perMessage(runs[c][runs[c].length - 1]!.calls!, o.n)}`);
     const vsBare = p / b;
     const vsPlain = p / q;
     const pass = vsBare >= 0.85 && vsPlain >= 1.5;
     console.log(
       `\n  send path: project ${int(p)} msg/s = ${ratio(vsBare)} × bare loop (${int(b)} msg/s), ${ratio(vsPlain)} × plain BullMQ (${int(q)} msg/s)  target ≥0.85 / ≥1.5  ${verdict(pass)}`,
     );
-    console.log(`  for reference: ${ratio(p / t)} × the plain BullMQ worker tuned with an undici Pool (${int(t)} msg/s), which itself reaches ${ratio(t / b)} × the bare loop`);
+    console.log(
+      `  for reference: ${ratio(p / t)} × the plain BullMQ worker tuned with an undici Pool (${int(t)} msg/s), which itself reaches ${ratio(t / b)} × the bare loop`,
+    );
     targets.push({ name: 'send ≥0.85×bare', pass: vsBare >= 0.85, value: `${ratio(vsBare)}×` });
     targets.push({ name: 'send ≥1.5×plain', pass: vsPlain >= 1.5, value: `${ratio(vsPlain)}×` });
 

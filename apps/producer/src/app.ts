@@ -22,7 +22,11 @@ export async function buildApp(deps: AppDeps, logger: Logger | false = false): P
   registerErrorHandling(app);
   await app.register(swagger, {
     openapi: {
-      info: { title: 'Sobot bulk image messages', version: '0.1.0', description: 'Upload recipient lists, send WhatsApp image messages, follow every wamid.' },
+      info: {
+        title: 'Sobot bulk image messages',
+        version: '0.1.0',
+        description: 'Upload recipient lists, send WhatsApp image messages, follow every wamid.',
+      },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },
@@ -30,7 +34,8 @@ export async function buildApp(deps: AppDeps, logger: Logger | false = false): P
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   const { cfg } = deps;
-  const board = cfg.BOARD_USER && cfg.BOARD_PASSWORD ? { user: cfg.BOARD_USER, password: cfg.BOARD_PASSWORD } : undefined;
+  const board =
+    cfg.BOARD_USER && cfg.BOARD_PASSWORD ? { user: cfg.BOARD_USER, password: cfg.BOARD_PASSWORD } : undefined;
   const tokens = [...cfg.API_KEYS, ...(board ? [pageToken(board.user, board.password)] : [])];
 
   await app.register(async (v1) => {

@@ -20,7 +20,10 @@ export async function registerBasicAuth(app: FastifyInstance, user: string, pass
 }
 
 /** Bull Board at /admin/queues behind basic auth. */
-export async function boardPlugin(app: FastifyInstance, opts: { queue: Queue; user: string; password: string }): Promise<void> {
+export async function boardPlugin(
+  app: FastifyInstance,
+  opts: { queue: Queue; user: string; password: string },
+): Promise<void> {
   await registerBasicAuth(app, opts.user, opts.password);
   const serverAdapter = new FastifyAdapter();
   serverAdapter.setBasePath('/admin/queues');

@@ -4,7 +4,11 @@ import { logEnv, producerEnv, redisEnv } from '@sobot/config';
 /** The producer's environment (SPEC §4). */
 export const producerConfigSchema = z.object({ ...redisEnv, ...logEnv, ...producerEnv }).superRefine((c, ctx) => {
   if (Boolean(c.BOARD_USER) !== Boolean(c.BOARD_PASSWORD)) {
-    ctx.addIssue({ code: 'custom', path: [c.BOARD_USER ? 'BOARD_PASSWORD' : 'BOARD_USER'], message: 'BOARD_USER and BOARD_PASSWORD go together' });
+    ctx.addIssue({
+      code: 'custom',
+      path: [c.BOARD_USER ? 'BOARD_PASSWORD' : 'BOARD_USER'],
+      message: 'BOARD_USER and BOARD_PASSWORD go together',
+    });
   }
 });
 

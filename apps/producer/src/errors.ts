@@ -16,8 +16,10 @@ export class ApiError extends Error {
   }
 }
 
-export const unauthorized = () => new ApiError(401, 'UNAUTHORIZED', 'missing or invalid bearer token (Authorization: Bearer <API key>)');
-export const uploadTooLarge = (max: number) => new ApiError(413, 'UPLOAD_TOO_LARGE', `upload is larger than MAX_UPLOAD_BYTES (${max} bytes)`);
+export const unauthorized = () =>
+  new ApiError(401, 'UNAUTHORIZED', 'missing or invalid bearer token (Authorization: Bearer <API key>)');
+export const uploadTooLarge = (max: number) =>
+  new ApiError(413, 'UPLOAD_TOO_LARGE', `upload is larger than MAX_UPLOAD_BYTES (${max} bytes)`);
 
 /** Row errors in an error answer are capped like those of an accepted upload (counts stay exact). */
 function shownDetails(details: unknown): unknown {
@@ -40,7 +42,8 @@ function toHttp(err: unknown): ApiError | undefined {
     return new ApiError(400, 'INVALID_REQUEST', details.map((d) => `${d.field}: ${d.message}`).join('; '), details);
   }
   const fe = err as FastifyError;
-  if (fe.code === 'FST_REQ_FILE_TOO_LARGE' || fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new ApiError(413, 'UPLOAD_TOO_LARGE', fe.message);
+  if (fe.code === 'FST_REQ_FILE_TOO_LARGE' || fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+    return new ApiError(413, 'UPLOAD_TOO_LARGE', fe.message);
   if (fe.validation) return new ApiError(400, 'INVALID_REQUEST', fe.message);
   if (isRedisUnavailable(err)) return new ApiError(503, 'STORE_UNAVAILABLE', 'Redis is unreachable: try again shortly');
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
@@ -58,7 +61,13 @@ export function registerErrorHandling(app: FastifyInstance): void {
     }
     // Basic-auth pages set their own challenge; /v1 asks for a bearer token.
     if (api.statusCode === 401 && !reply.hasHeader('www-authenticate')) void reply.header('www-authenticate', 'Bearer');
-    return reply.code(api.statusCode).send({ error: { code: api.code, message: api.message, ...(api.details === undefined ? {} : { details: api.details }) } });
+    return reply
+      .code(api.statusCode)
+      .send({
+        error: { code: api.code, message: api.message, ...(api.details === undefined ? {} : { details: api.details }) },
+      });
   });
-  app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` } }));
+  app.setNotFoundHandler((req, reply) =>
+    reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` } }),
+  );
 }

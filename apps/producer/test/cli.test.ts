@@ -13,7 +13,16 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '@sobot/config';
-import { REPO_ROOT, freePort, spawnApp, startTestRedis, waitFor, waitForHttp, type AppProcess, type TestRedis } from '@sobot/devkit';
+import {
+  REPO_ROOT,
+  freePort,
+  spawnApp,
+  startTestRedis,
+  waitFor,
+  waitForHttp,
+  type AppProcess,
+  type TestRedis,
+} from '@sobot/devkit';
 import { startSandbox, type Sandbox } from '@sobot/sandbox';
 import { REPORT_COLUMNS, type CampaignView, type UploadResult } from '@sobot/schema';
 import { Keys, createRedis, type RedisClient } from '@sobot/store';
@@ -71,7 +80,14 @@ beforeAll(async () => {
   const { url, prefix } = testRedis;
 
   const port = await freePort();
-  producer = spawnApp('producer', { REDIS_URL: url, REDIS_PREFIX: prefix, API_KEYS: `${TOKEN},other`, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' });
+  producer = spawnApp('producer', {
+    REDIS_URL: url,
+    REDIS_PREFIX: prefix,
+    API_KEYS: `${TOKEN},other`,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+  });
   api = `http://127.0.0.1:${port}`;
 
   const redis = createRedis({ url });
@@ -112,13 +128,28 @@ test('upload --watch sends every number once, shows the row errors and exits 0',
     '12345,Too Short',
     `+${numbers[0]},Same as row 1`,
   ]);
-  const run = await sobot(['--json', 'upload', file, '--image-url', image, '--caption', 'Hello', '--watch', '--interval', '200']);
+  const run = await sobot([
+    '--json',
+    'upload',
+    file,
+    '--image-url',
+    image,
+    '--caption',
+    'Hello',
+    '--watch',
+    '--interval',
+    '200',
+  ]);
   expect(run.stderr).toBe('');
   expect(run.code).toBe(0);
   const out = JSON.parse(run.stdout) as UploadResult & { campaign: CampaignView };
   expect(out).toMatchObject({ name: 'customers.csv', total: 6, accepted: 4, rejected: 1, duplicates: 1 });
   expect(out.errors).toEqual([expect.objectContaining({ row: 5, field: 'customer_number' })]);
-  expect(out.campaign).toMatchObject({ id: out.id, status: 'completed', counts: { total: 4, sent: 4, failed: 0, pending: 0 } });
+  expect(out.campaign).toMatchObject({
+    id: out.id,
+    status: 'completed',
+    counts: { total: 4, sent: 4, failed: 0, pending: 0 },
+  });
   uploaded = out;
 
   const stats = sandbox.stats();
@@ -127,10 +158,18 @@ test('upload --watch sends every number once, shows the row errors and exits 0',
 });
 
 test('human upload output: counts, the first row errors, progress lines off a terminal, a summary', async () => {
-  const file = await csvFile('human.csv', ['phone,name', '919970200001,Ann', 'abc,Bad', '919970200002,', '919970200003,Cy']);
+  const file = await csvFile('human.csv', [
+    'phone,name',
+    '919970200001,Ann',
+    'abc,Bad',
+    '919970200002,',
+    '919970200003,Cy',
+  ]);
   // Slow answers: the first poll, right after the upload, sees the campaign before it ends.
   sandbox.setFaults({ latencyMs: 1500 });
-  const run = await sobot(['upload', file, '--image-url', image, '--watch', '--interval', '200']).finally(() => sandbox.setFaults({ latencyMs: 5 }));
+  const run = await sobot(['upload', file, '--image-url', image, '--watch', '--interval', '200']).finally(() =>
+    sandbox.setFaults({ latencyMs: 5 }),
+  );
   expect(run.code).toBe(0);
   expect(run.stdout).toMatch(/^campaign c[0-9a-z]{15} "human\.csv" queued$/m);
   expect(run.stdout).toContain('rows: 4 read, 2 accepted, 2 rejected, 0 duplicates');
@@ -157,7 +196,12 @@ test('report -o writes a CSV with the header and one row per recipient', async (
 
   const stdout = await sobot(['report', id, '--format', 'ndjson']);
   expect(stdout.code).toBe(0);
-  expect(stdout.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { customer_number: string }).customer_number)).toEqual(numbers);
+  expect(
+    stdout.stdout
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { customer_number: string }).customer_number),
+  ).toEqual(numbers);
 });
 
 test('--json list returns the campaigns as JSON; status prints counts', async () => {
@@ -206,12 +250,24 @@ test('a campaign that ends with failures makes --watch exit 6', async () => {
 
 test('send: one message, the same idempotency key never sends twice', async () => {
   sandbox.reset();
-  const args = ['--json', 'send', '919970400001', '--name', 'Solo', '--image-url', image, '--idempotency-key', 'cli-test-1'];
+  const args = [
+    '--json',
+    'send',
+    '919970400001',
+    '--name',
+    'Solo',
+    '--image-url',
+    image,
+    '--idempotency-key',
+    'cli-test-1',
+  ];
   const first = await sobot(args);
   expect(first.code).toBe(0);
   const again = await sobot(args);
   expect(again.code).toBe(0);
-  const [a, b] = [first, again].map((r) => JSON.parse(r.stdout) as { campaign_id: string; ids: string[]; replayed: boolean });
+  const [a, b] = [first, again].map(
+    (r) => JSON.parse(r.stdout) as { campaign_id: string; ids: string[]; replayed: boolean },
+  );
   expect(b).toEqual({ ...a, replayed: true });
   await waitFor(() => sandbox.stats().byNumber['919970400001'], { what: 'the message to arrive' });
   const message = await sobot(['--json', 'message', a!.ids[0]!]);

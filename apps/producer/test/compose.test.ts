@@ -10,12 +10,26 @@ const read = (file: string) => readFileSync(join(root, file), 'utf8');
 
 /** SPEC §4, plus the variables every app accepts beside the table. */
 const SPEC_VARIABLES = new Set([
-  'REDIS_URL', 'REDIS_CLUSTER', 'SOBOT_API_URL', 'SOBOT_API_KEY', 'SOBOT_API_SECRET', 'SEND_RATE',
-  'WORKER_CONCURRENCY', 'MAX_ATTEMPTS', 'PORT', 'API_KEYS', 'BOARD_USER', 'BOARD_PASSWORD',
-  'DEFAULT_COUNTRY_CODE', 'LOG_LEVEL', 'MAX_UPLOAD_BYTES', 'WEBHOOK_TOKEN',
+  'REDIS_URL',
+  'REDIS_CLUSTER',
+  'SOBOT_API_URL',
+  'SOBOT_API_KEY',
+  'SOBOT_API_SECRET',
+  'SEND_RATE',
+  'WORKER_CONCURRENCY',
+  'MAX_ATTEMPTS',
+  'PORT',
+  'API_KEYS',
+  'BOARD_USER',
+  'BOARD_PASSWORD',
+  'DEFAULT_COUNTRY_CODE',
+  'LOG_LEVEL',
+  'MAX_UPLOAD_BYTES',
+  'WEBHOOK_TOKEN',
 ]);
 const EXTRA_VARIABLES = new Set(['REDIS_PREFIX', 'PORT', 'HOST']);
-const isKnownVariable = (name: string) => SPEC_VARIABLES.has(name) || EXTRA_VARIABLES.has(name) || name.startsWith('SANDBOX_');
+const isKnownVariable = (name: string) =>
+  SPEC_VARIABLES.has(name) || EXTRA_VARIABLES.has(name) || name.startsWith('SANDBOX_');
 
 const SECRETS = ['API_KEYS', 'SOBOT_API_KEY', 'SOBOT_API_SECRET', 'BOARD_PASSWORD', 'WEBHOOK_TOKEN'];
 /** `${NAME}`, `${NAME:-}` or `${NAME:?message}`: taken from the host, with no fallback value. */
@@ -24,18 +38,34 @@ const HOST_REFERENCE = /^\$\{([A-Z][A-Z0-9_]*)(:?\?[^}]*|:?-)?\}$/;
 const text = z.union([z.string(), z.number(), z.boolean()]).transform(String);
 const service = z.looseObject({
   image: z.string().optional(),
-  build: z.looseObject({ context: z.string(), dockerfile: z.string().optional(), args: z.record(z.string(), text).optional() }).optional(),
+  build: z
+    .looseObject({
+      context: z.string(),
+      dockerfile: z.string().optional(),
+      args: z.record(z.string(), text).optional(),
+    })
+    .optional(),
   command: z.union([z.string(), z.array(text)]).optional(),
   environment: z
     .union([
       z.record(z.string(), text.nullable()),
-      z.array(z.string()).transform((list) => Object.fromEntries(list.map((kv) => [kv.split('=')[0] ?? kv, kv.includes('=') ? kv.slice(kv.indexOf('=') + 1) : null]))),
+      z
+        .array(z.string())
+        .transform((list) =>
+          Object.fromEntries(
+            list.map((kv) => [kv.split('=')[0] ?? kv, kv.includes('=') ? kv.slice(kv.indexOf('=') + 1) : null]),
+          ),
+        ),
     ])
     .optional(),
   ports: z.array(z.union([text, z.looseObject({ published: text.optional() })])).optional(),
-  volumes: z.array(z.union([z.string(), z.looseObject({ source: z.string().optional(), target: z.string() })])).optional(),
+  volumes: z
+    .array(z.union([z.string(), z.looseObject({ source: z.string().optional(), target: z.string() })]))
+    .optional(),
   healthcheck: z.looseObject({ test: z.union([z.string(), z.array(z.string())]) }).optional(),
-  depends_on: z.union([z.array(z.string()), z.record(z.string(), z.looseObject({ condition: z.string().optional() }))]).optional(),
+  depends_on: z
+    .union([z.array(z.string()), z.record(z.string(), z.looseObject({ condition: z.string().optional() }))])
+    .optional(),
   profiles: z.array(z.string()).optional(),
   container_name: z.string().optional(),
   stop_grace_period: z.string().optional(),
@@ -122,7 +152,12 @@ describe('docker-compose.yml', () => {
     for (const [name, s] of Object.entries(services)) {
       for (const [variable, value] of Object.entries(s.environment ?? {})) {
         const secret = SECRETS.includes(variable) || /KEY|SECRET|PASSWORD|TOKEN/.test(variable);
-        if (secret) expect({ service: name, variable, value }).toEqual({ service: name, variable, value: expect.stringMatching(HOST_REFERENCE) });
+        if (secret)
+          expect({ service: name, variable, value }).toEqual({
+            service: name,
+            variable,
+            value: expect.stringMatching(HOST_REFERENCE),
+          });
       }
     }
     expect(env('producer').find(([k]) => k === 'API_KEYS')?.[1]).toMatch(/^\$\{API_KEYS:\?/);
@@ -131,11 +166,15 @@ describe('docker-compose.yml', () => {
 
   it('sets only variables SPEC §4 lists on producer and worker, and points both at the redis service', () => {
     for (const name of ['producer', 'worker']) {
-      const unknown = env(name).map(([k]) => k).filter((k) => !isKnownVariable(k));
+      const unknown = env(name)
+        .map(([k]) => k)
+        .filter((k) => !isKnownVariable(k));
       expect({ name, unknown }).toEqual({ name, unknown: [] });
       expect(env(name)).toContainEqual(['REDIS_URL', 'redis://redis:6379']);
       // Variables interpolated anywhere in the service's values come from the same list.
-      const referenced = env(name).flatMap(([, v]) => [...(v ?? '').matchAll(/\$\{([A-Z0-9_]+)/g)].map((m) => m[1] ?? ''));
+      const referenced = env(name).flatMap(([, v]) =>
+        [...(v ?? '').matchAll(/\$\{([A-Z0-9_]+)/g)].map((m) => m[1] ?? ''),
+      );
       expect({ name, unknown: referenced.filter((k) => !isKnownVariable(k)) }).toEqual({ name, unknown: [] });
     }
   });
@@ -163,7 +202,12 @@ describe('Dockerfile', () => {
       instructions
         .slice(0, install)
         .filter((line) => /^COPY\s/i.test(line))
-        .flatMap((line) => line.split(/\s+/).slice(1, -1).filter((word) => !word.startsWith('--'))),
+        .flatMap((line) =>
+          line
+            .split(/\s+/)
+            .slice(1, -1)
+            .filter((word) => !word.startsWith('--')),
+        ),
     );
     const manifests = ['apps', 'packages'].flatMap((dir) =>
       readdirSync(join(root, dir))
@@ -196,7 +240,9 @@ describe('Dockerfile', () => {
 
 describe('.dockerignore', () => {
   it('keeps host dependencies, local data, history and env files out of the build context', () => {
-    const ignored = read('.dockerignore').split(/\r?\n/).map((l) => l.trim());
+    const ignored = read('.dockerignore')
+      .split(/\r?\n/)
+      .map((l) => l.trim());
     for (const pattern of ['**/node_modules', '**/.data', '.git', '.env']) expect(ignored).toContain(pattern);
   });
 });

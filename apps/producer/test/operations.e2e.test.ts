@@ -36,8 +36,14 @@ beforeEach(() => sandbox.reset());
 
 async function upload(n: number, extra: Record<string, string> = {}) {
   series += 1;
-  const numbers = Array.from({ length: n }, (_, i) => `9122${String(series).padStart(2, '0')}${String(i).padStart(6, '0')}`);
-  const res = await sys.upload(`phone,name\n${numbers.map((x, i) => `${x},N${i}`).join('\n')}\n`, { image_url: image, ...extra });
+  const numbers = Array.from(
+    { length: n },
+    (_, i) => `9122${String(series).padStart(2, '0')}${String(i).padStart(6, '0')}`,
+  );
+  const res = await sys.upload(`phone,name\n${numbers.map((x, i) => `${x},N${i}`).join('\n')}\n`, {
+    image_url: image,
+    ...extra,
+  });
   expect(res.status).toBe(202);
   return { id: res.body.id as string, numbers };
 }
@@ -102,8 +108,18 @@ test('retry-failed sends only the failed recipients again', async () => {
 });
 
 test('the same Idempotency-Key never enqueues twice, even when the calls race; delivery webhooks show up', async () => {
-  const body = JSON.stringify({ customer_number: '+91 99887 76655', customer_name: 'Key Test', url: image, caption: 'once' });
-  const send = () => sys.api('/v1/messages', { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': 'order-42' }, body });
+  const body = JSON.stringify({
+    customer_number: '+91 99887 76655',
+    customer_name: 'Key Test',
+    url: image,
+    caption: 'once',
+  });
+  const send = () =>
+    sys.api('/v1/messages', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': 'order-42' },
+      body,
+    });
   const answers = await Promise.all([send(), send(), send()]);
   const bodies = await Promise.all(answers.map((a) => json(a)));
   expect(answers.map((a) => a.status)).toEqual([202, 202, 202]);
@@ -116,15 +132,33 @@ test('the same Idempotency-Key never enqueues twice, even when the calls race; d
   expect(sandbox.stats().byNumber['919988776655']).toBe(1);
   expect(msg.wamid).toBe(sandbox.stats().wamids['919988776655']![0]);
   expect((await json(await send())).ids[0]).toBe(id);
-  const conflict = await sys.api('/v1/messages', { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': 'order-42' }, body: body.replace('once', 'twice') });
+  const conflict = await sys.api('/v1/messages', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'idempotency-key': 'order-42' },
+    body: body.replace('once', 'twice'),
+  });
   expect(conflict.status).toBe(409);
 
   const metaEvent = (status: string, ts: number) => ({
     object: 'whatsapp_business_account',
-    entry: [{ id: 'x', changes: [{ field: 'messages', value: { statuses: [{ id: msg.wamid, status, timestamp: String(ts), recipient_id: '919988776655' }] } }] }],
+    entry: [
+      {
+        id: 'x',
+        changes: [
+          {
+            field: 'messages',
+            value: { statuses: [{ id: msg.wamid, status, timestamp: String(ts), recipient_id: '919988776655' }] },
+          },
+        ],
+      },
+    ],
   });
   const hook = (payload: unknown, token = 'hook-secret') =>
-    fetch(`${sys.url}/v1/webhooks/sobot?token=${token}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) });
+    fetch(`${sys.url}/v1/webhooks/sobot?token=${token}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(payload),
+    });
   expect((await hook(metaEvent('delivered', 1700000000), 'wrong')).status).toBe(401);
   expect(await json(await hook(metaEvent('read', 1700000100)))).toMatchObject({ applied: 1 });
   // An older event arriving late never moves the status back.
@@ -140,16 +174,32 @@ test('a batch of messages: all-or-nothing validation, duplicates folded', async 
   const bad = await sys.api('/v1/messages', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ messages: [{ customer_number: '919900112233', customer_name: 'A', url: image }, { customer_number: '12', customer_name: 'B', url: 'ftp://x/y.jpg' }] }),
+    body: JSON.stringify({
+      messages: [
+        { customer_number: '919900112233', customer_name: 'A', url: image },
+        { customer_number: '12', customer_name: 'B', url: 'ftp://x/y.jpg' },
+      ],
+    }),
   });
   expect(bad.status).toBe(400);
   const err = await json(bad);
-  expect(err.error.details).toEqual(expect.arrayContaining([expect.objectContaining({ index: 1, field: 'customer_number' }), expect.objectContaining({ index: 1, field: 'url' })]));
+  expect(err.error.details).toEqual(
+    expect.arrayContaining([
+      expect.objectContaining({ index: 1, field: 'customer_number' }),
+      expect.objectContaining({ index: 1, field: 'url' }),
+    ]),
+  );
   const ok = await json(
     await sys.api('/v1/messages', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ messages: [{ customer_number: '919900112233', customer_name: 'A', image_url: image }, { customer_number: '919900112234', customer_name: 'B', url: image }, { customer_number: '00919900112233', customer_name: 'A again', url: image }] }),
+      body: JSON.stringify({
+        messages: [
+          { customer_number: '919900112233', customer_name: 'A', image_url: image },
+          { customer_number: '919900112234', customer_name: 'B', url: image },
+          { customer_number: '00919900112233', customer_name: 'A again', url: image },
+        ],
+      }),
     }),
   );
   expect(ok.ids).toHaveLength(3);
@@ -167,7 +217,9 @@ test('Bull Board and the campaign page sit behind basic auth; metrics and docs a
   expect(metrics).toMatch(/sobot_send_latency_seconds_bucket\{le="\+Inf"\}/);
   expect(metrics).toMatch(/sobot_queue_jobs\{state="wait"\}/);
   const spec = await json(await fetch(`${sys.url}/docs/json`));
-  expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(['/v1/campaigns', '/v1/campaigns/{id}/report', '/v1/messages']));
+  expect(Object.keys(spec.paths)).toEqual(
+    expect.arrayContaining(['/v1/campaigns', '/v1/campaigns/{id}/report', '/v1/messages']),
+  );
 });
 
 test('a dry run validates and counts but stores and sends nothing', async () => {
@@ -180,7 +232,10 @@ test('a dry run validates and counts but stores and sends nothing', async () => 
 
 test('a canary sends the first chunk only and pauses the campaign when too many of them fail', async () => {
   series += 1;
-  const numbers = Array.from({ length: 250 }, (_, i) => `9123${String(series).padStart(2, '0')}${String(i).padStart(6, '0')}`);
+  const numbers = Array.from(
+    { length: 250 },
+    (_, i) => `9123${String(series).padStart(2, '0')}${String(i).padStart(6, '0')}`,
+  );
   sandbox.setFaults({ closedNumbers: numbers.slice(0, 60) });
   const body = `phone,name\n${numbers.map((x, i) => `${x},N${i}`).join('\n')}\n`;
   const up = await sys.upload(body, { image_url: image, canary: '200', canary_max_failure_ratio: '0.1' });
@@ -200,8 +255,14 @@ test('a canary sends the first chunk only and pauses the campaign when too many 
 
 test('a canary that passes releases the rest of the campaign by itself', async () => {
   series += 1;
-  const numbers = Array.from({ length: 300 }, (_, i) => `9124${String(series).padStart(2, '0')}${String(i).padStart(6, '0')}`);
-  const up = await sys.upload(`phone,name\n${numbers.map((x, i) => `${x},N${i}`).join('\n')}\n`, { image_url: image, canary: '150' });
+  const numbers = Array.from(
+    { length: 300 },
+    (_, i) => `9124${String(series).padStart(2, '0')}${String(i).padStart(6, '0')}`,
+  );
+  const up = await sys.upload(`phone,name\n${numbers.map((x, i) => `${x},N${i}`).join('\n')}\n`, {
+    image_url: image,
+    canary: '150',
+  });
   const done = await sys.waitForCampaign(up.body.id, (c) => c.status === 'completed');
   expect(done.counts).toMatchObject({ sent: 300, failed: 0 });
 });
@@ -213,8 +274,15 @@ test('image pre-flight refuses an image that does not answer or is not JPEG/PNG,
   expect(ok.status).toBe(200);
   const missing = await sys.upload(list, { image_url: `${sandbox.url}/images/missing.jpg`, preflight: 'true' });
   expect(missing.status).toBe(400);
-  expect(missing.body.error).toMatchObject({ code: 'IMAGE_PREFLIGHT_FAILED', message: expect.stringMatching(/HTTP 404/) });
-  const notImage = await sys.upload(list, { image_url: `${sandbox.url}/_sandbox/health`, mime_type: 'image/jpeg', preflight: 'true' });
+  expect(missing.body.error).toMatchObject({
+    code: 'IMAGE_PREFLIGHT_FAILED',
+    message: expect.stringMatching(/HTTP 404/),
+  });
+  const notImage = await sys.upload(list, {
+    image_url: `${sandbox.url}/_sandbox/health`,
+    mime_type: 'image/jpeg',
+    preflight: 'true',
+  });
   expect(notImage.status).toBe(400);
   expect(notImage.body.error.message).toMatch(/not a JPEG or PNG/);
   expect((await json(await sys.api('/v1/campaigns'))).campaigns.length).toBe(before);

@@ -18,7 +18,12 @@ let image: string;
 beforeAll(async () => {
   redis = await startTestRedis();
   sandbox = await startSandbox({ apiKey: 'test-key', apiSecret: 'test-secret', faults: { latencyMs: 5 } });
-  sys = await startSystem({ redisUrl: redis.url, prefix: redis.prefix, sobotUrl: sandbox.url, workerEnv: { SEND_RATE: '300' } });
+  sys = await startSystem({
+    redisUrl: redis.url,
+    prefix: redis.prefix,
+    sobotUrl: sandbox.url,
+    workerEnv: { SEND_RATE: '300' },
+  });
   sdk = new SobotBulkClient({ baseUrl: sys.url, token: sys.token });
   image = `${sandbox.url}/images/sample.jpg`;
 }, 90_000);
@@ -32,14 +37,21 @@ afterAll(async () => {
 beforeEach(() => sandbox.reset());
 
 test('createCampaign(rows) → waitForCampaign with progress → report() rows carry the wamids the API returned', async () => {
-  const rows = Array.from({ length: 450 }, (_, i) => ({ customer_number: `+91 98${String(i).padStart(8, '0')}`, customer_name: `Customer ${i}` }));
+  const rows = Array.from({ length: 450 }, (_, i) => ({
+    customer_number: `+91 98${String(i).padStart(8, '0')}`,
+    customer_name: `Customer ${i}`,
+  }));
   rows.push({ customer_number: '12', customer_name: 'Too short' });
   const upload = await sdk.createCampaign({ rows, imageUrl: image, caption: 'From the SDK', name: 'sdk' });
   expect(upload).toMatchObject({ total: 451, accepted: 450, rejected: 1, duplicates: 0 });
   expect(upload.errors).toEqual([expect.objectContaining({ row: 451, field: 'customer_number' })]);
 
   const seen: CampaignView[] = [];
-  const final = await sdk.waitForCampaign(upload.id, { intervalMs: 100, timeoutMs: 60_000, onProgress: (v) => seen.push(v) });
+  const final = await sdk.waitForCampaign(upload.id, {
+    intervalMs: 100,
+    timeoutMs: 60_000,
+    onProgress: (v) => seen.push(v),
+  });
   expect(final.status).toBe('completed');
   expect(final.counts).toMatchObject({ total: 450, sent: 450, failed: 0, pending: 0 });
   expect(seen.length).toBeGreaterThan(0);
@@ -64,7 +76,7 @@ test('sendMessages with an idempotency key sends once; getMessage shows the wami
 
   const id = first.ids[0]!;
   let view = await sdk.getMessage(id);
-  for (const deadline = Date.now() + 20_000; view.status !== 'sent' && Date.now() < deadline; ) {
+  for (const deadline = Date.now() + 20_000; view.status !== 'sent' && Date.now() < deadline;) {
     await new Promise((r) => setTimeout(r, 100));
     view = await sdk.getMessage(id);
   }

@@ -66,7 +66,13 @@ export async function startStack(opts: { sendRate: number }): Promise<Stack> {
     const ctx = { redis: connect(), keys };
     const queue = createSendQueue(connect(true), keys);
     closers.push(() => queue.close());
-    const app = await buildApp({ cfg, ctx, queue, reader: new CampaignReader(ctx), control: new CampaignControl(ctx, queue, ttl) });
+    const app = await buildApp({
+      cfg,
+      ctx,
+      queue,
+      reader: new CampaignReader(ctx),
+      control: new CampaignControl(ctx, queue, ttl),
+    });
     closers.push(() => app.close());
     const url = await app.listen({ port: 0, host: '127.0.0.1' });
     return { url, app, sandbox, stop };

@@ -6,7 +6,9 @@ import { API_KEY, BOARD, CHROMIUM_PATH, phoneNumbers, startStack, steadyValue, t
 
 const hasChromium = existsSync(CHROMIUM_PATH);
 if (!hasChromium) {
-  console.warn(`ui.test: no Chromium at ${CHROMIUM_PATH}: the browser tests are SKIPPED (apt-get install -y chromium, or set CHROMIUM_PATH)`);
+  console.warn(
+    `ui.test: no Chromium at ${CHROMIUM_PATH}: the browser tests are SKIPPED (apt-get install -y chromium, or set CHROMIUM_PATH)`,
+  );
 }
 const browserIt = hasChromium ? it : it.skip;
 
@@ -49,7 +51,9 @@ describe('ui: the campaign page', () => {
     await page.getByLabel('Campaign name').fill(fields.name);
     await page.getByLabel('Image URL').fill(`${stack.sandbox.url}/images/sample.jpg`);
     if (fields.caption) await page.getByLabel(/^Caption/).fill(fields.caption);
-    await page.getByLabel(/^Recipient list/).setInputFiles({ name: 'recipients.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page
+      .getByLabel(/^Recipient list/)
+      .setInputFiles({ name: 'recipients.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
     await page.getByRole('button', { name: 'Upload' }).click();
   }
 
@@ -71,7 +75,10 @@ describe('ui: the campaign page', () => {
     expect(anonymous.statusCode).toBe(401);
     // A Basic challenge, or browsers never ask for the password.
     expect(anonymous.headers['www-authenticate']).toMatch(/^Basic realm="sobot"/);
-    expect((await stack.app.inject({ url: '/ui/app.js', headers: { authorization: 'Basic b3BlcmF0b3I6d3Jvbmc=' } })).statusCode).toBe(401);
+    expect(
+      (await stack.app.inject({ url: '/ui/app.js', headers: { authorization: 'Basic b3BlcmF0b3I6d3Jvbmc=' } }))
+        .statusCode,
+    ).toBe(401);
 
     const html = await stack.app.inject({ url: '/ui', headers: { authorization: basic } });
     expect(html.statusCode).toBe(200);
@@ -94,7 +101,13 @@ describe('ui: the campaign page', () => {
     const page = await openPage();
     const numbers = phoneNumbers('9198100', 80);
     // 80 valid rows, one duplicate, two bad numbers (data rows 82 and 83).
-    const csv = ['phone,name', ...numbers.map((n, i) => `${n},Person ${i}`), `${numbers[0]},Again`, '12,Too short', 'abc,Not a number'].join('\n');
+    const csv = [
+      'phone,name',
+      ...numbers.map((n, i) => `${n},Person ${i}`),
+      `${numbers[0]},Again`,
+      '12,Too short',
+      'abc,Not a number',
+    ].join('\n');
     const name = 'Spring <b>"launch"</b> & co';
     await upload(page, csv, { name, caption: 'Hello <img src=x onerror=alert(1)>' });
 
@@ -111,7 +124,10 @@ describe('ui: the campaign page', () => {
     // Pause once the first messages went out, so it lands mid-campaign.
     await waitFor(() => stack.sandbox.stats().total > 0, { timeoutMs: 15_000, what: 'the first send' });
     await card.getByTestId('btn-pause').click();
-    await waitFor(async () => (await text(card.getByTestId('status'))) === 'paused', { timeoutMs: 5_000, what: 'status paused' });
+    await waitFor(async () => (await text(card.getByTestId('status'))) === 'paused', {
+      timeoutMs: 5_000,
+      what: 'status paused',
+    });
     expect(await card.getByTestId('btn-resume').isEnabled()).toBe(true);
     expect(await card.getByTestId('btn-pause').isDisabled()).toBe(true);
     // In-flight requests may still land; after that nothing more arrives for 1.5 s.
@@ -120,10 +136,14 @@ describe('ui: the campaign page', () => {
     expect(await count(card.getByTestId('sent'))).toBeLessThan(numbers.length);
 
     await card.getByTestId('btn-resume').click();
-    await waitFor(async () => (await text(card.getByTestId('status'))) === 'completed' && (await count(card.getByTestId('sent'))) === 80, {
-      timeoutMs: 30_000,
-      what: 'the page to show completed with 80 sent',
-    });
+    await waitFor(
+      async () =>
+        (await text(card.getByTestId('status'))) === 'completed' && (await count(card.getByTestId('sent'))) === 80,
+      {
+        timeoutMs: 30_000,
+        what: 'the page to show completed with 80 sent',
+      },
+    );
     expect(await count(card.getByTestId('pending'))).toBe(0);
     expect(await count(card.getByTestId('failed'))).toBe(0);
     expect(await card.getByTestId('progress').getAttribute('aria-valuenow')).toBe('80');
@@ -137,7 +157,9 @@ describe('ui: the campaign page', () => {
     // The report downloads with the bearer token, through a blob URL.
     const [report] = await Promise.all([page.waitForEvent('download'), card.getByTestId('btn-report').click()]);
     expect(report.suggestedFilename()).toBe(`report-${id}.csv`);
-    const lines = readFileSync(await report.path(), 'utf8').trim().split(/\r?\n/);
+    const lines = readFileSync(await report.path(), 'utf8')
+      .trim()
+      .split(/\r?\n/);
     expect(lines).toHaveLength(81);
     expect(lines.slice(1).every((l) => l.split(',')[2] === 'sent')).toBe(true);
     const [rejected] = await Promise.all([page.waitForEvent('download'), card.getByTestId('btn-rejected').click()]);
@@ -150,16 +172,23 @@ describe('ui: the campaign page', () => {
 
   browserIt('shows the API error message when an upload is refused, and creates nothing', async () => {
     const csv = 'name,city\nAnn,Paris\n';
-    const direct = await fetch(`${stack.url}/v1/campaigns?dry_run=true&image_url=${encodeURIComponent(`${stack.sandbox.url}/images/sample.jpg`)}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'text/csv' },
-      body: csv,
-    });
+    const direct = await fetch(
+      `${stack.url}/v1/campaigns?dry_run=true&image_url=${encodeURIComponent(`${stack.sandbox.url}/images/sample.jpg`)}`,
+      {
+        method: 'POST',
+        headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'text/csv' },
+        body: csv,
+      },
+    );
     expect(direct.status).toBe(400);
     const { error } = (await direct.json()) as { error: { message: string } };
 
     const campaigns = async () =>
-      ((await (await fetch(`${stack.url}/v1/campaigns`, { headers: { authorization: `Bearer ${API_KEY}` } })).json()) as { campaigns: unknown[] }).campaigns;
+      (
+        (await (
+          await fetch(`${stack.url}/v1/campaigns`, { headers: { authorization: `Bearer ${API_KEY}` } })
+        ).json()) as { campaigns: unknown[] }
+      ).campaigns;
     const before = (await campaigns()).length;
 
     const page = await openPage();
@@ -181,7 +210,10 @@ describe('ui: the campaign page', () => {
     try {
       await upload(page, ['phone,name', ...numbers.map((n) => `${n},P`)].join('\n'), { name: 'with failures' });
       ({ card } = await uploaded(page));
-      await waitFor(async () => (await text(card.getByTestId('status'))) === 'completed', { timeoutMs: 20_000, what: 'completed' });
+      await waitFor(async () => (await text(card.getByTestId('status'))) === 'completed', {
+        timeoutMs: 20_000,
+        what: 'completed',
+      });
       expect(await count(card.getByTestId('failed'))).toBe(3);
       const rows = card.getByTestId('failures').locator('tbody tr');
       expect(await rows.count()).toBe(1);
@@ -191,11 +223,18 @@ describe('ui: the campaign page', () => {
       stack.sandbox.setFaults({ closedNumbers: [] });
     }
     await card.getByTestId('btn-retry-failed').click();
-    await waitFor(async () => /^3 failed recipients/.test(await text(card.getByTestId('card-message'))), { timeoutMs: 5_000, what: 'the retry note' });
-    await waitFor(async () => (await text(card.getByTestId('status'))) === 'completed' && (await count(card.getByTestId('sent'))) === 10, {
-      timeoutMs: 20_000,
-      what: 'the retried failures to be sent',
+    await waitFor(async () => /^3 failed recipients/.test(await text(card.getByTestId('card-message'))), {
+      timeoutMs: 5_000,
+      what: 'the retry note',
     });
+    await waitFor(
+      async () =>
+        (await text(card.getByTestId('status'))) === 'completed' && (await count(card.getByTestId('sent'))) === 10,
+      {
+        timeoutMs: 20_000,
+        what: 'the retried failures to be sent',
+      },
+    );
     expect(await card.getByTestId('failures').isHidden()).toBe(true);
     expect(await card.getByTestId('btn-retry-failed').isDisabled()).toBe(true);
     expect(pageErrors).toEqual([]);
@@ -215,14 +254,20 @@ describe('ui: the campaign page', () => {
 
     page.once('dialog', (d) => void d.accept());
     await card.getByTestId('btn-cancel').click();
-    await waitFor(async () => (await text(card.getByTestId('status'))) === 'cancelled', { timeoutMs: 5_000, what: 'status cancelled' });
+    await waitFor(async () => (await text(card.getByTestId('status'))) === 'cancelled', {
+      timeoutMs: 5_000,
+      what: 'status cancelled',
+    });
     const sentHere = () => {
       const byNumber = stack.sandbox.stats().byNumber;
       return numbers.filter((n) => byNumber[n]).length;
     };
     const sent = await steadyValue(sentHere, 1_500, 6_000);
     expect(sent).toBeLessThan(numbers.length);
-    await waitFor(async () => (await count(card.getByTestId('cancelled'))) === numbers.length - sent, { timeoutMs: 5_000, what: 'the cancelled count' });
+    await waitFor(async () => (await count(card.getByTestId('cancelled'))) === numbers.length - sent, {
+      timeoutMs: 5_000,
+      what: 'the cancelled count',
+    });
     expect(await count(card.getByTestId('pending'))).toBe(0);
     expect(await card.getByTestId('btn-resume').isDisabled()).toBe(true);
     expect(pageErrors).toEqual([]);

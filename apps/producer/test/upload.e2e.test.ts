@@ -13,7 +13,13 @@ let image: string;
 beforeAll(async () => {
   redis = await startTestRedis();
   sandbox = await startSandbox({ apiKey: 'test-key', apiSecret: 'test-secret', faults: { latencyMs: 5 } });
-  sys = await startSystem({ redisUrl: redis.url, prefix: redis.prefix, sobotUrl: sandbox.url, workers: 1, workerEnv: { SEND_RATE: '2000' } });
+  sys = await startSystem({
+    redisUrl: redis.url,
+    prefix: redis.prefix,
+    sobotUrl: sandbox.url,
+    workers: 1,
+    workerEnv: { SEND_RATE: '2000' },
+  });
   image = `${sandbox.url}/images/sample.jpg`;
 });
 
@@ -86,14 +92,19 @@ test('a messy CSV is sent once per unique valid number and the report carries th
   expect(rows.find((r) => r.customer_name.startsWith('=HYPERLINK'))).toBeDefined();
 
   const csvReport = await (await sys.api(`/v1/campaigns/${up.body.id}/report?format=csv`)).text();
-  expect(csvReport.split('\r\n')[0]).toBe('customer_number,customer_name,status,wamid,error_code,error_message,attempts,updated_at,delivery_status');
+  expect(csvReport.split('\r\n')[0]).toBe(
+    'customer_number,customer_name,status,wamid,error_code,error_message,attempts,updated_at,delivery_status',
+  );
   expect(csvReport).toContain(`"'=HYPERLINK(""http://x"")"`);
   expect(csvReport).not.toMatch(/,=HYPERLINK/);
 });
 
 test('numbers the API refuses for good are failed with its code and message; 5xx are retried until sent', async () => {
   sandbox.setFaults({ closedNumbers: ['918800000003', '918800000007'], errorRatio: 0.3 });
-  const csv = ['phone,name', ...Array.from({ length: 40 }, (_, i) => `9188000000${String(i).padStart(2, '0')},N ${i}`)].join('\n');
+  const csv = [
+    'phone,name',
+    ...Array.from({ length: 40 }, (_, i) => `9188000000${String(i).padStart(2, '0')},N ${i}`),
+  ].join('\n');
   const up = await sys.upload(csv, { image_url: image });
   expect(up.status).toBe(202);
   const done = await sys.waitForCampaign(up.body.id, (c) => c.status === 'completed');
@@ -111,8 +122,14 @@ test('numbers the API refuses for good are failed with its code and message; 5xx
 
 test('/v1 without a key or with a wrong one is 401 and sends nothing', async () => {
   const body = 'phone,name\n919900000001,A\n';
-  for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: 'Basic x' }] as Array<Record<string, string>>) {
-    const res = await fetch(`${sys.url}/v1/campaigns?image_url=${encodeURIComponent(image)}`, { method: 'POST', headers: { 'content-type': 'text/csv', ...headers }, body });
+  for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: 'Basic x' }] as Array<
+    Record<string, string>
+  >) {
+    const res = await fetch(`${sys.url}/v1/campaigns?image_url=${encodeURIComponent(image)}`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv', ...headers },
+      body,
+    });
     expect(res.status).toBe(401);
     expect((await json(res)).error.code).toBe('UNAUTHORIZED');
   }
@@ -148,7 +165,10 @@ describe('bad files get a clear 4xx and leave no campaign behind', () => {
 
   test('strict=true with one bad row rejects the whole file', async () => {
     const before = (await json(await sys.api('/v1/campaigns'))).campaigns.length;
-    const res = await sys.upload('phone,name\n919900000001,A\n12,B\n919900000003,C\n', { image_url: image, strict: 'true' });
+    const res = await sys.upload('phone,name\n919900000001,A\n12,B\n919900000003,C\n', {
+      image_url: image,
+      strict: 'true',
+    });
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('STRICT_REJECTED');
     expect(res.body.error.details.errors).toEqual([expect.objectContaining({ row: 2, field: 'customer_number' })]);

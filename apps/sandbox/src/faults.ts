@@ -7,7 +7,9 @@ export const faultsSchema = z.strictObject({
   /** Delay before answering: fixed, or uniform between min and max. */
   latencyMs: z.union([
     z.number().min(0),
-    z.strictObject({ min: z.number().min(0), max: z.number().min(0) }).refine((l) => l.min <= l.max, 'min must be <= max'),
+    z
+      .strictObject({ min: z.number().min(0), max: z.number().min(0) })
+      .refine((l) => l.min <= l.max, 'min must be <= max'),
   ]),
   errorRatio: ratio,
   errorStatus: z.number().int().min(500).max(599),

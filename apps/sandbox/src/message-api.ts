@@ -111,7 +111,14 @@ export class MessageApi {
     this.webhook?.close();
   }
 
-  private answer(at: number, number: string, outcome: Outcome, answer: Answer, delayMs: number, retryAfterSeconds?: number): Decision {
+  private answer(
+    at: number,
+    number: string,
+    outcome: Outcome,
+    answer: Answer,
+    delayMs: number,
+    retryAfterSeconds?: number,
+  ): Decision {
     this.stats.record(at, number, outcome);
     return { kind: 'answer', answer, delayMs, retryAfterSeconds };
   }

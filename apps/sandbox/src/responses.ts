@@ -12,7 +12,10 @@ const fixed = (status: number, body: object): Answer => ({ status, body: JSON.st
 
 export const UNAUTHORIZED = fixed(401, { code: 401, message: 'Invalid x-api-key or x-api-secret.' });
 
-export const RATE_LIMITED = fixed(429, { code: 429, message: 'Too many requests. Retry after the time in Retry-After.' });
+export const RATE_LIMITED = fixed(429, {
+  code: 429,
+  message: 'Too many requests. Retry after the time in Retry-After.',
+});
 
 export const OUTSIDE_WINDOW = fixed(400, {
   code: 400,

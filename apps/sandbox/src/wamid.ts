@@ -13,6 +13,13 @@ let counter = 0;
 export function newWamid(number: string): string {
   counter++;
   const id = PROCESS_ID + counter.toString(16).toUpperCase().padStart(10, '0');
-  const record = Buffer.concat([HEAD, Buffer.from([number.length]), Buffer.from(number), MIDDLE, Buffer.from(id), TAIL]);
+  const record = Buffer.concat([
+    HEAD,
+    Buffer.from([number.length]),
+    Buffer.from(number),
+    MIDDLE,
+    Buffer.from(id),
+    TAIL,
+  ]);
   return `wamid.${record.toString('base64')}`;
 }

@@ -3,7 +3,13 @@ import { ConfigError, loadConfig } from '../src/config';
 describe('loadConfig', () => {
   it('defaults to 127.0.0.1:3900 with no faults, no auth and no webhook', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ port: 3900, host: '127.0.0.1', apiKey: undefined, apiSecret: undefined, webhook: undefined });
+    expect(config).toMatchObject({
+      port: 3900,
+      host: '127.0.0.1',
+      apiKey: undefined,
+      apiSecret: undefined,
+      webhook: undefined,
+    });
     expect(Object.values(config.faults ?? {}).filter((v) => v !== undefined)).toEqual([]);
   });
 

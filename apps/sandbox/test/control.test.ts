@@ -21,7 +21,12 @@ describe('control endpoints', () => {
     await send(sb, { ...VALID, type: 'video' });
 
     const plain = await json(`${sb.url}/_sandbox/stats`);
-    expect(plain.body).toMatchObject({ total: 2, accepted: 1, outcomes: { ok: 1, '400': 1 }, byNumber: { [VALID.customer_number]: 1 } });
+    expect(plain.body).toMatchObject({
+      total: 2,
+      accepted: 1,
+      outcomes: { ok: 1, '400': 1 },
+      byNumber: { [VALID.customer_number]: 1 },
+    });
     expect(plain.body).not.toHaveProperty('received');
 
     const summary = await json(`${sb.url}/_sandbox/stats?summary=1`);
@@ -29,22 +34,36 @@ describe('control endpoints', () => {
 
     const full = await json(`${sb.url}/_sandbox/stats?received=1`);
     expect(full.body.received).toEqual([
-      { at: expect.any(Number), number: VALID.customer_number, outcome: 'ok', wamid: expect.stringMatching(/^wamid\./) },
+      {
+        at: expect.any(Number),
+        number: VALID.customer_number,
+        outcome: 'ok',
+        wamid: expect.stringMatching(/^wamid\./),
+      },
       { at: expect.any(Number), number: VALID.customer_number, outcome: '400' },
     ]);
   });
 
   it('merges faults posted to it and rejects bad ones with 400', async () => {
     const sb = await sandbox({ faults: { latencyMs: 1 } });
-    const set = await json(`${sb.url}/_sandbox/faults`, { method: 'POST', body: JSON.stringify({ errorRatio: 1, errorStatus: 500 }) });
+    const set = await json(`${sb.url}/_sandbox/faults`, {
+      method: 'POST',
+      body: JSON.stringify({ errorRatio: 1, errorStatus: 500 }),
+    });
     expect(set.status).toBe(200);
     expect(set.body.faults).toMatchObject({ latencyMs: 1, errorRatio: 1, errorStatus: 500 });
     expect((await send(sb)).status).toBe(500);
 
-    const bad = await json(`${sb.url}/_sandbox/faults`, { method: 'POST', body: JSON.stringify({ hangRatio: 'lots' }) });
+    const bad = await json(`${sb.url}/_sandbox/faults`, {
+      method: 'POST',
+      body: JSON.stringify({ hangRatio: 'lots' }),
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.message).toMatch(/hangRatio/);
-    const unknown = await json(`${sb.url}/_sandbox/faults`, { method: 'POST', body: JSON.stringify({ explode: true }) });
+    const unknown = await json(`${sb.url}/_sandbox/faults`, {
+      method: 'POST',
+      body: JSON.stringify({ explode: true }),
+    });
     expect(unknown.status).toBe(400);
   });
 

@@ -25,7 +25,10 @@ describe('planFaults', () => {
   });
 
   it('keeps unset keys when merging and refuses out-of-range values', () => {
-    const faults = mergeFaults(mergeFaults(DEFAULT_FAULTS, { latencyMs: 5 }), { errorRatio: 0.5, latencyMs: undefined });
+    const faults = mergeFaults(mergeFaults(DEFAULT_FAULTS, { latencyMs: 5 }), {
+      errorRatio: 0.5,
+      latencyMs: undefined,
+    });
     expect(faults).toMatchObject({ latencyMs: 5, errorRatio: 0.5 });
     expect(() => mergeFaults(faults, { latencyMs: { min: 9, max: 1 } })).toThrow();
     expect(() => mergeFaults(faults, { errorStatus: 404 })).toThrow();

@@ -35,7 +35,8 @@ describe('injected faults', () => {
     expect(answers.some((a) => a.status === 429)).toBe(true);
     const oksPerSecond = new Map<number, number>();
     for (const r of sb.stats().received) {
-      if (r.outcome === 'ok') oksPerSecond.set(Math.floor(r.at / 1000), (oksPerSecond.get(Math.floor(r.at / 1000)) ?? 0) + 1);
+      if (r.outcome === 'ok')
+        oksPerSecond.set(Math.floor(r.at / 1000), (oksPerSecond.get(Math.floor(r.at / 1000)) ?? 0) + 1);
     }
     expect(Math.max(...oksPerSecond.values())).toBeLessThanOrEqual(2);
   });
@@ -55,7 +56,10 @@ describe('injected faults', () => {
   it('resets the connection without an answer at resetRatio 1', async () => {
     const sb = await sandbox({ faults: { resetRatio: 1 } });
     // fetch reports a reset as 'fetch failed' with the socket error as its cause.
-    await expect(send(sb)).rejects.toMatchObject({ message: 'fetch failed', cause: { code: expect.stringMatching(/ECONNRESET|UND_ERR_SOCKET/) } });
+    await expect(send(sb)).rejects.toMatchObject({
+      message: 'fetch failed',
+      cause: { code: expect.stringMatching(/ECONNRESET|UND_ERR_SOCKET/) },
+    });
     expect(sb.stats().outcomes.reset).toBe(1);
   });
 

@@ -42,7 +42,11 @@ export async function closeSandboxes(): Promise<void> {
 export async function send(
   sb: Sandbox,
   body: unknown = VALID,
-  { headers = KEYS, path = '/message/', signal }: { headers?: Record<string, string>; path?: string; signal?: AbortSignal } = {},
+  {
+    headers = KEYS,
+    path = '/message/',
+    signal,
+  }: { headers?: Record<string, string>; path?: string; signal?: AbortSignal } = {},
 ): Promise<Answer> {
   const res = await fetch(`${sb.url}${path}`, {
     method: 'POST',

@@ -16,7 +16,12 @@ const statusCallback = z.object({
           value: z.object({
             messaging_product: z.literal('whatsapp'),
             statuses: z.tuple([
-              z.object({ id: z.string(), status: z.enum(['delivered', 'read']), timestamp: z.string().regex(/^\d+$/), recipient_id: z.string() }),
+              z.object({
+                id: z.string(),
+                status: z.enum(['delivered', 'read']),
+                timestamp: z.string().regex(/^\d+$/),
+                recipient_id: z.string(),
+              }),
             ]),
           }),
         }),

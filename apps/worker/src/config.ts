@@ -15,6 +15,9 @@ export const workerConfigSchema = z
     /** Days a finished campaign's results are kept in Redis. */
     RESULT_TTL_DAYS: z.coerce.number().positive().max(3650).default(30),
   })
-  .transform((c) => ({ ...c, WORKER_CONCURRENCY: c.WORKER_CONCURRENCY ?? Math.min(200, Math.max(8, Math.ceil(c.SEND_RATE / 2))) }));
+  .transform((c) => ({
+    ...c,
+    WORKER_CONCURRENCY: c.WORKER_CONCURRENCY ?? Math.min(200, Math.max(8, Math.ceil(c.SEND_RATE / 2))),
+  }));
 
 export type WorkerConfig = z.output<typeof workerConfigSchema>;

@@ -11,14 +11,25 @@ const sender = startSendWorker({
   ctx: conn.ctx,
   bullConnection: conn.bull,
   log,
-  sobot: { baseUrl: cfg.SOBOT_API_URL, apiKey: cfg.SOBOT_API_KEY, apiSecret: cfg.SOBOT_API_SECRET, timeoutMs: cfg.SOBOT_TIMEOUT_MS },
+  sobot: {
+    baseUrl: cfg.SOBOT_API_URL,
+    apiKey: cfg.SOBOT_API_KEY,
+    apiSecret: cfg.SOBOT_API_SECRET,
+    timeoutMs: cfg.SOBOT_TIMEOUT_MS,
+  },
   sendRate: cfg.SEND_RATE,
   concurrency: cfg.WORKER_CONCURRENCY,
   maxAttempts: cfg.MAX_ATTEMPTS,
   resultTtlSeconds: cfg.RESULT_TTL_DAYS * 86_400,
 });
 log.info(
-  { sendRate: cfg.SEND_RATE, concurrency: cfg.WORKER_CONCURRENCY, maxAttempts: cfg.MAX_ATTEMPTS, upstream: cfg.SOBOT_API_URL, pid: process.pid },
+  {
+    sendRate: cfg.SEND_RATE,
+    concurrency: cfg.WORKER_CONCURRENCY,
+    maxAttempts: cfg.MAX_ATTEMPTS,
+    upstream: cfg.SOBOT_API_URL,
+    pid: process.pid,
+  },
   'worker started',
 );
 

@@ -34,7 +34,10 @@ beforeEach(() => sandbox.reset());
 /** A list of `n` new numbers (a new series per test, so tests never share a number). */
 function list(n: number): { csv: string; numbers: string[] } {
   series += 1;
-  const numbers = Array.from({ length: n }, (_, i) => `9177${String(series).padStart(2, '0')}${String(i).padStart(6, '0')}`);
+  const numbers = Array.from(
+    { length: n },
+    (_, i) => `9177${String(series).padStart(2, '0')}${String(i).padStart(6, '0')}`,
+  );
   return { csv: `phone,name\n${numbers.map((x, i) => `${x},Name ${i}`).join('\n')}\n`, numbers };
 }
 

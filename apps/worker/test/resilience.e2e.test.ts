@@ -30,9 +30,18 @@ function peakPerSecond(times: number[]): number {
   return peak;
 }
 
-async function withSystem(opts: { workers: number; workerEnv: Record<string, string>; appendonly?: boolean }, body: (sys: System, redis: TestRedis) => Promise<void>) {
+async function withSystem(
+  opts: { workers: number; workerEnv: Record<string, string>; appendonly?: boolean },
+  body: (sys: System, redis: TestRedis) => Promise<void>,
+) {
   const redis = await startTestRedis({ appendonly: opts.appendonly });
-  const sys = await startSystem({ redisUrl: redis.url, prefix: redis.prefix, sobotUrl: sandbox.url, workers: opts.workers, workerEnv: opts.workerEnv });
+  const sys = await startSystem({
+    redisUrl: redis.url,
+    prefix: redis.prefix,
+    sobotUrl: sandbox.url,
+    workers: opts.workers,
+    workerEnv: opts.workerEnv,
+  });
   try {
     await body(sys, redis);
   } finally {
@@ -60,23 +69,26 @@ test('two workers at SEND_RATE=40 share one rate: no one-second window over 44, 
 
 test('kill -9 of a worker, twice, mid-campaign: nothing lost, doubles within the in-flight bound', async () => {
   const inFlight = 10;
-  await withSystem({ workers: 1, workerEnv: { SEND_RATE: '150', WORKER_CONCURRENCY: String(inFlight) } }, async (sys) => {
-    const { csv, numbers } = csvOf('9166', 1200);
-    const up = await sys.upload(csv, { image_url: `${sandbox.url}/images/sample.jpg` });
-    for (const after of [250, 650]) {
-      await waitFor(() => sandbox.stats().accepted >= after, { timeoutMs: 30_000, what: `${after} sends` });
-      await sys.workers.at(-1)!.stop('SIGKILL');
-      sys.addWorker();
-    }
-    const done = await sys.waitForCampaign(up.body.id, (c) => c.status === 'completed', 90_000);
-    expect(done.counts).toMatchObject({ total: 1200, sent: 1200, failed: 0, pending: 0 });
-    const { byNumber, wamids } = sandbox.stats();
-    const doubles = numbers.reduce((sum, n) => sum + (byNumber[n] ?? 0) - 1, 0);
-    for (const n of numbers) expect(byNumber[n]).toBeGreaterThanOrEqual(1);
-    console.log(`kill -9 test: ${doubles} requests sent twice (bound ${2 * inFlight})`);
-    expect(doubles).toBeLessThanOrEqual(2 * inFlight);
-    for (const r of await sys.reportRows(up.body.id)) expect(wamids[r.customer_number]).toContain(r.wamid);
-  });
+  await withSystem(
+    { workers: 1, workerEnv: { SEND_RATE: '150', WORKER_CONCURRENCY: String(inFlight) } },
+    async (sys) => {
+      const { csv, numbers } = csvOf('9166', 1200);
+      const up = await sys.upload(csv, { image_url: `${sandbox.url}/images/sample.jpg` });
+      for (const after of [250, 650]) {
+        await waitFor(() => sandbox.stats().accepted >= after, { timeoutMs: 30_000, what: `${after} sends` });
+        await sys.workers.at(-1)!.stop('SIGKILL');
+        sys.addWorker();
+      }
+      const done = await sys.waitForCampaign(up.body.id, (c) => c.status === 'completed', 90_000);
+      expect(done.counts).toMatchObject({ total: 1200, sent: 1200, failed: 0, pending: 0 });
+      const { byNumber, wamids } = sandbox.stats();
+      const doubles = numbers.reduce((sum, n) => sum + (byNumber[n] ?? 0) - 1, 0);
+      for (const n of numbers) expect(byNumber[n]).toBeGreaterThanOrEqual(1);
+      console.log(`kill -9 test: ${doubles} requests sent twice (bound ${2 * inFlight})`);
+      expect(doubles).toBeLessThanOrEqual(2 * inFlight);
+      for (const r of await sys.reportRows(up.body.id)) expect(wamids[r.customer_number]).toContain(r.wamid);
+    },
+  );
 }, 150_000);
 
 test('a rolling restart (SIGTERM, start) sends nothing twice', async () => {
@@ -98,23 +110,30 @@ test('a rolling restart (SIGTERM, start) sends nothing twice', async () => {
 }, 120_000);
 
 const ownRedis = process.env.REDIS_URL ? test.skip : test;
-ownRedis('Redis killed with -9 and restarted mid-campaign (AOF on): the campaign completes, nothing missing', async () => {
-  await withSystem({ workers: 1, workerEnv: { SEND_RATE: '150', WORKER_CONCURRENCY: '20' }, appendonly: true }, async (sys, redis) => {
-    const { csv, numbers } = csvOf('9188', 900);
-    const up = await sys.upload(csv, { image_url: `${sandbox.url}/images/sample.jpg` });
-    await waitFor(() => sandbox.stats().accepted >= 300, { timeoutMs: 30_000, what: '300 sends' });
-    await redis.server!.kill9();
-    // While Redis is down the API answers at once with 503 rather than hanging.
-    const t0 = Date.now();
-    const down = await sys.api(`/v1/campaigns/${up.body.id}`);
-    expect(down.status).toBe(503);
-    expect(((await down.json()) as { error: { code: string } }).error.code).toBe('STORE_UNAVAILABLE');
-    expect(Date.now() - t0).toBeLessThan(5_000);
-    await redis.server!.restart();
-    const done = await sys.waitForCampaign(up.body.id, (c) => c.status === 'completed', 90_000);
-    expect(done.counts).toMatchObject({ total: 900, failed: 0, pending: 0 });
-    expect(done.counts.sent).toBe(900);
-    const { byNumber } = sandbox.stats();
-    for (const n of numbers) expect(byNumber[n]).toBeGreaterThanOrEqual(1);
-  });
-}, 150_000);
+ownRedis(
+  'Redis killed with -9 and restarted mid-campaign (AOF on): the campaign completes, nothing missing',
+  async () => {
+    await withSystem(
+      { workers: 1, workerEnv: { SEND_RATE: '150', WORKER_CONCURRENCY: '20' }, appendonly: true },
+      async (sys, redis) => {
+        const { csv, numbers } = csvOf('9188', 900);
+        const up = await sys.upload(csv, { image_url: `${sandbox.url}/images/sample.jpg` });
+        await waitFor(() => sandbox.stats().accepted >= 300, { timeoutMs: 30_000, what: '300 sends' });
+        await redis.server!.kill9();
+        // While Redis is down the API answers at once with 503 rather than hanging.
+        const t0 = Date.now();
+        const down = await sys.api(`/v1/campaigns/${up.body.id}`);
+        expect(down.status).toBe(503);
+        expect(((await down.json()) as { error: { code: string } }).error.code).toBe('STORE_UNAVAILABLE');
+        expect(Date.now() - t0).toBeLessThan(5_000);
+        await redis.server!.restart();
+        const done = await sys.waitForCampaign(up.body.id, (c) => c.status === 'completed', 90_000);
+        expect(done.counts).toMatchObject({ total: 900, failed: 0, pending: 0 });
+        expect(done.counts.sent).toBe(900);
+        const { byNumber } = sandbox.stats();
+        for (const n of numbers) expect(byNumber[n]).toBeGreaterThanOrEqual(1);
+      },
+    );
+  },
+  150_000,
+);

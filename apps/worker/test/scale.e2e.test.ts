@@ -12,7 +12,8 @@ beforeAll(async () => {
 afterAll(async () => sandbox?.close());
 beforeEach(() => sandbox.reset());
 
-const numbersFor = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${String(i).padStart(12 - prefix.length, '0')}`);
+const numbersFor = (prefix: string, n: number) =>
+  Array.from({ length: n }, (_, i) => `${prefix}${String(i).padStart(12 - prefix.length, '0')}`);
 const csv = (numbers: string[]) => `phone,name\n${numbers.map((x, i) => `${x},N${i}`).join('\n')}\n`;
 
 describe('Redis Cluster', () => {
@@ -57,7 +58,13 @@ test('three workers share one SEND_RATE and split the work: no one-second window
   const redis: TestRedis = await startTestRedis();
   let workerOutputs: string[] = [];
   try {
-    const sys = await startSystem({ redisUrl: redis.url, prefix: redis.prefix, sobotUrl: sandbox.url, workers: 3, workerEnv: { SEND_RATE: String(rate) } });
+    const sys = await startSystem({
+      redisUrl: redis.url,
+      prefix: redis.prefix,
+      sobotUrl: sandbox.url,
+      workers: 3,
+      workerEnv: { SEND_RATE: String(rate) },
+    });
     try {
       const numbers = numbersFor('9144', total);
       const up = await sys.upload(csv(numbers), { image_url: `${sandbox.url}/images/sample.jpg` });
@@ -69,7 +76,10 @@ test('three workers share one SEND_RATE and split the work: no one-second window
   } finally {
     await redis.close();
   }
-  const times = sandbox.stats().received.map((r) => r.at).sort((a, b) => a - b);
+  const times = sandbox
+    .stats()
+    .received.map((r) => r.at)
+    .sort((a, b) => a - b);
   expect(times).toHaveLength(total);
   let peak = 0;
   for (let i = 0, j = 0; i < times.length; i += 1) {

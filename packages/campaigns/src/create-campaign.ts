@@ -32,7 +32,11 @@ export interface UploadInput {
 export async function createCampaign(deps: CampaignDeps, input: UploadInput): Promise<UploadResult> {
   const defaultErrors = validateDefaults(input.defaults);
   if (defaultErrors.length > 0) {
-    throw new InputError('INVALID_DEFAULTS', `invalid campaign defaults: ${defaultErrors.map((e) => `${e.field} ${e.message}`).join('; ')}`, defaultErrors);
+    throw new InputError(
+      'INVALID_DEFAULTS',
+      `invalid campaign defaults: ${defaultErrors.map((e) => `${e.field} ${e.message}`).join('; ')}`,
+      defaultErrors,
+    );
   }
   if (input.preflight && input.defaults.image_url) await preflightImage(input.defaults.image_url);
   const id = newCampaignId();
@@ -74,7 +78,8 @@ export async function createCampaign(deps: CampaignDeps, input: UploadInput): Pr
   } catch (err) {
     await writer?.abort();
     if (committed) await deps.ctx.redis.zrem(deps.ctx.keys.campaignIndex, id);
-    if (committed) await deps.ctx.redis.del(deps.ctx.keys.meta(id), deps.ctx.keys.counts(id), deps.ctx.keys.rejectedRows(id));
+    if (committed)
+      await deps.ctx.redis.del(deps.ctx.keys.meta(id), deps.ctx.keys.counts(id), deps.ctx.keys.rejectedRows(id));
     throw err;
   }
 }

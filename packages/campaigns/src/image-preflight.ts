@@ -16,7 +16,11 @@ export async function preflightImage(url: string): Promise<{ mimeType: string; b
     res = await fetch(url, { method: 'HEAD', redirect: 'follow', signal: AbortSignal.timeout(TIMEOUT_MS) });
     // Some servers refuse HEAD: ask for the first byte instead.
     if (res.status === 405 || res.status === 501) {
-      res = await fetch(url, { headers: { range: 'bytes=0-0' }, redirect: 'follow', signal: AbortSignal.timeout(TIMEOUT_MS) });
+      res = await fetch(url, {
+        headers: { range: 'bytes=0-0' },
+        redirect: 'follow',
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
       await res.body?.cancel();
     }
   } catch (err) {
@@ -24,10 +28,12 @@ export async function preflightImage(url: string): Promise<{ mimeType: string; b
   }
   if (!res.ok) throw fail(`answered HTTP ${res.status}`);
   const type = (res.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-  if (!(MIME_TYPES as readonly string[]).includes(type)) throw fail(`is not a JPEG or PNG (content-type "${type || 'none'}")`);
+  if (!(MIME_TYPES as readonly string[]).includes(type))
+    throw fail(`is not a JPEG or PNG (content-type "${type || 'none'}")`);
   const range = res.headers.get('content-range');
   const length = Number(range ? range.split('/')[1] : res.headers.get('content-length'));
   const bytes = Number.isFinite(length) && length > 0 ? length : undefined;
-  if (bytes !== undefined && bytes > IMAGE_MAX_BYTES) throw fail(`is ${(bytes / 2 ** 20).toFixed(1)} MB, over the 5 MB limit`);
+  if (bytes !== undefined && bytes > IMAGE_MAX_BYTES)
+    throw fail(`is ${(bytes / 2 ** 20).toFixed(1)} MB, over the 5 MB limit`);
   return { mimeType: type, bytes };
 }

@@ -29,7 +29,11 @@ export function formatReport(rows: AsyncIterable<ReportRow>, format: ReportForma
 }
 
 /** Any rows with the given columns (the report, the rejected-rows file), streamed. */
-export function formatRows<T extends object>(rows: AsyncIterable<T> | Iterable<T>, columns: Array<keyof T & string>, format: ReportFormat): Readable {
+export function formatRows<T extends object>(
+  rows: AsyncIterable<T> | Iterable<T>,
+  columns: Array<keyof T & string>,
+  format: ReportFormat,
+): Readable {
   async function* lines(): AsyncGenerator<string> {
     if (format === 'csv') yield csvLine(columns);
     if (format === 'json') yield '[';

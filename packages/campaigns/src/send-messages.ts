@@ -1,5 +1,18 @@
-import { messageInputSchema, validateRecipient, type SendMessagesResult, type SobotImageMessage, type ValidationOptions } from '@sobot/schema';
-import { CampaignWriter, claimIdempotencyKey, enqueueChunks, messageId, newCampaignId, releaseIdempotencyKey } from '@sobot/store';
+import {
+  messageInputSchema,
+  validateRecipient,
+  type SendMessagesResult,
+  type SobotImageMessage,
+  type ValidationOptions,
+} from '@sobot/schema';
+import {
+  CampaignWriter,
+  claimIdempotencyKey,
+  enqueueChunks,
+  messageId,
+  newCampaignId,
+  releaseIdempotencyKey,
+} from '@sobot/store';
 import { waitFor } from '@sobot/devkit';
 import type { z } from 'zod';
 import type { CampaignDeps } from './deps';
@@ -11,7 +24,10 @@ type MessageInput = z.output<typeof messageInputSchema>;
  * Validates a batch of messages all-or-nothing and folds repeated numbers: each message maps to the
  * index of the first message with its number (that index is its id within the campaign).
  */
-function prepare(messages: MessageInput[], validation: ValidationOptions): { unique: SobotImageMessage[]; indexOf: number[] } {
+function prepare(
+  messages: MessageInput[],
+  validation: ValidationOptions,
+): { unique: SobotImageMessage[]; indexOf: number[] } {
   const errors: Array<{ index: number; field: string; message: string }> = [];
   const unique: SobotImageMessage[] = [];
   const seen = new Map<string, number>();
@@ -55,7 +71,10 @@ export async function sendMessages(
       if (!claim.sameBody) throw new IdempotencyConflictError();
       id = claim.campaignId;
       // The first call may still be writing: answer once its campaign exists.
-      await waitFor(() => deps.ctx.redis.exists(deps.ctx.keys.meta(id)), { timeoutMs: 10_000, what: 'the first call with this key' });
+      await waitFor(() => deps.ctx.redis.exists(deps.ctx.keys.meta(id)), {
+        timeoutMs: 10_000,
+        what: 'the first call with this key',
+      });
       return { campaign_id: id, ids: indexOf.map((i) => messageId(id, i)), replayed: true };
     }
   }

@@ -4,9 +4,24 @@ import { rm } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { CampaignView, MessageInput, MessageView, ReportRow, SendMessagesResult, UploadResult } from '@sobot/schema';
+import type {
+  CampaignView,
+  MessageInput,
+  MessageView,
+  ReportRow,
+  SendMessagesResult,
+  UploadResult,
+} from '@sobot/schema';
 import { SobotBulkApiError, SobotBulkConnectionError, SobotBulkResponseError, SobotBulkTimeoutError } from './errors';
-import { isApiErrorBody, isCampaignList, isCampaignView, isMessageView, isReportRow, isSendMessagesResult, isUploadResult } from './guards';
+import {
+  isApiErrorBody,
+  isCampaignList,
+  isCampaignView,
+  isMessageView,
+  isReportRow,
+  isSendMessagesResult,
+  isUploadResult,
+} from './guards';
 import { parseNdjson } from './ndjson';
 import { backoffMs, isRetryableStatus, retryAfterMs, RETRY_DEFAULTS, sleep } from './retry';
 import { fileBody, formatFromPath, streamBody, uploadContentType, type UploadFormat } from './upload-body';
@@ -78,17 +93,30 @@ interface Call {
 }
 
 /** Failures before a connection existed: the request surely did not arrive. */
-const NOT_CONNECTED: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
+const NOT_CONNECTED: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+]);
 
 const FINAL_STATUSES: ReadonlySet<CampaignView['status']> = new Set(['completed', 'cancelled']);
 
-const field = (v: unknown, key: string): unknown => (typeof v === 'object' && v !== null ? Reflect.get(v, key) : undefined);
+const field = (v: unknown, key: string): unknown =>
+  typeof v === 'object' && v !== null ? Reflect.get(v, key) : undefined;
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
 /** Why a fetch failed: the system error code when there is one (duck-typed: the error may come from another realm). */
 function reason(err: unknown): string {
   const cause = field(err, 'cause');
-  return text(field(cause, 'code')) ?? text(field(cause, 'message')) ?? text(field(err, 'code')) ?? text(field(err, 'message')) ?? String(err);
+  return (
+    text(field(cause, 'code')) ??
+    text(field(cause, 'message')) ??
+    text(field(err, 'code')) ??
+    text(field(err, 'message')) ??
+    String(err)
+  );
 }
 
 /**
@@ -158,7 +186,10 @@ export class SobotBulkClient {
    * Idempotency-Key (a random one when none is given) so this call's own retries never send twice;
    * pass your own key to make your retries safe as well.
    */
-  async sendMessages(messages: MessageInput[] | MessageInput, opts: { idempotencyKey?: string; signal?: AbortSignal } = {}): Promise<SendMessagesResult> {
+  async sendMessages(
+    messages: MessageInput[] | MessageInput,
+    opts: { idempotencyKey?: string; signal?: AbortSignal } = {},
+  ): Promise<SendMessagesResult> {
     const res = await this.send({
       method: 'POST',
       path: '/v1/messages',
@@ -171,18 +202,34 @@ export class SobotBulkClient {
   }
 
   async getMessage(id: string, opts: { signal?: AbortSignal } = {}): Promise<MessageView> {
-    const res = await this.send({ method: 'GET', path: `/v1/messages/${encodeURIComponent(id)}`, idempotent: true, signal: opts.signal });
+    const res = await this.send({
+      method: 'GET',
+      path: `/v1/messages/${encodeURIComponent(id)}`,
+      idempotent: true,
+      signal: opts.signal,
+    });
     return this.json(res, isMessageView, 'a message');
   }
 
   /** Newest first. */
   async listCampaigns(opts: { limit?: number; offset?: number; signal?: AbortSignal } = {}): Promise<CampaignView[]> {
-    const res = await this.send({ method: 'GET', path: '/v1/campaigns', query: { limit: opts.limit, offset: opts.offset }, idempotent: true, signal: opts.signal });
+    const res = await this.send({
+      method: 'GET',
+      path: '/v1/campaigns',
+      query: { limit: opts.limit, offset: opts.offset },
+      idempotent: true,
+      signal: opts.signal,
+    });
     return (await this.json(res, isCampaignList, 'a campaign list')).campaigns;
   }
 
   async getCampaign(id: string, opts: { signal?: AbortSignal } = {}): Promise<CampaignView> {
-    const res = await this.send({ method: 'GET', path: `/v1/campaigns/${encodeURIComponent(id)}`, idempotent: true, signal: opts.signal });
+    const res = await this.send({
+      method: 'GET',
+      path: `/v1/campaigns/${encodeURIComponent(id)}`,
+      idempotent: true,
+      signal: opts.signal,
+    });
     return this.json(res, isCampaignView, 'a campaign');
   }
 
@@ -212,7 +259,8 @@ export class SobotBulkClient {
       opts.onProgress?.(view);
       if (FINAL_STATUSES.has(view.status)) return view;
       const left = deadline - Date.now();
-      if (left <= 0) throw new SobotBulkTimeoutError(`campaign ${id} still ${view.status} after ${opts.timeoutMs} ms`, view);
+      if (left <= 0)
+        throw new SobotBulkTimeoutError(`campaign ${id} still ${view.status} after ${opts.timeoutMs} ms`, view);
       await sleep(Math.min(intervalMs, left), opts.signal);
     }
   }
@@ -237,7 +285,12 @@ export class SobotBulkClient {
   }
 
   /** Streams the report to `destPath`; a failed download leaves no partial file behind. */
-  async downloadReport(id: string, format: ReportFormat, destPath: string, opts: { signal?: AbortSignal } = {}): Promise<{ bytes: number }> {
+  async downloadReport(
+    id: string,
+    format: ReportFormat,
+    destPath: string,
+    opts: { signal?: AbortSignal } = {},
+  ): Promise<{ bytes: number }> {
     const source = await this.reportStream(id, format, opts);
     let bytes = 0;
     source.on('data', (chunk: Buffer) => (bytes += chunk.length));
@@ -251,11 +304,21 @@ export class SobotBulkClient {
   }
 
   private openReport(id: string, format: ReportFormat, signal: AbortSignal | undefined): Promise<Response> {
-    return this.send({ method: 'GET', path: `/v1/campaigns/${encodeURIComponent(id)}/report`, query: { format }, idempotent: true, signal });
+    return this.send({
+      method: 'GET',
+      path: `/v1/campaigns/${encodeURIComponent(id)}/report`,
+      query: { format },
+      idempotent: true,
+      signal,
+    });
   }
 
   private async control(id: string, action: 'pause' | 'resume' | 'cancel' | 'retry-failed'): Promise<ControlResult> {
-    const res = await this.send({ method: 'POST', path: `/v1/campaigns/${encodeURIComponent(id)}/${action}`, idempotent: true });
+    const res = await this.send({
+      method: 'POST',
+      path: `/v1/campaigns/${encodeURIComponent(id)}/${action}`,
+      idempotent: true,
+    });
     return this.json(res, (v): v is ControlResult => isCampaignView(v), `the campaign after ${action}`);
   }
 
@@ -289,7 +352,10 @@ export class SobotBulkClient {
           continue;
         }
         const why = reason(err);
-        const note = call.idempotent || NOT_CONNECTED.has(why) ? '' : ' (not retried: the request may or may not have been received)';
+        const note =
+          call.idempotent || NOT_CONNECTED.has(why)
+            ? ''
+            : ' (not retried: the request may or may not have been received)';
         throw new SobotBulkConnectionError(`cannot reach ${this.baseUrl}: ${why}${note}`, err);
       }
       if (res.ok) return res;
@@ -307,9 +373,14 @@ export class SobotBulkClient {
     } catch {
       body = undefined;
     }
-    if (isApiErrorBody(body)) return new SobotBulkApiError(res.status, body.error.code, body.error.message, body.error.details);
+    if (isApiErrorBody(body))
+      return new SobotBulkApiError(res.status, body.error.code, body.error.message, body.error.details);
     const snippet = text.trim().slice(0, 200);
-    return new SobotBulkApiError(res.status, `HTTP_${res.status}`, `${res.status} ${res.statusText}${snippet ? `: ${snippet}` : ''}`);
+    return new SobotBulkApiError(
+      res.status,
+      `HTTP_${res.status}`,
+      `${res.status} ${res.statusText}${snippet ? `: ${snippet}` : ''}`,
+    );
   }
 
   private async json<T>(res: Response, guard: (v: unknown) => v is T, what: string): Promise<T> {
@@ -317,9 +388,14 @@ export class SobotBulkClient {
     try {
       value = await res.json();
     } catch {
-      throw new SobotBulkResponseError(`${res.url || this.baseUrl} answered ${res.status} with something that is not JSON (expected ${what})`);
+      throw new SobotBulkResponseError(
+        `${res.url || this.baseUrl} answered ${res.status} with something that is not JSON (expected ${what})`,
+      );
     }
-    if (!guard(value)) throw new SobotBulkResponseError(`${res.url || this.baseUrl} answered ${res.status} with something that is not ${what}`);
+    if (!guard(value))
+      throw new SobotBulkResponseError(
+        `${res.url || this.baseUrl} answered ${res.status} with something that is not ${what}`,
+      );
     return value;
   }
 }

@@ -40,7 +40,14 @@ export function isUploadResult(v: unknown): v is UploadResult {
 }
 
 export function isCampaignView(v: unknown): v is CampaignView {
-  return isObject(v) && isString(v.id) && isStatus(v.status) && isObject(v.counts) && isNumber(v.counts.total) && isNumber(v.rate);
+  return (
+    isObject(v) &&
+    isString(v.id) &&
+    isStatus(v.status) &&
+    isObject(v.counts) &&
+    isNumber(v.counts.total) &&
+    isNumber(v.rate)
+  );
 }
 
 export function isCampaignList(v: unknown): v is { campaigns: CampaignView[] } {

@@ -9,8 +9,25 @@ export {
   type WaitOptions,
   type ReportFormat,
 } from './client';
-export { SobotBulkError, SobotBulkApiError, SobotBulkConnectionError, SobotBulkResponseError, SobotBulkTimeoutError } from './errors';
+export {
+  SobotBulkError,
+  SobotBulkApiError,
+  SobotBulkConnectionError,
+  SobotBulkResponseError,
+  SobotBulkTimeoutError,
+} from './errors';
 export { RETRY_DEFAULTS, backoffMs, retryAfterMs, isRetryableStatus } from './retry';
 export { UPLOAD_CONTENT_TYPES, formatFromPath, uploadContentType, type UploadFormat } from './upload-body';
 export { parseNdjson } from './ndjson';
-export type { CampaignView, CampaignStatus, CampaignCounts, MessageInput, MessageView, ReportRow, RowError, SendMessagesResult, UploadResult, ApiErrorBody } from '@sobot/schema';
+export type {
+  CampaignView,
+  CampaignStatus,
+  CampaignCounts,
+  MessageInput,
+  MessageView,
+  ReportRow,
+  RowError,
+  SendMessagesResult,
+  UploadResult,
+  ApiErrorBody,
+} from '@sobot/schema';

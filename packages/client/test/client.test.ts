@@ -4,7 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { CampaignView, ReportRow } from '@sobot/schema';
-import { SobotBulkApiError, SobotBulkClient, SobotBulkConnectionError, SobotBulkTimeoutError, backoffMs, retryAfterMs } from '../src';
+import {
+  SobotBulkApiError,
+  SobotBulkClient,
+  SobotBulkConnectionError,
+  SobotBulkTimeoutError,
+  backoffMs,
+  retryAfterMs,
+} from '../src';
 
 interface Seen {
   method: string;
@@ -67,7 +74,9 @@ beforeAll(async () => {
     req.on('end', () => {
       const entry = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body };
       seen.push(entry);
-      void Promise.resolve(handler(entry, res)).catch((err: unknown) => res.destroy(err instanceof Error ? err : undefined));
+      void Promise.resolve(handler(entry, res)).catch((err: unknown) =>
+        res.destroy(err instanceof Error ? err : undefined),
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -88,10 +97,18 @@ afterAll(async () => {
 
 describe('errors', () => {
   it('maps the {error:{code,message,details}} body to SobotBulkApiError', async () => {
-    handler = (_req, res) => json(res, 404, { error: { code: 'NOT_FOUND', message: 'campaign c1 not found', details: { id: 'c1' } } });
-    const err: unknown = await client().getCampaign('c1').catch((e: unknown) => e);
+    handler = (_req, res) =>
+      json(res, 404, { error: { code: 'NOT_FOUND', message: 'campaign c1 not found', details: { id: 'c1' } } });
+    const err: unknown = await client()
+      .getCampaign('c1')
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SobotBulkApiError);
-    expect(err).toMatchObject({ status: 404, code: 'NOT_FOUND', message: 'campaign c1 not found', details: { id: 'c1' } });
+    expect(err).toMatchObject({
+      status: 404,
+      code: 'NOT_FOUND',
+      message: 'campaign c1 not found',
+      details: { id: 'c1' },
+    });
     expect(seen).toHaveLength(1);
     expect(seen[0]!.headers.authorization).toBe('Bearer secret-token');
     expect(seen[0]!.url).toBe('/v1/campaigns/c1');
@@ -99,7 +116,11 @@ describe('errors', () => {
 
   it('gives a body that is not the error shape an HTTP_<status> code', async () => {
     handler = (_req, res) => res.writeHead(502, { 'content-type': 'text/html' }).end('<h1>Bad gateway</h1>');
-    await expect(client(0).listCampaigns()).rejects.toMatchObject({ status: 502, code: 'HTTP_502', message: expect.stringContaining('Bad gateway') });
+    await expect(client(0).listCampaigns()).rejects.toMatchObject({
+      status: 502,
+      code: 'HTTP_502',
+      message: expect.stringContaining('Bad gateway'),
+    });
   });
 
   it('does not retry a 4xx', async () => {
@@ -128,14 +149,22 @@ describe('retries', () => {
       seen.length === 1
         ? json(res, 503, { error: { code: 'UNAVAILABLE', message: 'try again' } }, { 'retry-after': '0' })
         : json(res, 202, { campaign_id: 'c0000000000000001', ids: ['c0000000000000001-0'], replayed: false });
-    const result = await client().sendMessages({ customer_number: '919970000001', customer_name: 'A', url: 'https://x.test/a.jpg' });
+    const result = await client().sendMessages({
+      customer_number: '919970000001',
+      customer_name: 'A',
+      url: 'https://x.test/a.jpg',
+    });
     expect(result).toEqual({ campaign_id: 'c0000000000000001', ids: ['c0000000000000001-0'], replayed: false });
     expect(seen).toHaveLength(2);
     const [first, second] = seen;
     expect(first!.headers['idempotency-key']).toMatch(/^[0-9a-f-]{36}$/);
     expect(second!.headers['idempotency-key']).toBe(first!.headers['idempotency-key']);
     expect(second!.body).toBe(first!.body);
-    expect(JSON.parse(first!.body)).toEqual({ customer_number: '919970000001', customer_name: 'A', url: 'https://x.test/a.jpg' });
+    expect(JSON.parse(first!.body)).toEqual({
+      customer_number: '919970000001',
+      customer_name: 'A',
+      url: 'https://x.test/a.jpg',
+    });
   });
 
   it('keeps a given idempotency key and wraps a batch in {messages}', async () => {
@@ -144,7 +173,9 @@ describe('retries', () => {
         ? json(res, 503, { error: { code: 'UNAVAILABLE', message: 'try again' } })
         : json(res, 202, { campaign_id: 'c0000000000000001', ids: ['a', 'b'], replayed: true });
     const batch = [{ customer_number: '1' }, { customer_number: '2' }];
-    await expect(client().sendMessages(batch, { idempotencyKey: 'order-42' })).resolves.toMatchObject({ replayed: true });
+    await expect(client().sendMessages(batch, { idempotencyKey: 'order-42' })).resolves.toMatchObject({
+      replayed: true,
+    });
     expect(seen.map((s) => s.headers['idempotency-key'])).toEqual(['order-42', 'order-42', 'order-42']);
     expect(JSON.parse(seen[0]!.body)).toEqual({ messages: batch });
   });
@@ -163,7 +194,9 @@ describe('retries', () => {
 
   it('never retries an upload, on a 503 or a reset connection', async () => {
     handler = (_req, res) => json(res, 503, { error: { code: 'UNAVAILABLE', message: 'down' } });
-    await expect(client().createCampaign({ rows: [{ phone: '919970000001', name: 'A' }], imageUrl: 'https://x.test/a.jpg' })).rejects.toMatchObject({ status: 503 });
+    await expect(
+      client().createCampaign({ rows: [{ phone: '919970000001', name: 'A' }], imageUrl: 'https://x.test/a.jpg' }),
+    ).rejects.toMatchObject({ status: 503 });
     expect(seen).toHaveLength(1);
 
     seen = [];
@@ -185,20 +218,41 @@ describe('retries', () => {
 });
 
 describe('uploads', () => {
-  const result = { id: 'c0000000000000001', name: 'list.csv', status: 'queued', total: 1, accepted: 1, rejected: 0, duplicates: 0, errors: [] };
+  const result = {
+    id: 'c0000000000000001',
+    name: 'list.csv',
+    status: 'queued',
+    total: 1,
+    accepted: 1,
+    rejected: 0,
+    duplicates: 0,
+    errors: [],
+  };
 
   it('streams a file as a raw body typed by its extension, options as query parameters', async () => {
     handler = (_req, res) => json(res, 202, result);
     const file = join(dir, 'list.csv');
     await writeFile(file, 'phone,name\n919970000001,A\n');
     await expect(
-      client().createCampaign({ file, imageUrl: 'https://x.test/a.jpg', caption: 'Hi & bye', strict: true, nameFallback: 'number' }),
+      client().createCampaign({
+        file,
+        imageUrl: 'https://x.test/a.jpg',
+        caption: 'Hi & bye',
+        strict: true,
+        nameFallback: 'number',
+      }),
     ).resolves.toEqual(result);
     const [req] = seen;
     expect(req!.headers['content-type']).toBe('text/csv');
     expect(req!.body).toBe('phone,name\n919970000001,A\n');
     const q = new URL(req!.url, baseUrl).searchParams;
-    expect(Object.fromEntries(q)).toEqual({ name: 'list.csv', image_url: 'https://x.test/a.jpg', caption: 'Hi & bye', strict: 'true', name_fallback: 'number' });
+    expect(Object.fromEntries(q)).toEqual({
+      name: 'list.csv',
+      image_url: 'https://x.test/a.jpg',
+      caption: 'Hi & bye',
+      strict: 'true',
+      name_fallback: 'number',
+    });
   });
 
   it('types NDJSON, JSON rows and an explicit format', async () => {
@@ -208,7 +262,11 @@ describe('uploads', () => {
     await client().createCampaign({ file });
     await client().createCampaign({ rows: [{ phone: '919970000001' }], dryRun: true });
     await client().createCampaign({ stream: Readable.from([Buffer.from('{"phone":"1"}\n')]), format: 'ndjson' });
-    expect(seen.map((s) => s.headers['content-type'])).toEqual(['application/x-ndjson', 'application/json', 'application/x-ndjson']);
+    expect(seen.map((s) => s.headers['content-type'])).toEqual([
+      'application/x-ndjson',
+      'application/json',
+      'application/x-ndjson',
+    ]);
     expect(seen[1]!.body).toBe('[{"phone":"919970000001"}]');
     expect(seen[1]!.url).toBe('/v1/campaigns?dry_run=true');
     expect(seen[2]!.url).toBe('/v1/campaigns?format=ndjson');
@@ -261,14 +319,19 @@ describe('reports and waiting', () => {
   it('waits until the campaign completes, reporting each view', async () => {
     handler = (_req, res) => json(res, 200, seen.length < 3 ? view('running', seen.length - 1) : view('completed', 2));
     const progress: number[] = [];
-    const final = await client().waitForCampaign('c0000000000000001', { intervalMs: 5, onProgress: (v) => progress.push(v.counts.sent) });
+    const final = await client().waitForCampaign('c0000000000000001', {
+      intervalMs: 5,
+      onProgress: (v) => progress.push(v.counts.sent),
+    });
     expect(final.status).toBe('completed');
     expect(progress).toEqual([0, 1, 2]);
   });
 
   it('stops waiting at timeoutMs with the last view', async () => {
     handler = (_req, res) => json(res, 200, view('paused', 0));
-    const err: unknown = await client().waitForCampaign('c0000000000000001', { intervalMs: 5, timeoutMs: 30 }).catch((e: unknown) => e);
+    const err: unknown = await client()
+      .waitForCampaign('c0000000000000001', { intervalMs: 5, timeoutMs: 30 })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SobotBulkTimeoutError);
     expect(err).toMatchObject({ code: 'WAIT_TIMEOUT', last: { status: 'paused' } });
   });

@@ -2,9 +2,17 @@ import { z } from 'zod';
 
 /** Building blocks of the per-app schemas: SPEC §4, one comment per variable. */
 
-const int = (min: number, max: number) => z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(min).max(max);
-const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
-const list = z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+const int = (min: number, max: number) =>
+  z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(min).max(max);
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const list = z.string().transform((s) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean),
+);
 
 export const redisEnv = {
   /** Redis to use; with REDIS_CLUSTER=true a comma-separated list of seed nodes. Unset: embedded under `pnpm start`. */
@@ -12,7 +20,10 @@ export const redisEnv = {
   /** `true` to talk to a Redis Cluster. */
   REDIS_CLUSTER: bool.default(false),
   /** Namespace for every key (tests use a unique one per run). */
-  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be 1–32 letters, digits, _ or -').default('sobot'),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be 1–32 letters, digits, _ or -')
+    .default('sobot'),
 };
 
 export const logEnv = {
@@ -22,7 +33,11 @@ export const logEnv = {
 
 export const sendingEnv = {
   /** Messages per second, global across all workers. */
-  SEND_RATE: z.coerce.number({ message: 'must be a number of messages per second' }).positive('must be greater than 0').max(100_000).default(80),
+  SEND_RATE: z.coerce
+    .number({ message: 'must be a number of messages per second' })
+    .positive('must be greater than 0')
+    .max(100_000)
+    .default(80),
   /** Attempts (rounds of retries) per message before it is a failure. */
   MAX_ATTEMPTS: int(1, 100).default(5),
 };
@@ -47,7 +62,10 @@ export const producerEnv = {
   BOARD_USER: z.string().optional(),
   BOARD_PASSWORD: z.string().optional(),
   /** Prepended to national numbers. */
-  DEFAULT_COUNTRY_CODE: z.string().regex(/^[1-9]\d{0,3}$/, 'must be 1–4 digits without + (e.g. 91)').optional(),
+  DEFAULT_COUNTRY_CODE: z
+    .string()
+    .regex(/^[1-9]\d{0,3}$/, 'must be 1–4 digits without + (e.g. 91)')
+    .optional(),
   /** Largest accepted upload, bytes. */
   MAX_UPLOAD_BYTES: int(1, 64 * 2 ** 30).default(512 * 2 ** 20),
   /** Shared token the delivery webhook must carry as ?token=. */

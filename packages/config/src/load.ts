@@ -3,7 +3,10 @@ import { z } from 'zod';
 /** A bad or missing environment variable. The message names it, in one line. */
 export class ConfigError extends Error {
   readonly code = 'CONFIG_INVALID';
-  constructor(readonly variable: string, reason: string) {
+  constructor(
+    readonly variable: string,
+    reason: string,
+  ) {
     super(`invalid configuration: ${variable}${reason.startsWith('=') ? '' : ' '}${reason}`);
   }
 }
@@ -17,7 +20,8 @@ export function loadConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEn
   const issue = parsed.error.issues[0];
   const variable = String(issue?.path[0] ?? 'environment');
   const got = cleaned[variable];
-  const shown = got === undefined ? 'is missing' : isSecret(variable) ? 'is invalid' : `="${got.slice(0, 80)}" is invalid`;
+  const shown =
+    got === undefined ? 'is missing' : isSecret(variable) ? 'is invalid' : `="${got.slice(0, 80)}" is invalid`;
   throw new ConfigError(variable, `${shown}: ${issue?.message ?? 'invalid'}`);
 }
 

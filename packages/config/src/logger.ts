@@ -49,7 +49,11 @@ export function createLogger(name: string, level: string, extra: LoggerOptions =
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     // Query strings can carry the webhook token: log the path only.
     serializers: {
-      req: (req: { method?: string; url?: string; id?: string }) => ({ id: req.id, method: req.method, url: req.url?.split('?')[0] }),
+      req: (req: { method?: string; url?: string; id?: string }) => ({
+        id: req.id,
+        method: req.method,
+        url: req.url?.split('?')[0],
+      }),
     },
     ...extra,
   });

@@ -34,12 +34,21 @@ describe('loadConfig', () => {
   });
 
   it('coerces the values it is given', () => {
-    const cfg = loadConfig(workerLike, { SOBOT_API_KEY: SECRET_KEY, SEND_RATE: '12.5', MAX_ATTEMPTS: '3', REDIS_CLUSTER: 'yes', LOG_LEVEL: 'debug' });
+    const cfg = loadConfig(workerLike, {
+      SOBOT_API_KEY: SECRET_KEY,
+      SEND_RATE: '12.5',
+      MAX_ATTEMPTS: '3',
+      REDIS_CLUSTER: 'yes',
+      LOG_LEVEL: 'debug',
+    });
     expect(cfg).toMatchObject({ SEND_RATE: 12.5, MAX_ATTEMPTS: 3, REDIS_CLUSTER: true, LOG_LEVEL: 'debug' });
   });
 
   it('treats an empty variable as unset (FOO= in a .env file)', () => {
-    expect(loadConfig(workerLike, { SOBOT_API_KEY: SECRET_KEY, SEND_RATE: '', REDIS_PREFIX: '' })).toMatchObject({ SEND_RATE: 80, REDIS_PREFIX: 'sobot' });
+    expect(loadConfig(workerLike, { SOBOT_API_KEY: SECRET_KEY, SEND_RATE: '', REDIS_PREFIX: '' })).toMatchObject({
+      SEND_RATE: 80,
+      REDIS_PREFIX: 'sobot',
+    });
   });
 
   it('names SEND_RATE and shows its bad value when it is not a number', () => {
@@ -73,13 +82,18 @@ describe('loadConfig', () => {
   });
 
   it('never echoes the value of a secret variable it rejects', () => {
-    const strict = z.object({ SOBOT_API_KEY: z.string().regex(/^[a-f0-9]{32}$/, 'must be 32 hex digits'), SOBOT_API_SECRET: z.string().min(40) });
+    const strict = z.object({
+      SOBOT_API_KEY: z.string().regex(/^[a-f0-9]{32}$/, 'must be 32 hex digits'),
+      SOBOT_API_SECRET: z.string().min(40),
+    });
     const key = configError(() => loadConfig(strict, { SOBOT_API_KEY: SECRET_KEY, SOBOT_API_SECRET: 'x'.repeat(40) }));
     expect(key.variable).toBe('SOBOT_API_KEY');
     expect(key.message).toContain('must be 32 hex digits');
     expect(key.message).not.toContain(SECRET_KEY);
 
-    const secret = configError(() => loadConfig(strict, { SOBOT_API_KEY: 'a'.repeat(32), SOBOT_API_SECRET: 'short-secret-value' }));
+    const secret = configError(() =>
+      loadConfig(strict, { SOBOT_API_KEY: 'a'.repeat(32), SOBOT_API_SECRET: 'short-secret-value' }),
+    );
     expect(secret.variable).toBe('SOBOT_API_SECRET');
     expect(secret.message).not.toContain('short-secret-value');
   });

@@ -29,12 +29,30 @@ describe('createLogger redaction', () => {
   it('keeps API keys, authorization headers and env secrets out of every line', () => {
     const { log, lines } = capturingLogger();
     log.info({ apiKey: SECRETS.apiKey, apiSecret: SECRETS.apiSecret }, 'client options');
-    log.info({ headers: { authorization: SECRETS.bearer, 'x-api-key': SECRETS.xApiKey, accept: 'application/json' } }, 'outgoing request');
+    log.info(
+      { headers: { authorization: SECRETS.bearer, 'x-api-key': SECRETS.xApiKey, accept: 'application/json' } },
+      'outgoing request',
+    );
     log.info({ SOBOT_API_KEY: SECRETS.envKey, SEND_RATE: 80 }, 'config');
-    log.warn({ cfg: { SOBOT_API_KEY: SECRETS.nestedKey, BOARD_PASSWORD: SECRETS.password, WEBHOOK_TOKEN: SECRETS.webhook } }, 'loaded config');
-    log.info({ req: { method: 'POST', url: `/v1/webhook?token=${SECRETS.webhook}`, headers: { authorization: SECRETS.bearer } } }, 'incoming');
+    log.warn(
+      { cfg: { SOBOT_API_KEY: SECRETS.nestedKey, BOARD_PASSWORD: SECRETS.password, WEBHOOK_TOKEN: SECRETS.webhook } },
+      'loaded config',
+    );
+    log.info(
+      {
+        req: {
+          method: 'POST',
+          url: `/v1/webhook?token=${SECRETS.webhook}`,
+          headers: { authorization: SECRETS.bearer },
+        },
+      },
+      'incoming',
+    );
     // @fastify/multipart logs its busboy options, request headers included, at trace level.
-    log.info({ busboyOptions: { headers: { authorization: SECRETS.bearer, 'content-type': 'multipart/form-data' } } }, 'Providing options to busboy');
+    log.info(
+      { busboyOptions: { headers: { authorization: SECRETS.bearer, 'content-type': 'multipart/form-data' } } },
+      'Providing options to busboy',
+    );
 
     expect(lines).toHaveLength(6);
     const all = lines.join('');
@@ -42,11 +60,20 @@ describe('createLogger redaction', () => {
     expect(all).not.toContain('tok_CCCC3333');
 
     const [client, request, config, nested, incoming] = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(client).toMatchObject({ name: 'test', msg: 'client options', apiKey: '[redacted]', apiSecret: '[redacted]' });
+    expect(client).toMatchObject({
+      name: 'test',
+      msg: 'client options',
+      apiKey: '[redacted]',
+      apiSecret: '[redacted]',
+    });
     // Only the secrets go: the rest of the line is still useful.
-    expect(request).toMatchObject({ headers: { authorization: '[redacted]', 'x-api-key': '[redacted]', accept: 'application/json' } });
+    expect(request).toMatchObject({
+      headers: { authorization: '[redacted]', 'x-api-key': '[redacted]', accept: 'application/json' },
+    });
     expect(config).toMatchObject({ SOBOT_API_KEY: '[redacted]', SEND_RATE: 80 });
-    expect(nested).toMatchObject({ cfg: { SOBOT_API_KEY: '[redacted]', BOARD_PASSWORD: '[redacted]', WEBHOOK_TOKEN: '[redacted]' } });
+    expect(nested).toMatchObject({
+      cfg: { SOBOT_API_KEY: '[redacted]', BOARD_PASSWORD: '[redacted]', WEBHOOK_TOKEN: '[redacted]' },
+    });
     expect(incoming).toMatchObject({ req: { method: 'POST', url: '/v1/webhook' } });
   });
 

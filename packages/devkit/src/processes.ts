@@ -21,7 +21,11 @@ export interface AppProcess {
  * Runs one of the apps as its own process (`node --import tsx apps/<name>/src/main.ts`) with `env`;
  * `nodeArgs` go before the entry (e.g. `--cpu-prof`, which Node 20 refuses in NODE_OPTIONS).
  */
-export function spawnApp(name: AppName | string, env: Record<string, string | undefined>, nodeArgs: string[] = []): AppProcess {
+export function spawnApp(
+  name: AppName | string,
+  env: Record<string, string | undefined>,
+  nodeArgs: string[] = [],
+): AppProcess {
   const entry = name.includes('/') ? name : `apps/${name}/src/main.ts`;
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', entry], {
     cwd: REPO_ROOT,

@@ -21,15 +21,31 @@ export async function startTestCluster(masters = 3): Promise<TestCluster> {
       await startRedisServer({
         dir: join(dir, `n${i}`),
         appendonly: false,
-        args: ['--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `n${i}`, 'nodes.conf'), '--cluster-node-timeout', '5000'],
+        args: [
+          '--cluster-enabled',
+          'yes',
+          '--cluster-config-file',
+          join(dir, `n${i}`, 'nodes.conf'),
+          '--cluster-node-timeout',
+          '5000',
+        ],
       }),
     );
   }
   const addrs = nodes.map((n) => `127.0.0.1:${n.port}`);
-  const created = spawnSync('redis-cli', ['--cluster', 'create', ...addrs, '--cluster-replicas', '0', '--cluster-yes'], { encoding: 'utf8' });
+  const created = spawnSync(
+    'redis-cli',
+    ['--cluster', 'create', ...addrs, '--cluster-replicas', '0', '--cluster-yes'],
+    { encoding: 'utf8' },
+  );
   if (created.status !== 0) throw new Error(`redis-cli --cluster create failed: ${created.stdout}${created.stderr}`);
   await waitFor(
-    () => nodes.every((n) => spawnSync('redis-cli', ['-p', String(n.port), 'cluster', 'info'], { encoding: 'utf8' }).stdout.includes('cluster_state:ok')),
+    () =>
+      nodes.every((n) =>
+        spawnSync('redis-cli', ['-p', String(n.port), 'cluster', 'info'], { encoding: 'utf8' }).stdout.includes(
+          'cluster_state:ok',
+        ),
+      ),
     { timeoutMs: 30_000, intervalMs: 200, what: 'cluster_state:ok on every node' },
   );
   return {

@@ -29,13 +29,20 @@ export type Announce = (message: string) => void;
  * the sandbox when SOBOT_API_KEY is unset, the producer and one worker — each its own process,
  * restarted if it dies, all stopped together (worker first, so in-flight sends are recorded).
  */
-export async function startStack(opts: StackOptions = {}, announce: Announce = (m) => process.stdout.write(`${m}\n`)): Promise<Stack> {
+export async function startStack(
+  opts: StackOptions = {},
+  announce: Announce = (m) => process.stdout.write(`${m}\n`),
+): Promise<Stack> {
   const base: NodeJS.ProcessEnv = { ...(opts.env ?? process.env) };
   const print = opts.print ?? ((app, line) => process.stdout.write(`[${app}] ${line}\n`));
   let redis: RedisServer | undefined;
   if (!base.REDIS_URL) {
     const dir = resolve(REPO_ROOT, '.data', 'redis');
-    redis = await startRedisServer({ dir, appendonly: true, port: base.REDIS_PORT ? Number(base.REDIS_PORT) : undefined });
+    redis = await startRedisServer({
+      dir,
+      appendonly: true,
+      port: base.REDIS_PORT ? Number(base.REDIS_PORT) : undefined,
+    });
     base.REDIS_URL = redis.url;
     announce(`REDIS_URL is not set: started an embedded redis-server on ${redis.url} (AOF on, data in ${dir})`);
   }
@@ -76,7 +83,9 @@ export async function startStack(opts: StackOptions = {}, announce: Announce = (
     await waitForHttp(`${sandboxUrl}/_sandbox/health`);
     base.SOBOT_API_URL = sandboxUrl;
     base.SOBOT_API_KEY = 'sandbox';
-    announce(`*** SOBOT_API_KEY is not set: messages go to the local SANDBOX at ${sandboxUrl}, not to Sobot. Nothing reaches WhatsApp. ***`);
+    announce(
+      `*** SOBOT_API_KEY is not set: messages go to the local SANDBOX at ${sandboxUrl}, not to Sobot. Nothing reaches WhatsApp. ***`,
+    );
   }
   let apiKey = base.API_KEYS?.split(',')[0]?.trim() ?? '';
   if (!apiKey) {
@@ -109,7 +118,10 @@ export async function startStack(opts: StackOptions = {}, announce: Announce = (
     throw err;
   }
   announce(`producer: ${producerUrl}  API docs: ${producerUrl}/docs`);
-  if (board) announce(`campaign page: ${producerUrl}/ui  Bull Board: ${producerUrl}/admin/queues  (user ${board.user}, password ${board.password})`);
+  if (board)
+    announce(
+      `campaign page: ${producerUrl}/ui  Bull Board: ${producerUrl}/admin/queues  (user ${board.user}, password ${board.password})`,
+    );
 
   return {
     producerUrl,

@@ -21,7 +21,15 @@ export interface CampaignState {
   id: string;
   status: string;
   paused_reason: string | null;
-  counts: { total: number; pending: number; sent: number; failed: number; cancelled: number; delivered: number; read: number };
+  counts: {
+    total: number;
+    pending: number;
+    sent: number;
+    failed: number;
+    cancelled: number;
+    delivered: number;
+    read: number;
+  };
   failure_reasons: Array<{ code: string; count: number; message: string }>;
 }
 
@@ -60,7 +68,13 @@ export async function startSystem(o: SystemOptions): Promise<System> {
   const token = `t-${randomBytes(8).toString('hex')}`;
   const common = { REDIS_URL: o.redisUrl, REDIS_PREFIX: o.prefix, LOG_LEVEL: 'info', ...o.env };
   const producer = spawnApp('producer', { ...common, PORT: String(port), HOST: '127.0.0.1', API_KEYS: token });
-  const workerEnv = { ...common, SOBOT_API_URL: o.sobotUrl, SOBOT_API_KEY: 'test-key', SOBOT_API_SECRET: 'test-secret', ...o.workerEnv };
+  const workerEnv = {
+    ...common,
+    SOBOT_API_URL: o.sobotUrl,
+    SOBOT_API_KEY: 'test-key',
+    SOBOT_API_SECRET: 'test-secret',
+    ...o.workerEnv,
+  };
   const retired: AppProcess[] = [];
   const workers: AppProcess[] = [];
   const addWorker = (env: Record<string, string> = {}) => {
@@ -71,7 +85,8 @@ export async function startSystem(o: SystemOptions): Promise<System> {
   for (let i = 0; i < (o.workers ?? 1); i += 1) addWorker();
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(`${url}/readyz`, 60_000);
-  const api = (path: string, init: RequestInit = {}) => fetch(`${url}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers ?? {}) } });
+  const api = (path: string, init: RequestInit = {}) =>
+    fetch(`${url}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers ?? {}) } });
   const campaign = async (id: string) => (await (await api(`/v1/campaigns/${id}`)).json()) as CampaignState;
   return {
     url,
@@ -80,7 +95,11 @@ export async function startSystem(o: SystemOptions): Promise<System> {
     workers,
     api,
     async upload(body, query, contentType = 'text/csv') {
-      const res = await api(`/v1/campaigns?${new URLSearchParams(query)}`, { method: 'POST', headers: { 'content-type': contentType }, body });
+      const res = await api(`/v1/campaigns?${new URLSearchParams(query)}`, {
+        method: 'POST',
+        headers: { 'content-type': contentType },
+        body,
+      });
       return { status: res.status, body: await res.json() };
     },
     campaign,

@@ -1,7 +1,11 @@
 /** Polls `check` until it returns a truthy value or the deadline passes (then throws with `what`). */
 export async function waitFor<T>(
   check: () => T | Promise<T>,
-  { timeoutMs = 30_000, intervalMs = 50, what = 'condition' }: { timeoutMs?: number; intervalMs?: number; what?: string } = {},
+  {
+    timeoutMs = 30_000,
+    intervalMs = 50,
+    what = 'condition',
+  }: { timeoutMs?: number; intervalMs?: number; what?: string } = {},
 ): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;

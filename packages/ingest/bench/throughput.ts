@@ -16,7 +16,11 @@ function file(format: 'csv' | 'json' | 'ndjson'): Buffer[] {
   for (let i = 0; i < ROWS; i++) {
     const phone = String(919_000_000_000 + i);
     if (format === 'csv') text += `${phone},Name ${i},Hi ${i}\n`;
-    else text += (format === 'json' && i > 0 ? ',\n' : '') + `{"phone":"${phone}","name":"Name ${i}","caption":"Hi ${i}"}` + (format === 'ndjson' ? '\n' : '');
+    else
+      text +=
+        (format === 'json' && i > 0 ? ',\n' : '') +
+        `{"phone":"${phone}","name":"Name ${i}","caption":"Hi ${i}"}` +
+        (format === 'ndjson' ? '\n' : '');
     if (text.length >= 64 * 1024) {
       chunks.push(Buffer.from(text));
       text = '';
@@ -30,7 +34,9 @@ async function time(label: string, run: () => Promise<number>): Promise<void> {
   const started = process.hrtime.bigint();
   const rows = await run();
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  console.log(`${label.padEnd(44)} ${String(Math.round(rows / seconds)).padStart(9)} rows/s  (${rows} rows, ${seconds.toFixed(2)} s)`);
+  console.log(
+    `${label.padEnd(44)} ${String(Math.round(rows / seconds)).padStart(9)} rows/s  (${rows} rows, ${seconds.toFixed(2)} s)`,
+  );
 }
 
 async function main(): Promise<void> {

@@ -16,7 +16,14 @@ export interface ColumnMap {
 
 /** Maps a header row; unknown columns are ignored and, of two columns for one field, the first wins. */
 export function mapHeader(header: readonly string[]): ColumnMap {
-  const map: ColumnMap = { width: header.length, customer_number: -1, customer_name: -1, url: -1, mime_type: -1, caption: -1 };
+  const map: ColumnMap = {
+    width: header.length,
+    customer_number: -1,
+    customer_name: -1,
+    url: -1,
+    mime_type: -1,
+    caption: -1,
+  };
   header.forEach((name, index) => {
     const field: RecipientField | undefined = fieldForHeader(name);
     if (field && map[field] < 0) map[field] = index;

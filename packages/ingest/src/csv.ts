@@ -94,7 +94,10 @@ function describe(err: CsvError): IngestError {
       return unparseable(`${where}: longer than ${MAX_RECORD_BYTES / 1024 / 1024} MiB (an unclosed quote?)`, { row });
     case 'CSV_INVALID_CLOSING_QUOTE':
     case 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE':
-      return unparseable(`${at}: text after a closing quote (quotes inside a quoted field are written "")`, { row, line });
+      return unparseable(`${at}: text after a closing quote (quotes inside a quoted field are written "")`, {
+        row,
+        line,
+      });
     default:
       return unparseable(`${at}: ${err.message}`, { row, line });
   }

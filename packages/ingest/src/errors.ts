@@ -21,7 +21,8 @@ export interface IngestSummary {
  * - `STRICT_REJECTED`: `strict` was asked and at least one row is invalid.
  * - `INVALID_DEFAULTS`: the campaign defaults themselves are invalid (checked before reading).
  */
-export type IngestErrorCode = 'UNPARSEABLE' | 'NO_PHONE_COLUMN' | 'NO_VALID_ROWS' | 'STRICT_REJECTED' | 'INVALID_DEFAULTS';
+export type IngestErrorCode =
+  'UNPARSEABLE' | 'NO_PHONE_COLUMN' | 'NO_VALID_ROWS' | 'STRICT_REJECTED' | 'INVALID_DEFAULTS';
 
 /** Where a file stopped parsing. */
 export interface ParsePosition {

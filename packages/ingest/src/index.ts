@@ -1,5 +1,11 @@
 export { ingestRecipients, type IngestOptions } from './ingest';
-export { IngestError, type IngestErrorCode, type IngestErrorDetails, type IngestSummary, type ParsePosition } from './errors';
+export {
+  IngestError,
+  type IngestErrorCode,
+  type IngestErrorDetails,
+  type IngestSummary,
+  type ParsePosition,
+} from './errors';
 export { DEFAULT_MAX_ERRORS, type RecipientSink } from './tally';
 export { NumberSet, numberKey } from './number-set';
 export { sniffFormat, detectDelimiter, type RecipientFormat, type CsvDelimiter } from './detect-format';

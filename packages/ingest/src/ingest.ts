@@ -46,7 +46,11 @@ export async function ingestRecipients(input: RecipientInput, options: IngestOpt
 
   const summary = tally.summary();
   if (options.strict && summary.rejected > 0) {
-    throw new IngestError('STRICT_REJECTED', `strict: ${summary.rejected} of ${summary.total} rows are invalid`, summary);
+    throw new IngestError(
+      'STRICT_REJECTED',
+      `strict: ${summary.rejected} of ${summary.total} rows are invalid`,
+      summary,
+    );
   }
   if (summary.accepted === 0) {
     // JSON has no header: a file none of whose objects has a phone key is told so instead of "no valid rows".

@@ -28,7 +28,8 @@ export class JsonRecipients {
       const cell = value[key];
       if (typeof cell === 'string') raw[field] = cell;
       else if (typeof cell === 'number') raw[field] = String(cell);
-      else if (cell !== null) (errors ??= []).push({ field, message: `must be a string or a number (got ${describeType(cell)})` });
+      else if (cell !== null)
+        (errors ??= []).push({ field, message: `must be a string or a number (got ${describeType(cell)})` });
     }
     if (errors) {
       this.tally.reject(row, errors);

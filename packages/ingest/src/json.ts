@@ -39,7 +39,8 @@ export async function readJson(head: string, chunks: AsyncIterable<Buffer>, tall
     }
     if (misplaced) throw unparseable('"recipients" must be an array of recipient objects');
     pending = batch.length > 0 ? 0 : pending + chunk.length;
-    if (pending > MAX_RECORD_BYTES) throw unparseable(`row ${row + 1}: longer than ${MAX_RECORD_BYTES / 1024 / 1024} MiB`, { row: row + 1 });
+    if (pending > MAX_RECORD_BYTES)
+      throw unparseable(`row ${row + 1}: longer than ${MAX_RECORD_BYTES / 1024 / 1024} MiB`, { row: row + 1 });
     const values = batch;
     batch = [];
     for (const value of values) {
@@ -51,7 +52,9 @@ export async function readJson(head: string, chunks: AsyncIterable<Buffer>, tall
     try {
       parser.end();
     } catch {
-      throw unparseable(`row ${row + 1}: invalid JSON: the file ends inside it (a truncated upload?)`, { row: row + 1 });
+      throw unparseable(`row ${row + 1}: invalid JSON: the file ends inside it (a truncated upload?)`, {
+        row: row + 1,
+      });
     }
   }
   return recipients;

@@ -25,7 +25,10 @@ export async function readNdjson(chunks: AsyncIterable<Buffer>, tally: Tally): P
     try {
       value = JSON.parse(trimmed);
     } catch (err) {
-      throw unparseable(`line ${line}: not valid JSON (${err instanceof Error ? err.message : String(err)})`, { row, line });
+      throw unparseable(`line ${line}: not valid JSON (${err instanceof Error ? err.message : String(err)})`, {
+        row,
+        line,
+      });
     }
     return recipients.add(value, row);
   };
@@ -39,7 +42,8 @@ export async function readNdjson(chunks: AsyncIterable<Buffer>, tally: Tally): P
       start = end + 1;
     }
     rest = text.slice(start);
-    if (rest.length > MAX_RECORD_BYTES) throw unparseable(`line ${line + 1}: longer than ${MAX_RECORD_BYTES / 1024 / 1024} MiB`, { line: line + 1 });
+    if (rest.length > MAX_RECORD_BYTES)
+      throw unparseable(`line ${line + 1}: longer than ${MAX_RECORD_BYTES / 1024 / 1024} MiB`, { line: line + 1 });
   }
   rest += decoder.end();
   const done = onLine(rest);

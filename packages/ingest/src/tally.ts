@@ -1,4 +1,12 @@
-import { validateRecipient, type CampaignDefaults, type FieldError, type RawRecipient, type RowError, type SobotImageMessage, type ValidationOptions } from '@sobot/schema';
+import {
+  validateRecipient,
+  type CampaignDefaults,
+  type FieldError,
+  type RawRecipient,
+  type RowError,
+  type SobotImageMessage,
+  type ValidationOptions,
+} from '@sobot/schema';
 import type { IngestSummary } from './errors';
 import { NumberSet, numberKey } from './number-set';
 
@@ -59,7 +67,13 @@ export class Tally {
   }
 
   summary(): IngestSummary {
-    return { total: this.total, accepted: this.accepted, rejected: this.rejected, duplicates: this.duplicates, errors: [...this.errors] };
+    return {
+      total: this.total,
+      accepted: this.accepted,
+      rejected: this.rejected,
+      duplicates: this.duplicates,
+      errors: [...this.errors],
+    };
   }
 
   private countRejected(row: number, errors: FieldError[]): void {

@@ -5,12 +5,22 @@ import { ingestRecipients } from '../src';
 const csv = (...lines: string[]) => lines.join('\n') + '\n';
 
 describe('CSV columns', () => {
-  it.each(['customer_number', 'phone', 'number', 'mobile', 'msisdn', 'PHONE', 'Mobile', ' MSISDN '])('reads the number from a "%s" column', async (header) => {
-    const { messages } = await collect(csv(`${header},name`, '919970000001,Asha'));
-    expect(messages).toEqual([
-      { type: 'image', url: DEFAULTS.image_url, mime_type: 'image/jpeg', customer_number: '919970000001', customer_name: 'Asha', caption: 'Default caption' },
-    ]);
-  });
+  it.each(['customer_number', 'phone', 'number', 'mobile', 'msisdn', 'PHONE', 'Mobile', ' MSISDN '])(
+    'reads the number from a "%s" column',
+    async (header) => {
+      const { messages } = await collect(csv(`${header},name`, '919970000001,Asha'));
+      expect(messages).toEqual([
+        {
+          type: 'image',
+          url: DEFAULTS.image_url,
+          mime_type: 'image/jpeg',
+          customer_number: '919970000001',
+          customer_name: 'Asha',
+          caption: 'Default caption',
+        },
+      ]);
+    },
+  );
 
   it.each([
     ['name', 'image_url'],
@@ -18,8 +28,15 @@ describe('CSV columns', () => {
     ['NAME', 'Image_URL'],
     ['Customer Name', 'IMAGE-URL'],
   ])('maps %s and %s case-insensitively', async (name, url) => {
-    const { messages } = await collect(csv(`phone,${name},${url},MIME_TYPE,Caption`, '919970000001,Asha,https://img.example.com/a.png,image/png,Hi'));
-    expect(messages[0]).toMatchObject({ customer_name: 'Asha', url: 'https://img.example.com/a.png', mime_type: 'image/png', caption: 'Hi' });
+    const { messages } = await collect(
+      csv(`phone,${name},${url},MIME_TYPE,Caption`, '919970000001,Asha,https://img.example.com/a.png,image/png,Hi'),
+    );
+    expect(messages[0]).toMatchObject({
+      customer_name: 'Asha',
+      url: 'https://img.example.com/a.png',
+      mime_type: 'image/png',
+      caption: 'Hi',
+    });
   });
 
   it('ignores unknown columns', async () => {
@@ -45,8 +62,14 @@ describe('CSV dialects', () => {
     ['semicolon', ';'],
     ['tab', '\t'],
   ])('detects the %s delimiter from the header', async (_, d) => {
-    const { messages } = await collect(csv(['phone', 'name', 'caption'].join(d), ['919970000001', 'Asha', '"Hi,\tthere; you"'].join(d)));
-    expect(messages[0]).toMatchObject({ customer_number: '919970000001', customer_name: 'Asha', caption: 'Hi,\tthere; you' });
+    const { messages } = await collect(
+      csv(['phone', 'name', 'caption'].join(d), ['919970000001', 'Asha', '"Hi,\tthere; you"'].join(d)),
+    );
+    expect(messages[0]).toMatchObject({
+      customer_number: '919970000001',
+      customer_name: 'Asha',
+      caption: 'Hi,\tthere; you',
+    });
   });
 
   it('takes the delimiter that is most present outside quotes', async () => {
@@ -61,7 +84,14 @@ describe('CSV dialects', () => {
   });
 
   it('reads quoted fields with delimiters, escaped quotes and newlines, and trims cells', async () => {
-    const { messages, summary } = await collect(csv('phone,name,caption', ' 919970000001 , "Doe, Jane" ,"Line one', 'line two, with ""quotes"""', '919970000002,Bob,x'));
+    const { messages, summary } = await collect(
+      csv(
+        'phone,name,caption',
+        ' 919970000001 , "Doe, Jane" ,"Line one',
+        'line two, with ""quotes"""',
+        '919970000002,Bob,x',
+      ),
+    );
     expect(summary.total).toBe(2);
     expect(messages[0]).toMatchObject({ customer_name: 'Doe, Jane', caption: 'Line one\nline two, with "quotes"' });
     expect(messages[1]).toMatchObject({ customer_name: 'Bob' });
@@ -74,7 +104,13 @@ describe('CSV dialects', () => {
   });
 
   it('gives the same result whatever the chunk boundaries', async () => {
-    const text = csv('phone;name;caption', '919970000001;"Zoë; ""Z""";"multi', 'line"', '919970000002;Ωmega;€ sign', '123;short;x');
+    const text = csv(
+      'phone;name;caption',
+      '919970000001;"Zoë; ""Z""";"multi',
+      'line"',
+      '919970000002;Ωmega;€ sign',
+      '123;short;x',
+    );
     const whole = await collect(text);
     for (const size of [1, 2, 3, 7]) {
       const split = await collect(pieces(text, size));
@@ -97,34 +133,73 @@ describe('CSV dialects', () => {
 describe('CSV values', () => {
   it('fills empty cells from the campaign defaults and lets row cells override them', async () => {
     const { messages } = await collect(
-      csv('phone,name,image_url,mime_type,caption', '919970000001,A,,,', '919970000002,B,https://img.example.com/b.png,,Own caption', '919970000003,C,https://img.example.com/c,image/jpeg,'),
+      csv(
+        'phone,name,image_url,mime_type,caption',
+        '919970000001,A,,,',
+        '919970000002,B,https://img.example.com/b.png,,Own caption',
+        '919970000003,C,https://img.example.com/c,image/jpeg,',
+      ),
     );
     expect(messages).toEqual([
-      { type: 'image', url: DEFAULTS.image_url, mime_type: 'image/jpeg', customer_number: '919970000001', customer_name: 'A', caption: 'Default caption' },
-      { type: 'image', url: 'https://img.example.com/b.png', mime_type: 'image/png', customer_number: '919970000002', customer_name: 'B', caption: 'Own caption' },
-      { type: 'image', url: 'https://img.example.com/c', mime_type: 'image/jpeg', customer_number: '919970000003', customer_name: 'C', caption: 'Default caption' },
+      {
+        type: 'image',
+        url: DEFAULTS.image_url,
+        mime_type: 'image/jpeg',
+        customer_number: '919970000001',
+        customer_name: 'A',
+        caption: 'Default caption',
+      },
+      {
+        type: 'image',
+        url: 'https://img.example.com/b.png',
+        mime_type: 'image/png',
+        customer_number: '919970000002',
+        customer_name: 'B',
+        caption: 'Own caption',
+      },
+      {
+        type: 'image',
+        url: 'https://img.example.com/c',
+        mime_type: 'image/jpeg',
+        customer_number: '919970000003',
+        customer_name: 'C',
+        caption: 'Default caption',
+      },
     ]);
   });
 
   it('normalises numbers written with + ( ) - . and spaces', async () => {
-    const { messages } = await collect(csv('phone,name', '(91) 9970-000002,A', '+91 99700 00003,B', '91.9970.000004,C', '0091 9970000005,D'));
-    expect(messages.map((m) => m.customer_number)).toEqual(['919970000002', '919970000003', '919970000004', '919970000005']);
+    const { messages } = await collect(
+      csv('phone,name', '(91) 9970-000002,A', '+91 99700 00003,B', '91.9970.000004,C', '0091 9970000005,D'),
+    );
+    expect(messages.map((m) => m.customer_number)).toEqual([
+      '919970000002',
+      '919970000003',
+      '919970000004',
+      '919970000005',
+    ]);
   });
 
   it('prepends the default country code to national numbers when configured', async () => {
-    const { messages } = await collect(csv('phone,name', '9970000001,A', '09970000002,B', '+44 20 7946 0958,C'), { validation: { defaultCountryCode: '91' } });
+    const { messages } = await collect(csv('phone,name', '9970000001,A', '09970000002,B', '+44 20 7946 0958,C'), {
+      validation: { defaultCountryCode: '91' },
+    });
     expect(messages.map((m) => m.customer_number)).toEqual(['919970000001', '919970000002', '442079460958']);
   });
 
   it('keeps a name that starts with = as it is (formula safety belongs to the report)', async () => {
-    const { messages } = await collect(csv('phone,name', '919970000001,=1+1', '919970000002,"=HYPERLINK(""http://x.test"")"'));
+    const { messages } = await collect(
+      csv('phone,name', '919970000001,=1+1', '919970000002,"=HYPERLINK(""http://x.test"")"'),
+    );
     expect(messages.map((m) => m.customer_name)).toEqual(['=1+1', '=HYPERLINK("http://x.test")']);
   });
 
   it('uses the number as the name only when asked', async () => {
     const text = csv('phone,name', '919970000001,');
     expect((await failure(collect(text))).code).toBe('NO_VALID_ROWS');
-    expect((await collect(text, { validation: { nameFallbackToNumber: true } })).messages[0]?.customer_name).toBe('919970000001');
+    expect((await collect(text, { validation: { nameFallbackToNumber: true } })).messages[0]?.customer_name).toBe(
+      '919970000001',
+    );
   });
 });
 
@@ -136,7 +211,8 @@ describe('CSV row errors', () => {
     '919970000003,Ftp,ftp://img.example.com/a.jpg,', // 3
     `919970000004,Long,,${'x'.repeat(1025)}`, // 4
     '919970000005,,,', // 5
-    '919970000006,"Multi', 'line",,', // 6 (two lines, one row)
+    '919970000006,"Multi',
+    'line",,', // 6 (two lines, one row)
     'abc,Letters,,', // 7
     '919970000008,Fine,,', // 8
   );
@@ -189,7 +265,15 @@ describe('CSV row errors', () => {
 describe('duplicates', () => {
   it('sends a number once however it is written, and counts the rest', async () => {
     const { summary, messages, rows } = await collect(
-      csv('phone,name', '+91 99700 00001,First', '919970000001,Second', '0091 9970000001,Third', '919970000002,Other', '(91) 9970-000002,Again', 'bad,X'),
+      csv(
+        'phone,name',
+        '+91 99700 00001,First',
+        '919970000001,Second',
+        '0091 9970000001,Third',
+        '919970000002,Other',
+        '(91) 9970-000002,Again',
+        'bad,X',
+      ),
     );
     expect(messages.map((m) => [m.customer_number, m.customer_name])).toEqual([
       ['919970000001', 'First'],
@@ -207,7 +291,9 @@ describe('duplicates', () => {
 
   it('keeps numbers that differ only in leading zeros apart', async () => {
     // A leading 00 is an international prefix (stripped), a single 0 is part of the number.
-    const { summary, rows } = await collect(csv('phone,name', '0123456789,A', '123456789,B', '00123456789,C', '0123456789,D'));
+    const { summary, rows } = await collect(
+      csv('phone,name', '0123456789,A', '123456789,B', '00123456789,C', '0123456789,D'),
+    );
     expect(summary).toMatchObject({ accepted: 2, duplicates: 2 });
     expect(rows).toEqual([1, 2]);
   });
@@ -215,14 +301,18 @@ describe('duplicates', () => {
 
 describe('unparseable CSV', () => {
   it('names the row of an unclosed quote', async () => {
-    const err = await failure(collect(csv('phone,name', '919970000001,A', '919970000002,B', '"919970000003,C', '919970000004,D')));
+    const err = await failure(
+      collect(csv('phone,name', '919970000001,A', '919970000002,B', '"919970000003,C', '919970000004,D')),
+    );
     expect(err.code).toBe('UNPARSEABLE');
     expect(err.message).toBe('row 3: unclosed quote (the quoted field runs to the end of the file)');
     expect(err.details).toEqual({ row: 3 });
   });
 
   it('names the row whose column count differs from the header', async () => {
-    const err = await failure(collect(csv('phone,name', '919970000001,A', '"9199700', '00002",B', '919970000003,C,extra')));
+    const err = await failure(
+      collect(csv('phone,name', '919970000001,A', '"9199700', '00002",B', '919970000003,C,extra')),
+    );
     expect(err.code).toBe('UNPARSEABLE');
     expect(err.message).toBe('row 3: has 3 fields but the header has 2');
   });
@@ -325,7 +415,9 @@ describe('whole-file outcomes', () => {
   });
 
   it('refuses invalid campaign defaults before reading', async () => {
-    const err = await failure(collect(csv('phone,name', '919970000001,A'), { defaults: { image_url: 'ftp://x.test/a.jpg' } }));
+    const err = await failure(
+      collect(csv('phone,name', '919970000001,A'), { defaults: { image_url: 'ftp://x.test/a.jpg' } }),
+    );
     expect(err.code).toBe('INVALID_DEFAULTS');
     expect(err.details).toEqual([{ field: 'image_url', message: 'must use http or https (got ftp)' }]);
   });

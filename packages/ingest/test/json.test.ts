@@ -6,9 +6,30 @@ const people = [
   { msisdn: '+91 99700 00003', customer_name: 'Chitra', Caption: null, ignored: { nested: true } },
 ];
 const expected = [
-  { type: 'image', url: DEFAULTS.image_url, mime_type: 'image/jpeg', customer_number: '919970000001', customer_name: 'Asha', caption: 'Default caption' },
-  { type: 'image', url: 'https://img.example.com/b.png', mime_type: 'image/png', customer_number: '919970000002', customer_name: 'Bala', caption: 'Own' },
-  { type: 'image', url: DEFAULTS.image_url, mime_type: 'image/jpeg', customer_number: '919970000003', customer_name: 'Chitra', caption: 'Default caption' },
+  {
+    type: 'image',
+    url: DEFAULTS.image_url,
+    mime_type: 'image/jpeg',
+    customer_number: '919970000001',
+    customer_name: 'Asha',
+    caption: 'Default caption',
+  },
+  {
+    type: 'image',
+    url: 'https://img.example.com/b.png',
+    mime_type: 'image/png',
+    customer_number: '919970000002',
+    customer_name: 'Bala',
+    caption: 'Own',
+  },
+  {
+    type: 'image',
+    url: DEFAULTS.image_url,
+    mime_type: 'image/jpeg',
+    customer_number: '919970000003',
+    customer_name: 'Chitra',
+    caption: 'Default caption',
+  },
 ];
 const ndjson = (values: unknown[]) => values.map((v) => JSON.stringify(v)).join('\n') + '\n';
 
@@ -33,7 +54,9 @@ describe('JSON', () => {
   });
 
   it('rejects an element that is not an object, and a field that is not text, as row errors', async () => {
-    const { summary } = await collect(JSON.stringify([people[0], 42, ['919970000009'], { phone: true, name: 'X' }, people[1]]));
+    const { summary } = await collect(
+      JSON.stringify([people[0], 42, ['919970000009'], { phone: true, name: 'X' }, people[1]]),
+    );
     expect(summary).toEqual({
       total: 5,
       accepted: 2,
@@ -105,7 +128,8 @@ describe('JSON', () => {
 
 describe('NDJSON', () => {
   it('reads one object a line; blank lines are skipped and rows count non-blank lines', async () => {
-    const text = ndjson([people[0]]) + '\r\n\n' + ndjson([people[1]]).replace('\n', '\r\n') + '   \n' + ndjson([people[2]]);
+    const text =
+      ndjson([people[0]]) + '\r\n\n' + ndjson([people[1]]).replace('\n', '\r\n') + '   \n' + ndjson([people[2]]);
     const { messages, rows } = await collect(text);
     expect(messages).toEqual(expected);
     expect(rows).toEqual([1, 2, 3]);

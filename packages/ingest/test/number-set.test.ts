@@ -35,7 +35,16 @@ describe('numberKey', () => {
   });
 
   it('keeps leading zeros apart and stays exact', () => {
-    const keys = ['123456789', '0123456789', '00123456789', '000000000000000', '00000000', '0', '100000000000000', '012345678901234'].map(numberKey);
+    const keys = [
+      '123456789',
+      '0123456789',
+      '00123456789',
+      '000000000000000',
+      '00000000',
+      '0',
+      '100000000000000',
+      '012345678901234',
+    ].map(numberKey);
     expect(new Set(keys).size).toBe(keys.length);
     for (const k of keys) expect(Number.isSafeInteger(k)).toBe(true);
   });

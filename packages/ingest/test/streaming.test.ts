@@ -70,11 +70,18 @@ it('destroys a Readable input when the file is refused', async () => {
       for (let i = 0; i < 100; i++) yield `91997${String(i).padStart(7, '0')},X\n`;
     })(),
   );
-  expect((await failure(ingestRecipients(input, { format: 'csv', defaults: DEFAULTS, sink: () => {} }))).code).toBe('UNPARSEABLE');
+  expect((await failure(ingestRecipients(input, { format: 'csv', defaults: DEFAULTS, sink: () => {} }))).code).toBe(
+    'UNPARSEABLE',
+  );
   expect(input.destroyed).toBe(true);
 
-  const binary = Readable.from([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00]), Buffer.from('more')]);
-  expect((await failure(ingestRecipients(binary, { format: 'auto', defaults: DEFAULTS, sink: () => {} }))).code).toBe('UNPARSEABLE');
+  const binary = Readable.from([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00]),
+    Buffer.from('more'),
+  ]);
+  expect((await failure(ingestRecipients(binary, { format: 'auto', defaults: DEFAULTS, sink: () => {} }))).code).toBe(
+    'UNPARSEABLE',
+  );
   expect(binary.destroyed).toBe(true);
 });
 
@@ -85,7 +92,11 @@ it('looks past leading blank lines to tell the format', async () => {
     yield '{"phone": "919970000001", "name": "A"}\n{"phone": "919970000002", "name": "B"}\n';
   }
   const messages: string[] = [];
-  const summary = await ingestRecipients(input(), { format: 'auto', defaults: DEFAULTS, sink: (m) => void messages.push(m.customer_number) });
+  const summary = await ingestRecipients(input(), {
+    format: 'auto',
+    defaults: DEFAULTS,
+    sink: (m) => void messages.push(m.customer_number),
+  });
   expect(summary.total).toBe(2);
   expect(messages).toEqual(['919970000001', '919970000002']);
 });

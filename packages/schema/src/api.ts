@@ -118,7 +118,10 @@ export const messageInputSchema = z.object({
 export type MessageInput = z.input<typeof messageInputSchema>;
 
 export const sendMessagesBodySchema = z.union([
-  z.object({ messages: z.array(messageInputSchema).min(1).max(1000), idempotency_key: z.string().min(1).max(200).optional() }),
+  z.object({
+    messages: z.array(messageInputSchema).min(1).max(1000),
+    idempotency_key: z.string().min(1).max(200).optional(),
+  }),
   messageInputSchema.extend({ idempotency_key: z.string().min(1).max(200).optional() }),
 ]);
 

@@ -18,6 +18,10 @@ const ALIASES: Record<string, RecipientField> = {
 
 /** The recipient field a header (or JSON key) stands for, or undefined for a column we ignore. */
 export function fieldForHeader(header: string): RecipientField | undefined {
-  const key = header.replace(/^\uFEFF/, '').trim().toLowerCase().replace(/[\s-]+/g, '_');
+  const key = header
+    .replace(/^\uFEFF/, '')
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, '_');
   return ALIASES[key];
 }

@@ -64,7 +64,9 @@ export function checkImageUrl(url: string): string | undefined {
 }
 
 export function checkMimeType(mime: string): string | undefined {
-  return (MIME_TYPES as readonly string[]).includes(mime) ? undefined : `must be image/jpeg or image/png (got "${mime.slice(0, 60)}")`;
+  return (MIME_TYPES as readonly string[]).includes(mime)
+    ? undefined
+    : `must be image/jpeg or image/png (got "${mime.slice(0, 60)}")`;
 }
 
 export function checkCaption(caption: string): string | undefined {
@@ -109,7 +111,11 @@ function blank(v: string | undefined): v is undefined {
  * Turns one raw row into the exact API body, every problem reported by field. An empty cell takes the
  * campaign default.
  */
-export function validateRecipient(row: RawRecipient, defaults: CampaignDefaults, opts: ValidationOptions = {}): RecipientResult {
+export function validateRecipient(
+  row: RawRecipient,
+  defaults: CampaignDefaults,
+  opts: ValidationOptions = {},
+): RecipientResult {
   const errors: FieldError[] = [];
   const num = normalizeNumber(row.customer_number ?? '', opts.defaultCountryCode);
   if (!num.ok) errors.push({ field: 'customer_number', message: num.message });
@@ -129,9 +135,13 @@ export function validateRecipient(row: RawRecipient, defaults: CampaignDefaults,
     ? row.mime_type.trim().toLowerCase()
     : ownUrl
       ? (inferred() ?? defaults.mime_type)
-      : (defaults.mime_type || inferred());
+      : defaults.mime_type || inferred();
   if (!mime) {
-    if (!urlError) errors.push({ field: 'mime_type', message: 'is required: the URL has no .jpg, .jpeg or .png extension to infer it from' });
+    if (!urlError)
+      errors.push({
+        field: 'mime_type',
+        message: 'is required: the URL has no .jpg, .jpeg or .png extension to infer it from',
+      });
   } else {
     const mimeError = checkMimeType(mime);
     if (mimeError) errors.push({ field: 'mime_type', message: mimeError });

@@ -17,13 +17,17 @@ export function normalizeNumber(raw: string, defaultCountryCode?: string): Numbe
   if (trimmed === '') return { ok: false, message: 'is required' };
   const international = trimmed.startsWith('+') || trimmed.replace(/[\s(]/g, '').startsWith('00');
   let digits = trimmed.replace(SEPARATORS, '');
-  if (!/^\d+$/.test(digits)) return { ok: false, message: `must contain only digits and + - ( ) . spaces (got "${clip(trimmed)}")` };
+  if (!/^\d+$/.test(digits))
+    return { ok: false, message: `must contain only digits and + - ( ) . spaces (got "${clip(trimmed)}")` };
   if (digits.startsWith('00')) digits = digits.slice(2);
   if (defaultCountryCode && !international && (digits.startsWith('0') || digits.length <= NATIONAL_MAX_DIGITS)) {
     digits = defaultCountryCode + digits.replace(/^0+/, '');
   }
   if (digits.length < 8 || digits.length > 15) {
-    return { ok: false, message: `must have 8 to 15 digits with the country code (got ${digits.length}: "${clip(trimmed)}")` };
+    return {
+      ok: false,
+      message: `must have 8 to 15 digits with the country code (got ${digits.length}: "${clip(trimmed)}")`,
+    };
   }
   return { ok: true, value: digits };
 }

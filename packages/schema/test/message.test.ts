@@ -1,4 +1,13 @@
-import { CAPTION_MAX, checkCaption, fieldForHeader, mimeFromUrl, validateDefaults, validateRecipient, type CampaignDefaults, type RecipientResult } from '../src';
+import {
+  CAPTION_MAX,
+  checkCaption,
+  fieldForHeader,
+  mimeFromUrl,
+  validateDefaults,
+  validateRecipient,
+  type CampaignDefaults,
+  type RecipientResult,
+} from '../src';
 
 const DEFAULTS: CampaignDefaults = { image_url: 'https://cdn.example.com/promo.jpg', caption: 'Diwali offer' };
 const ROW = { customer_number: '+91 99700 00001', customer_name: ' Asha Rao ' };
@@ -26,12 +35,21 @@ describe('validateRecipient', () => {
   });
 
   it('keeps every override of the row', () => {
-    const m = ok(validateRecipient({ ...ROW, url: ' https://img.example.com/a.png ', mime_type: 'IMAGE/PNG', caption: 'Just for you' }, DEFAULTS));
+    const m = ok(
+      validateRecipient(
+        { ...ROW, url: ' https://img.example.com/a.png ', mime_type: 'IMAGE/PNG', caption: 'Just for you' },
+        DEFAULTS,
+      ),
+    );
     expect(m).toMatchObject({ url: 'https://img.example.com/a.png', mime_type: 'image/png', caption: 'Just for you' });
   });
 
   it('treats blank cells as absent: the default applies', () => {
-    expect(ok(validateRecipient({ ...ROW, url: '  ', mime_type: '', caption: ' ' }, DEFAULTS))).toMatchObject({ url: DEFAULTS.image_url, mime_type: 'image/jpeg', caption: 'Diwali offer' });
+    expect(ok(validateRecipient({ ...ROW, url: '  ', mime_type: '', caption: ' ' }, DEFAULTS))).toMatchObject({
+      url: DEFAULTS.image_url,
+      mime_type: 'image/jpeg',
+      caption: 'Diwali offer',
+    });
   });
 
   it('leaves the caption out when neither the row nor the campaign has one', () => {
@@ -64,7 +82,9 @@ describe('validateRecipient', () => {
   });
 
   it('rejects a mime type other than jpeg or png', () => {
-    expect(errors(validateRecipient({ ...ROW, mime_type: 'image/gif' }, DEFAULTS))).toEqual([{ field: 'mime_type', message: expect.stringMatching(/image\/jpeg or image\/png/) }]);
+    expect(errors(validateRecipient({ ...ROW, mime_type: 'image/gif' }, DEFAULTS))).toEqual([
+      { field: 'mime_type', message: expect.stringMatching(/image\/jpeg or image\/png/) },
+    ]);
   });
 
   it('allows a caption of 1024 characters and refuses 1025, counting code points (an emoji is one)', () => {
@@ -72,14 +92,22 @@ describe('validateRecipient', () => {
     expect(emoji.length).toBe(2);
     expect(ok(validateRecipient({ ...ROW, caption: emoji.repeat(CAPTION_MAX) }, DEFAULTS)).caption).toHaveLength(2048);
     expect(ok(validateRecipient({ ...ROW, caption: 'x'.repeat(1024) }, DEFAULTS)).caption).toHaveLength(1024);
-    expect(errors(validateRecipient({ ...ROW, caption: 'x'.repeat(1025) }, DEFAULTS))).toEqual([{ field: 'caption', message: expect.stringMatching(/at most 1024 characters \(got 1025\)/) }]);
-    expect(errors(validateRecipient({ ...ROW, caption: `${'x'.repeat(1023)}${emoji}${emoji}` }, DEFAULTS))).toEqual([{ field: 'caption', message: expect.stringMatching(/got 1025/) }]);
+    expect(errors(validateRecipient({ ...ROW, caption: 'x'.repeat(1025) }, DEFAULTS))).toEqual([
+      { field: 'caption', message: expect.stringMatching(/at most 1024 characters \(got 1025\)/) },
+    ]);
+    expect(errors(validateRecipient({ ...ROW, caption: `${'x'.repeat(1023)}${emoji}${emoji}` }, DEFAULTS))).toEqual([
+      { field: 'caption', message: expect.stringMatching(/got 1025/) },
+    ]);
     expect(checkCaption(emoji.repeat(1025))).toMatch(/got 1025/);
   });
 
   it('rejects an ftp URL and a relative one', () => {
-    expect(errors(validateRecipient({ ...ROW, url: 'ftp://files.example.com/a.jpg' }, DEFAULTS))).toEqual([{ field: 'url', message: expect.stringMatching(/http or https.*ftp/) }]);
-    expect(errors(validateRecipient({ ...ROW, url: 'images/a.jpg' }, DEFAULTS))).toEqual([{ field: 'url', message: expect.stringMatching(/absolute/) }]);
+    expect(errors(validateRecipient({ ...ROW, url: 'ftp://files.example.com/a.jpg' }, DEFAULTS))).toEqual([
+      { field: 'url', message: expect.stringMatching(/http or https.*ftp/) },
+    ]);
+    expect(errors(validateRecipient({ ...ROW, url: 'images/a.jpg' }, DEFAULTS))).toEqual([
+      { field: 'url', message: expect.stringMatching(/absolute/) },
+    ]);
   });
 
   it('requires a URL when the campaign has none', () => {
@@ -95,19 +123,32 @@ describe('validateRecipient', () => {
   });
 
   it('reports every bad field of a row at once', () => {
-    const fields = errors(validateRecipient({ customer_number: '12', url: 'ftp://x/a.jpg', caption: 'x'.repeat(2000) }, {}, { nameFallbackToNumber: true })).map((e) => e.field);
+    const fields = errors(
+      validateRecipient(
+        { customer_number: '12', url: 'ftp://x/a.jpg', caption: 'x'.repeat(2000) },
+        {},
+        { nameFallbackToNumber: true },
+      ),
+    ).map((e) => e.field);
     expect(fields).toEqual(['customer_number', 'customer_name', 'url', 'caption']);
   });
 
   it('applies DEFAULT_COUNTRY_CODE to national numbers', () => {
-    expect(ok(validateRecipient({ ...ROW, customer_number: '09970000001' }, DEFAULTS, { defaultCountryCode: '91' })).customer_number).toBe('919970000001');
+    expect(
+      ok(validateRecipient({ ...ROW, customer_number: '09970000001' }, DEFAULTS, { defaultCountryCode: '91' }))
+        .customer_number,
+    ).toBe('919970000001');
   });
 });
 
 describe('validateDefaults', () => {
   it('checks the campaign defaults once', () => {
     expect(validateDefaults(DEFAULTS)).toEqual([]);
-    expect(validateDefaults({ image_url: 'ftp://x/a.jpg', mime_type: 'image/webp', caption: 'y'.repeat(1025) }).map((e) => e.field)).toEqual(['image_url', 'mime_type', 'caption']);
+    expect(
+      validateDefaults({ image_url: 'ftp://x/a.jpg', mime_type: 'image/webp', caption: 'y'.repeat(1025) }).map(
+        (e) => e.field,
+      ),
+    ).toEqual(['image_url', 'mime_type', 'caption']);
   });
 });
 

@@ -6,7 +6,10 @@ const REFRESH_MS = 200;
 
 /** Caches campaign statuses for the chunk loops, refreshed in the background at most every 200 ms. */
 export class CampaignWatch {
-  private readonly cache = new Map<string, { status: CampaignStatus | undefined; at: number; loading?: Promise<unknown> }>();
+  private readonly cache = new Map<
+    string,
+    { status: CampaignStatus | undefined; at: number; loading?: Promise<unknown> }
+  >();
 
   constructor(private readonly ctx: StoreContext) {}
 
@@ -22,7 +25,8 @@ export class CampaignWatch {
   }
 
   async refresh(id: string): Promise<CampaignStatus | undefined> {
-    const status = ((await this.ctx.redis.hget(this.ctx.keys.meta(id), 'status').catch(() => null)) ?? undefined) as CampaignStatus | undefined;
+    const status = ((await this.ctx.redis.hget(this.ctx.keys.meta(id), 'status').catch(() => null)) ?? undefined) as
+      CampaignStatus | undefined;
     this.cache.set(id, { status, at: Date.now() });
     return status;
   }

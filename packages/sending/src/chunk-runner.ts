@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { DelayedError, type Job, type Queue } from 'bullmq';
-import { enqueueHeldChunks, expireCampaign, isTerminal, type ChunkJobData, type Ledger, type LoadedChunk } from '@sobot/store';
+import {
+  enqueueHeldChunks,
+  expireCampaign,
+  isTerminal,
+  type ChunkJobData,
+  type Ledger,
+  type LoadedChunk,
+} from '@sobot/store';
 import type { CampaignWatch } from './campaign-watch';
 import { deliverRound, type DeliverDeps } from './deliver';
 import { OutcomeFlusher } from './outcome-flusher';
@@ -51,7 +58,10 @@ export class ChunkRunner {
       await job.moveToDelayed(Date.now() + 1_000, token);
       throw new DelayedError();
     }
-    const renew = setInterval(() => void this.d.ledger.lease(campaignId, chunk, lease, LEASE_MS).catch(() => undefined), LEASE_MS / 3);
+    const renew = setInterval(
+      () => void this.d.ledger.lease(campaignId, chunk, lease, LEASE_MS).catch(() => undefined),
+      LEASE_MS / 3,
+    );
     let result: Awaited<ReturnType<ChunkRunner['sendAll']>>;
     try {
       result = await this.sendAll(campaignId, chunk, loaded);

@@ -1,6 +1,14 @@
 import pRetry from 'p-retry';
 import type { SobotImageMessage } from '@sobot/schema';
-import { DeferredError, RateLimitedError, RejectedError, SendingBlockedError, UnavailableError, POLICY, type SobotClient } from '@sobot/sobot-client';
+import {
+  DeferredError,
+  RateLimitedError,
+  RejectedError,
+  SendingBlockedError,
+  UnavailableError,
+  POLICY,
+  type SobotClient,
+} from '@sobot/sobot-client';
 import { pauseSystem, resumeSystem, type Outcome, type SendRate, type StoreContext } from '@sobot/store';
 import type { Logger } from 'pino';
 import type { OutageBreaker } from './breaker';
@@ -31,10 +39,23 @@ export type RoundOutcome = Outcome & { notBeforeMs?: number };
  * paused system-wide on a wrong key or an outage. Returns the outcome to record; throws StoppedError
  * when the chunk stops before the message could be sent.
  */
-export async function deliverRound(d: DeliverDeps, message: SobotImageMessage, prev: Outcome | undefined, signal: AbortSignal): Promise<RoundOutcome> {
+export async function deliverRound(
+  d: DeliverDeps,
+  message: SobotImageMessage,
+  prev: Outcome | undefined,
+  signal: AbortSignal,
+): Promise<RoundOutcome> {
   let attempts = prev?.attempts ?? 0;
   const rounds = (prev?.rounds ?? 0) + 1;
-  const outcome = (kind: Outcome['kind'], wamid: string, code: string, msg: string): Outcome => ({ kind, attempts, rounds, at: Date.now(), wamid, code, message: msg });
+  const outcome = (kind: Outcome['kind'], wamid: string, code: string, msg: string): Outcome => ({
+    kind,
+    attempts,
+    rounds,
+    at: Date.now(),
+    wamid,
+    code,
+    message: msg,
+  });
 
   const attempt = async () => {
     const slot = await d.gate.take(signal);
@@ -46,7 +67,8 @@ export async function deliverRound(d: DeliverDeps, message: SobotImageMessage, p
       const sent = await d.client.send(message);
       d.metrics.latency(performance.now() - started);
       d.breaker.record(false);
-      if (slot.probe && (await resumeSystem(d.ctx))) d.log.warn('probe message went through: sending resumed system-wide');
+      if (slot.probe && (await resumeSystem(d.ctx)))
+        d.log.warn('probe message went through: sending resumed system-wide');
       return sent;
     } catch (err) {
       if (err instanceof RateLimitedError || err instanceof SendingBlockedError) attempts -= 1;
@@ -73,14 +95,25 @@ export async function deliverRound(d: DeliverDeps, message: SobotImageMessage, p
           d.gate.reschedule();
           d.log.debug({ waitMs: wait, code: error.code }, 'upstream rate-limited us; holding every worker');
         } else if (error instanceof SendingBlockedError) {
-          await pauseSystem(d.ctx, error.code, `upstream refused to send (${error.code}: ${error.message}); fix the cause, then resume`, error.probeEveryMs);
-          d.log.error({ code: error.code, upstream: error.message }, 'sending paused system-wide: the upstream refuses our requests');
+          await pauseSystem(
+            d.ctx,
+            error.code,
+            `upstream refused to send (${error.code}: ${error.message}); fix the cause, then resume`,
+            error.probeEveryMs,
+          );
+          d.log.error(
+            { code: error.code, upstream: error.message },
+            'sending paused system-wide: the upstream refuses our requests',
+          );
         } else if (error instanceof UnavailableError) {
           d.metrics.inc('retried');
           if (d.breaker.record(true)) {
             const reason = `upstream outage: ${Math.round(d.breaker.failureRatio * 100) || 60}%+ of recent requests failed (last: ${error.code} ${error.message})`;
             await pauseSystem(d.ctx, 'UPSTREAM_OUTAGE', reason, 5_000);
-            d.log.error({ code: error.code }, 'outage breaker tripped: sending paused system-wide until a probe succeeds');
+            d.log.error(
+              { code: error.code },
+              'outage breaker tripped: sending paused system-wide until a probe succeeds',
+            );
           }
         }
       },
@@ -88,7 +121,8 @@ export async function deliverRound(d: DeliverDeps, message: SobotImageMessage, p
     d.metrics.inc('sent');
     return outcome('s', sent.wamid, '', '');
   } catch (err) {
-    if (err instanceof StoppedError || signal.aborted) throw err instanceof StoppedError ? err : new StoppedError(signal.reason);
+    if (err instanceof StoppedError || signal.aborted)
+      throw err instanceof StoppedError ? err : new StoppedError(signal.reason);
     if (err instanceof RejectedError) {
       d.metrics.inc(`failed:${err.code}`);
       return outcome('f', '', err.code, err.message);
@@ -106,9 +140,15 @@ export async function deliverRound(d: DeliverDeps, message: SobotImageMessage, p
 
 /** Only upstream trouble (5xx, timeouts, resets) uses up the round's retries. */
 const shouldConsumeRetry = ({ error }: { error: Error }) => error instanceof UnavailableError;
-const shouldRetry = ({ error }: { error: Error }) => error instanceof UnavailableError || error instanceof RateLimitedError || error instanceof SendingBlockedError;
+const shouldRetry = ({ error }: { error: Error }) =>
+  error instanceof UnavailableError || error instanceof RateLimitedError || error instanceof SendingBlockedError;
 
-function failed(d: DeliverDeps, outcome: (k: Outcome['kind'], w: string, c: string, m: string) => Outcome, code: string, msg: string): Outcome {
+function failed(
+  d: DeliverDeps,
+  outcome: (k: Outcome['kind'], w: string, c: string, m: string) => Outcome,
+  code: string,
+  msg: string,
+): Outcome {
   d.metrics.inc(`failed:${code}`);
   return outcome('f', '', code, msg);
 }

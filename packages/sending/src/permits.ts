@@ -3,7 +3,12 @@ import { StoppedError } from './stopped';
 /** Requests in flight in this process: a counting semaphore whose waiters can be aborted. */
 export class Permits {
   private free: number;
-  private readonly waiters: Array<{ resolve: () => void; reject: (e: unknown) => void; signal: AbortSignal; onAbort: () => void }> = [];
+  private readonly waiters: Array<{
+    resolve: () => void;
+    reject: (e: unknown) => void;
+    signal: AbortSignal;
+    onAbort: () => void;
+  }> = [];
 
   constructor(readonly size: number) {
     this.free = size;

@@ -195,7 +195,10 @@ export class SendGate {
     if (r.granted === 0) {
       if (r.pausedReason && Date.now() - this.lastPauseLog > 30_000) {
         this.lastPauseLog = Date.now();
-        this.log.warn({ reason: r.pausedReason }, 'sending is paused system-wide; waiting for a probe to succeed or an operator to resume');
+        this.log.warn(
+          { reason: r.pausedReason },
+          'sending is paused system-wide; waiting for a probe to succeed or an operator to resume',
+        );
       }
       this.putBack(batch);
       this.hold(r.pausedReason ? Math.min(Math.max(r.delayMs, 2), 1000) : Math.max(r.delayMs, HORIZON_FULL_WAIT_MS));
@@ -220,7 +223,8 @@ export class SendGate {
     // Fewer slots than asked for (the horizon is full: slots trickle into it one interval at a time), or
     // slots booked well ahead already: asking again for each newcomer would cost a round trip per
     // message. Wait and take a batch; what is booked covers the wait, so the schedule never runs dry.
-    if (!r.probe && (r.granted < batch.length + extra || lastAheadMs > HORIZON_FULL_WAIT_MS)) this.hold(Math.min(HORIZON_FULL_WAIT_MS, Math.max(lastAheadMs, 2)));
+    if (!r.probe && (r.granted < batch.length + extra || lastAheadMs > HORIZON_FULL_WAIT_MS))
+      this.hold(Math.min(HORIZON_FULL_WAIT_MS, Math.max(lastAheadMs, 2)));
   }
 
   private drainQueueFromStock(): void {

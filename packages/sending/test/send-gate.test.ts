@@ -1,7 +1,18 @@
 import { setMaxListeners } from 'node:events';
 import pino from 'pino';
 import { startTestRedis, type TestRedis } from '@sobot/devkit';
-import { CampaignReader, CampaignWriter, Keys, Ledger, SendRate, createRedis, newCampaignId, type Outcome, type RedisClient, type StoreContext } from '@sobot/store';
+import {
+  CampaignReader,
+  CampaignWriter,
+  Keys,
+  Ledger,
+  SendRate,
+  createRedis,
+  newCampaignId,
+  type Outcome,
+  type RedisClient,
+  type StoreContext,
+} from '@sobot/store';
 import { OutcomeFlusher } from '../src/outcome-flusher';
 import { SendGate } from '../src/send-gate';
 import { StoppedError } from '../src/stopped';
@@ -35,7 +46,9 @@ describe('SendGate over a real SendRate', () => {
     const signal = new AbortController().signal;
     // Every waiter listens on its chunk's signal, as in the chunk runner.
     setMaxListeners(1_000, signal);
-    const released = await Promise.all(Array.from({ length: 50 }, () => gate.take(signal).then((slot) => ({ at: now(), slot }))));
+    const released = await Promise.all(
+      Array.from({ length: 50 }, () => gate.take(signal).then((slot) => ({ at: now(), slot }))),
+    );
 
     const times = released.map((r) => r.at).sort((a, b) => a - b);
     const span = times[49]! - times[0]!;
@@ -51,7 +64,12 @@ describe('SendGate over a real SendRate', () => {
     const gate = new SendGate(new SendRate(freshContext(), 50), log);
     const controllers = Array.from({ length: 30 }, () => new AbortController());
     const takes = controllers.map((c) => gate.take(c.signal));
-    const outcome = takes.map((t) => t.then(() => 'released' as const, (err: unknown) => err));
+    const outcome = takes.map((t) =>
+      t.then(
+        () => 'released' as const,
+        (err: unknown) => err,
+      ),
+    );
 
     // #27 is still queued: the horizon (500 ms = 25 slots) holds the first 25.
     const t0 = now();
@@ -101,13 +119,28 @@ describe('SendGate over a real SendRate', () => {
 });
 
 describe('OutcomeFlusher', () => {
-  const sentOutcome = (i: number): Outcome => ({ kind: 's', attempts: 1, rounds: 0, at: Date.now(), wamid: `wamid.F${i}`, code: '', message: '' });
+  const sentOutcome = (i: number): Outcome => ({
+    kind: 's',
+    attempts: 1,
+    rounds: 0,
+    at: Date.now(),
+    wamid: `wamid.F${i}`,
+    code: '',
+    message: '',
+  });
 
   async function campaign(ctx: StoreContext, count: number): Promise<string> {
     const id = newCampaignId();
     const d = { image_url: 'https://cdn.example.com/a.jpg' };
     const writer = new CampaignWriter(ctx, id, d);
-    for (let i = 0; i < count; i += 1) await writer.add({ type: 'image', url: d.image_url, mime_type: 'image/jpeg', customer_number: `91997000${String(i).padStart(4, '0')}`, customer_name: `N${i}` });
+    for (let i = 0; i < count; i += 1)
+      await writer.add({
+        type: 'image',
+        url: d.image_url,
+        mime_type: 'image/jpeg',
+        customer_number: `91997000${String(i).padStart(4, '0')}`,
+        customer_name: `N${i}`,
+      });
     await writer.commit({ name: 'flush', source: 'api', defaults: d, total: count, rejected: 0, duplicates: 0 });
     return id;
   }
@@ -140,7 +173,12 @@ describe('OutcomeFlusher', () => {
     // A connection that has been closed: every command fails at once.
     const closed = createRedis({ url: server.url });
     await closed.quit();
-    const flusher = new OutcomeFlusher(new Ledger({ redis: closed, keys: new Keys(server.prefix) }), newCampaignId(), 0, 200);
+    const flusher = new OutcomeFlusher(
+      new Ledger({ redis: closed, keys: new Keys(server.prefix) }),
+      newCampaignId(),
+      0,
+      200,
+    );
     const adds = [flusher.add(0, sentOutcome(0)), flusher.add(1, sentOutcome(1))];
     for (const a of adds) await expect(a).rejects.toThrow(/closed/i);
     await flusher.close();

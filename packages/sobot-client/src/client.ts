@@ -47,7 +47,12 @@ export class SobotClient {
     let text: string;
     let retryAfter: string | string[] | undefined;
     try {
-      const res = await this.pool.request({ method: 'POST', path: this.path, headers: this.headers, body: JSON.stringify(referenceBody(message)) });
+      const res = await this.pool.request({
+        method: 'POST',
+        path: this.path,
+        headers: this.headers,
+        body: JSON.stringify(referenceBody(message)),
+      });
       status = res.statusCode;
       retryAfter = res.headers['retry-after'];
       text = await res.body.text();
@@ -62,7 +67,8 @@ export class SobotClient {
     }
     if (status >= 200 && status < 300) {
       const data = (body as { data?: { id?: unknown; status?: unknown } } | undefined)?.data;
-      if (typeof data?.id === 'string' && data.id.length > 0) return { wamid: data.id, status: String(data.status ?? 'submitted') };
+      if (typeof data?.id === 'string' && data.id.length > 0)
+        return { wamid: data.id, status: String(data.status ?? 'submitted') };
       // Accepted without a wamid: we cannot prove it was not sent, so we do not send it again.
       throw new RejectedError('NO_WAMID', `upstream answered ${status} without data.id`);
     }
@@ -76,7 +82,8 @@ export class SobotClient {
 
 function networkCode(err: unknown): string {
   const code = (err as { code?: unknown })?.code;
-  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') return 'TIMEOUT';
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT')
+    return 'TIMEOUT';
   if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return 'CONNECTION_RESET';
   if (code === 'ECONNREFUSED') return 'CONNECTION_REFUSED';
   return typeof code === 'string' ? code : 'NETWORK_ERROR';
@@ -84,7 +91,13 @@ function networkCode(err: unknown): string {
 
 /** Exactly the reference request's fields, whatever else the message object carries. */
 function referenceBody(m: SobotImageMessage): SobotImageMessage {
-  const body: SobotImageMessage = { type: 'image', url: m.url, customer_number: m.customer_number, customer_name: m.customer_name, mime_type: m.mime_type };
+  const body: SobotImageMessage = {
+    type: 'image',
+    url: m.url,
+    customer_number: m.customer_number,
+    customer_name: m.customer_name,
+    mime_type: m.mime_type,
+  };
   if (m.caption) body.caption = m.caption;
   return body;
 }

@@ -1,3 +1,10 @@
 export { SobotClient, type SobotClientOptions, type Sent } from './client';
-export { SobotError, RateLimitedError, UnavailableError, DeferredError, SendingBlockedError, RejectedError } from './errors';
+export {
+  SobotError,
+  RateLimitedError,
+  UnavailableError,
+  DeferredError,
+  SendingBlockedError,
+  RejectedError,
+} from './errors';
 export { POLICY, classifyAnswer, parseRetryAfter, upstreamError } from './policy';

@@ -1,4 +1,11 @@
-import { DeferredError, RateLimitedError, RejectedError, SendingBlockedError, UnavailableError, type SobotError } from './errors';
+import {
+  DeferredError,
+  RateLimitedError,
+  RejectedError,
+  SendingBlockedError,
+  UnavailableError,
+  type SobotError,
+} from './errors';
 
 /**
  * The error-code policy, in one table: what each upstream answer makes the worker do.
@@ -39,7 +46,12 @@ export function upstreamError(status: number, body: unknown): { code: string; me
   const first = Array.isArray(b.errors) ? b.errors[0] : undefined;
   const code = nested?.code ?? first?.code ?? b.code ?? status;
   const message =
-    nested?.message ?? first?.message ?? first?.title ?? (typeof b.error === 'string' ? b.error : undefined) ?? b.message ?? `HTTP ${status}`;
+    nested?.message ??
+    first?.message ??
+    first?.title ??
+    (typeof b.error === 'string' ? b.error : undefined) ??
+    b.message ??
+    `HTTP ${status}`;
   return { code: String(code), message: String(message).slice(0, 500) };
 }
 
@@ -57,11 +69,13 @@ export function parseRetryAfter(value: string | string[] | undefined, now = Date
 /** Turns a non-2xx answer into the error class that says what to do about it. */
 export function classifyAnswer(status: number, body: unknown, retryAfter: string | string[] | undefined): SobotError {
   const { code, message } = upstreamError(status, body);
-  if (status === 429 || POLICY.throttleCodes.has(code)) return new RateLimitedError(code, message, parseRetryAfter(retryAfter));
+  if (status === 429 || POLICY.throttleCodes.has(code))
+    return new RateLimitedError(code, message, parseRetryAfter(retryAfter));
   const defer = POLICY.deferCodes.get(code);
   if (defer) return new DeferredError(code, message, defer);
   const block = POLICY.blockCodes.get(code) ?? POLICY.blockCodes.get(String(status));
   if (block) return new SendingBlockedError(status === 401 || status === 403 ? String(status) : code, message, block);
-  if (status === 408 || status >= 500) return new UnavailableError(code === String(status) ? `HTTP_${status}` : code, message);
+  if (status === 408 || status >= 500)
+    return new UnavailableError(code === String(status) ? `HTTP_${status}` : code, message);
   return new RejectedError(code, message);
 }

@@ -3,7 +3,14 @@ import { freePort } from '@sobot/devkit';
 import type { SobotImageMessage } from '@sobot/schema';
 // @sobot/sandbox is not a dependency of this package (it would need a devDependency): reached by path.
 import { startSandbox, type Sandbox } from '@sobot/sandbox';
-import { RateLimitedError, RejectedError, SendingBlockedError, SobotClient, UnavailableError, type SobotClientOptions } from '../src';
+import {
+  RateLimitedError,
+  RejectedError,
+  SendingBlockedError,
+  SobotClient,
+  UnavailableError,
+  type SobotClientOptions,
+} from '../src';
 
 const KEY = 'key-live-1';
 const SECRET = 'secret-live-1';
@@ -21,7 +28,14 @@ let sandbox: Sandbox;
 const opened: Array<{ close(): Promise<unknown> }> = [];
 
 function client(opts: Partial<SobotClientOptions> = {}): SobotClient {
-  const c = new SobotClient({ baseUrl: sandbox.url, apiKey: KEY, apiSecret: SECRET, connections: 2, timeoutMs: 5_000, ...opts });
+  const c = new SobotClient({
+    baseUrl: sandbox.url,
+    apiKey: KEY,
+    apiSecret: SECRET,
+    connections: 2,
+    timeoutMs: 5_000,
+    ...opts,
+  });
   opened.push(c);
   return c;
 }
@@ -107,7 +121,11 @@ describe('SobotClient against the sandbox', () => {
     expect(rec.requests).toHaveLength(2);
     const [withCap, without] = rec.requests;
     expect(withCap).toMatchObject({ method: 'POST', url: '/v1/message/' });
-    expect(withCap!.headers).toMatchObject({ 'x-api-key': KEY, 'x-api-secret': SECRET, 'content-type': 'application/json' });
+    expect(withCap!.headers).toMatchObject({
+      'x-api-key': KEY,
+      'x-api-secret': SECRET,
+      'content-type': 'application/json',
+    });
     expect(JSON.parse(withCap!.body)).toStrictEqual({
       type: 'image',
       url: 'https://cdn.example.com/images/photo.jpg',
@@ -117,13 +135,23 @@ describe('SobotClient against the sandbox', () => {
       caption: 'Diwali offer: 20% off',
     });
     // No caption: the key is absent, not null or empty.
-    expect(Object.keys(JSON.parse(without!.body)).sort()).toEqual(['customer_name', 'customer_number', 'mime_type', 'type', 'url']);
+    expect(Object.keys(JSON.parse(without!.body)).sort()).toEqual([
+      'customer_name',
+      'customer_number',
+      'mime_type',
+      'type',
+      'url',
+    ]);
     expect(sandbox.stats().outcomes.ok).toBe(2);
   });
 
   it('turns a validation 400 into RejectedError carrying the sandbox message', async () => {
     const bad = { ...MESSAGE, caption: 'x'.repeat(1025) };
-    const direct = await fetch(`${sandbox.url}/message/`, { method: 'POST', headers: { 'x-api-key': KEY, 'x-api-secret': SECRET }, body: JSON.stringify(bad) });
+    const direct = await fetch(`${sandbox.url}/message/`, {
+      method: 'POST',
+      headers: { 'x-api-key': KEY, 'x-api-secret': SECRET },
+      body: JSON.stringify(bad),
+    });
     const expected = ((await direct.json()) as { message: string }).message;
     expect(expected).toMatch(/caption/);
 

@@ -1,4 +1,14 @@
-import { DeferredError, RateLimitedError, RejectedError, SendingBlockedError, UnavailableError, classifyAnswer, parseRetryAfter, upstreamError, type SobotError } from '../src';
+import {
+  DeferredError,
+  RateLimitedError,
+  RejectedError,
+  SendingBlockedError,
+  UnavailableError,
+  classifyAnswer,
+  parseRetryAfter,
+  upstreamError,
+  type SobotError,
+} from '../src';
 
 describe('parseRetryAfter', () => {
   const now = Date.UTC(2026, 0, 15, 10, 0, 0);
@@ -36,8 +46,13 @@ describe('parseRetryAfter', () => {
 
 describe('upstreamError', () => {
   it('takes the most specific code and message of Meta-style and Sobot-style bodies', () => {
-    expect(upstreamError(400, { code: 400, message: 'top', error: { code: 131047, message: 'Re-engagement message' } })).toEqual({ code: '131047', message: 'Re-engagement message' });
-    expect(upstreamError(400, { errors: [{ code: 131026, title: 'Message undeliverable' }] })).toEqual({ code: '131026', message: 'Message undeliverable' });
+    expect(
+      upstreamError(400, { code: 400, message: 'top', error: { code: 131047, message: 'Re-engagement message' } }),
+    ).toEqual({ code: '131047', message: 'Re-engagement message' });
+    expect(upstreamError(400, { errors: [{ code: 131026, title: 'Message undeliverable' }] })).toEqual({
+      code: '131026',
+      message: 'Message undeliverable',
+    });
     expect(upstreamError(400, { code: 400, error: 'plain words' })).toEqual({ code: '400', message: 'plain words' });
     expect(upstreamError(502, undefined)).toEqual({ code: '502', message: 'HTTP 502' });
     expect(upstreamError(400, { message: 'x'.repeat(600) }).message).toHaveLength(500);
@@ -45,22 +60,113 @@ describe('upstreamError', () => {
 });
 
 describe('classifyAnswer', () => {
-  type Row = [string, number, unknown, string | undefined, new (...args: never[]) => SobotError, Record<string, unknown>];
+  type Row = [
+    string,
+    number,
+    unknown,
+    string | undefined,
+    new (...args: never[]) => SobotError,
+    Record<string, unknown>,
+  ];
   const rows: Row[] = [
-    ['HTTP 429 with Retry-After', 429, { code: 429, message: 'Too many requests' }, '3', RateLimitedError, { code: '429', retryAfterMs: 3000 }],
-    ['HTTP 429 without Retry-After', 429, { code: 429, message: 'Too many requests' }, undefined, RateLimitedError, { code: '429', retryAfterMs: undefined }],
-    ['Meta 130429 throughput', 400, { error: { code: 130429, message: 'Rate limit hit' } }, undefined, RateLimitedError, { code: '130429' }],
-    ['Meta 131056 pair rate limit', 400, { error: { code: 131056, message: 'Pair rate limit' } }, undefined, DeferredError, { code: '131056', delayMs: 60_000 }],
-    ['Meta 131048 spam limit', 400, { error: { code: 131048, message: 'Spam rate limit hit' } }, undefined, SendingBlockedError, { code: '131048', probeEveryMs: 300_000 }],
-    ['HTTP 401', 401, { code: 401, message: 'Invalid x-api-key' }, undefined, SendingBlockedError, { code: '401', probeEveryMs: 30_000 }],
-    ['HTTP 403 with a body code', 403, { error: { code: 10, message: 'Permission denied' } }, undefined, SendingBlockedError, { code: '403', probeEveryMs: 30_000 }],
-    ['HTTP 500', 500, { code: 500, message: 'Internal error' }, undefined, UnavailableError, { code: 'HTTP_500', message: 'Internal error' }],
+    [
+      'HTTP 429 with Retry-After',
+      429,
+      { code: 429, message: 'Too many requests' },
+      '3',
+      RateLimitedError,
+      { code: '429', retryAfterMs: 3000 },
+    ],
+    [
+      'HTTP 429 without Retry-After',
+      429,
+      { code: 429, message: 'Too many requests' },
+      undefined,
+      RateLimitedError,
+      { code: '429', retryAfterMs: undefined },
+    ],
+    [
+      'Meta 130429 throughput',
+      400,
+      { error: { code: 130429, message: 'Rate limit hit' } },
+      undefined,
+      RateLimitedError,
+      { code: '130429' },
+    ],
+    [
+      'Meta 131056 pair rate limit',
+      400,
+      { error: { code: 131056, message: 'Pair rate limit' } },
+      undefined,
+      DeferredError,
+      { code: '131056', delayMs: 60_000 },
+    ],
+    [
+      'Meta 131048 spam limit',
+      400,
+      { error: { code: 131048, message: 'Spam rate limit hit' } },
+      undefined,
+      SendingBlockedError,
+      { code: '131048', probeEveryMs: 300_000 },
+    ],
+    [
+      'HTTP 401',
+      401,
+      { code: 401, message: 'Invalid x-api-key' },
+      undefined,
+      SendingBlockedError,
+      { code: '401', probeEveryMs: 30_000 },
+    ],
+    [
+      'HTTP 403 with a body code',
+      403,
+      { error: { code: 10, message: 'Permission denied' } },
+      undefined,
+      SendingBlockedError,
+      { code: '403', probeEveryMs: 30_000 },
+    ],
+    [
+      'HTTP 500',
+      500,
+      { code: 500, message: 'Internal error' },
+      undefined,
+      UnavailableError,
+      { code: 'HTTP_500', message: 'Internal error' },
+    ],
     ['HTTP 503 without a body', 503, undefined, undefined, UnavailableError, { code: 'HTTP_503' }],
     ['HTTP 408', 408, {}, undefined, UnavailableError, { code: 'HTTP_408' }],
-    ['HTTP 502 carrying a Meta code', 502, { error: { code: 131000, message: 'Something went wrong' } }, undefined, UnavailableError, { code: '131000' }],
-    ['HTTP 404', 404, { code: 404, message: 'no route' }, undefined, RejectedError, { code: '404', message: 'no route' }],
-    ['Meta 131047 24-hour window', 400, { error: { code: 131047, message: 'Re-engagement message' } }, undefined, RejectedError, { code: '131047' }],
-    ['HTTP 400 validation', 400, { code: 400, message: 'customer_number must have 8 to 15 digits' }, undefined, RejectedError, { code: '400' }],
+    [
+      'HTTP 502 carrying a Meta code',
+      502,
+      { error: { code: 131000, message: 'Something went wrong' } },
+      undefined,
+      UnavailableError,
+      { code: '131000' },
+    ],
+    [
+      'HTTP 404',
+      404,
+      { code: 404, message: 'no route' },
+      undefined,
+      RejectedError,
+      { code: '404', message: 'no route' },
+    ],
+    [
+      'Meta 131047 24-hour window',
+      400,
+      { error: { code: 131047, message: 'Re-engagement message' } },
+      undefined,
+      RejectedError,
+      { code: '131047' },
+    ],
+    [
+      'HTTP 400 validation',
+      400,
+      { code: 400, message: 'customer_number must have 8 to 15 digits' },
+      undefined,
+      RejectedError,
+      { code: '400' },
+    ],
   ];
 
   it.each(rows)('%s', (_name, status, body, retryAfter, type, fields) => {

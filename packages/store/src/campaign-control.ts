@@ -21,8 +21,20 @@ export class CampaignControl {
     private readonly resultTtlSeconds: number,
   ) {}
 
-  private async move(id: string, to: CampaignStatus, from: CampaignStatus[], operation: string, setField = '', clearField = ''): Promise<void> {
-    const [moved, current] = await runScript<[number, string]>(this.ctx.redis, 'setStatus', [this.ctx.keys.meta(id)], [to, from.join(','), Date.now(), setField, clearField]);
+  private async move(
+    id: string,
+    to: CampaignStatus,
+    from: CampaignStatus[],
+    operation: string,
+    setField = '',
+    clearField = '',
+  ): Promise<void> {
+    const [moved, current] = await runScript<[number, string]>(
+      this.ctx.redis,
+      'setStatus',
+      [this.ctx.keys.meta(id)],
+      [to, from.join(','), Date.now(), setField, clearField],
+    );
     if (moved === 1 || current === to) return;
     if (current === '') throw new NotFoundError(`campaign ${id}`);
     throw new InvalidStateError(current, operation);
@@ -42,7 +54,8 @@ export class CampaignControl {
       await this.move(id, to, ['paused'], 'resume', '', 'paused_reason');
     } catch (err) {
       // A running campaign shown as paused only because of the system pause: lifting it was the resume.
-      if (!(lifted && err instanceof InvalidStateError && (err.current === 'running' || err.current === 'queued'))) throw err;
+      if (!(lifted && err instanceof InvalidStateError && (err.current === 'running' || err.current === 'queued')))
+        throw err;
     }
     await this.unpark(id);
     await this.releaseCanary(id);
@@ -77,7 +90,12 @@ export class CampaignControl {
     const touched: number[] = [];
     let reset = 0;
     for (let c = 0; c < chunks; c += 1) {
-      const n = await runScript<number>(redis, 'resetFailed', [keys.outcomes(id, c), keys.counts(id), keys.failures(id), keys.meta(id)], [now]);
+      const n = await runScript<number>(
+        redis,
+        'resetFailed',
+        [keys.outcomes(id, c), keys.counts(id), keys.failures(id), keys.meta(id)],
+        [now],
+      );
       if (n > 0) {
         touched.push(c);
         reset += n;

@@ -61,7 +61,16 @@ export class CampaignReader {
       paused_reason: status === 'paused' ? pausedReason : null,
       image_url: meta.defaults.url || null,
       caption: meta.defaults.caption || null,
-      counts: { total: meta.accepted, pending, sent, failed, cancelled, delivered: n('delivered'), read: n('read'), delivery_failed: n('dfailed') },
+      counts: {
+        total: meta.accepted,
+        pending,
+        sent,
+        failed,
+        cancelled,
+        delivered: n('delivered'),
+        read: n('read'),
+        delivery_failed: n('dfailed'),
+      },
       rows: { total: meta.total, accepted: meta.accepted, rejected: meta.rejected, duplicates: meta.duplicates },
       failure_reasons: failureReasons,
       rate: Math.round(rate * 10) / 10,
@@ -94,7 +103,13 @@ export class CampaignReader {
     for (let first = 0; first < meta.chunks; first += BATCH) {
       const chunks = Array.from({ length: Math.min(BATCH, meta.chunks - first) }, (_, i) => first + i);
       const loaded = await Promise.all(
-        chunks.map((c) => Promise.all([redis.get(keys.chunk(id, c)), redis.hgetall(keys.outcomes(id, c)), redis.hgetall(keys.deliveries(id, c))])),
+        chunks.map((c) =>
+          Promise.all([
+            redis.get(keys.chunk(id, c)),
+            redis.hgetall(keys.outcomes(id, c)),
+            redis.hgetall(keys.deliveries(id, c)),
+          ]),
+        ),
       );
       const cancelled = (await redis.hget(keys.meta(id), 'status')) === 'cancelled';
       for (const [body, outcomes, deliveries] of loaded) {
@@ -103,7 +118,13 @@ export class CampaignReader {
         for (let i = 0; i < recipients.length; i += 1) {
           const r = recipients[i]!;
           const raw = outcomes[i];
-          yield toReportRow(r.customer_number, r.customer_name, raw ? decodeOutcome(raw) : undefined, deliveries[i], cancelled);
+          yield toReportRow(
+            r.customer_number,
+            r.customer_name,
+            raw ? decodeOutcome(raw) : undefined,
+            deliveries[i],
+            cancelled,
+          );
         }
       }
     }
@@ -129,7 +150,13 @@ export class CampaignReader {
     if (body === null) return undefined;
     const r = decodeChunk(body, meta.defaults)[offset];
     if (!r) return undefined;
-    const row = toReportRow(r.customer_number, r.customer_name, raw ? decodeOutcome(raw) : undefined, delivery ?? undefined, meta.status === 'cancelled');
+    const row = toReportRow(
+      r.customer_number,
+      r.customer_name,
+      raw ? decodeOutcome(raw) : undefined,
+      delivery ?? undefined,
+      meta.status === 'cancelled',
+    );
     return {
       id: messageId(ref.campaignId, ref.index),
       campaign_id: ref.campaignId,
@@ -145,7 +172,13 @@ export class CampaignReader {
   }
 }
 
-function toReportRow(number: string, name: string, o: Outcome | undefined, delivery: string | undefined, cancelled: boolean): ReportRow {
+function toReportRow(
+  number: string,
+  name: string,
+  o: Outcome | undefined,
+  delivery: string | undefined,
+  cancelled: boolean,
+): ReportRow {
   const status = o?.kind === 's' ? 'sent' : o?.kind === 'f' ? 'failed' : cancelled ? 'cancelled' : 'pending';
   const [dStatus = '', dAt = '', dCode = '', ...dMsg] = (delivery ?? '').split('|');
   const deliveryFailed = dStatus === 'failed';

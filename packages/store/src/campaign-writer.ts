@@ -98,7 +98,13 @@ export class CampaignWriter {
       created_at: createdAt,
       updated_at: createdAt,
       retry_gen: 0,
-      ...(header.canary ? { canary_n: Math.min(header.canary.size, this.accepted), canary_ratio: header.canary.maxFailureRatio, canary_state: 'pending' } : {}),
+      ...(header.canary
+        ? {
+            canary_n: Math.min(header.canary.size, this.accepted),
+            canary_ratio: header.canary.maxFailureRatio,
+            canary_state: 'pending',
+          }
+        : {}),
     });
     multi.hset(keys.counts(id), { sent: 0, failed: 0 });
     const rejected = header.rejectedRows ?? [];

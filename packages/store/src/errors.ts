@@ -16,7 +16,11 @@ export function isRedisUnavailable(err: unknown): boolean {
   const e = err as { name?: unknown; code?: unknown; message?: unknown } | null;
   if (!e || typeof e !== 'object') return false;
   if (e.name === 'MaxRetriesPerRequestError' || e.name === 'ClusterAllFailedError') return true;
-  if (typeof e.code === 'string' && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH'].includes(e.code)) return true;
+  if (
+    typeof e.code === 'string' &&
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH'].includes(e.code)
+  )
+    return true;
   return typeof e.message === 'string' && /^(Connection is closed|Stream isn't writeable)/.test(e.message);
 }
 

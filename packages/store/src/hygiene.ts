@@ -13,8 +13,12 @@ export async function redisHygieneWarnings(redis: RedisClient): Promise<string[]
     const [, aof] = (await node.config('GET', 'appendonly')) as [string, string];
     const [, save] = (await node.config('GET', 'save')) as [string, string];
     const warnings: string[] = [];
-    if (policy !== 'noeviction') warnings.push(`Redis maxmemory-policy is "${policy}": set it to noeviction or Redis may evict queued recipients`);
-    if (aof !== 'yes' && !save) warnings.push('Redis persistence is off (no AOF, no RDB snapshots): a Redis restart loses every queued recipient and result');
+    if (policy !== 'noeviction')
+      warnings.push(`Redis maxmemory-policy is "${policy}": set it to noeviction or Redis may evict queued recipients`);
+    if (aof !== 'yes' && !save)
+      warnings.push(
+        'Redis persistence is off (no AOF, no RDB snapshots): a Redis restart loses every queued recipient and result',
+      );
     return warnings;
   } catch {
     return [];

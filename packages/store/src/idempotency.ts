@@ -13,7 +13,12 @@ const sha = (s: string) => createHash('sha256').update(s).digest('hex');
  * under concurrent calls). A later caller learns the campaign the key created and whether its body
  * was the same.
  */
-export async function claimIdempotencyKey(ctx: StoreContext, key: string, campaignId: string, body: string): Promise<Claim> {
+export async function claimIdempotencyKey(
+  ctx: StoreContext,
+  key: string,
+  campaignId: string,
+  body: string,
+): Promise<Claim> {
   const redisKey = ctx.keys.idempotency(sha(key));
   const value = `${campaignId} ${sha(body)}`;
   const ok = await ctx.redis.set(redisKey, value, 'EX', IDEMPOTENCY_TTL_S, 'NX');

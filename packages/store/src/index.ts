@@ -15,6 +15,14 @@ export { SendRate, pauseSystem, resumeSystem, systemPause, type Reservation, typ
 export { recordDelivery, type DeliveryEvent, type DeliveryResult } from './delivery';
 export { claimIdempotencyKey, releaseIdempotencyKey, type Claim } from './idempotency';
 export { addMetricDeltas, readMetrics, LATENCY_BUCKETS } from './metrics-store';
-export { SEND_QUEUE, CHUNK_JOB_OPTIONS, chunkJobId, createSendQueue, enqueueChunks, enqueueHeldChunks, type ChunkJobData } from './queue';
+export {
+  SEND_QUEUE,
+  CHUNK_JOB_OPTIONS,
+  chunkJobId,
+  createSendQueue,
+  enqueueChunks,
+  enqueueHeldChunks,
+  type ChunkJobData,
+} from './queue';
 export { redisHygieneWarnings } from './hygiene';
 export { openConnections, DEFAULT_REDIS_URL, type Connections, type ConnectionOptions } from './connections';

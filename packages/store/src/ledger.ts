@@ -65,7 +65,12 @@ export class Ledger {
    * Records outcomes of one chunk atomically; terminal ones are written once. Sent outcomes are also
    * indexed by wamid for the delivery webhook. Returns whether this call completed the campaign.
    */
-  async record(campaignId: string, chunk: number, chunkSize: number, entries: OutcomeEntry[]): Promise<{ applied: number; completed: boolean; canaryPassed: boolean }> {
+  async record(
+    campaignId: string,
+    chunk: number,
+    chunkSize: number,
+    entries: OutcomeEntry[],
+  ): Promise<{ applied: number; completed: boolean; canaryPassed: boolean }> {
     const { redis, keys } = this.ctx;
     const now = Date.now();
     const args: Array<string | number> = [now, Math.floor(now / 1000)];
@@ -74,7 +79,13 @@ export class Ledger {
     const recorded = runScript<number[]>(
       redis,
       'recordOutcomes',
-      [keys.meta(campaignId), keys.counts(campaignId), keys.failures(campaignId), keys.perSecond(campaignId), keys.outcomes(campaignId, chunk)],
+      [
+        keys.meta(campaignId),
+        keys.counts(campaignId),
+        keys.failures(campaignId),
+        keys.perSecond(campaignId),
+        keys.outcomes(campaignId, chunk),
+      ],
       args,
     );
     const day = Math.floor(now / DAY_MS);
@@ -109,7 +120,9 @@ export async function findWamid(ctx: StoreContext, wamid: string, now = Date.now
   const today = Math.floor(now / DAY_MS);
   const bucket = wamidBucket(wamid);
   const hits = await Promise.all(
-    Array.from({ length: WAMID_INDEX_DAYS + 1 }, (_, i) => ctx.redis.hget(ctx.keys.wamidIndex(today - i, bucket), wamid)),
+    Array.from({ length: WAMID_INDEX_DAYS + 1 }, (_, i) =>
+      ctx.redis.hget(ctx.keys.wamidIndex(today - i, bucket), wamid),
+    ),
   );
   return hits.find((h): h is string => typeof h === 'string');
 }

@@ -23,11 +23,20 @@ export function chunkJobId(campaignId: string, chunk: number, generation = 0): s
 }
 
 export function createSendQueue(connection: ConnectionOptions, keys: Keys): Queue<ChunkJobData> {
-  return new Queue<ChunkJobData>(SEND_QUEUE, { connection, prefix: keys.bullPrefix, defaultJobOptions: CHUNK_JOB_OPTIONS });
+  return new Queue<ChunkJobData>(SEND_QUEUE, {
+    connection,
+    prefix: keys.bullPrefix,
+    defaultJobOptions: CHUNK_JOB_OPTIONS,
+  });
 }
 
 /** Adds the chunk jobs of a campaign in bulk; re-adding an existing job id is a no-op in BullMQ. */
-export async function enqueueChunks(queue: Queue<ChunkJobData>, campaignId: string, chunks: number[], generation = 0): Promise<void> {
+export async function enqueueChunks(
+  queue: Queue<ChunkJobData>,
+  campaignId: string,
+  chunks: number[],
+  generation = 0,
+): Promise<void> {
   for (let i = 0; i < chunks.length; i += 1000) {
     await queue.addBulk(
       chunks.slice(i, i + 1000).map((chunk) => ({
@@ -40,7 +49,16 @@ export async function enqueueChunks(queue: Queue<ChunkJobData>, campaignId: stri
 }
 
 /** The chunks a canary held back: every chunk after those covering its first `canarySize` recipients. */
-export async function enqueueHeldChunks(queue: Queue<ChunkJobData>, campaignId: string, chunks: number, canarySize: number): Promise<void> {
+export async function enqueueHeldChunks(
+  queue: Queue<ChunkJobData>,
+  campaignId: string,
+  chunks: number,
+  canarySize: number,
+): Promise<void> {
   const first = Math.ceil(canarySize / CHUNK_SIZE);
-  await enqueueChunks(queue, campaignId, Array.from({ length: Math.max(0, chunks - first) }, (_, i) => first + i));
+  await enqueueChunks(
+    queue,
+    campaignId,
+    Array.from({ length: Math.max(0, chunks - first) }, (_, i) => first + i),
+  );
 }

@@ -19,7 +19,13 @@ export function chunkDefaults(d: CampaignDefaults): ChunkDefaults {
 }
 
 export function encodeRecipient(m: SobotImageMessage, d: ChunkDefaults): Stored {
-  const row: Stored = [m.customer_number, m.customer_name, m.url === d.url ? 0 : m.url, m.mime_type === d.mime ? 0 : m.mime_type, (m.caption ?? '') === d.caption ? 0 : (m.caption ?? '')];
+  const row: Stored = [
+    m.customer_number,
+    m.customer_name,
+    m.url === d.url ? 0 : m.url,
+    m.mime_type === d.mime ? 0 : m.mime_type,
+    (m.caption ?? '') === d.caption ? 0 : (m.caption ?? ''),
+  ];
   while (row.length > 2 && row[row.length - 1] === 0) row.pop();
   return row;
 }

@@ -27,13 +27,21 @@ function define(client: RedisClient): void {
   if (defined.has(client)) return;
   for (const [name, file] of Object.entries(SCRIPTS)) {
     const numberOfKeys = Number(file.slice(file.lastIndexOf('-') + 1));
-    client.defineCommand(commandName(name as ScriptName), { numberOfKeys, lua: readFileSync(join(__dirname, 'lua', `${file}.lua`), 'utf8') });
+    client.defineCommand(commandName(name as ScriptName), {
+      numberOfKeys,
+      lua: readFileSync(join(__dirname, 'lua', `${file}.lua`), 'utf8'),
+    });
   }
   defined.add(client);
 }
 
 /** Runs one of our scripts (EVALSHA, loading it on NOSCRIPT) with its keys and arguments. */
-export async function runScript<T = unknown>(client: RedisClient, name: ScriptName, keys: string[], args: Arg[]): Promise<T> {
+export async function runScript<T = unknown>(
+  client: RedisClient,
+  name: ScriptName,
+  keys: string[],
+  args: Arg[],
+): Promise<T> {
   define(client);
   const fn = (client as unknown as Record<string, (...a: Arg[]) => Promise<T>>)[commandName(name)]!;
   return fn.call(client, ...keys, ...args);

@@ -41,7 +41,13 @@ export class SendRate {
       [this.ctx.keys.sendRate],
       [this.intervalUs.toFixed(3), wanted, HORIZON_MS * 1000],
     );
-    return { granted, delayMs: Math.max(0, delayUs / 1000), intervalMs: this.intervalUs / 1000, probe: probe === 1, pausedReason: reason };
+    return {
+      granted,
+      delayMs: Math.max(0, delayUs / 1000),
+      intervalMs: this.intervalUs / 1000,
+      probe: probe === 1,
+      pausedReason: reason,
+    };
   }
 
   /** Holds everyone's sending for `ms` (a 429). Returns ms until sending resumes. */
@@ -52,7 +58,12 @@ export class SendRate {
 }
 
 /** Pauses every worker's sending with a reason; one probe message goes out every `probeEveryMs`. */
-export async function pauseSystem(ctx: StoreContext, code: string, reason: string, probeEveryMs: number): Promise<void> {
+export async function pauseSystem(
+  ctx: StoreContext,
+  code: string,
+  reason: string,
+  probeEveryMs: number,
+): Promise<void> {
   const now = Date.now();
   await ctx.redis.hset(ctx.keys.sendRate, {
     reason,

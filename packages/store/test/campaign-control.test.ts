@@ -1,5 +1,16 @@
 import type { Queue } from 'bullmq';
-import { CampaignControl, CampaignReader, CampaignWriter, InvalidStateError, NotFoundError, createSendQueue, newCampaignId, pauseSystem, systemPause, type ChunkJobData } from '../src';
+import {
+  CampaignControl,
+  CampaignReader,
+  CampaignWriter,
+  InvalidStateError,
+  NotFoundError,
+  createSendQueue,
+  newCampaignId,
+  pauseSystem,
+  systemPause,
+  type ChunkJobData,
+} from '../src';
 import { DEFAULTS, createCampaign, failed, openStore, record, recipient, sent, type TestStore } from './helpers';
 
 let store: TestStore;
@@ -75,7 +86,12 @@ describe('campaign status transitions', () => {
 
   it('answers NotFoundError for an unknown campaign id', async () => {
     const unknown = newCampaignId();
-    for (const op of [control.pause(unknown), control.resume(unknown), control.cancel(unknown), control.retryFailed(unknown)]) {
+    for (const op of [
+      control.pause(unknown),
+      control.resume(unknown),
+      control.cancel(unknown),
+      control.retryFailed(unknown),
+    ]) {
       const err = await rejection(op);
       expect(err).toBeInstanceOf(NotFoundError);
       expect(err).toMatchObject({ code: 'NOT_FOUND' });
@@ -107,18 +123,31 @@ describe('campaign status transitions', () => {
 });
 
 describe('canary', () => {
-  async function canaryCampaign(count: number, size: number, maxFailureRatio: number): Promise<{ id: string; now: number[] }> {
+  async function canaryCampaign(
+    count: number,
+    size: number,
+    maxFailureRatio: number,
+  ): Promise<{ id: string; now: number[] }> {
     const id = newCampaignId();
     const writer = new CampaignWriter(store.ctx, id, DEFAULTS);
     for (let i = 0; i < count; i += 1) await writer.add(recipient(i));
-    const now = await writer.commit({ name: 'canary', source: 'upload', defaults: DEFAULTS, total: count, rejected: 0, duplicates: 0, canary: { size, maxFailureRatio } });
+    const now = await writer.commit({
+      name: 'canary',
+      source: 'upload',
+      defaults: DEFAULTS,
+      total: count,
+      rejected: 0,
+      duplicates: 0,
+      canary: { size, maxFailureRatio },
+    });
     return { id, now };
   }
 
   it('holds back the chunks after the canary and pauses the campaign when too many canary messages fail', async () => {
     const { id, now } = await canaryCampaign(450, 200, 0.2);
     expect(now).toEqual([0]);
-    for (let i = 0; i < 199; i += 1) await record(store.ctx, id, i, i < 50 ? failed('131047', 'Re-engagement message') : sent(`wamid.${i}`));
+    for (let i = 0; i < 199; i += 1)
+      await record(store.ctx, id, i, i < 50 ? failed('131047', 'Re-engagement message') : sent(`wamid.${i}`));
     expect(await status(id)).toBe('running');
     await record(store.ctx, id, 199, sent('wamid.199'));
     const v = await new CampaignReader(store.ctx).view(id);

@@ -32,7 +32,9 @@ describe('report', () => {
 
     const rows = await report(id);
     expect(rows).toHaveLength(430);
-    expect(rows.map((r) => r.customer_number)).toEqual(Array.from({ length: 430 }, (_, i) => recipient(i).customer_number));
+    expect(rows.map((r) => r.customer_number)).toEqual(
+      Array.from({ length: 430 }, (_, i) => recipient(i).customer_number),
+    );
     expect(rows.map((r) => r.customer_name)).toEqual(Array.from({ length: 430 }, (_, i) => `Customer ${i}`));
 
     const byStatus = (s: string) => rows.flatMap((r, i) => (r.status === s ? [i] : []));
@@ -40,11 +42,30 @@ describe('report', () => {
     expect(byStatus('failed')).toEqual([400]);
     expect(byStatus('pending')).toHaveLength(427);
 
-    expect(rows[5]).toMatchObject({ status: 'sent', wamid: 'wamid.5', delivery_status: 'sent', error_code: '', updated_at: new Date(1_700_000_003_000).toISOString() });
-    expect(rows[400]).toMatchObject({ status: 'failed', wamid: '', error_code: '131047', error_message: 'Re-engagement | 24h', attempts: 1 });
+    expect(rows[5]).toMatchObject({
+      status: 'sent',
+      wamid: 'wamid.5',
+      delivery_status: 'sent',
+      error_code: '',
+      updated_at: new Date(1_700_000_003_000).toISOString(),
+    });
+    expect(rows[400]).toMatchObject({
+      status: 'failed',
+      wamid: '',
+      error_code: '131047',
+      error_message: 'Re-engagement | 24h',
+      attempts: 1,
+    });
     // A retrying recipient is still pending, its attempts shown.
     expect(rows[207]).toMatchObject({ status: 'pending', attempts: 3 });
-    expect(rows[0]).toMatchObject({ status: 'pending', wamid: '', error_code: '', attempts: 0, updated_at: '', delivery_status: '' });
+    expect(rows[0]).toMatchObject({
+      status: 'pending',
+      wamid: '',
+      error_code: '',
+      attempts: 0,
+      updated_at: '',
+      delivery_status: '',
+    });
   });
 
   it('is empty for an unknown campaign', async () => {
@@ -73,8 +94,18 @@ describe('message view', () => {
       error_message: null,
       attempts: 1,
     });
-    expect(await reader.message(messageId(id, 202))).toMatchObject({ status: 'failed', wamid: null, error_code: '131026', error_message: 'Message undeliverable' });
-    expect(await reader.message(messageId(id, 0))).toMatchObject({ status: 'pending', wamid: null, updated_at: null, attempts: 0 });
+    expect(await reader.message(messageId(id, 202))).toMatchObject({
+      status: 'failed',
+      wamid: null,
+      error_code: '131026',
+      error_message: 'Message undeliverable',
+    });
+    expect(await reader.message(messageId(id, 0))).toMatchObject({
+      status: 'pending',
+      wamid: null,
+      updated_at: null,
+      attempts: 0,
+    });
 
     expect(await recordDelivery(store.ctx, { wamid: 'wamid.MV-201', status: 'read', at: Date.now() })).toBe('applied');
     expect(await reader.message(messageId(id, 201))).toMatchObject({ status: 'sent', delivery_status: 'read' });

@@ -35,7 +35,10 @@ describe('CampaignWriter', () => {
     expect(await new CampaignReader(store.ctx).view(id)).toBeUndefined();
 
     const rejectedRows = [{ row: 3, field: 'customer_number', message: 'must have 8 to 15 digits' }];
-    const chunks = await writer.commit({ name: 'Diwali', source: 'upload', defaults: DEFAULTS, total: 452, rejected: 1, duplicates: 1, rejectedRows }, 1_700_000_000_000);
+    const chunks = await writer.commit(
+      { name: 'Diwali', source: 'upload', defaults: DEFAULTS, total: 452, rejected: 1, duplicates: 1, rejectedRows },
+      1_700_000_000_000,
+    );
     expect(chunks).toEqual([0, 1, 2]);
 
     const ledger = new Ledger(store.ctx);
@@ -45,7 +48,19 @@ describe('CampaignWriter', () => {
     expect(await ledger.loadChunk(id, 3)).toBeUndefined();
 
     const meta = loaded[0]!.meta;
-    expect(meta).toMatchObject({ id, name: 'Diwali', source: 'upload', status: 'queued', chunkSize: 200, chunks: 3, total: 452, accepted: 450, rejected: 1, duplicates: 1, createdAt: 1_700_000_000_000 });
+    expect(meta).toMatchObject({
+      id,
+      name: 'Diwali',
+      source: 'upload',
+      status: 'queued',
+      chunkSize: 200,
+      chunks: 3,
+      total: 452,
+      accepted: 450,
+      rejected: 1,
+      duplicates: 1,
+      createdAt: 1_700_000_000_000,
+    });
     expect(meta.defaults).toEqual({ url: DEFAULTS.image_url, mime: 'image/jpeg', caption: DEFAULTS.caption });
 
     // Committed chunks no longer expire like staged ones.
@@ -54,14 +69,24 @@ describe('CampaignWriter', () => {
     const reader = new CampaignReader(store.ctx);
     expect(await reader.rejectedRows(id)).toEqual(rejectedRows);
     expect((await reader.list()).map((v) => v.id)).toContain(id);
-    expect(await reader.view(id)).toMatchObject({ status: 'queued', counts: { total: 450, pending: 450, sent: 0, failed: 0 }, rows: { total: 452, accepted: 450, rejected: 1, duplicates: 1 } });
+    expect(await reader.view(id)).toMatchObject({
+      status: 'queued',
+      counts: { total: 450, pending: 450, sent: 0, failed: 0 },
+      rows: { total: 452, accepted: 450, rejected: 1, duplicates: 1 },
+    });
   });
 
   it('returns [0] for a campaign of exactly one full chunk and 2 chunks for 201 recipients', async () => {
-    for (const [count, expected] of [[200, [0]], [201, [0, 1]], [1, [0]]] as const) {
+    for (const [count, expected] of [
+      [200, [0]],
+      [201, [0, 1]],
+      [1, [0]],
+    ] as const) {
       const writer = new CampaignWriter(store.ctx, newCampaignId(), DEFAULTS);
       for (let i = 0; i < count; i += 1) await writer.add(recipient(i));
-      expect(await writer.commit({ name: 'n', source: 'api', defaults: DEFAULTS, total: count, rejected: 0, duplicates: 0 })).toEqual(expected);
+      expect(
+        await writer.commit({ name: 'n', source: 'api', defaults: DEFAULTS, total: count, rejected: 0, duplicates: 0 }),
+      ).toEqual(expected);
     }
   });
 
@@ -83,7 +108,10 @@ describe('CampaignWriter', () => {
       const id = newCampaignId();
       const writer = new CampaignWriter(store.ctx, id, DEFAULTS);
       await writer.add(recipient(1));
-      await writer.commit({ name: String(createdAt), source: 'api', defaults: DEFAULTS, total: 1, rejected: 0, duplicates: 0 }, createdAt);
+      await writer.commit(
+        { name: String(createdAt), source: 'api', defaults: DEFAULTS, total: 1, rejected: 0, duplicates: 0 },
+        createdAt,
+      );
       ids.push(id);
     }
     expect((await new CampaignReader(store.ctx).list(3)).map((v) => v.id)).toEqual([ids[1], ids[2], ids[0]]);

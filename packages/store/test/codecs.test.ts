@@ -1,5 +1,13 @@
 import type { SobotImageMessage } from '@sobot/schema';
-import { chunkDefaults, decodeChunk, decodeOutcome, encodeOutcome, encodeRecipient, isTerminal, type Outcome } from '../src';
+import {
+  chunkDefaults,
+  decodeChunk,
+  decodeOutcome,
+  encodeOutcome,
+  encodeRecipient,
+  isTerminal,
+  type Outcome,
+} from '../src';
 
 const defaults = chunkDefaults({ image_url: 'https://cdn.example.com/promo.JPG?v=3', caption: 'Diwali offer' });
 
@@ -14,7 +22,11 @@ const plain: SobotImageMessage = {
 
 describe('recipient codec', () => {
   it('infers the default mime type from the default URL, query string and case aside', () => {
-    expect(defaults).toEqual({ url: 'https://cdn.example.com/promo.JPG?v=3', mime: 'image/jpeg', caption: 'Diwali offer' });
+    expect(defaults).toEqual({
+      url: 'https://cdn.example.com/promo.JPG?v=3',
+      mime: 'image/jpeg',
+      caption: 'Diwali offer',
+    });
   });
 
   it('stores only number and name for a recipient that uses every default', () => {
@@ -27,7 +39,12 @@ describe('recipient codec', () => {
     const noCaption: SobotImageMessage = { ...plain };
     delete noCaption.caption;
     expect(encodeRecipient(ownCaption, defaults)).toEqual(['919970000001', 'Asha', 0, 0, 'Just for you']);
-    expect(encodeRecipient(ownImage, defaults)).toEqual(['919970000001', 'Asha', 'https://cdn.example.com/b.png', 'image/png']);
+    expect(encodeRecipient(ownImage, defaults)).toEqual([
+      '919970000001',
+      'Asha',
+      'https://cdn.example.com/b.png',
+      'image/png',
+    ]);
     // No caption where the campaign has one: stored as '' so that decoding does not bring the default back.
     expect(encodeRecipient(noCaption, defaults)).toEqual(['919970000001', 'Asha', 0, 0, '']);
   });
@@ -51,12 +68,23 @@ describe('recipient codec', () => {
     delete noCaption.caption;
     const withCaption = { ...noCaption, caption: 'Only me' };
     expect(encodeRecipient(noCaption, d)).toEqual(['919970000001', 'Asha']);
-    expect(decodeChunk(JSON.stringify([encodeRecipient(noCaption, d), encodeRecipient(withCaption, d)]), d)).toEqual([noCaption, withCaption]);
+    expect(decodeChunk(JSON.stringify([encodeRecipient(noCaption, d), encodeRecipient(withCaption, d)]), d)).toEqual([
+      noCaption,
+      withCaption,
+    ]);
   });
 });
 
 describe('outcome codec', () => {
-  const failed: Outcome = { kind: 'f', attempts: 3, rounds: 2, at: 1_700_000_000_123, wamid: '', code: '131047', message: 'Re-engagement | window closed | try a template' };
+  const failed: Outcome = {
+    kind: 'f',
+    attempts: 3,
+    rounds: 2,
+    at: 1_700_000_000_123,
+    wamid: '',
+    code: '131047',
+    message: 'Re-engagement | window closed | try a template',
+  };
 
   it('keeps a message containing | intact', () => {
     expect(decodeOutcome(encodeOutcome(failed))).toEqual(failed);
@@ -68,7 +96,15 @@ describe('outcome codec', () => {
   });
 
   it('round-trips a sent outcome with its wamid', () => {
-    const o: Outcome = { kind: 's', attempts: 1, rounds: 0, at: 1_700_000_000_000, wamid: 'wamid.HBgLOTE5OTcwMDAwMDAxFQIAERgSQUJD', code: '', message: '' };
+    const o: Outcome = {
+      kind: 's',
+      attempts: 1,
+      rounds: 0,
+      at: 1_700_000_000_000,
+      wamid: 'wamid.HBgLOTE5OTcwMDAwMDAxFQIAERgSQUJD',
+      code: '',
+      message: '',
+    };
     expect(decodeOutcome(encodeOutcome(o))).toEqual(o);
   });
 

@@ -1,4 +1,11 @@
-import { CampaignReader, claimIdempotencyKey, newCampaignId, recordDelivery, releaseIdempotencyKey, type Claim } from '../src';
+import {
+  CampaignReader,
+  claimIdempotencyKey,
+  newCampaignId,
+  recordDelivery,
+  releaseIdempotencyKey,
+  type Claim,
+} from '../src';
 import { createCampaign, openStore, record, sent, type TestStore } from './helpers';
 
 let store: TestStore;
@@ -42,18 +49,35 @@ describe('delivery status events', () => {
   it('counts a delivery failure and shows its code on the sent message', async () => {
     const id = await createCampaign(store.ctx, 1);
     await record(store.ctx, id, 0, sent('wamid.F0'));
-    expect(await recordDelivery(store.ctx, { wamid: 'wamid.F0', status: 'failed', at: Date.now(), errorCode: '131026', errorMessage: 'Message undeliverable | blocked' })).toBe('applied');
+    expect(
+      await recordDelivery(store.ctx, {
+        wamid: 'wamid.F0',
+        status: 'failed',
+        at: Date.now(),
+        errorCode: '131026',
+        errorMessage: 'Message undeliverable | blocked',
+      }),
+    ).toBe('applied');
     // failed ranks with delivered: a later delivered does not undo it.
     expect(await recordDelivery(store.ctx, { wamid: 'wamid.F0', status: 'delivered', at: Date.now() })).toBe('stale');
     expect(await counts(id)).toMatchObject({ sent: 1, delivered: 0, delivery_failed: 1 });
 
     const rows = [];
     for await (const row of new CampaignReader(store.ctx).report(id)) rows.push(row);
-    expect(rows).toEqual([expect.objectContaining({ status: 'sent', delivery_status: 'failed', error_code: '131026', error_message: 'Message undeliverable | blocked' })]);
+    expect(rows).toEqual([
+      expect.objectContaining({
+        status: 'sent',
+        delivery_status: 'failed',
+        error_code: '131026',
+        error_message: 'Message undeliverable | blocked',
+      }),
+    ]);
   });
 
   it('answers unknown for a wamid it never recorded', async () => {
-    expect(await recordDelivery(store.ctx, { wamid: 'wamid.NOBODY', status: 'delivered', at: Date.now() })).toBe('unknown');
+    expect(await recordDelivery(store.ctx, { wamid: 'wamid.NOBODY', status: 'delivered', at: Date.now() })).toBe(
+      'unknown',
+    );
   });
 });
 
@@ -61,7 +85,11 @@ describe('idempotency keys', () => {
   it('lets exactly one of many concurrent claims of one key win, the others learn its campaign', async () => {
     const connections = [store.ctx, store.connect(), store.connect(), store.connect()];
     const ids = Array.from({ length: 40 }, () => newCampaignId());
-    const claims: Claim[] = await Promise.all(ids.map((id, i) => claimIdempotencyKey(connections[i % connections.length]!, 'order-2024-001', id, '{"same":"body"}')));
+    const claims: Claim[] = await Promise.all(
+      ids.map((id, i) =>
+        claimIdempotencyKey(connections[i % connections.length]!, 'order-2024-001', id, '{"same":"body"}'),
+      ),
+    );
 
     const fresh = claims.flatMap((c, i) => (c.fresh ? [ids[i]] : []));
     expect(fresh).toHaveLength(1);
@@ -71,7 +99,11 @@ describe('idempotency keys', () => {
   it('tells a reuse with a different body apart, and frees a released key', async () => {
     const first = newCampaignId();
     expect(await claimIdempotencyKey(store.ctx, 'key-b', first, 'body one')).toEqual({ fresh: true });
-    expect(await claimIdempotencyKey(store.ctx, 'key-b', newCampaignId(), 'body two')).toEqual({ fresh: false, campaignId: first, sameBody: false });
+    expect(await claimIdempotencyKey(store.ctx, 'key-b', newCampaignId(), 'body two')).toEqual({
+      fresh: false,
+      campaignId: first,
+      sameBody: false,
+    });
     // Another key is independent.
     expect(await claimIdempotencyKey(store.ctx, 'key-c', newCampaignId(), 'body one')).toEqual({ fresh: true });
 

@@ -1,6 +1,16 @@
 import { startTestRedis, type TestRedis } from '@sobot/devkit';
 import type { CampaignDefaults, SobotImageMessage } from '@sobot/schema';
-import { CampaignWriter, CHUNK_SIZE, Keys, Ledger, createRedis, newCampaignId, type Outcome, type RedisClient, type StoreContext } from '../src';
+import {
+  CampaignWriter,
+  CHUNK_SIZE,
+  Keys,
+  Ledger,
+  createRedis,
+  newCampaignId,
+  type Outcome,
+  type RedisClient,
+  type StoreContext,
+} from '../src';
 
 export const DEFAULTS: CampaignDefaults = { image_url: 'https://cdn.example.com/promo.jpg', caption: 'Hello from us' };
 
@@ -58,8 +68,21 @@ export async function createCampaign(ctx: StoreContext, count: number, name = 't
 
 const base = { attempts: 1, rounds: 0, at: 1_700_000_000_000, wamid: '', code: '', message: '' };
 export const sent = (wamid: string, at = Date.now()): Outcome => ({ ...base, kind: 's', wamid, at });
-export const failed = (code: string, message: string, at = Date.now()): Outcome => ({ ...base, kind: 'f', code, message, at });
-export const retrying = (code: string, message = 'temporarily unavailable'): Outcome => ({ ...base, kind: 'r', code, message, attempts: 3, rounds: 1 });
+export const failed = (code: string, message: string, at = Date.now()): Outcome => ({
+  ...base,
+  kind: 'f',
+  code,
+  message,
+  at,
+});
+export const retrying = (code: string, message = 'temporarily unavailable'): Outcome => ({
+  ...base,
+  kind: 'r',
+  code,
+  message,
+  attempts: 3,
+  rounds: 1,
+});
 
 /** Records the outcome of recipient `index` (campaign-wide index) through the ledger. */
 export function record(ctx: StoreContext, campaignId: string, index: number, outcome: Outcome) {

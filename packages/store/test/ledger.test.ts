@@ -1,4 +1,14 @@
-import { CampaignControl, CampaignReader, CHUNK_SIZE, Ledger, chunkJobId, createSendQueue, findWamid, messageId, type ChunkJobData } from '../src';
+import {
+  CampaignControl,
+  CampaignReader,
+  CHUNK_SIZE,
+  Ledger,
+  chunkJobId,
+  createSendQueue,
+  findWamid,
+  messageId,
+  type ChunkJobData,
+} from '../src';
 import type { Queue } from 'bullmq';
 import { createCampaign, failed, openStore, record, retrying, sent, type TestStore } from './helpers';
 
@@ -50,7 +60,10 @@ describe('recording outcomes', () => {
     const id = await createCampaign(store.ctx, 2);
     expect((await record(store.ctx, id, 0, retrying('HTTP_503'))).applied).toBe(1);
     expect((await record(store.ctx, id, 0, retrying('TIMEOUT'))).applied).toBe(1);
-    expect((await new Ledger(store.ctx).loadChunk(id, 0))?.outcomes.get(0)).toMatchObject({ kind: 'r', code: 'TIMEOUT' });
+    expect((await new Ledger(store.ctx).loadChunk(id, 0))?.outcomes.get(0)).toMatchObject({
+      kind: 'r',
+      code: 'TIMEOUT',
+    });
     expect((await view(id)).counts).toMatchObject({ sent: 0, failed: 0, pending: 2 });
 
     expect((await record(store.ctx, id, 0, sent('wamid.R'))).applied).toBe(1);
@@ -94,7 +107,10 @@ describe('campaign status driven by outcomes', () => {
     expect(running.started_at).not.toBeNull();
 
     await record(store.ctx, id, 0, sent('wamid.1'));
-    expect(await record(store.ctx, id, 1, failed('131047', 'Re-engagement message'))).toMatchObject({ applied: 1, completed: false });
+    expect(await record(store.ctx, id, 1, failed('131047', 'Re-engagement message'))).toMatchObject({
+      applied: 1,
+      completed: false,
+    });
     await record(store.ctx, id, 2, retrying('TIMEOUT'));
     expect((await view(id)).status).toBe('running');
 
@@ -111,7 +127,8 @@ describe('campaign status driven by outcomes', () => {
   it('completes a campaign whose chunks finish in any order', async () => {
     const id = await createCampaign(store.ctx, 450);
     const ledger = new Ledger(store.ctx);
-    const all = (size: number) => Array.from({ length: size }, (_, offset) => ({ offset, outcome: sent(`wamid.${offset}`) }));
+    const all = (size: number) =>
+      Array.from({ length: size }, (_, offset) => ({ offset, outcome: sent(`wamid.${offset}`) }));
     expect((await ledger.record(id, 2, CHUNK_SIZE, all(50))).completed).toBe(false);
     expect((await ledger.record(id, 0, CHUNK_SIZE, all(200))).completed).toBe(false);
     expect((await ledger.record(id, 1, CHUNK_SIZE, all(200))).completed).toBe(true);
@@ -140,9 +157,17 @@ describe('retry-failed', () => {
     const ledger = new Ledger(store.ctx);
     const chunk0 = Array.from({ length: 200 }, (_, offset) => ({
       offset,
-      outcome: offset % 50 === 7 ? failed('131047', 'Re-engagement message') : offset === 9 ? failed('400', 'bad media') : sent(`wamid.0-${offset}`),
+      outcome:
+        offset % 50 === 7
+          ? failed('131047', 'Re-engagement message')
+          : offset === 9
+            ? failed('400', 'bad media')
+            : sent(`wamid.0-${offset}`),
     }));
-    const chunk1 = Array.from({ length: 50 }, (_, offset) => ({ offset, outcome: offset === 3 ? failed('131047', 'Re-engagement message') : sent(`wamid.1-${offset}`) }));
+    const chunk1 = Array.from({ length: 50 }, (_, offset) => ({
+      offset,
+      outcome: offset === 3 ? failed('131047', 'Re-engagement message') : sent(`wamid.1-${offset}`),
+    }));
     await ledger.record(id, 0, CHUNK_SIZE, chunk0);
     expect((await ledger.record(id, 1, CHUNK_SIZE, chunk1)).completed).toBe(true);
     const before = await view(id);
@@ -169,8 +194,16 @@ describe('retry-failed', () => {
     expect(await queue.getJob(chunkJobId(id, 1, 1))).toBeDefined();
 
     // Sending them completes the campaign again.
-    await ledger.record(id, 0, CHUNK_SIZE, [7, 9, 57, 107, 157].map((offset) => ({ offset, outcome: sent(`wamid.retry-${offset}`) })));
-    expect(await record(store.ctx, id, 203, failed('131047', 'still outside'))).toMatchObject({ applied: 1, completed: true });
+    await ledger.record(
+      id,
+      0,
+      CHUNK_SIZE,
+      [7, 9, 57, 107, 157].map((offset) => ({ offset, outcome: sent(`wamid.retry-${offset}`) })),
+    );
+    expect(await record(store.ctx, id, 203, failed('131047', 'still outside'))).toMatchObject({
+      applied: 1,
+      completed: true,
+    });
     const redone = await view(id);
     expect(redone.status).toBe('completed');
     expect(redone.counts).toMatchObject({ sent: 249, failed: 1, pending: 0 });
@@ -180,6 +213,9 @@ describe('retry-failed', () => {
   it('resets nothing and keeps the status when nothing failed', async () => {
     const id = await createCampaign(store.ctx, 1);
     await record(store.ctx, id, 0, sent('wamid.ok'));
-    expect(await new CampaignControl(store.ctx, queue, 3600).retryFailed(id)).toEqual({ status: 'completed', reset: 0 });
+    expect(await new CampaignControl(store.ctx, queue, 3600).retryFailed(id)).toEqual({
+      status: 'completed',
+      reset: 0,
+    });
   });
 });

@@ -1,5 +1,23 @@
-import { CampaignReader, CampaignWriter, Ledger, CHUNK_SIZE, expireCampaign, newCampaignId, persistCampaign, recordDelivery } from '../src';
-import { DEFAULTS, createCampaign, failed, keysContaining, openStore, recipient, sent, type TestStore } from './helpers';
+import {
+  CampaignReader,
+  CampaignWriter,
+  Ledger,
+  CHUNK_SIZE,
+  expireCampaign,
+  newCampaignId,
+  persistCampaign,
+  recordDelivery,
+} from '../src';
+import {
+  DEFAULTS,
+  createCampaign,
+  failed,
+  keysContaining,
+  openStore,
+  recipient,
+  sent,
+  type TestStore,
+} from './helpers';
 
 let store: TestStore;
 
@@ -20,7 +38,10 @@ describe('retention', () => {
   it('gives every key of a finished campaign the result TTL, and takes it back for a retry', async () => {
     const id = await createCampaign(store.ctx, 230);
     const ledger = new Ledger(store.ctx);
-    await ledger.record(id, 0, CHUNK_SIZE, [{ offset: 0, outcome: sent('wamid.RT0') }, { offset: 1, outcome: failed('400', 'bad media') }]);
+    await ledger.record(id, 0, CHUNK_SIZE, [
+      { offset: 0, outcome: sent('wamid.RT0') },
+      { offset: 1, outcome: failed('400', 'bad media') },
+    ]);
     await ledger.record(id, 1, CHUNK_SIZE, [{ offset: 0, outcome: sent('wamid.RT1') }]);
     await recordDelivery(store.ctx, { wamid: 'wamid.RT1', status: 'delivered', at: Date.now() });
 
@@ -47,7 +68,10 @@ describe('retention', () => {
       const id = newCampaignId();
       const writer = new CampaignWriter(store.ctx, id, DEFAULTS);
       await writer.add(recipient(0));
-      await writer.commit({ name: 'listed', source: 'api', defaults: DEFAULTS, total: 1, rejected: 0, duplicates: 0 }, createdAt);
+      await writer.commit(
+        { name: 'listed', source: 'api', defaults: DEFAULTS, total: 1, rejected: 0, duplicates: 0 },
+        createdAt,
+      );
       ids.push(id);
     }
     // The newest one's results have expired (a TTL of 0 removes them now).

@@ -101,8 +101,16 @@ describe('SendRate (GCRA on Redis time)', () => {
 
     // Both taking slots at once: one rate, not two.
     const [fromA, fromB] = await Promise.all([
-      (async () => { const s: SlotTime[] = []; for (let i = 0; i < 40; i += 1) s.push(await takeSlot(rateA)); return s; })(),
-      (async () => { const s: SlotTime[] = []; for (let i = 0; i < 40; i += 1) s.push(await takeSlot(rateB)); return s; })(),
+      (async () => {
+        const s: SlotTime[] = [];
+        for (let i = 0; i < 40; i += 1) s.push(await takeSlot(rateA));
+        return s;
+      })(),
+      (async () => {
+        const s: SlotTime[] = [];
+        for (let i = 0; i < 40; i += 1) s.push(await takeSlot(rateB));
+        return s;
+      })(),
     ]);
     expectSpaced([...fromA, ...fromB], 10);
   });
@@ -126,17 +134,24 @@ describe('SendRate (GCRA on Redis time)', () => {
     const rate = new SendRate(ctx!, 100);
     const t0 = Date.now();
     await pauseSystem(ctx!, '131048', 'spam rate limit hit', 300);
-    expect(await systemPause(ctx!)).toEqual({ code: '131048', reason: 'spam rate limit hit', since: expect.any(Number) });
+    expect(await systemPause(ctx!)).toEqual({
+      code: '131048',
+      reason: 'spam rate limit hit',
+      since: expect.any(Number),
+    });
 
     const held = await rate.reserve(10);
     expect(held).toMatchObject({ granted: 0, probe: false, pausedReason: 'spam rate limit hit' });
     expect(held.delayMs).toBeGreaterThan(200);
     expect(held.delayMs).toBeLessThanOrEqual(300);
 
-    const probe = await waitFor(async () => {
-      const r = await rate.reserve(10);
-      return r.granted > 0 ? r : undefined;
-    }, { intervalMs: 10, timeoutMs: 3000, what: 'the probe slot' });
+    const probe = await waitFor(
+      async () => {
+        const r = await rate.reserve(10);
+        return r.granted > 0 ? r : undefined;
+      },
+      { intervalMs: 10, timeoutMs: 3000, what: 'the probe slot' },
+    );
     expect(Date.now()).toBeGreaterThanOrEqual(t0 + 300 - 2);
     expect(probe).toMatchObject({ granted: 1, probe: true, pausedReason: 'spam rate limit hit' });
 

@@ -14,7 +14,8 @@ function positiveInt(value: string): number {
   return n;
 }
 
-const intervalOption = () => new Option('--interval <ms>', 'poll interval while watching').argParser(positiveInt).default(1000);
+const intervalOption = () =>
+  new Option('--interval <ms>', 'poll interval while watching').argParser(positiveInt).default(1000);
 
 /** A local file the CLI can read, or a usage error that says why not. */
 async function readableFile(path: string): Promise<void> {
@@ -29,7 +30,12 @@ async function readableFile(path: string): Promise<void> {
 }
 
 /** Watches to the end; the exit code says how it ended (0 all sent, 6 failures or cancelled, 130 interrupted). */
-async function follow(ctx: CliContext, client: SobotBulkClient, id: string, intervalMs: number): Promise<CampaignView | undefined> {
+async function follow(
+  ctx: CliContext,
+  client: SobotBulkClient,
+  id: string,
+  intervalMs: number,
+): Promise<CampaignView | undefined> {
   const final = await watchCampaign(client, id, ctx.io, { intervalMs, quiet: ctx.json() });
   if (!final) {
     ctx.io.stderr.write(`stopped watching ${id}; the campaign goes on (sobot watch ${id})\n`);
@@ -81,10 +87,17 @@ export function registerCommands(program: Command, ctx: CliContext): void {
     .option('--caption <text>', 'caption for rows without their own')
     .option('--mime-type <type>', 'image/jpeg or image/png (default: from the URL)')
     .option('--name <name>', 'campaign name (default: the file name)')
-    .addOption(new Option('--format <format>', 'file format (default: from the extension)').choices(['csv', 'json', 'ndjson']))
+    .addOption(
+      new Option('--format <format>', 'file format (default: from the extension)').choices(['csv', 'json', 'ndjson']),
+    )
     .option('--strict', 'reject the whole file if any row is invalid')
     .option('--dry-run', 'validate and count only: nothing is stored or sent')
-    .addOption(new Option('--name-fallback <mode>', '"number": a row without a name is sent with its number as the name').choices(['number', 'none']))
+    .addOption(
+      new Option(
+        '--name-fallback <mode>',
+        '"number": a row without a name is sent with its number as the name',
+      ).choices(['number', 'none']),
+    )
     .option('--watch', 'follow the campaign with a progress bar until it ends')
     .addOption(intervalOption())
     .action(async (file: string, o: UploadOptions) => {
@@ -152,7 +165,12 @@ export function registerCommands(program: Command, ctx: CliContext): void {
       const client = ctx.client();
       if (o.output) {
         const { bytes } = await client.downloadReport(id, o.format, o.output);
-        return ctx.print(`wrote the ${o.format} report of ${id} to ${o.output} (${bytes} bytes)`, { id, format: o.format, file: o.output, bytes });
+        return ctx.print(`wrote the ${o.format} report of ${id} to ${o.output} (${bytes} bytes)`, {
+          id,
+          format: o.format,
+          file: o.output,
+          bytes,
+        });
       }
       const body = await client.reportStream(id, o.format);
       try {
@@ -172,10 +190,18 @@ export function registerCommands(program: Command, ctx: CliContext): void {
     .option('--mime-type <type>', 'image/jpeg or image/png (default: from the URL)')
     .option('--idempotency-key <key>', 'the same key never sends twice (default: a random one)')
     .action(async (number: string, o: SendOptions) => {
-      const result = await ctx.client().sendMessages(
-        { customer_number: number, customer_name: o.name, url: o.imageUrl, caption: o.caption, mime_type: o.mimeType },
-        { idempotencyKey: o.idempotencyKey },
-      );
+      const result = await ctx
+        .client()
+        .sendMessages(
+          {
+            customer_number: number,
+            customer_name: o.name,
+            url: o.imageUrl,
+            caption: o.caption,
+            mime_type: o.mimeType,
+          },
+          { idempotencyKey: o.idempotencyKey },
+        );
       const replayed = result.replayed ? ' (replayed: this idempotency key was used before, nothing new was sent)' : '';
       ctx.print(`queued message ${result.ids.join(', ')} in campaign ${result.campaign_id}${replayed}`, result);
     });
@@ -186,6 +212,9 @@ export function registerCommands(program: Command, ctx: CliContext): void {
     .action(async (id: string) => {
       const m = await ctx.client().getMessage(id);
       const error = m.error_code ? ` · error ${m.error_code}${m.error_message ? `: ${m.error_message}` : ''}` : '';
-      ctx.print(`${m.id} ${m.customer_number} ${m.status} · wamid ${m.wamid ?? '–'} · delivery ${m.delivery_status ?? '–'} · attempts ${m.attempts}${error}`, m);
+      ctx.print(
+        `${m.id} ${m.customer_number} ${m.status} · wamid ${m.wamid ?? '–'} · delivery ${m.delivery_status ?? '–'} · attempts ${m.attempts}${error}`,
+        m,
+      );
     });
 }

@@ -34,13 +34,18 @@ export function rowErrors(errors: RowError[], count: number, shown = 10): string
   const first = errors.slice(0, shown);
   const more = count - first.length;
   return [
-    table(['ROW', 'FIELD', 'MESSAGE'], first.map((e) => [String(e.row), e.field, e.message])),
+    table(
+      ['ROW', 'FIELD', 'MESSAGE'],
+      first.map((e) => [String(e.row), e.field, e.message]),
+    ),
     ...(more > 0 ? [`… and ${more} more`] : []),
   ].join('\n');
 }
 
 export function uploadSummary(r: UploadResult): string {
-  const head = r.dry_run ? `dry run of "${r.name}": nothing stored or sent` : `campaign ${r.id} "${r.name}" ${r.status}`;
+  const head = r.dry_run
+    ? `dry run of "${r.name}": nothing stored or sent`
+    : `campaign ${r.id} "${r.name}" ${r.status}`;
   const lines = [
     head,
     `rows: ${r.total} read, ${r.accepted} accepted, ${r.rejected} rejected, ${plural(r.duplicates, 'duplicate')}`,
@@ -60,7 +65,8 @@ export function campaignStatus(v: CampaignView): string {
     `created   ${v.created_at}${v.started_at ? ` · started ${v.started_at}` : ''}${v.completed_at ? ` · ended ${v.completed_at}` : ''}`,
   ];
   if (v.image_url) lines.push(`image     ${v.image_url}`);
-  for (const f of v.failure_reasons.slice(0, 5)) lines.push(`failures  ${f.count} × ${f.code}${f.message ? `: ${f.message}` : ''}`);
+  for (const f of v.failure_reasons.slice(0, 5))
+    lines.push(`failures  ${f.count} × ${f.code}${f.message ? `: ${f.message}` : ''}`);
   return lines.join('\n');
 }
 
@@ -90,6 +96,7 @@ export function finalSummary(v: CampaignView): string {
   const took = Number.isFinite(started) && Number.isFinite(ended) ? ` in ${duration((ended - started) / 1000)}` : '';
   const parts = [`${c.sent} sent`, `${c.failed} failed`, ...(c.cancelled > 0 ? [`${c.cancelled} cancelled`] : [])];
   const lines = [`${v.id} ${v.status}${took}: ${parts.join(', ')} of ${c.total}`];
-  for (const f of v.failure_reasons.slice(0, 5)) lines.push(`  ${f.count} × ${f.code}${f.message ? `: ${f.message}` : ''}`);
+  for (const f of v.failure_reasons.slice(0, 5))
+    lines.push(`  ${f.count} × ${f.code}${f.message ? `: ${f.message}` : ''}`);
   return lines.join('\n');
 }

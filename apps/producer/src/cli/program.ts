@@ -31,7 +31,11 @@ Environment:
 
 /** The bearer token: --token, SOBOT_BULK_TOKEN (both via commander), else the first of API_KEYS. */
 function tokenFrom(opts: GlobalOptions, env: NodeJS.ProcessEnv): string {
-  const token = opts.token || env.API_KEYS?.split(',').map((k) => k.trim()).find(Boolean);
+  const token =
+    opts.token ||
+    env.API_KEYS?.split(',')
+      .map((k) => k.trim())
+      .find(Boolean);
   if (!token) throw new UsageError('no API token: pass --token, or set SOBOT_BULK_TOKEN (or API_KEYS)');
   return token;
 }
@@ -46,7 +50,8 @@ function apiFrom(opts: GlobalOptions): string {
   return opts.api;
 }
 
-const field = (v: unknown, key: string): unknown => (typeof v === 'object' && v !== null ? Reflect.get(v, key) : undefined);
+const field = (v: unknown, key: string): unknown =>
+  typeof v === 'object' && v !== null ? Reflect.get(v, key) : undefined;
 
 /**
  * Row errors in an API error's details: an upload's summary (`{rejected, errors:[{row, field, message}]}`)
@@ -71,16 +76,27 @@ function describe(err: unknown, json: boolean): string {
   if (json) {
     const body =
       err instanceof SobotBulkApiError
-        ? { status: err.status, code: err.code, message: err.message, ...(err.details === undefined ? {} : { details: err.details }) }
+        ? {
+            status: err.status,
+            code: err.code,
+            message: err.message,
+            ...(err.details === undefined ? {} : { details: err.details }),
+          }
         : err instanceof SobotBulkError
           ? { code: err.code, message: err.message }
-          : { code: err instanceof UsageError ? 'USAGE' : 'ERROR', message: err instanceof Error ? err.message : String(err) };
+          : {
+              code: err instanceof UsageError ? 'USAGE' : 'ERROR',
+              message: err instanceof Error ? err.message : String(err),
+            };
     return JSON.stringify({ error: body });
   }
   if (err instanceof UsageError) return `sobot: ${err.message} (see sobot --help)`;
   if (err instanceof SobotBulkApiError) {
     const rows = detailRows(err.details);
-    return [`sobot: ${err.message} (${err.status} ${err.code})`, ...(rows ? [rowErrors(rows.errors, rows.count)] : [])].join('\n');
+    return [
+      `sobot: ${err.message} (${err.status} ${err.code})`,
+      ...(rows ? [rowErrors(rows.errors, rows.count)] : []),
+    ].join('\n');
   }
   if (err instanceof SobotBulkError) return `sobot: ${err.message}`;
   return `sobot: unexpected error: ${err instanceof Error ? err.message : String(err)}`;
@@ -90,7 +106,9 @@ function describe(err: unknown, json: boolean): string {
 export async function runCli(argv: string[], io: Io = processIo()): Promise<number> {
   let code: number = EXIT.OK;
   const program = new Command('sobot')
-    .description('Bulk WhatsApp image messages through the Sobot API: upload recipient lists, follow campaigns, download reports.')
+    .description(
+      'Bulk WhatsApp image messages through the Sobot API: upload recipient lists, follow campaigns, download reports.',
+    )
     .addOption(new Option('--api <url>', 'producer API base URL').env('SOBOT_BULK_API').default(DEFAULT_API))
     .addOption(new Option('--token <token>', 'bearer token (one of the producer API_KEYS)').env('SOBOT_BULK_TOKEN'))
     .option('--json', 'machine-readable JSON output')
@@ -112,7 +130,8 @@ export async function runCli(argv: string[], io: Io = processIo()): Promise<numb
     },
   };
   registerCommands(program, ctx);
-  for (const cmd of [program, ...program.commands]) cmd.addHelpText('after', `${EXIT_CODES_HELP}\n${cmd === program ? ENV_HELP : ''}`);
+  for (const cmd of [program, ...program.commands])
+    cmd.addHelpText('after', `${EXIT_CODES_HELP}\n${cmd === program ? ENV_HELP : ''}`);
 
   try {
     await program.parseAsync(argv);

@@ -54,7 +54,9 @@ function lines(stream: NodeJS.WritableStream): Progress {
       lastAt = now;
       lastState = state(v);
       const time = new Date(now).toISOString().slice(11, 19);
-      stream.write(`[${time}] ${state(v)} ${done(v)}/${v.counts.total} (${percent(v)}) · ${v.rate.toFixed(1)} msg/s · ETA ${duration(v.eta_seconds)}\n`);
+      stream.write(
+        `[${time}] ${state(v)} ${done(v)}/${v.counts.total} (${percent(v)}) · ${v.rate.toFixed(1)} msg/s · ETA ${duration(v.eta_seconds)}\n`,
+      );
     },
     stop: () => undefined,
   };
@@ -64,13 +66,22 @@ function lines(stream: NodeJS.WritableStream): Progress {
  * Follows a campaign until it is completed or cancelled, drawing progress on stdout unless `quiet`.
  * Resolves with the final view, or undefined when interrupted (Ctrl+C stops watching, not the campaign).
  */
-export async function watchCampaign(client: SobotBulkClient, id: string, io: Io, opts: { intervalMs: number; quiet: boolean }): Promise<CampaignView | undefined> {
+export async function watchCampaign(
+  client: SobotBulkClient,
+  id: string,
+  io: Io,
+  opts: { intervalMs: number; quiet: boolean },
+): Promise<CampaignView | undefined> {
   const progress = opts.quiet ? undefined : io.stdout.isTTY ? bar(io.stdout) : lines(io.stdout);
   const interrupt = new AbortController();
   const onSigint = () => interrupt.abort(new Error('interrupted'));
   process.once('SIGINT', onSigint);
   try {
-    return await client.waitForCampaign(id, { intervalMs: opts.intervalMs, onProgress: (v) => progress?.update(v), signal: interrupt.signal });
+    return await client.waitForCampaign(id, {
+      intervalMs: opts.intervalMs,
+      onProgress: (v) => progress?.update(v),
+      signal: interrupt.signal,
+    });
   } catch (err) {
     if (interrupt.signal.aborted) return undefined;
     throw err;

@@ -19,15 +19,22 @@ export async function messageRoutes(app: FastifyInstance, deps: AppDeps): Promis
       const key = (Array.isArray(header) ? header[0] : header) ?? body.idempotency_key;
       const { idempotency_key: _ignored, ...rest } = body as typeof body & { idempotency_key?: string };
       const messages = 'messages' in rest ? rest.messages : [rest];
-      const result = await sendMessages(deps, messages, { idempotencyKey: key, validation: { defaultCountryCode: deps.cfg.DEFAULT_COUNTRY_CODE } });
+      const result = await sendMessages(deps, messages, {
+        idempotencyKey: key,
+        validation: { defaultCountryCode: deps.cfg.DEFAULT_COUNTRY_CODE },
+      });
       return reply.code(202).send(result);
     },
   });
 
-  app.get('/v1/messages/:id', { schema: { summary: 'Status, wamid and delivery status of one message', tags: ['messages'] } }, async (req) => {
-    const { id } = z.object({ id: z.string().max(64) }).parse(req.params);
-    const view = await deps.reader.message(id);
-    if (!view) throw new NotFoundError(`message ${id}`);
-    return view;
-  });
+  app.get(
+    '/v1/messages/:id',
+    { schema: { summary: 'Status, wamid and delivery status of one message', tags: ['messages'] } },
+    async (req) => {
+      const { id } = z.object({ id: z.string().max(64) }).parse(req.params);
+      const view = await deps.reader.message(id);
+      if (!view) throw new NotFoundError(`message ${id}`);
+      return view;
+    },
+  );
 }

@@ -6,8 +6,15 @@ export async function opsRoutes(app: FastifyInstance, deps: AppDeps): Promise<vo
   const metrics = createMetrics(deps.ctx, deps.queue, deps.reader);
   app.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true }));
   app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
-    const ping = await Promise.race([deps.ctx.redis.ping().catch(() => 'down'), new Promise((r) => setTimeout(() => r('timeout'), 1000))]);
-    return ping === 'PONG' ? { ok: true, redis: 'up' } : reply.code(503).send({ error: { code: 'NOT_READY', message: 'Redis is not reachable' } });
+    const ping = await Promise.race([
+      deps.ctx.redis.ping().catch(() => 'down'),
+      new Promise((r) => setTimeout(() => r('timeout'), 1000)),
+    ]);
+    return ping === 'PONG'
+      ? { ok: true, redis: 'up' }
+      : reply.code(503).send({ error: { code: 'NOT_READY', message: 'Redis is not reachable' } });
   });
-  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => reply.header('content-type', metrics.contentType).send(await metrics.render()));
+  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) =>
+    reply.header('content-type', metrics.contentType).send(await metrics.render()),
+  );
 }

@@ -41,7 +41,8 @@ function formatFrom(contentType: string | undefined, filename: string | undefine
   const ct = mediaType(contentType);
   const ext = (filename ?? '').toLowerCase().split('.').pop();
   if (ct === 'text/csv' || ext === 'csv' || ext === 'tsv') return 'csv';
-  if (ct === 'application/x-ndjson' || ct === 'application/jsonl' || ext === 'ndjson' || ext === 'jsonl') return 'ndjson';
+  if (ct === 'application/x-ndjson' || ct === 'application/jsonl' || ext === 'ndjson' || ext === 'jsonl')
+    return 'ndjson';
   return 'auto';
 }
 
@@ -66,7 +67,11 @@ const LIST_TYPES = new Set([
 function rawBodyType(contentType: string | undefined): string {
   const ct = mediaType(contentType);
   if (!LIST_TYPES.has(ct)) {
-    throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', `a recipient list is CSV, JSON or NDJSON (multipart/form-data, text/csv, application/json or application/x-ndjson), not ${ct}`);
+    throw new ApiError(
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+      `a recipient list is CSV, JSON or NDJSON (multipart/form-data, text/csv, application/json or application/x-ndjson), not ${ct}`,
+    );
   }
   return ct;
 }
@@ -94,24 +99,38 @@ export async function uploadRoutes(app: FastifyInstance, deps: AppDeps): Promise
       body: body.pipe(byteLimit(max)),
       format,
       name: opts.name?.trim() || filename || `campaign ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`,
-      defaults: { image_url: opts.image_url?.trim() || undefined, mime_type: opts.mime_type?.trim() || undefined, caption: opts.caption || undefined },
+      defaults: {
+        image_url: opts.image_url?.trim() || undefined,
+        mime_type: opts.mime_type?.trim() || undefined,
+        caption: opts.caption || undefined,
+      },
       strict: opts.strict,
       dryRun: opts.dry_run,
       preflight: opts.preflight,
       canary: opts.canary ? { size: opts.canary, maxFailureRatio: opts.canary_max_failure_ratio ?? 0.2 } : undefined,
-      validation: { defaultCountryCode: deps.cfg.DEFAULT_COUNTRY_CODE, nameFallbackToNumber: opts.name_fallback === 'number' },
+      validation: {
+        defaultCountryCode: deps.cfg.DEFAULT_COUNTRY_CODE,
+        nameFallbackToNumber: opts.name_fallback === 'number',
+      },
     });
 
   app.post('/v1/campaigns', {
     schema: {
-      summary: 'Create a campaign from an uploaded recipient list (multipart `file`, or a raw text/csv, application/json or application/x-ndjson body)',
+      summary:
+        'Create a campaign from an uploaded recipient list (multipart `file`, or a raw text/csv, application/json or application/x-ndjson body)',
       tags: ['campaigns'],
       querystring: doc(uploadOptions),
     },
     handler: async (req, reply) => {
       if (Number(req.headers['content-length'] ?? 0) > max) throw uploadTooLarge(max);
       const query = uploadOptions.parse(req.query);
-      const result = req.isMultipart() ? await fromMultipart(req, query) : await run(req.body as Readable, formatFrom(rawBodyType(req.headers['content-type']), undefined, query.format), query);
+      const result = req.isMultipart()
+        ? await fromMultipart(req, query)
+        : await run(
+            req.body as Readable,
+            formatFrom(rawBodyType(req.headers['content-type']), undefined, query.format),
+            query,
+          );
       return reply.code(result.dry_run ? 200 : 202).send(result);
     },
   });
@@ -131,7 +150,8 @@ export async function uploadRoutes(app: FastifyInstance, deps: AppDeps): Promise
           if (!result) fields[part.fieldname] = String(part.value);
           continue;
         }
-        if (part.fieldname !== 'file') throw new ApiError(400, 'UNEXPECTED_FILE', `unexpected file field "${part.fieldname}" (use "file")`);
+        if (part.fieldname !== 'file')
+          throw new ApiError(400, 'UNEXPECTED_FILE', `unexpected file field "${part.fieldname}" (use "file")`);
         if (Object.keys(fields).length === 0) {
           const dir = await mkdtemp(join(tmpdir(), 'sobot-upload-'));
           spooled = { dir, path: join(dir, 'upload'), mimetype: part.mimetype, filename: part.filename };
@@ -144,7 +164,12 @@ export async function uploadRoutes(app: FastifyInstance, deps: AppDeps): Promise
       }
       if (spooled) {
         const opts = uploadOptions.parse({ ...query, ...fields });
-        result = await run(createReadStream(spooled.path), formatFrom(spooled.mimetype, spooled.filename, opts.format), opts, spooled.filename);
+        result = await run(
+          createReadStream(spooled.path),
+          formatFrom(spooled.mimetype, spooled.filename, opts.format),
+          opts,
+          spooled.filename,
+        );
       }
     } finally {
       if (spooled) await rm(spooled.dir, { recursive: true, force: true });

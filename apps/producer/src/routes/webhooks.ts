@@ -10,7 +10,15 @@ const metaStatus = z.object({
   id: z.string(),
   status: z.string(),
   timestamp: z.union([z.string(), z.number()]).optional(),
-  errors: z.array(z.object({ code: z.union([z.string(), z.number()]).optional(), title: z.string().optional(), message: z.string().optional() })).optional(),
+  errors: z
+    .array(
+      z.object({
+        code: z.union([z.string(), z.number()]).optional(),
+        title: z.string().optional(),
+        message: z.string().optional(),
+      }),
+    )
+    .optional(),
 });
 const flatStatus = z.object({
   id: z.string().optional(),
@@ -20,7 +28,11 @@ const flatStatus = z.object({
   error_code: z.union([z.string(), z.number()]).optional(),
   error_message: z.string().optional(),
 });
-const metaBody = z.object({ entry: z.array(z.object({ changes: z.array(z.object({ value: z.object({ statuses: z.array(metaStatus).optional() }).loose() })) })) });
+const metaBody = z.object({
+  entry: z.array(
+    z.object({ changes: z.array(z.object({ value: z.object({ statuses: z.array(metaStatus).optional() }).loose() })) }),
+  ),
+});
 
 /** Event time: unix seconds or ms, or an ISO date; now when absent. */
 function eventTime(ts: string | number | undefined): number {
@@ -44,30 +56,56 @@ export function parseDeliveryEvents(body: unknown): DeliveryEvent[] {
           const status = s.status.toLowerCase();
           if (!isDelivery(status)) continue;
           const e = s.errors?.[0];
-          events.push({ wamid: s.id, status, at: eventTime(s.timestamp), errorCode: e?.code === undefined ? undefined : String(e.code), errorMessage: e?.message ?? e?.title });
+          events.push({
+            wamid: s.id,
+            status,
+            at: eventTime(s.timestamp),
+            errorCode: e?.code === undefined ? undefined : String(e.code),
+            errorMessage: e?.message ?? e?.title,
+          });
         }
     return events;
   }
-  const list = Array.isArray(body) ? body : (body as { statuses?: unknown })?.statuses ?? [body];
+  const list = Array.isArray(body) ? body : ((body as { statuses?: unknown })?.statuses ?? [body]);
   const flat = z.array(flatStatus).safeParse(list);
-  if (!flat.success) throw new ApiError(400, 'INVALID_WEBHOOK', 'expected Meta-style entry[].changes[].value.statuses[] or flat {id|wamid, status} events');
+  if (!flat.success)
+    throw new ApiError(
+      400,
+      'INVALID_WEBHOOK',
+      'expected Meta-style entry[].changes[].value.statuses[] or flat {id|wamid, status} events',
+    );
   for (const s of flat.data) {
     const wamid = s.wamid ?? s.id;
     const status = s.status.toLowerCase();
     if (!wamid || !isDelivery(status)) continue;
-    events.push({ wamid, status, at: eventTime(s.timestamp), errorCode: s.error_code === undefined ? undefined : String(s.error_code), errorMessage: s.error_message });
+    events.push({
+      wamid,
+      status,
+      at: eventTime(s.timestamp),
+      errorCode: s.error_code === undefined ? undefined : String(s.error_code),
+      errorMessage: s.error_message,
+    });
   }
   return events;
 }
 
 export async function webhookRoutes(app: FastifyInstance, { cfg, ctx }: AppDeps): Promise<void> {
   const tokenOk = cfg.WEBHOOK_TOKEN ? secretMatcher([cfg.WEBHOOK_TOKEN]) : () => true;
-  app.post('/v1/webhooks/sobot', { schema: { summary: 'Delivery status events, keyed by wamid (?token= when WEBHOOK_TOKEN is set)', tags: ['webhooks'] } }, async (req) => {
-    const token = (req.query as { token?: string } | undefined)?.token;
-    if (!tokenOk(token)) throw new ApiError(401, 'UNAUTHORIZED', 'webhook token missing or wrong (?token=)');
-    const events = parseDeliveryEvents(req.body);
-    const tally = { received: events.length, applied: 0, stale: 0, unknown: 0 };
-    for (const e of events) tally[await recordDelivery(ctx, e)] += 1;
-    return tally;
-  });
+  app.post(
+    '/v1/webhooks/sobot',
+    {
+      schema: {
+        summary: 'Delivery status events, keyed by wamid (?token= when WEBHOOK_TOKEN is set)',
+        tags: ['webhooks'],
+      },
+    },
+    async (req) => {
+      const token = (req.query as { token?: string } | undefined)?.token;
+      if (!tokenOk(token)) throw new ApiError(401, 'UNAUTHORIZED', 'webhook token missing or wrong (?token=)');
+      const events = parseDeliveryEvents(req.body);
+      const tally = { received: events.length, applied: 0, stale: 0, unknown: 0 };
+      for (const e of events) tally[await recordDelivery(ctx, e)] += 1;
+      return tally;
+    },
+  );
 }

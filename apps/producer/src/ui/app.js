@@ -51,7 +51,11 @@
 
   async function call(path, init = {}) {
     try {
-      return await fetch(path, { ...init, cache: 'no-store', headers: { authorization: `Bearer ${TOKEN}`, accept: 'application/json' } });
+      return await fetch(path, {
+        ...init,
+        cache: 'no-store',
+        headers: { authorization: `Bearer ${TOKEN}`, accept: 'application/json' },
+      });
     } catch {
       throw new ApiError(0, 'NETWORK', 'the producer did not answer (network error)');
     }
@@ -94,15 +98,30 @@
     return h(
       'table',
       { class: 'row-errors', 'data-testid': 'row-errors' },
-      h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Row'), h('th', { scope: 'col' }, 'Field'), h('th', { scope: 'col' }, 'Problem'))),
-      h('tbody', null, ...errors.map((e) => h('tr', null, h('td', null, e.row), h('td', null, e.field), h('td', null, e.message)))),
+      h(
+        'thead',
+        null,
+        h(
+          'tr',
+          null,
+          h('th', { scope: 'col' }, 'Row'),
+          h('th', { scope: 'col' }, 'Field'),
+          h('th', { scope: 'col' }, 'Problem'),
+        ),
+      ),
+      h(
+        'tbody',
+        null,
+        ...errors.map((e) => h('tr', null, h('td', null, e.row), h('td', null, e.field), h('td', null, e.message))),
+      ),
     );
   }
 
   function uploadSummary(r) {
     const title = r.dry_run ? `Dry run of “${r.name}”: nothing was stored or sent.` : `Campaign “${r.name}” created.`;
     const shown = r.errors.slice(0, 10);
-    const stat = (label, value, testid) => h('div', null, h('dt', null, label), h('dd', { 'data-testid': testid }, num(value)));
+    const stat = (label, value, testid) =>
+      h('div', null, h('dt', null, label), h('dd', { 'data-testid': testid }, num(value)));
     return h(
       'div',
       { class: 'ok', 'data-testid': 'upload-ok' },
@@ -116,7 +135,13 @@
         stat('Rejected', r.rejected, 'upload-rejected'),
         stat('Duplicates', r.duplicates, 'upload-duplicates'),
       ),
-      shown.length ? h('p', null, r.rejected > shown.length ? `First ${shown.length} of ${num(r.rejected)} rejected rows:` : 'Rejected rows:') : null,
+      shown.length
+        ? h(
+            'p',
+            null,
+            r.rejected > shown.length ? `First ${shown.length} of ${num(r.rejected)} rejected rows:` : 'Rejected rows:',
+          )
+        : null,
       shown.length ? rowErrorTable(shown) : null,
     );
   }
@@ -129,9 +154,18 @@
     return h(
       'div',
       { class: 'error', role: 'alert', 'data-testid': 'upload-error' },
-      h('p', null, h('strong', null, 'Upload refused: '), h('span', { 'data-testid': 'upload-error-message' }, err.message)),
+      h(
+        'p',
+        null,
+        h('strong', null, 'Upload refused: '),
+        h('span', { 'data-testid': 'upload-error-message' }, err.message),
+      ),
       err.code ? h('p', { class: 'muted' }, `Error code ${err.code}`) : null,
-      rows.length ? rowErrorTable(rows.map((d) => ({ row: d.row === undefined ? '' : d.row, field: d.field || '', message: d.message }))) : null,
+      rows.length
+        ? rowErrorTable(
+            rows.map((d) => ({ row: d.row === undefined ? '' : d.row, field: d.field || '', message: d.message })),
+          )
+        : null,
     );
   }
 
@@ -155,7 +189,10 @@
     submit.disabled = true;
     form.setAttribute('aria-busy', 'true');
     try {
-      const r = await callJson(`/v1/campaigns${$('dry_run').checked ? '?dry_run=true' : ''}`, { method: 'POST', body: data });
+      const r = await callJson(`/v1/campaigns${$('dry_run').checked ? '?dry_run=true' : ''}`, {
+        method: 'POST',
+        body: data,
+      });
       showUpload(uploadSummary(r));
       if (!r.dry_run) {
         $('file').value = '';
@@ -197,7 +234,17 @@
     c.name = h('h3', { id: `name-${id}`, class: 'name', 'data-testid': 'name' });
     c.status = h('span', { class: 'badge', 'data-testid': 'status' });
     c.bar = h('div', { class: 'bar' });
-    c.progress = h('div', { class: 'progress', role: 'progressbar', 'aria-valuemin': 0, 'aria-labelledby': `name-${id}`, 'data-testid': 'progress' }, c.bar);
+    c.progress = h(
+      'div',
+      {
+        class: 'progress',
+        role: 'progressbar',
+        'aria-valuemin': 0,
+        'aria-labelledby': `name-${id}`,
+        'data-testid': 'progress',
+      },
+      c.bar,
+    );
     c.percent = h('span', { class: 'percent', 'data-testid': 'percent' });
     c.rows = h('p', { class: 'muted', 'data-testid': 'rows' });
     c.content = h('p', { class: 'muted small content', 'data-testid': 'content' });
@@ -208,18 +255,40 @@
       'table',
       { class: 'failures', 'data-testid': 'failures', hidden: true },
       h('caption', null, 'Failure reasons'),
-      h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Code'), h('th', { scope: 'col' }, 'Count'), h('th', { scope: 'col' }, 'Message'))),
+      h(
+        'thead',
+        null,
+        h(
+          'tr',
+          null,
+          h('th', { scope: 'col' }, 'Code'),
+          h('th', { scope: 'col' }, 'Count'),
+          h('th', { scope: 'col' }, 'Message'),
+        ),
+      ),
       c.failBody,
     );
     c.message = h('p', { class: 'message', 'aria-live': 'polite', 'data-testid': 'card-message' });
     for (const [action, label] of ACTIONS) {
       // Every card has a "Pause": the campaign's name, as description, says which one.
-      c.buttons[action] = h('button', { type: 'button', 'aria-describedby': `name-${id}`, 'data-testid': `btn-${action}` }, label);
+      c.buttons[action] = h(
+        'button',
+        { type: 'button', 'aria-describedby': `name-${id}`, 'data-testid': `btn-${action}` },
+        label,
+      );
       c.buttons[action].addEventListener('click', () => act(c, action));
     }
-    c.buttons.report = h('button', { type: 'button', class: 'link', 'aria-describedby': `name-${id}`, 'data-testid': 'btn-report' }, 'Download report (CSV)');
+    c.buttons.report = h(
+      'button',
+      { type: 'button', class: 'link', 'aria-describedby': `name-${id}`, 'data-testid': 'btn-report' },
+      'Download report (CSV)',
+    );
     c.buttons.report.addEventListener('click', () => save(c, 'report'));
-    c.buttons.rejected = h('button', { type: 'button', class: 'link', 'aria-describedby': `name-${id}`, 'data-testid': 'btn-rejected' }, 'Download rejected rows (CSV)');
+    c.buttons.rejected = h(
+      'button',
+      { type: 'button', class: 'link', 'aria-describedby': `name-${id}`, 'data-testid': 'btn-rejected' },
+      'Download rejected rows (CSV)',
+    );
     c.buttons.rejected.addEventListener('click', () => save(c, 'rejected'));
     c.created = h('p', { class: 'muted small' });
 
@@ -235,7 +304,11 @@
       c.content,
       c.delivery,
       c.failures,
-      h('div', { class: 'actions', role: 'group', 'aria-label': 'Campaign actions' }, ...ACTIONS.map(([a]) => c.buttons[a])),
+      h(
+        'div',
+        { class: 'actions', role: 'group', 'aria-label': 'Campaign actions' },
+        ...ACTIONS.map(([a]) => c.buttons[a]),
+      ),
       h('div', { class: 'downloads' }, c.buttons.report, c.buttons.rejected),
       c.message,
       c.created,
@@ -273,13 +346,25 @@
     const r = v.rows;
     c.rows.textContent = `${plural(r.total, 'row')} read: ${num(r.accepted)} accepted, ${num(r.rejected)} rejected, ${plural(r.duplicates, 'duplicate')}`;
     c.content.hidden = !v.image_url && !v.caption;
-    c.content.textContent = [v.image_url ? `Image ${v.image_url}` : '', v.caption ? `Caption “${v.caption}”` : ''].filter(Boolean).join(' · ');
+    c.content.textContent = [v.image_url ? `Image ${v.image_url}` : '', v.caption ? `Caption “${v.caption}”` : '']
+      .filter(Boolean)
+      .join(' · ');
     const { delivered, read, delivery_failed: dFailed } = v.counts;
     c.delivery.hidden = delivered + read + dFailed === 0;
     c.delivery.textContent = `Delivery receipts: ${num(delivered)} delivered, ${num(read)} read, ${num(dFailed)} failed`;
 
     c.failures.hidden = v.failure_reasons.length === 0;
-    c.failBody.replaceChildren(...v.failure_reasons.map((f) => h('tr', { 'data-testid': `failure-${f.code}` }, h('td', null, h('code', null, f.code)), h('td', null, num(f.count)), h('td', null, f.message))));
+    c.failBody.replaceChildren(
+      ...v.failure_reasons.map((f) =>
+        h(
+          'tr',
+          { 'data-testid': `failure-${f.code}` },
+          h('td', null, h('code', null, f.code)),
+          h('td', null, num(f.count)),
+          h('td', null, f.message),
+        ),
+      ),
+    );
     c.created.textContent = `Created ${when(v.created_at)}${v.completed_at ? ` · finished ${when(v.completed_at)}` : ''}`;
     updateButtons(c);
   }
@@ -300,7 +385,11 @@
   }
 
   async function act(c, action) {
-    if (action === 'cancel' && !window.confirm(`Cancel campaign “${c.view.name}”? Recipients not sent yet will never be sent.`)) return;
+    if (
+      action === 'cancel' &&
+      !window.confirm(`Cancel campaign “${c.view.name}”? Recipients not sent yet will never be sent.`)
+    )
+      return;
     c.busy = true;
     updateButtons(c);
     try {

@@ -15,20 +15,26 @@ const CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-const escapeAttr = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const escapeAttr = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const read = (file: string) => readFileSync(join(__dirname, file), 'utf8');
 
 /**
  * The campaign page at /ui (SPEC §5), behind the board's basic auth. The page calls /v1 with `token`
  * (a bearer token derived from the board credentials), handed over in `<meta name="api-token">`.
  */
-export async function uiPlugin(app: FastifyInstance, opts: { user: string; password: string; token: string }): Promise<void> {
+export async function uiPlugin(
+  app: FastifyInstance,
+  opts: { user: string; password: string; token: string },
+): Promise<void> {
   await registerBasicAuth(app, opts.user, opts.password);
   // The app's error handler answers every 401 with `WWW-Authenticate: Bearer` (right for /v1). Here
   // basic-auth's own `Basic realm=…` challenge must reach the browser, or it never asks for a password.
   app.setErrorHandler((err: FastifyError, _req, reply) => {
     if (err.statusCode !== 401) throw err;
-    return reply.code(401).send({ error: { code: 'UNAUTHORIZED', message: 'the campaign page needs the board user and password' } });
+    return reply
+      .code(401)
+      .send({ error: { code: 'UNAUTHORIZED', message: 'the campaign page needs the board user and password' } });
   });
   const html = read('index.html').replace('{{API_TOKEN}}', escapeAttr(opts.token));
   const files = [
