@@ -17,7 +17,9 @@ import { OutcomeFlusher } from '../../packages/sending/src/outcome-flusher';
 import { Permits } from '../../packages/sending/src/permits';
 import { SendGate } from '../../packages/sending/src/send-gate';
 import { SobotClient } from '../../packages/sobot-client/src';
-import { Keys, Ledger, SendRate, createRedis } from '../../packages/store/src';
+import { Store } from '../../packages/store/src';
+import { Ledger } from '../../packages/store/src/ledger';
+import { SendRate } from '../../packages/store/src/send-rate';
 
 /** label → [calls, total ms] */
 const traced = new Map<string, [number, number]>();
@@ -55,18 +57,14 @@ export const RESOLUTION_MS = 10;
 
 const env = process.env;
 const log = createLogger('worker', 'warn');
-const redisCfg = { url: env.REDIS_URL ?? '' };
-const redis = createRedis(redisCfg);
-const bull = createRedis(redisCfg, { enableAutoPipelining: false });
+const store = Store.open({ url: env.REDIS_URL ?? '', prefix: env.REDIS_PREFIX ?? 'sobot', resultTtlDays: 30 }, log);
 const sender = startSendWorker({
-  ctx: { redis, keys: new Keys(env.REDIS_PREFIX ?? 'sobot') },
-  bullConnection: bull,
+  store,
   log,
   sobot: { baseUrl: env.SOBOT_API_URL ?? '', apiKey: 'x', apiSecret: '', timeoutMs: 15_000 },
   sendRate: Number(env.SEND_RATE ?? 400),
   concurrency: Number(env.WORKER_CONCURRENCY ?? 100),
   maxAttempts: 5,
-  resultTtlSeconds: 30 * 86_400,
 });
 
 const delay = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
@@ -94,7 +92,7 @@ process.on('message', (msg: { cmd?: string }) => {
   } else if (msg.cmd === 'stop') {
     void sender
       .close()
-      .then(() => Promise.all([redis.quit(), bull.quit()]))
+      .then(() => store.close())
       .finally(() => process.exit(0));
   }
 });

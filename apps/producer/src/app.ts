@@ -47,7 +47,7 @@ export async function buildApp(deps: AppDeps, logger: Logger | false = false): P
   await app.register(webhookRoutes, deps);
   await app.register(opsRoutes, deps);
   if (board) {
-    await app.register(boardPlugin, { queue: deps.queue, ...board });
+    await app.register(boardPlugin, { queue: deps.store.queue.bull, ...board });
     await app.register(uiPlugin, { ...board, token: pageToken(board.user, board.password) });
   }
   return app;

@@ -1,8 +1,9 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { ZodError } from 'zod';
+import { WebhookBodyError } from '@sobot/schema';
 import { IdempotencyConflictError, InputError, SHOWN_ERRORS } from '@sobot/campaigns';
 import { IngestError } from '@sobot/ingest';
-import { InvalidStateError, NotFoundError, isRedisUnavailable } from '@sobot/store';
+import { InvalidStateError, NotFoundError, StoreFullError, StoreUnavailableError } from '@sobot/store';
 
 /** An HTTP error with a stable code; everything the API answers with goes through toHttp below. */
 export class ApiError extends Error {
@@ -33,6 +34,7 @@ function shownDetails(details: unknown): unknown {
 function toHttp(err: unknown): ApiError | undefined {
   if (err instanceof ApiError) return err;
   if (err instanceof IngestError) return new ApiError(400, err.code, err.message, shownDetails(err.details));
+  if (err instanceof WebhookBodyError) return new ApiError(400, err.code, err.message);
   if (err instanceof InputError) return new ApiError(400, err.code, err.message, err.details);
   if (err instanceof IdempotencyConflictError) return new ApiError(409, err.code, err.message);
   if (err instanceof NotFoundError) return new ApiError(404, err.code, err.message);
@@ -45,7 +47,8 @@ function toHttp(err: unknown): ApiError | undefined {
   if (fe.code === 'FST_REQ_FILE_TOO_LARGE' || fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
     return new ApiError(413, 'UPLOAD_TOO_LARGE', fe.message);
   if (fe.validation) return new ApiError(400, 'INVALID_REQUEST', fe.message);
-  if (isRedisUnavailable(err)) return new ApiError(503, 'STORE_UNAVAILABLE', 'Redis is unreachable: try again shortly');
+  if (err instanceof StoreUnavailableError) return new ApiError(503, err.code, err.message);
+  if (err instanceof StoreFullError) return new ApiError(507, err.code, err.message);
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
     return new ApiError(fe.statusCode, fe.code ?? 'BAD_REQUEST', fe.message);
   }
@@ -61,11 +64,9 @@ export function registerErrorHandling(app: FastifyInstance): void {
     }
     // Basic-auth pages set their own challenge; /v1 asks for a bearer token.
     if (api.statusCode === 401 && !reply.hasHeader('www-authenticate')) void reply.header('www-authenticate', 'Bearer');
-    return reply
-      .code(api.statusCode)
-      .send({
-        error: { code: api.code, message: api.message, ...(api.details === undefined ? {} : { details: api.details }) },
-      });
+    return reply.code(api.statusCode).send({
+      error: { code: api.code, message: api.message, ...(api.details === undefined ? {} : { details: api.details }) },
+    });
   });
   app.setNotFoundHandler((req, reply) =>
     reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` } }),

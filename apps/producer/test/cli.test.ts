@@ -25,7 +25,7 @@ import {
 } from '@sobot/devkit';
 import { startSandbox, type Sandbox } from '@sobot/sandbox';
 import { REPORT_COLUMNS, type CampaignView, type UploadResult } from '@sobot/schema';
-import { Keys, createRedis, type RedisClient } from '@sobot/store';
+import { Store } from '@sobot/store';
 // Not a dependency of the producer package: reached by path.
 import { startSendWorker, type SendWorker } from '@sobot/sending';
 
@@ -37,7 +37,7 @@ let testRedis: TestRedis;
 let sandbox: Sandbox;
 let producer: AppProcess;
 let worker: SendWorker;
-let connections: RedisClient[] = [];
+let store: Store | undefined;
 let api: string;
 let image: string;
 let dir: string;
@@ -90,18 +90,14 @@ beforeAll(async () => {
   });
   api = `http://127.0.0.1:${port}`;
 
-  const redis = createRedis({ url });
-  const bull = createRedis({ url }, { enableAutoPipelining: false });
-  connections = [redis, bull];
+  store = Store.open({ url, prefix, resultTtlDays: 1 }, createLogger('store', 'silent'));
   worker = startSendWorker({
-    ctx: { redis, keys: new Keys(prefix) },
-    bullConnection: bull,
+    store,
     log: createLogger('worker', 'silent'),
     sobot: { baseUrl: sandbox.url, apiKey: 'key', apiSecret: 'secret', timeoutMs: 5000 },
     sendRate: 200,
     concurrency: 8,
     maxAttempts: 2,
-    resultTtlSeconds: 3600,
   });
   await waitForHttp(`${api}/healthz`).catch((err: unknown) => {
     throw new Error(`${String(err)}\n${producer.output()}`);
@@ -111,7 +107,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await producer?.stop();
   await worker?.close();
-  await Promise.all(connections.map((c) => c.quit().catch(() => undefined)));
+  await store?.close();
   await sandbox?.close();
   await testRedis?.close();
   if (dir) await rm(dir, { recursive: true, force: true });

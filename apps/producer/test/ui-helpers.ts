@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { createLogger } from '@sobot/config';
 import { startTestRedis } from '@sobot/devkit';
-import { CampaignControl, CampaignReader, Keys, createRedis, createSendQueue } from '@sobot/store';
+import { Store } from '@sobot/store';
 // The sandbox and the sending engine are not dependencies of the producer package: reached by path.
 import { startSandbox, type Sandbox } from '@sobot/sandbox';
 import { startSendWorker } from '@sobot/sending';
@@ -43,36 +43,26 @@ export async function startStack(opts: { sendRate: number }): Promise<Stack> {
       REDIS_PREFIX: redis.prefix,
       LOG_LEVEL: 'silent',
     });
-    const keys = new Keys(redis.prefix);
-    const ttl = cfg.RESULT_TTL_DAYS * 86_400;
-    const connect = (blocking = false) => {
-      const c = createRedis({ url: redis.url }, blocking ? { enableAutoPipelining: false } : {});
-      closers.push(() => c.quit());
-      return c;
+    const open = () => {
+      const store = Store.open(
+        { url: redis.url, prefix: redis.prefix, resultTtlDays: cfg.RESULT_TTL_DAYS },
+        createLogger('store', 'silent'),
+      );
+      closers.push(() => store.close());
+      return store;
     };
 
     const worker = startSendWorker({
-      ctx: { redis: connect(), keys },
-      bullConnection: connect(true),
+      store: open(),
       log: createLogger('worker', 'silent'),
       sobot: { baseUrl: sandbox.url, apiKey: 'sandbox-key', apiSecret: 'sandbox-secret', timeoutMs: 5_000 },
       sendRate: opts.sendRate,
       concurrency: 8,
       maxAttempts: 3,
-      resultTtlSeconds: ttl,
     });
     closers.push(() => worker.close());
 
-    const ctx = { redis: connect(), keys };
-    const queue = createSendQueue(connect(true), keys);
-    closers.push(() => queue.close());
-    const app = await buildApp({
-      cfg,
-      ctx,
-      queue,
-      reader: new CampaignReader(ctx),
-      control: new CampaignControl(ctx, queue, ttl),
-    });
+    const app = await buildApp({ cfg, store: open() });
     closers.push(() => app.close());
     const url = await app.listen({ port: 0, host: '127.0.0.1' });
     return { url, app, sandbox, stop };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SEND_POLICY } from '@sobot/schema';
 import { int, logEnv, redisEnv, sendingEnv, sobotEnv } from '@sobot/config';
 
 /** The worker's environment (SPEC §4). */
@@ -11,7 +12,7 @@ export const workerConfigSchema = z
     /** Requests in flight in this process; default sized for the rate (half a second of sends, 8–200). */
     WORKER_CONCURRENCY: int(1, 1000).optional(),
     /** A request with no answer after this long is cut and retried. */
-    SOBOT_TIMEOUT_MS: int(100, 120_000).default(15_000),
+    SOBOT_TIMEOUT_MS: int(100, 120_000).default(SEND_POLICY.requestTimeoutMs),
     /** Days a finished campaign's results are kept in Redis. */
     RESULT_TTL_DAYS: z.coerce.number().positive().max(3650).default(30),
   })

@@ -1,15 +1,18 @@
 import { createLogger, loadConfigOrExit, onShutdown } from '@sobot/config';
+import { SEND_POLICY } from '@sobot/schema';
 import { startSendWorker } from '@sobot/sending';
-import { openConnections } from '@sobot/store';
+import { Store } from '@sobot/store';
 import { workerConfigSchema } from './config';
 
 const cfg = loadConfigOrExit(workerConfigSchema);
 const log = createLogger('worker', cfg.LOG_LEVEL);
-const conn = openConnections(cfg, log);
+const store = Store.open(
+  { url: cfg.REDIS_URL, cluster: cfg.REDIS_CLUSTER, prefix: cfg.REDIS_PREFIX, resultTtlDays: cfg.RESULT_TTL_DAYS },
+  log,
+);
 
 const sender = startSendWorker({
-  ctx: conn.ctx,
-  bullConnection: conn.bull,
+  store,
   log,
   sobot: {
     baseUrl: cfg.SOBOT_API_URL,
@@ -20,7 +23,6 @@ const sender = startSendWorker({
   sendRate: cfg.SEND_RATE,
   concurrency: cfg.WORKER_CONCURRENCY,
   maxAttempts: cfg.MAX_ATTEMPTS,
-  resultTtlSeconds: cfg.RESULT_TTL_DAYS * 86_400,
 });
 log.info(
   {
@@ -33,7 +35,11 @@ log.info(
   'worker started',
 );
 
-onShutdown(log, async () => {
-  await sender.close();
-  await conn.close();
-});
+onShutdown(
+  log,
+  async () => {
+    await sender.close();
+    await store.close();
+  },
+  SEND_POLICY.shutdownDeadlineMs,
+);

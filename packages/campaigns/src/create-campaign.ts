@@ -1,7 +1,6 @@
 import type { Readable } from 'node:stream';
 import { ingestRecipients } from '@sobot/ingest';
 import { validateDefaults, type CampaignDefaults, type UploadResult, type ValidationOptions } from '@sobot/schema';
-import { CampaignWriter, enqueueChunks, newCampaignId } from '@sobot/store';
 import type { CampaignDeps } from './deps';
 import { InputError } from './errors';
 import { preflightImage } from './image-preflight';
@@ -39,9 +38,7 @@ export async function createCampaign(deps: CampaignDeps, input: UploadInput): Pr
     );
   }
   if (input.preflight && input.defaults.image_url) await preflightImage(input.defaults.image_url);
-  const id = newCampaignId();
-  const writer = input.dryRun ? undefined : new CampaignWriter(deps.ctx, id, input.defaults);
-  let committed = false;
+  const writer = input.dryRun ? undefined : deps.store.newCampaign(input.defaults);
   try {
     const summary = await ingestRecipients(input.body, {
       format: input.format,
@@ -52,7 +49,7 @@ export async function createCampaign(deps: CampaignDeps, input: UploadInput): Pr
       sink: writer ? writer.add : () => undefined,
     });
     const result: UploadResult = {
-      id: input.dryRun ? '' : id,
+      id: writer?.campaignId ?? '',
       name: input.name,
       status: 'queued',
       total: summary.total,
@@ -62,7 +59,7 @@ export async function createCampaign(deps: CampaignDeps, input: UploadInput): Pr
       errors: summary.errors.slice(0, SHOWN_ERRORS),
     };
     if (!writer) return { ...result, dry_run: true };
-    const chunks = await writer.commit({
+    await writer.commit({
       name: input.name,
       source: 'upload',
       defaults: input.defaults,
@@ -72,14 +69,9 @@ export async function createCampaign(deps: CampaignDeps, input: UploadInput): Pr
       rejectedRows: summary.errors,
       canary: input.canary,
     });
-    committed = true;
-    await enqueueChunks(deps.queue, id, chunks);
     return result;
   } catch (err) {
     await writer?.abort();
-    if (committed) await deps.ctx.redis.zrem(deps.ctx.keys.campaignIndex, id);
-    if (committed)
-      await deps.ctx.redis.del(deps.ctx.keys.meta(id), deps.ctx.keys.counts(id), deps.ctx.keys.rejectedRows(id));
     throw err;
   }
 }

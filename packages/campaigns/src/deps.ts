@@ -1,7 +1,5 @@
-import type { Queue } from 'bullmq';
-import type { ChunkJobData, StoreContext } from '@sobot/store';
+import type { Store } from '@sobot/store';
 
 export interface CampaignDeps {
-  ctx: StoreContext;
-  queue: Queue<ChunkJobData>;
+  store: Store;
 }

@@ -5,15 +5,7 @@ import {
   type SobotImageMessage,
   type ValidationOptions,
 } from '@sobot/schema';
-import {
-  CampaignWriter,
-  claimIdempotencyKey,
-  enqueueChunks,
-  messageId,
-  newCampaignId,
-  releaseIdempotencyKey,
-} from '@sobot/store';
-import { waitFor } from '@sobot/devkit';
+import { IDEMPOTENCY_LEASE_MS, messageId, newCampaignId } from '@sobot/store';
 import type { z } from 'zod';
 import type { CampaignDeps } from './deps';
 import { IdempotencyConflictError, InputError } from './errors';
@@ -63,25 +55,18 @@ export async function sendMessages(
   opts: { idempotencyKey?: string; validation?: ValidationOptions },
 ): Promise<SendMessagesResult> {
   const { unique, indexOf } = prepare(messages, opts.validation ?? {});
-  let id = newCampaignId();
+  const id = newCampaignId();
   const key = opts.idempotencyKey;
+  const body = JSON.stringify(messages);
+  const ids = (campaignId: string) => indexOf.map((i) => messageId(campaignId, i));
   if (key) {
-    const claim = await claimIdempotencyKey(deps.ctx, key, id, JSON.stringify(messages));
-    if (!claim.fresh) {
-      if (!claim.sameBody) throw new IdempotencyConflictError();
-      id = claim.campaignId;
-      // The first call may still be writing: answer once its campaign exists.
-      await waitFor(() => deps.ctx.redis.exists(deps.ctx.keys.meta(id)), {
-        timeoutMs: 10_000,
-        what: 'the first call with this key',
-      });
-      return { campaign_id: id, ids: indexOf.map((i) => messageId(id, i)), replayed: true };
-    }
+    const earlier = await firstCall(deps, key, id, body);
+    if (earlier) return { campaign_id: earlier, ids: ids(earlier), replayed: true };
   }
-  const writer = new CampaignWriter(deps.ctx, id, {});
+  const writer = deps.store.newCampaign({}, id);
   try {
     for (const m of unique) await writer.add(m);
-    const chunks = await writer.commit({
+    await writer.commit({
       name: `api ${new Date().toISOString().slice(0, 19).replace('T', ' ')}`,
       source: 'api',
       defaults: {},
@@ -89,11 +74,27 @@ export async function sendMessages(
       rejected: 0,
       duplicates: messages.length - unique.length,
     });
-    await enqueueChunks(deps.queue, id, chunks);
+    if (key) await deps.store.idempotency.commit(key, id, body);
   } catch (err) {
     await writer.abort();
-    if (key) await releaseIdempotencyKey(deps.ctx, key);
+    if (key) await deps.store.idempotency.release(key).catch(() => undefined);
     throw err;
   }
-  return { campaign_id: id, ids: indexOf.map((i) => messageId(id, i)), replayed: false };
+  return { campaign_id: id, ids: ids(id), replayed: false };
+}
+
+/**
+ * Claims the idempotency key for campaign `id`; when an earlier call has it, the campaign that call created
+ * (waiting for it while that call is still writing). A claim whose campaign never appears within its lease
+ * (its producer died) is taken over: this call creates the campaign.
+ */
+async function firstCall(deps: CampaignDeps, key: string, id: string, body: string): Promise<string | undefined> {
+  for (;;) {
+    const claim = await deps.store.idempotency.claim(key, id, body);
+    if (claim.fresh) return undefined;
+    if (!claim.sameBody) throw new IdempotencyConflictError();
+    if (claim.committed) return claim.campaignId;
+    if (await deps.store.campaigns.waitUntilExists(claim.campaignId, IDEMPOTENCY_LEASE_MS)) return claim.campaignId;
+    // Still no campaign after a whole lease: its lease has lapsed, the next claim takes the key over.
+  }
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SEND_POLICY } from '@sobot/schema';
 
 /** Building blocks of the per-app schemas: SPEC §4, one comment per variable. */
 
@@ -39,7 +40,7 @@ export const sendingEnv = {
     .max(100_000)
     .default(80),
   /** Attempts (rounds of retries) per message before it is a failure. */
-  MAX_ATTEMPTS: int(1, 100).default(5),
+  MAX_ATTEMPTS: int(1, 100).default(SEND_POLICY.maxAttempts),
 };
 
 export const sobotEnv = {

@@ -18,3 +18,5 @@ export {
   type RecipientResult,
 } from './message';
 export * from './api';
+export { SEND_POLICY, roundBackoffMs, chunkJobBackoffMs } from './send-policy';
+export { parseDeliveryEvents, WebhookBodyError, type DeliveryEvent } from './webhook-events';

@@ -1,3 +1,5 @@
+import { SEND_POLICY } from '@sobot/schema';
+
 /**
  * Outage breaker: watches this process's last `window` requests; when the share that failed for
  * upstream reasons (5xx, timeouts, resets) reaches `threshold`, it trips once. The caller then pauses
@@ -8,8 +10,8 @@ export class OutageBreaker {
   private failures = 0;
 
   constructor(
-    private readonly window = 50,
-    private readonly threshold = 0.6,
+    private readonly window: number = SEND_POLICY.outageBreaker.window,
+    private readonly threshold: number = SEND_POLICY.outageBreaker.threshold,
   ) {}
 
   /** Records one request; returns true when this result trips the breaker. */

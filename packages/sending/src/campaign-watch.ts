@@ -1,17 +1,14 @@
-import type { CampaignStatus } from '@sobot/schema';
-import type { StoreContext } from '@sobot/store';
+import { SEND_POLICY, type CampaignStatus } from '@sobot/schema';
+import type { CampaignReader } from '@sobot/store';
 
-/** How stale a campaign's status may be here: operator actions reach every worker within this. */
-const REFRESH_MS = 200;
-
-/** Caches campaign statuses for the chunk loops, refreshed in the background at most every 200 ms. */
+/** Caches campaign statuses for the chunk loops, refreshed in the background when stale. */
 export class CampaignWatch {
   private readonly cache = new Map<
     string,
     { status: CampaignStatus | undefined; at: number; loading?: Promise<unknown> }
   >();
 
-  constructor(private readonly ctx: StoreContext) {}
+  constructor(private readonly campaigns: CampaignReader) {}
 
   /** The last known status (refreshing it when stale, without waiting). */
   status(id: string): CampaignStatus | undefined {
@@ -20,13 +17,12 @@ export class CampaignWatch {
       void this.refresh(id);
       return undefined;
     }
-    if (Date.now() - entry.at > REFRESH_MS && !entry.loading) entry.loading = this.refresh(id);
+    if (Date.now() - entry.at > SEND_POLICY.statusRefreshMs && !entry.loading) entry.loading = this.refresh(id);
     return entry.status;
   }
 
   async refresh(id: string): Promise<CampaignStatus | undefined> {
-    const status = ((await this.ctx.redis.hget(this.ctx.keys.meta(id), 'status').catch(() => null)) ?? undefined) as
-      CampaignStatus | undefined;
+    const status = await this.campaigns.status(id).catch(() => undefined);
     this.cache.set(id, { status, at: Date.now() });
     return status;
   }

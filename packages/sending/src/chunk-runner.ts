@@ -1,35 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import { DelayedError, type Job, type Queue } from 'bullmq';
-import {
-  enqueueHeldChunks,
-  expireCampaign,
-  isTerminal,
-  type ChunkJobData,
-  type Ledger,
-  type LoadedChunk,
-} from '@sobot/store';
+import { DelayedError, type Job } from 'bullmq';
+import { SEND_POLICY, roundBackoffMs } from '@sobot/schema';
+import { isTerminal, type ChunkJobData, type Ledger, type LoadedChunk, type SendQueue } from '@sobot/store';
 import type { CampaignWatch } from './campaign-watch';
 import { deliverRound, type DeliverDeps } from './deliver';
 import { OutcomeFlusher } from './outcome-flusher';
 import type { Permits } from './permits';
-import { roundBackoffMs } from './round-backoff';
 import { StoppedError, type StopReason } from './stopped';
-
-/** A parked chunk (paused campaign) looks again after this long even if nobody wakes it. */
-const PARK_MS = 30_000;
-/** How often a running chunk looks for pause and cancel. */
-const CONTROL_POLL_MS = 100;
-/** A chunk's lease lapses this long after its worker stops renewing it (a kill -9). */
-const LEASE_MS = 12_000;
 
 export interface RunnerDeps extends DeliverDeps {
   ledger: Ledger;
   watch: CampaignWatch;
   permits: Permits;
-  resultTtlSeconds: number;
   /** To enqueue the chunks a campaign's canary held back, once it passes. */
-  queue: Queue<ChunkJobData>;
+  queue: SendQueue;
 }
 
 /**
@@ -53,14 +38,14 @@ export class ChunkRunner {
     if (this.shutdown.aborted) return this.handBack(job, token);
 
     const lease = `${job.id}:${randomUUID()}`;
-    if (!(await this.d.ledger.lease(campaignId, chunk, lease, LEASE_MS))) {
+    if (!(await this.d.ledger.lease(campaignId, chunk, lease, SEND_POLICY.chunkLeaseMs))) {
       // Another job is sending this chunk (e.g. retry-failed while a round was running): wait for it.
       await job.moveToDelayed(Date.now() + 1_000, token);
       throw new DelayedError();
     }
     const renew = setInterval(
-      () => void this.d.ledger.lease(campaignId, chunk, lease, LEASE_MS).catch(() => undefined),
-      LEASE_MS / 3,
+      () => void this.d.ledger.lease(campaignId, chunk, lease, SEND_POLICY.chunkLeaseMs).catch(() => undefined),
+      SEND_POLICY.chunkLeaseMs / 3,
     );
     let result: Awaited<ReturnType<ChunkRunner['sendAll']>>;
     try {
@@ -72,9 +57,9 @@ export class ChunkRunner {
     const { stopped, nextRoundMs, completed, canaryPassed } = result;
     if (canaryPassed) {
       this.d.log.info({ campaignId }, 'canary passed: sending the rest of the campaign');
-      await enqueueHeldChunks(this.d.queue, campaignId, loaded.meta.chunks, loaded.meta.canarySize);
+      await this.d.queue.enqueueHeld(campaignId, loaded.meta.chunks, loaded.meta.canarySize);
     }
-    if (completed) await expireCampaign(this.d.ctx, campaignId, this.d.resultTtlSeconds);
+    if (completed) await this.d.ledger.finish(campaignId);
     if (stopped === 'cancelled') return 'cancelled';
     if (stopped === 'paused') return this.park(job, token);
     if (stopped === 'shutdown') return this.handBack(job, token);
@@ -94,7 +79,7 @@ export class ChunkRunner {
     const poll = setInterval(() => {
       const s = this.d.watch.status(campaignId);
       if (s === 'paused' || s === 'cancelled') stop.abort(s);
-    }, CONTROL_POLL_MS);
+    }, SEND_POLICY.controlPollMs);
     const flusher = new OutcomeFlusher(this.d.ledger, campaignId, chunk, meta.chunkSize);
     const log = this.d.log.child({ campaignId, chunk });
     let nextRoundMs: number | undefined;
@@ -131,12 +116,12 @@ export class ChunkRunner {
     return { stopped, nextRoundMs, completed: flusher.completed, canaryPassed: flusher.canaryPassed };
   }
 
-  /** Paused campaign: put the job aside until resume wakes it (or PARK_MS passes). */
+  /** Paused campaign: put the job aside until resume wakes it (or SEND_POLICY.parkMs passes). */
   private async park(job: Job<ChunkJobData>, token: string | undefined): Promise<never> {
     const { campaignId } = job.data;
-    await this.d.ctx.redis.sadd(this.d.ctx.keys.parked(campaignId), job.id!);
-    await job.moveToDelayed(Date.now() + PARK_MS, token);
-    // A resume that landed between our status check and the park above must not wait PARK_MS.
+    await this.d.ledger.park(campaignId, job.id!);
+    await job.moveToDelayed(Date.now() + SEND_POLICY.parkMs, token);
+    // A resume that landed between our status check and the park above must not wait parkMs.
     if ((await this.d.watch.refresh(campaignId)) !== 'paused') await job.promote().catch(() => undefined);
     throw new DelayedError();
   }

@@ -1,4 +1,2 @@
-export { startSendWorker, LOCK_SETTINGS, type SendWorker, type SendWorkerOptions } from './send-worker';
+export { startSendWorker, type SendWorker, type SendWorkerOptions } from './send-worker';
 export { OutageBreaker } from './breaker';
-export { roundBackoffMs } from './round-backoff';
-export { RETRIES_PER_ROUND } from './deliver';

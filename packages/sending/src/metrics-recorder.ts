@@ -1,4 +1,4 @@
-import { addMetricDeltas, LATENCY_BUCKETS, type StoreContext } from '@sobot/store';
+import { LATENCY_BUCKETS, type MetricCounters } from '@sobot/store';
 
 /** `lat:<bucket>` for each latency bucket and the overflow one, built once (this runs per request). */
 const LATENCY_FIELDS = Array.from({ length: LATENCY_BUCKETS.length + 1 }, (_, i) => `lat:${i}`);
@@ -10,7 +10,7 @@ export class MetricsRecorder {
   readonly totals = { sent: 0, failed: 0 };
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly ctx: StoreContext) {}
+  constructor(private readonly counters: MetricCounters) {}
 
   start(intervalMs = 1000): void {
     this.timer = setInterval(() => void this.flush().catch(() => undefined), intervalMs);
@@ -35,7 +35,7 @@ export class MetricsRecorder {
   async flush(): Promise<void> {
     const deltas = this.deltas;
     this.deltas = new Map();
-    await addMetricDeltas(this.ctx, deltas);
+    await this.counters.add(deltas);
   }
 
   async stop(): Promise<void> {

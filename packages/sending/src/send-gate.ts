@@ -77,6 +77,11 @@ export class SendGate {
     private readonly log: Logger,
   ) {}
 
+  /** Takers waiting for a reservation (queued) and those holding a slot whose time has not come (scheduled). */
+  get backlog(): { queued: number; scheduled: number } {
+    return { queued: this.queue.length, scheduled: this.scheduled.size };
+  }
+
   take(signal: AbortSignal): Promise<Slot> {
     if (signal.aborted) return Promise.reject(new StoppedError(signal.reason));
     this.noteDemand();

@@ -1,4 +1,5 @@
-import { OutageBreaker, roundBackoffMs } from '../src';
+import { roundBackoffMs } from '@sobot/schema';
+import { OutageBreaker } from '../src';
 
 /** mulberry32: a small seeded PRNG, so the "random" failure sequences are the same on every run. */
 function seeded(seed: number): () => number {

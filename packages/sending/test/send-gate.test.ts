@@ -1,48 +1,36 @@
 import { setMaxListeners } from 'node:events';
 import pino from 'pino';
 import { startTestRedis, type TestRedis } from '@sobot/devkit';
-import {
-  CampaignReader,
-  CampaignWriter,
-  Keys,
-  Ledger,
-  SendRate,
-  createRedis,
-  newCampaignId,
-  type Outcome,
-  type RedisClient,
-  type StoreContext,
-} from '@sobot/store';
+import { Store, newCampaignId, type Outcome } from '@sobot/store';
 import { OutcomeFlusher } from '../src/outcome-flusher';
 import { SendGate } from '../src/send-gate';
 import { StoppedError } from '../src/stopped';
 
 let server: TestRedis;
-let redis: RedisClient;
-let schedules = 0;
+const stores: Store[] = [];
 const log = pino({ level: 'silent' });
 
 beforeAll(async () => {
   server = await startTestRedis();
-  redis = createRedis({ url: server.url });
 });
 
 afterAll(async () => {
-  await redis?.quit();
+  await Promise.all(stores.map((s) => s.close()));
   await server?.close();
 });
 
-/** A store context whose send-rate schedule no other test shares. */
-function freshContext(): StoreContext {
-  schedules += 1;
-  return { redis, keys: new Keys(`${server.prefix}-${schedules}`) };
+/** A store whose send-rate schedule no other test shares. */
+function freshStore(): Store {
+  const store = Store.open({ url: server.url, prefix: `${server.prefix}-${stores.length}`, resultTtlDays: 1 }, log);
+  stores.push(store);
+  return store;
 }
 
 const now = () => performance.now();
 
 describe('SendGate over a real SendRate', () => {
   it('at 50/s releases 50 takers spread over about a second', async () => {
-    const gate = new SendGate(new SendRate(freshContext(), 50), log);
+    const gate = new SendGate(freshStore().sendRate(50), log);
     const signal = new AbortController().signal;
     // Every waiter listens on its chunk's signal, as in the chunk runner.
     setMaxListeners(1_000, signal);
@@ -61,7 +49,7 @@ describe('SendGate over a real SendRate', () => {
   });
 
   it('rejects an aborted waiter with StoppedError at once, queued or already scheduled, and serves the rest', async () => {
-    const gate = new SendGate(new SendRate(freshContext(), 50), log);
+    const gate = new SendGate(freshStore().sendRate(50), log);
     const controllers = Array.from({ length: 30 }, () => new AbortController());
     const takes = controllers.map((c) => gate.take(c.signal));
     const outcome = takes.map((t) =>
@@ -71,7 +59,8 @@ describe('SendGate over a real SendRate', () => {
       ),
     );
 
-    // #27 is still queued: the horizon (500 ms = 25 slots) holds the first 25.
+    // #27 is still queued: a reservation reaches 250 ms ahead, 13 slots at 50/s.
+    expect(gate.backlog.queued).toBeGreaterThan(0);
     const t0 = now();
     controllers[27]!.abort('paused');
     const queued = await outcome[27];
@@ -79,11 +68,15 @@ describe('SendGate over a real SendRate', () => {
     expect(queued).toMatchObject({ code: 'STOPPED', reason: 'paused' });
     expect(now() - t0).toBeLessThan(50);
 
-    // #20 has a slot ~400 ms out by the time #5 is released: aborting it does not wait for the slot.
+    // #10 holds a slot ~100 ms out when #5 is released (the first reservation scheduled #0–#12): aborting it
+    // takes it off its timer at once instead of waiting for the slot.
     await takes[5];
+    const scheduled = gate.backlog.scheduled;
+    expect(scheduled).toBeGreaterThan(0);
     const t1 = now();
-    controllers[20]!.abort('cancelled');
-    expect(await outcome[20]).toBeInstanceOf(StoppedError);
+    controllers[10]!.abort('cancelled');
+    expect(gate.backlog.scheduled).toBe(scheduled - 1);
+    expect(await outcome[10]).toBeInstanceOf(StoppedError);
     expect(now() - t1).toBeLessThan(50);
 
     const results = await Promise.all(outcome);
@@ -94,7 +87,7 @@ describe('SendGate over a real SendRate', () => {
   });
 
   it('keeps the rate with a stock of slots: takers arriving faster than 100/s are spaced at 100/s', async () => {
-    const gate = new SendGate(new SendRate(freshContext(), 100), log);
+    const gate = new SendGate(freshStore().sendRate(100), log);
     const signal = new AbortController().signal;
     setMaxListeners(1_000, signal);
     // Demand of ~500/s (one taker every 2 ms) for 0.6 s: the gate stocks slots ahead, and must still
@@ -111,7 +104,7 @@ describe('SendGate over a real SendRate', () => {
   });
 
   it('rejects at once when the signal is already aborted', async () => {
-    const gate = new SendGate(new SendRate(freshContext(), 50), log);
+    const gate = new SendGate(freshStore().sendRate(50), log);
     const c = new AbortController();
     c.abort('shutdown');
     await expect(gate.take(c.signal)).rejects.toMatchObject({ code: 'STOPPED', reason: 'shutdown' });
@@ -129,10 +122,9 @@ describe('OutcomeFlusher', () => {
     message: '',
   });
 
-  async function campaign(ctx: StoreContext, count: number): Promise<string> {
-    const id = newCampaignId();
+  async function campaign(store: Store, count: number): Promise<string> {
     const d = { image_url: 'https://cdn.example.com/a.jpg' };
-    const writer = new CampaignWriter(ctx, id, d);
+    const writer = store.newCampaign(d);
     for (let i = 0; i < count; i += 1)
       await writer.add({
         type: 'image',
@@ -142,16 +134,16 @@ describe('OutcomeFlusher', () => {
         customer_name: `N${i}`,
       });
     await writer.commit({ name: 'flush', source: 'api', defaults: d, total: count, rejected: 0, duplicates: 0 });
-    return id;
+    return writer.campaignId;
   }
 
   it('makes every added outcome durable before its promise resolves, and notices the campaign completing', async () => {
-    const ctx = freshContext();
-    const id = await campaign(ctx, 150);
-    const flusher = new OutcomeFlusher(new Ledger(ctx), id, 0, 200);
+    const store = freshStore();
+    const id = await campaign(store, 150);
+    const flusher = new OutcomeFlusher(store.ledger, id, 0, 200);
     await Promise.all(Array.from({ length: 150 }, (_, i) => flusher.add(i, sentOutcome(i))));
 
-    const v = await new CampaignReader(ctx).view(id);
+    const v = await store.campaigns.view(id);
     expect(v?.counts).toMatchObject({ sent: 150, pending: 0 });
     expect(v?.status).toBe('completed');
     expect(flusher.completed).toBe(true);
@@ -159,26 +151,21 @@ describe('OutcomeFlusher', () => {
   });
 
   it('flushes what is left on close', async () => {
-    const ctx = freshContext();
-    const id = await campaign(ctx, 3);
-    const flusher = new OutcomeFlusher(new Ledger(ctx), id, 0, 200);
+    const store = freshStore();
+    const id = await campaign(store, 3);
+    const flusher = new OutcomeFlusher(store.ledger, id, 0, 200);
     const pending = [flusher.add(0, sentOutcome(0)), flusher.add(1, sentOutcome(1))];
     await flusher.close();
     await Promise.all(pending);
-    expect((await new CampaignReader(ctx).view(id))?.counts).toMatchObject({ sent: 2, pending: 1 });
+    expect((await store.campaigns.view(id))?.counts).toMatchObject({ sent: 2, pending: 1 });
     expect(flusher.completed).toBe(false);
   });
 
   it('rejects the outcomes of a batch Redis did not take', async () => {
     // A connection that has been closed: every command fails at once.
-    const closed = createRedis({ url: server.url });
-    await closed.quit();
-    const flusher = new OutcomeFlusher(
-      new Ledger({ redis: closed, keys: new Keys(server.prefix) }),
-      newCampaignId(),
-      0,
-      200,
-    );
+    const closed = Store.open({ url: server.url, prefix: server.prefix, resultTtlDays: 1 }, log);
+    await closed.close();
+    const flusher = new OutcomeFlusher(closed.ledger, newCampaignId(), 0, 200);
     const adds = [flusher.add(0, sentOutcome(0)), flusher.add(1, sentOutcome(1))];
     for (const a of adds) await expect(a).rejects.toThrow(/closed/i);
     await flusher.close();

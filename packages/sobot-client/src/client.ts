@@ -1,5 +1,5 @@
 import { Pool } from 'undici';
-import type { SobotImageMessage } from '@sobot/schema';
+import { SEND_POLICY, type SobotImageMessage } from '@sobot/schema';
 import { UnavailableError, RejectedError } from './errors';
 import { classifyAnswer } from './policy';
 
@@ -37,7 +37,7 @@ export class SobotClient {
       keepAliveTimeout: 30_000,
       headersTimeout: opts.timeoutMs,
       bodyTimeout: opts.timeoutMs,
-      connectTimeout: Math.min(opts.timeoutMs, 10_000),
+      connectTimeout: Math.min(opts.timeoutMs, SEND_POLICY.connectTimeoutMaxMs),
     });
     this.headers = { 'x-api-key': opts.apiKey, 'x-api-secret': opts.apiSecret, 'content-type': 'application/json' };
   }

@@ -8,6 +8,7 @@ export class SobotError extends Error {
     message: string,
   ) {
     super(message);
+    this.name = new.target.name;
   }
 }
 

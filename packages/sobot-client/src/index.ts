@@ -7,4 +7,12 @@ export {
   SendingBlockedError,
   RejectedError,
 } from './errors';
-export { POLICY, classifyAnswer, parseRetryAfter, upstreamError } from './policy';
+export {
+  POLICY_TABLE,
+  policyFor,
+  classifyAnswer,
+  parseRetryAfter,
+  upstreamError,
+  type PolicyKind,
+  type PolicyRow,
+} from './policy';

@@ -6,31 +6,64 @@ import {
   UnavailableError,
   type SobotError,
 } from './errors';
+import { SEND_POLICY } from '@sobot/schema';
+
+/** What the worker does about an upstream answer; each kind maps to one error class. */
+export type PolicyKind = 'throttle' | 'defer' | 'block' | 'retry' | 'reject';
+
+export interface PolicyRow {
+  /** Upstream codes (the body's code, or the HTTP status for answers without one). */
+  codes: readonly string[];
+  kind: PolicyKind;
+  /** defer: how long this recipient waits; block: how often one probe message tests the block. */
+  waitMs?: number;
+  /** What the worker does, for people (README and docs list the same). */
+  does: string;
+}
 
 /**
- * The error-code policy, in one table: what each upstream answer makes the worker do.
- *
- * | answer                                   | error class          | worker behaviour                                   |
- * |------------------------------------------|----------------------|----------------------------------------------------|
- * | 429, Meta 130429 (throughput)            | RateLimitedError     | whole queue waits Retry-After; attempt not spent   |
- * | Meta 131056 (pair rate limit)            | DeferredError        | this recipient retried in a minute                 |
- * | 401, 403                                 | SendingBlockedError  | system pause, probe every 30 s; nobody failed      |
- * | Meta 131048 (spam rate limit)            | SendingBlockedError  | system pause, probe every 5 min; nobody failed     |
- * | 408, 5xx, timeout, reset, refused        | UnavailableError     | p-retry now, BullMQ rounds later, then failed      |
- * | Meta 131047 (24-hour window), 131026,    | RejectedError        | recipient failed at once with code and message     |
- * |   other 4xx (bad number, bad media…)     |                      |                                                    |
+ * The error-code policy, in one table (SPEC §7, §13): what each upstream answer makes the worker do. An answer
+ * whose code is in no row is `retry` for 408 and 5xx, else `reject`. A 200 without `data.id` is NO_WAMID, failed
+ * and never re-sent (client.ts). Numbers come from SEND_POLICY.
  */
-export const POLICY = {
-  throttleCodes: new Set(['130429']),
-  deferCodes: new Map([['131056', 60_000]]),
-  blockCodes: new Map([
-    ['401', 30_000],
-    ['403', 30_000],
-    ['131048', 300_000],
-  ]),
-  /** Wait when a 429 carries no usable Retry-After. */
-  defaultRetryAfterMs: 1_000,
-} as const;
+export const POLICY_TABLE: readonly PolicyRow[] = [
+  { codes: ['429', '130429'], kind: 'throttle', does: 'every worker waits Retry-After; the attempt is not spent' },
+  {
+    codes: ['131056'],
+    kind: 'defer',
+    waitMs: SEND_POLICY.deferMs.pairRateLimit,
+    does: 'this recipient is retried in a minute (pair rate limit)',
+  },
+  {
+    codes: ['401', '403', '190', '0', '368', '131031', '131042'],
+    kind: 'block',
+    waitMs: SEND_POLICY.probeEveryMs.auth,
+    does: 'sending pauses system-wide with the reason (wrong key, account blocked or locked, payment); a probe every 30 s',
+  },
+  {
+    codes: ['131048'],
+    kind: 'block',
+    waitMs: SEND_POLICY.probeEveryMs.spam,
+    does: 'sending pauses system-wide (spam rate limit); a probe every 5 minutes',
+  },
+  {
+    codes: ['131057', '131000', '131016', '133004', '1', '2'],
+    kind: 'retry',
+    does: 'retried like a 5xx (maintenance, temporary upstream errors)',
+  },
+  {
+    codes: ['131047', '131049', '131050', '131026', '131051', '131008', '131009', '131021', '131052', '131053'],
+    kind: 'reject',
+    does: 'the recipient fails at once with the upstream code and message',
+  },
+];
+
+const BY_CODE = new Map<string, PolicyRow>(POLICY_TABLE.flatMap((row) => row.codes.map((c) => [c, row] as const)));
+
+/** The row for an answer: its body code first, then its HTTP status. */
+export function policyFor(status: number, code: string): PolicyRow | undefined {
+  return BY_CODE.get(code) ?? BY_CODE.get(String(status));
+}
 
 interface UpstreamBody {
   code?: unknown;
@@ -69,13 +102,20 @@ export function parseRetryAfter(value: string | string[] | undefined, now = Date
 /** Turns a non-2xx answer into the error class that says what to do about it. */
 export function classifyAnswer(status: number, body: unknown, retryAfter: string | string[] | undefined): SobotError {
   const { code, message } = upstreamError(status, body);
-  if (status === 429 || POLICY.throttleCodes.has(code))
-    return new RateLimitedError(code, message, parseRetryAfter(retryAfter));
-  const defer = POLICY.deferCodes.get(code);
-  if (defer) return new DeferredError(code, message, defer);
-  const block = POLICY.blockCodes.get(code) ?? POLICY.blockCodes.get(String(status));
-  if (block) return new SendingBlockedError(status === 401 || status === 403 ? String(status) : code, message, block);
-  if (status === 408 || status >= 500)
-    return new UnavailableError(code === String(status) ? `HTTP_${status}` : code, message);
-  return new RejectedError(code, message);
+  const row = policyFor(status, code);
+  const kind: PolicyKind = row?.kind ?? (status === 408 || status >= 500 ? 'retry' : 'reject');
+  // An answer whose body has no code of its own is named by its status.
+  const own = code === String(status) ? undefined : code;
+  switch (kind) {
+    case 'throttle':
+      return new RateLimitedError(code, message, parseRetryAfter(retryAfter));
+    case 'defer':
+      return new DeferredError(code, message, row?.waitMs ?? SEND_POLICY.deferMs.pairRateLimit);
+    case 'block':
+      return new SendingBlockedError(own ?? String(status), message, row?.waitMs ?? SEND_POLICY.probeEveryMs.auth);
+    case 'retry':
+      return new UnavailableError(own ?? `HTTP_${status}`, message);
+    default:
+      return new RejectedError(code, message);
+  }
 }

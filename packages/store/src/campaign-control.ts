@@ -1,11 +1,12 @@
-import type { Queue } from 'bullmq';
 import type { CampaignStatus } from '@sobot/schema';
+import { META } from './campaign-meta';
 import type { StoreContext } from './context';
 import { InvalidStateError, NotFoundError } from './errors';
-import { enqueueChunks, enqueueHeldChunks, type ChunkJobData } from './queue';
+import { decodeOutcome, encodeOutcome, retryingAgain } from './outcome-codec';
+import type { SendQueue } from './queue';
 import { runScript } from './scripts';
 import { expireCampaign, persistCampaign } from './retention';
-import { resumeSystem } from './send-rate';
+import type { SystemPause } from './send-rate';
 
 export interface ControlResult {
   status: CampaignStatus;
@@ -17,7 +18,8 @@ export interface ControlResult {
 export class CampaignControl {
   constructor(
     private readonly ctx: StoreContext,
-    private readonly queue: Queue<ChunkJobData>,
+    private readonly queue: SendQueue,
+    private readonly system: SystemPause,
     private readonly resultTtlSeconds: number,
   ) {}
 
@@ -40,6 +42,10 @@ export class CampaignControl {
     throw new InvalidStateError(current, operation);
   }
 
+  private async status(id: string): Promise<CampaignStatus> {
+    return (await this.ctx.redis.hget(this.ctx.keys.meta(id), META.status)) as CampaignStatus;
+  }
+
   async pause(id: string): Promise<ControlResult> {
     await this.move(id, 'paused', ['queued', 'running'], 'pause');
     return { status: 'paused' };
@@ -47,32 +53,32 @@ export class CampaignControl {
 
   /** Resumes a paused campaign; also lifts a system pause (the operator says the cause is fixed). */
   async resume(id: string): Promise<ControlResult> {
-    const started = await this.ctx.redis.hget(this.ctx.keys.meta(id), 'started_at');
+    const started = await this.ctx.redis.hget(this.ctx.keys.meta(id), META.startedAt);
     const to: CampaignStatus = started ? 'running' : 'queued';
-    const lifted = await resumeSystem(this.ctx);
+    const lifted = await this.system.resume();
     try {
-      await this.move(id, to, ['paused'], 'resume', '', 'paused_reason');
+      await this.move(id, to, ['paused'], 'resume', '', META.pausedReason);
     } catch (err) {
       // A running campaign shown as paused only because of the system pause: lifting it was the resume.
-      if (!(lifted && err instanceof InvalidStateError && (err.current === 'running' || err.current === 'queued')))
-        throw err;
+      const current = err instanceof InvalidStateError ? err.current : '';
+      if (!(lifted && (current === 'running' || current === 'queued'))) throw err;
     }
     await this.unpark(id);
     await this.releaseCanary(id);
-    return { status: (await this.ctx.redis.hget(this.ctx.keys.meta(id), 'status')) as CampaignStatus };
+    return { status: await this.status(id) };
   }
 
   /** An operator resuming a campaign whose canary held chunks back releases them. */
   private async releaseCanary(id: string): Promise<void> {
     const { redis, keys } = this.ctx;
-    const [chunks, canary, size] = await redis.hmget(keys.meta(id), 'chunks', 'canary_state', 'canary_n');
+    const [chunks, canary, size] = await redis.hmget(keys.meta(id), META.chunks, META.canaryState, META.canarySize);
     if (canary !== 'pending' && canary !== 'failed') return;
-    await redis.hset(keys.meta(id), 'canary_state', 'overridden');
-    await enqueueHeldChunks(this.queue, id, Number(chunks ?? 0), Number(size ?? 0));
+    await redis.hset(keys.meta(id), META.canaryState, 'overridden');
+    await this.queue.enqueueHeld(id, Number(chunks ?? 0), Number(size ?? 0));
   }
 
   async cancel(id: string): Promise<ControlResult> {
-    await this.move(id, 'cancelled', ['queued', 'running', 'paused'], 'cancel', 'completed_at');
+    await this.move(id, 'cancelled', ['queued', 'running', 'paused'], 'cancel', META.completedAt);
     await this.unpark(id);
     await expireCampaign(this.ctx, id, this.resultTtlSeconds);
     return { status: 'cancelled' };
@@ -81,7 +87,7 @@ export class CampaignControl {
   /** Puts every failed recipient back to pending, with the campaign's frozen image and caption. */
   async retryFailed(id: string): Promise<ControlResult> {
     const { redis, keys } = this.ctx;
-    const [status, chunksRaw] = await redis.hmget(keys.meta(id), 'status', 'chunks');
+    const [status, chunksRaw] = await redis.hmget(keys.meta(id), META.status, META.chunks);
     if (!status) throw new NotFoundError(`campaign ${id}`);
     if (status === 'cancelled') throw new InvalidStateError(status, 'retry the failures of');
     const chunks = Number(chunksRaw ?? 0);
@@ -90,11 +96,17 @@ export class CampaignControl {
     const touched: number[] = [];
     let reset = 0;
     for (let c = 0; c < chunks; c += 1) {
+      const args: Array<string | number> = [now];
+      for (const [index, raw] of Object.entries(await redis.hgetall(keys.outcomes(id, c)))) {
+        const o = decodeOutcome(raw);
+        if (o.kind === 'f') args.push(index, raw, encodeOutcome(retryingAgain(o, now)), o.code);
+      }
+      if (args.length === 1) continue;
       const n = await runScript<number>(
         redis,
         'resetFailed',
         [keys.outcomes(id, c), keys.counts(id), keys.failures(id), keys.meta(id)],
-        [now],
+        args,
       );
       if (n > 0) {
         touched.push(c);
@@ -102,20 +114,17 @@ export class CampaignControl {
       }
     }
     if (reset === 0) return { status: status as CampaignStatus, reset };
-    const generation = await redis.hincrby(keys.meta(id), 'retry_gen', 1);
-    if (status === 'completed') await this.move(id, 'running', ['completed'], 'retry', '', 'completed_at');
-    await enqueueChunks(this.queue, id, touched, generation);
-    return { status: (await redis.hget(keys.meta(id), 'status')) as CampaignStatus, reset };
+    const generation = await redis.hincrby(keys.meta(id), META.retryGeneration, 1);
+    if (status === 'completed') await this.move(id, 'running', ['completed'], 'retry', '', META.completedAt);
+    await this.queue.enqueue(id, touched, generation);
+    return { status: await this.status(id), reset };
   }
 
   /** Wakes the chunk jobs a worker parked while the campaign was paused. */
   private async unpark(id: string): Promise<void> {
     const key = this.ctx.keys.parked(id);
     const jobIds = await this.ctx.redis.smembers(key);
-    for (const jobId of jobIds) {
-      const job = await this.queue.getJob(jobId);
-      if (job && (await job.isDelayed())) await job.promote().catch(() => undefined);
-      await this.ctx.redis.srem(key, jobId);
-    }
+    await this.queue.wake(jobIds);
+    if (jobIds.length > 0) await this.ctx.redis.srem(key, ...jobIds);
   }
 }

@@ -22,31 +22,65 @@ export interface CampaignMeta {
   retryGeneration: number;
   /** Recipients sent before the rest is released (0: no canary). */
   canarySize: number;
+  canaryState: CanaryState | null;
 }
+
+export type CanaryState = 'pending' | 'passed' | 'failed' | 'overridden';
+
+/**
+ * Field names of the campaign hash: the TypeScript side names them through this table only. The Lua scripts
+ * read `status`, `accepted`, `canary_*`, `started_at`, `completed_at`, `updated_at` and `paused_reason` by
+ * these names too (see their headers).
+ */
+export const META = {
+  id: 'id',
+  name: 'name',
+  source: 'source',
+  status: 'status',
+  imageUrl: 'image_url',
+  mimeType: 'mime_type',
+  caption: 'caption',
+  chunkSize: 'chunk_size',
+  chunks: 'chunks',
+  total: 'total',
+  accepted: 'accepted',
+  rejected: 'rejected',
+  duplicates: 'duplicates',
+  createdAt: 'created_at',
+  startedAt: 'started_at',
+  completedAt: 'completed_at',
+  updatedAt: 'updated_at',
+  pausedReason: 'paused_reason',
+  retryGeneration: 'retry_gen',
+  canarySize: 'canary_n',
+  canaryRatio: 'canary_ratio',
+  canaryState: 'canary_state',
+} as const;
 
 const num = (v: string | undefined): number => (v ? Number(v) : 0);
 const optNum = (v: string | undefined): number | null => (v ? Number(v) : null);
 
 export function parseMeta(h: Record<string, string>): CampaignMeta | undefined {
-  if (!h.id) return undefined;
+  if (!h[META.id]) return undefined;
   return {
-    id: h.id,
-    name: h.name ?? '',
-    source: h.source === 'api' ? 'api' : 'upload',
-    status: (h.status ?? 'queued') as CampaignStatus,
-    defaults: { url: h.image_url ?? '', mime: h.mime_type ?? '', caption: h.caption ?? '' },
-    chunkSize: num(h.chunk_size),
-    chunks: num(h.chunks),
-    total: num(h.total),
-    accepted: num(h.accepted),
-    rejected: num(h.rejected),
-    duplicates: num(h.duplicates),
-    createdAt: num(h.created_at),
-    startedAt: optNum(h.started_at),
-    completedAt: optNum(h.completed_at),
-    updatedAt: num(h.updated_at),
-    pausedReason: h.paused_reason || null,
-    retryGeneration: num(h.retry_gen),
-    canarySize: num(h.canary_n),
+    id: h[META.id]!,
+    name: h[META.name] ?? '',
+    source: h[META.source] === 'api' ? 'api' : 'upload',
+    status: (h[META.status] ?? 'queued') as CampaignStatus,
+    defaults: { url: h[META.imageUrl] ?? '', mime: h[META.mimeType] ?? '', caption: h[META.caption] ?? '' },
+    chunkSize: num(h[META.chunkSize]),
+    chunks: num(h[META.chunks]),
+    total: num(h[META.total]),
+    accepted: num(h[META.accepted]),
+    rejected: num(h[META.rejected]),
+    duplicates: num(h[META.duplicates]),
+    createdAt: num(h[META.createdAt]),
+    startedAt: optNum(h[META.startedAt]),
+    completedAt: optNum(h[META.completedAt]),
+    updatedAt: num(h[META.updatedAt]),
+    pausedReason: h[META.pausedReason] || null,
+    retryGeneration: num(h[META.retryGeneration]),
+    canarySize: num(h[META.canarySize]),
+    canaryState: (h[META.canaryState] as CanaryState | undefined) ?? null,
   };
 }

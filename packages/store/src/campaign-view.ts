@@ -1,10 +1,12 @@
 import type { CampaignView, MessageView, ReportRow, RowError } from '@sobot/schema';
-import { parseMeta, type CampaignMeta } from './campaign-meta';
+import type { CampaignStatus } from '@sobot/schema';
+import { META, parseMeta, type CampaignMeta } from './campaign-meta';
+import { decodeDelivery } from './delivery-codec';
 import { locate, type StoreContext } from './context';
 import { messageId, parseMessageId } from './ids';
 import { decodeOutcome, type Outcome } from './outcome-codec';
 import { decodeChunk } from './recipient-codec';
-import { systemPause } from './send-rate';
+import type { SystemPause } from './send-rate';
 
 /** Seconds over which the current rate is averaged. */
 const RATE_WINDOW_S = 10;
@@ -12,10 +14,29 @@ const iso = (ms: number | null): string | null => (ms ? new Date(ms).toISOString
 
 /** Reads campaigns for the API, the page, the CLI and reports. */
 export class CampaignReader {
-  constructor(private readonly ctx: StoreContext) {}
+  constructor(
+    private readonly ctx: StoreContext,
+    private readonly system: SystemPause,
+  ) {}
 
   async meta(id: string): Promise<CampaignMeta | undefined> {
     return parseMeta(await this.ctx.redis.hgetall(this.ctx.keys.meta(id)));
+  }
+
+  /** The campaign's stored status (one HGET: the workers poll it). */
+  async status(id: string): Promise<CampaignStatus | undefined> {
+    return ((await this.ctx.redis.hget(this.ctx.keys.meta(id), META.status)) ?? undefined) as
+      CampaignStatus | undefined;
+  }
+
+  /** Resolves once the campaign exists (a concurrent call is still creating it); false after `timeoutMs`. */
+  async waitUntilExists(id: string, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (let wait = 10; ; wait = Math.min(wait * 2, 250)) {
+      if ((await this.ctx.redis.exists(this.ctx.keys.meta(id))) === 1) return true;
+      if (Date.now() + wait > deadline) return false;
+      await new Promise((r) => setTimeout(r, wait));
+    }
   }
 
   async view(id: string): Promise<CampaignView | undefined> {
@@ -27,7 +48,7 @@ export class CampaignReader {
       redis.hgetall(keys.counts(id)),
       redis.hgetall(keys.failures(id)),
       redis.hmget(keys.perSecond(id), ...seconds),
-      systemPause(this.ctx),
+      this.system.current(),
     ]);
     const meta = parseMeta(metaHash);
     if (!meta) return undefined;
@@ -49,7 +70,7 @@ export class CampaignReader {
       pausedReason = pause.reason;
     }
     const failureReasons = Object.entries(failures)
-      .filter(([k]) => !k.startsWith('m:'))
+      .filter(([k]) => !k.startsWith('m:') && !k.startsWith('k:'))
       .map(([code, count]) => ({ code, count: Number(count), message: failures[`m:${code}`] ?? '' }))
       .filter((f) => f.count > 0)
       .sort((a, b) => b.count - a.count);
@@ -111,7 +132,7 @@ export class CampaignReader {
           ]),
         ),
       );
-      const cancelled = (await redis.hget(keys.meta(id), 'status')) === 'cancelled';
+      const cancelled = (await this.status(id)) === 'cancelled';
       for (const [body, outcomes, deliveries] of loaded) {
         if (body === null) continue;
         const recipients = decodeChunk(body, meta.defaults);
@@ -176,21 +197,21 @@ function toReportRow(
   number: string,
   name: string,
   o: Outcome | undefined,
-  delivery: string | undefined,
+  raw: string | undefined,
   cancelled: boolean,
 ): ReportRow {
   const status = o?.kind === 's' ? 'sent' : o?.kind === 'f' ? 'failed' : cancelled ? 'cancelled' : 'pending';
-  const [dStatus = '', dAt = '', dCode = '', ...dMsg] = (delivery ?? '').split('|');
-  const deliveryFailed = dStatus === 'failed';
+  const d = decodeDelivery(raw);
+  const deliveryFailed = d?.status === 'failed' && status === 'sent';
   return {
     customer_number: number,
     customer_name: name,
     status,
     wamid: o?.wamid ?? '',
-    error_code: deliveryFailed && status === 'sent' ? dCode : (o?.code ?? ''),
-    error_message: deliveryFailed && status === 'sent' ? dMsg.join('|') : (o?.message ?? ''),
+    error_code: deliveryFailed ? d.code : (o?.code ?? ''),
+    error_message: deliveryFailed ? d.message : (o?.message ?? ''),
     attempts: o?.attempts ?? 0,
-    updated_at: o ? new Date(Math.max(o.at, Number(dAt) || 0)).toISOString() : '',
-    delivery_status: dStatus || (status === 'sent' ? 'sent' : ''),
+    updated_at: o ? new Date(Math.max(o.at, d?.at ?? 0)).toISOString() : '',
+    delivery_status: d?.status ?? (status === 'sent' ? 'sent' : ''),
   };
 }

@@ -2,6 +2,8 @@ import type { CampaignDefaults, RowError, SobotImageMessage } from '@sobot/schem
 import type { ChunkDefaults } from './recipient-codec';
 import { chunkDefaults, encodeRecipient } from './recipient-codec';
 import { CHUNK_SIZE, type StoreContext } from './context';
+import { META } from './campaign-meta';
+import type { SendQueue } from './queue';
 
 /** Chunks written during an upload expire unless the upload commits (a crashed producer leaves nothing). */
 const STAGING_TTL_S = 6 * 3600;
@@ -22,7 +24,8 @@ export interface CampaignHeader {
 
 /**
  * Streams accepted recipients into Redis chunk by chunk, pipelined, while an upload is read. Nothing is
- * visible to workers or the API until `commit`; `abort` removes what was written.
+ * visible to workers or the API until `commit`; `abort` removes what was written, and a commit that fails
+ * half-way removes what it wrote itself.
  */
 export class CampaignWriter {
   private rows: unknown[] = [];
@@ -34,6 +37,7 @@ export class CampaignWriter {
 
   constructor(
     private readonly ctx: StoreContext,
+    private readonly queue: SendQueue,
     readonly campaignId: string,
     defaults: CampaignDefaults,
   ) {
@@ -73,62 +77,76 @@ export class CampaignWriter {
     if (this.failure) throw this.failure;
   }
 
-  /** Writes the last chunk and the campaign itself; returns the chunk numbers to enqueue now. */
-  async commit(header: CampaignHeader, createdAt = Date.now()): Promise<number[]> {
+  /**
+   * Writes the last chunk and the campaign itself, and enqueues its chunk jobs (with a canary, only the
+   * canary's). Throws after undoing what it wrote when any step fails.
+   */
+  async commit(header: CampaignHeader, createdAt = Date.now()): Promise<void> {
     if (this.rows.length > 0) this.writeChunk();
     await this.drain();
     const { redis, keys } = this.ctx;
     const id = this.campaignId;
     const d = header.defaults;
-    const multi = redis.multi();
-    multi.hset(keys.meta(id), {
-      id,
-      name: header.name,
-      source: header.source,
-      status: 'queued',
-      image_url: d.image_url ?? '',
-      mime_type: this.defaults.mime,
-      caption: d.caption ?? '',
-      chunk_size: CHUNK_SIZE,
-      chunks: this.chunks,
-      total: header.total,
-      accepted: this.accepted,
-      rejected: header.rejected,
-      duplicates: header.duplicates,
-      created_at: createdAt,
-      updated_at: createdAt,
-      retry_gen: 0,
-      ...(header.canary
-        ? {
-            canary_n: Math.min(header.canary.size, this.accepted),
-            canary_ratio: header.canary.maxFailureRatio,
-            canary_state: 'pending',
-          }
-        : {}),
-    });
-    multi.hset(keys.counts(id), { sent: 0, failed: 0 });
-    const rejected = header.rejectedRows ?? [];
-    for (let i = 0; i < rejected.length; i += 1000) {
-      multi.rpush(keys.rejectedRows(id), ...rejected.slice(i, i + 1000).map((e) => JSON.stringify(e)));
+    const canarySize = header.canary ? Math.min(header.canary.size, this.accepted) : 0;
+    try {
+      const multi = redis.multi();
+      multi.hset(keys.meta(id), {
+        [META.id]: id,
+        [META.name]: header.name,
+        [META.source]: header.source,
+        [META.status]: 'queued',
+        [META.imageUrl]: d.image_url ?? '',
+        [META.mimeType]: this.defaults.mime,
+        [META.caption]: d.caption ?? '',
+        [META.chunkSize]: CHUNK_SIZE,
+        [META.chunks]: this.chunks,
+        [META.total]: header.total,
+        [META.accepted]: this.accepted,
+        [META.rejected]: header.rejected,
+        [META.duplicates]: header.duplicates,
+        [META.createdAt]: createdAt,
+        [META.updatedAt]: createdAt,
+        [META.retryGeneration]: 0,
+        ...(header.canary
+          ? {
+              [META.canarySize]: canarySize,
+              [META.canaryRatio]: header.canary.maxFailureRatio,
+              [META.canaryState]: 'pending',
+            }
+          : {}),
+      });
+      multi.hset(keys.counts(id), { sent: 0, failed: 0 });
+      const rejected = header.rejectedRows ?? [];
+      for (let i = 0; i < rejected.length; i += 1000) {
+        multi.rpush(keys.rejectedRows(id), ...rejected.slice(i, i + 1000).map((e) => JSON.stringify(e)));
+      }
+      await multi.exec();
+      const persists: Promise<unknown>[] = [];
+      for (let n = 0; n < this.chunks; n += 1) persists.push(redis.persist(keys.chunk(id, n)));
+      await Promise.all(persists);
+      await redis.zadd(keys.campaignIndex, createdAt, id);
+      // With a canary only its chunks go out now; the rest are enqueued when it passes (or on resume).
+      const first = header.canary ? Math.ceil(canarySize / CHUNK_SIZE) : this.chunks;
+      await this.queue.enqueue(
+        id,
+        Array.from({ length: first }, (_, n) => n),
+      );
+    } catch (err) {
+      await this.abort().catch(() => undefined);
+      throw err;
     }
-    await multi.exec();
-    const persists: Promise<unknown>[] = [];
-    for (let n = 0; n < this.chunks; n += 1) persists.push(redis.persist(keys.chunk(id, n)));
-    await Promise.all(persists);
-    await redis.zadd(keys.campaignIndex, createdAt, id);
-    // With a canary only its chunks go out now; the rest are enqueued when it passes (or on resume).
-    const first = header.canary ? Math.ceil(Math.min(header.canary.size, this.accepted) / CHUNK_SIZE) : this.chunks;
-    return Array.from({ length: first }, (_, n) => n);
   }
 
-  /** Removes every chunk written so far (a rejected upload leaves nothing behind). */
+  /** Removes every chunk written so far, and the campaign if a commit got that far (nothing is left behind). */
   async abort(): Promise<void> {
     this.rows = [];
     await Promise.allSettled(this.window);
     this.window = [];
     const { redis, keys } = this.ctx;
-    const dels: Promise<unknown>[] = [];
-    for (let n = 0; n < this.chunks; n += 1) dels.push(redis.unlink(keys.chunk(this.campaignId, n)));
+    const id = this.campaignId;
+    const dels: Promise<unknown>[] = [redis.zrem(keys.campaignIndex, id)];
+    dels.push(redis.unlink(keys.meta(id), keys.counts(id), keys.rejectedRows(id)));
+    for (let n = 0; n < this.chunks; n += 1) dels.push(redis.unlink(keys.chunk(id, n)));
     await Promise.all(dels);
   }
 }

@@ -1,33 +1,37 @@
-import type { DeliveryStatus } from '@sobot/schema';
+import type { DeliveryEvent } from '@sobot/schema';
+import { META } from './campaign-meta';
 import { locate, type StoreContext } from './context';
+import { encodeDelivery } from './delivery-codec';
 import { parseMessageId } from './ids';
 import { findWamid } from './ledger';
 import { runScript } from './scripts';
 
-export interface DeliveryEvent {
-  wamid: string;
-  status: DeliveryStatus;
-  /** Event time, ms. */
-  at: number;
-  errorCode?: string;
-  errorMessage?: string;
-}
-
 export type DeliveryResult = 'applied' | 'stale' | 'unknown';
 
-/** Applies one delivery status event from the webhook to the message that has its wamid. */
-export async function recordDelivery(ctx: StoreContext, e: DeliveryEvent): Promise<DeliveryResult> {
-  const id = await findWamid(ctx, e.wamid);
-  const ref = id ? parseMessageId(id) : undefined;
-  if (!ref) return 'unknown';
-  const chunkSize = Number((await ctx.redis.hget(ctx.keys.meta(ref.campaignId), 'chunk_size')) ?? 0);
-  if (!chunkSize) return 'unknown';
-  const { chunk, offset } = locate(ref.index, chunkSize);
-  const moved = await runScript<number>(
-    ctx.redis,
-    'recordDelivery',
-    [ctx.keys.deliveries(ref.campaignId, chunk), ctx.keys.counts(ref.campaignId)],
-    [offset, e.status, e.at, (e.errorCode ?? '').replace(/\|/g, '/'), e.errorMessage ?? ''],
-  );
-  return moved === 1 ? 'applied' : 'stale';
+/** Delivery status events from the webhook, applied to the messages that have their wamids. */
+export class Deliveries {
+  constructor(private readonly ctx: StoreContext) {}
+
+  async record(e: DeliveryEvent): Promise<DeliveryResult> {
+    const { redis, keys } = this.ctx;
+    const id = await findWamid(this.ctx, e.wamid);
+    const ref = id ? parseMessageId(id) : undefined;
+    if (!ref) return 'unknown';
+    const chunkSize = Number((await redis.hget(keys.meta(ref.campaignId), META.chunkSize)) ?? 0);
+    if (!chunkSize) return 'unknown';
+    const { chunk, offset } = locate(ref.index, chunkSize);
+    const encoded = encodeDelivery({
+      status: e.status,
+      at: e.at,
+      code: e.errorCode ?? '',
+      message: e.errorMessage ?? '',
+    });
+    const moved = await runScript<number>(
+      redis,
+      'recordDelivery',
+      [keys.deliveries(ref.campaignId, chunk), keys.counts(ref.campaignId)],
+      [offset, e.status, encoded],
+    );
+    return moved === 1 ? 'applied' : 'stale';
+  }
 }

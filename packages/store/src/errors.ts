@@ -5,23 +5,8 @@ export class StoreError extends Error {
     message: string,
   ) {
     super(message);
+    this.name = new.target.name;
   }
-}
-
-/**
- * Redis could not be reached for a command (connection refused or closed, retries used up): the caller
- * may try again later. Replies from a reachable Redis (ReplyError) are not this.
- */
-export function isRedisUnavailable(err: unknown): boolean {
-  const e = err as { name?: unknown; code?: unknown; message?: unknown } | null;
-  if (!e || typeof e !== 'object') return false;
-  if (e.name === 'MaxRetriesPerRequestError' || e.name === 'ClusterAllFailedError') return true;
-  if (
-    typeof e.code === 'string' &&
-    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH'].includes(e.code)
-  )
-    return true;
-  return typeof e.message === 'string' && /^(Connection is closed|Stream isn't writeable)/.test(e.message);
 }
 
 /** No campaign (or message) with that id. */
@@ -38,5 +23,79 @@ export class InvalidStateError extends StoreError {
     operation: string,
   ) {
     super('INVALID_STATE', `cannot ${operation} a campaign that is ${current}`);
+  }
+}
+
+/** Redis could not be reached for a command (refused, closed, retries used up): try again later. */
+export class StoreUnavailableError extends StoreError {
+  constructor(cause: unknown) {
+    super('STORE_UNAVAILABLE', 'Redis is unreachable: try again shortly');
+    this.cause = cause;
+  }
+}
+
+/** Redis refuses writes: it reached maxmemory (with noeviction). Nothing was half-written by the call. */
+export class StoreFullError extends StoreError {
+  constructor(cause: unknown) {
+    super('STORE_FULL', 'Redis is out of memory and refuses writes: try again once space is freed');
+    this.cause = cause;
+  }
+}
+
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH']);
+
+/**
+ * The one place that reads raw Redis client errors: a connection that is gone (ioredis's retries used up, a
+ * refused or closed socket) becomes StoreUnavailableError, an OOM reply StoreFullError; anything else is
+ * returned as it is.
+ */
+export function toStoreError(err: unknown): unknown {
+  if (err instanceof StoreError || !err || typeof err !== 'object') return err;
+  const e = err as { name?: unknown; code?: unknown; message?: unknown };
+  const message = typeof e.message === 'string' ? e.message : '';
+  if (e.name === 'ReplyError' && message.startsWith('OOM ')) return new StoreFullError(err);
+  if (e.name === 'MaxRetriesPerRequestError' || e.name === 'ClusterAllFailedError')
+    return new StoreUnavailableError(err);
+  if (typeof e.code === 'string' && UNREACHABLE_CODES.has(e.code)) return new StoreUnavailableError(err);
+  if (message.startsWith('Connection is closed') || message.startsWith("Stream isn't writeable")) {
+    return new StoreUnavailableError(err);
+  }
+  return err;
+}
+
+/**
+ * The same object whose promise-returning methods reject with store errors (see toStoreError) instead of raw
+ * Redis client errors. Async iterators (reports) are wrapped too.
+ */
+export function withStoreErrors<T extends object>(target: T): T {
+  return new Proxy(target, {
+    get(obj, prop, receiver) {
+      const value: unknown = Reflect.get(obj, prop, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        const result: unknown = Reflect.apply(value, obj, args);
+        if (result instanceof Promise) {
+          return result.catch((err: unknown) => {
+            throw toStoreError(err);
+          });
+        }
+        if (isAsyncIterator(result)) return guardIterator(result);
+        return result;
+      };
+    },
+  });
+}
+
+function isAsyncIterator(v: unknown): v is AsyncGenerator<unknown> {
+  return (
+    typeof v === 'object' && v !== null && typeof (v as AsyncGenerator).next === 'function' && Symbol.asyncIterator in v
+  );
+}
+
+async function* guardIterator<T>(it: AsyncGenerator<T>): AsyncGenerator<T> {
+  try {
+    yield* it;
+  } catch (err) {
+    throw toStoreError(err);
   }
 }

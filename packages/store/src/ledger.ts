@@ -2,8 +2,9 @@ import type { SobotImageMessage } from '@sobot/schema';
 import { parseMeta, type CampaignMeta } from './campaign-meta';
 import type { StoreContext } from './context';
 import { messageId } from './ids';
-import { decodeOutcome, encodeOutcome, type Outcome } from './outcome-codec';
+import { decodeOutcome, encodeOutcome, storedCode, type Outcome } from './outcome-codec';
 import { decodeChunk } from './recipient-codec';
+import { expireCampaign } from './retention';
 import { runScript } from './scripts';
 
 export interface LoadedChunk {
@@ -18,15 +19,28 @@ export interface OutcomeEntry {
   outcome: Outcome;
 }
 
-/** The worker's view of the result store: read a chunk, record outcomes once each. */
+/** The worker's view of the result store: read a chunk, record outcomes once each, park and finish. */
 export class Ledger {
   /** Wamid index keys this process already gave a TTL (one EXPIRE per key and process is enough). */
   private readonly expiring = new Set<string>();
 
-  constructor(private readonly ctx: StoreContext) {}
+  constructor(
+    private readonly ctx: StoreContext,
+    private readonly resultTtlSeconds: number,
+  ) {}
 
   async meta(campaignId: string): Promise<CampaignMeta | undefined> {
     return parseMeta(await this.ctx.redis.hgetall(this.ctx.keys.meta(campaignId)));
+  }
+
+  /** Remembers a chunk job parked while its campaign is paused, so that resume can wake it. */
+  async park(campaignId: string, jobId: string): Promise<void> {
+    await this.ctx.redis.sadd(this.ctx.keys.parked(campaignId), jobId);
+  }
+
+  /** A campaign that just completed: its results are kept RESULT_TTL_DAYS, then Redis drops them. */
+  async finish(campaignId: string): Promise<void> {
+    await expireCampaign(this.ctx, campaignId, this.resultTtlSeconds);
   }
 
   /** Undefined when the campaign (or the chunk) no longer exists. One round trip. */
@@ -74,7 +88,10 @@ export class Ledger {
     const { redis, keys } = this.ctx;
     const now = Date.now();
     const args: Array<string | number> = [now, Math.floor(now / 1000)];
-    for (const e of entries) args.push(e.offset, encodeOutcome(e.outcome));
+    for (const { offset, outcome: o } of entries) {
+      const reason = o.kind === 'f' || o.kind === 'k';
+      args.push(offset, encodeOutcome(o), reason ? storedCode(o.code) : '', reason ? o.message : '');
+    }
     // The script and the wamid index writes go out together: one round trip.
     const recorded = runScript<number[]>(
       redis,

@@ -8,14 +8,18 @@ export const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5
  * the sums, so one scrape sees every worker. Field names: `sent`, `failed:<code>`, `retried`,
  * `rate_limited`, `lat:<bucket index>`, `lat:sum_ms`, `lat:count`.
  */
-export async function addMetricDeltas(ctx: StoreContext, deltas: Map<string, number>): Promise<void> {
-  if (deltas.size === 0) return;
-  const multi = ctx.redis.multi();
-  for (const [field, delta] of deltas) if (delta !== 0) multi.hincrbyfloat(ctx.keys.metrics, field, delta);
-  await multi.exec();
-}
+export class MetricCounters {
+  constructor(private readonly ctx: StoreContext) {}
 
-export async function readMetrics(ctx: StoreContext): Promise<Record<string, number>> {
-  const raw = await ctx.redis.hgetall(ctx.keys.metrics);
-  return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Number(v)]));
+  async add(deltas: Map<string, number>): Promise<void> {
+    if (deltas.size === 0) return;
+    const multi = this.ctx.redis.multi();
+    for (const [field, delta] of deltas) if (delta !== 0) multi.hincrbyfloat(this.ctx.keys.metrics, field, delta);
+    await multi.exec();
+  }
+
+  async read(): Promise<Record<string, number>> {
+    const raw = await this.ctx.redis.hgetall(this.ctx.keys.metrics);
+    return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Number(v)]));
+  }
 }

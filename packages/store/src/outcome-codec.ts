@@ -1,9 +1,12 @@
 /**
- * One recipient's outcome as stored in its chunk's outcome hash: `kind|attempts|ts|wamid|code|message`.
- * kind: `s` sent, `f` failed (terminal), `r` retrying (the last transient error; not terminal).
+ * One recipient's outcome as stored in its chunk's outcome hash: `kind|attempts.rounds|ts|wamid|code|message`.
+ * kind: `s` sent, `f` failed, `k` skipped (all three terminal), `r` retrying (the last transient error).
  * The message comes last so that it may contain `|`.
+ *
+ * Contract with the Lua scripts: a stored outcome begins with its kind letter, and that letter is all they read
+ * of it; codes and messages reach them as separate arguments (see encodeOutcome's callers in ledger.ts).
  */
-export type OutcomeKind = 's' | 'f' | 'r';
+export type OutcomeKind = 's' | 'f' | 'k' | 'r';
 
 export interface Outcome {
   kind: OutcomeKind;
@@ -17,8 +20,13 @@ export interface Outcome {
   message: string;
 }
 
+/** The code as stored (a `|` in it would end the field early). */
+export function storedCode(code: string): string {
+  return code.includes('|') ? code.replace(/\|/g, '/') : code;
+}
+
 export function encodeOutcome(o: Outcome): string {
-  return `${o.kind}|${o.attempts}.${o.rounds}|${o.at}|${o.wamid}|${o.code.replace(/\|/g, '/')}|${o.message}`;
+  return `${o.kind}|${o.attempts}.${o.rounds}|${o.at}|${o.wamid}|${storedCode(o.code)}|${o.message}`;
 }
 
 export function decodeOutcome(raw: string): Outcome {
@@ -36,5 +44,10 @@ export function decodeOutcome(raw: string): Outcome {
 }
 
 export function isTerminal(o: Outcome | undefined): boolean {
-  return o !== undefined && (o.kind === 's' || o.kind === 'f');
+  return o !== undefined && o.kind !== 'r';
+}
+
+/** A failed outcome put back to pending (retry-failed): it keeps its request count and gets fresh rounds. */
+export function retryingAgain(o: Outcome, at: number): Outcome {
+  return { kind: 'r', attempts: o.attempts, rounds: 0, at, wamid: '', code: '', message: '' };
 }

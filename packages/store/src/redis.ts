@@ -1,4 +1,5 @@
 import IORedis, { Cluster, type Redis, type RedisOptions } from 'ioredis';
+import { defineScripts } from './scripts';
 
 export type RedisClient = Redis | Cluster;
 
@@ -22,13 +23,17 @@ export function createRedis(cfg: RedisConfig, extra: RedisOptions = {}): RedisCl
     const seeds = cfg.url.split(',').map((u) => new URL(u.trim().includes('://') ? u.trim() : `redis://${u.trim()}`));
     const nodes = seeds.map((s) => ({ host: s.hostname, port: Number(s.port || 6379) }));
     const first = seeds[0]!;
-    return new Cluster(nodes, {
+    const cluster = new Cluster(nodes, {
       enableAutoPipelining: true,
       clusterRetryStrategy: (times) => Math.min(100 * times, 2000),
       redisOptions: { ...opts, username: first.username || undefined, password: first.password || undefined },
     });
+    defineScripts(cluster);
+    return cluster;
   }
-  return new IORedis(cfg.url, opts);
+  const client = new IORedis(cfg.url, opts);
+  defineScripts(client);
+  return client;
 }
 
 /** Resolves when the client is ready (or rejects after `timeoutMs`). */

@@ -1,3 +1,4 @@
+import { META } from './campaign-meta';
 import type { StoreContext } from './context';
 
 /** Every key of one campaign: chunks, outcomes and deliveries per chunk, then the campaign-wide ones. */
@@ -9,7 +10,7 @@ function campaignKeys(ctx: StoreContext, id: string, chunks: number): string[] {
 }
 
 async function chunkCount(ctx: StoreContext, id: string): Promise<number> {
-  return Number((await ctx.redis.hget(ctx.keys.meta(id), 'chunks')) ?? 0);
+  return Number((await ctx.redis.hget(ctx.keys.meta(id), META.chunks)) ?? 0);
 }
 
 /** A finished (completed or cancelled) campaign's results are kept `ttlSeconds`, then Redis drops them. */

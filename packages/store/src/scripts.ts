@@ -23,7 +23,12 @@ const defined = new WeakSet<RedisClient>();
  */
 const commandName = (name: ScriptName) => `sobot_${name}`;
 
-function define(client: RedisClient): void {
+/**
+ * Defines every script on a client. Called when the client is created: ioredis's auto-pipelining copies a
+ * client's commands when a batch starts, so a script defined later, on its first call, may miss a batch that
+ * began earlier (the call fails, and so does the batch).
+ */
+export function defineScripts(client: RedisClient): void {
   if (defined.has(client)) return;
   for (const [name, file] of Object.entries(SCRIPTS)) {
     const numberOfKeys = Number(file.slice(file.lastIndexOf('-') + 1));
@@ -42,7 +47,7 @@ export async function runScript<T = unknown>(
   keys: string[],
   args: Arg[],
 ): Promise<T> {
-  define(client);
+  defineScripts(client);
   const fn = (client as unknown as Record<string, (...a: Arg[]) => Promise<T>>)[commandName(name)]!;
   return fn.call(client, ...keys, ...args);
 }

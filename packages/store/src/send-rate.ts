@@ -14,7 +14,7 @@ export interface Reservation {
   pausedReason: string;
 }
 
-export interface SystemPause {
+export interface SystemPauseState {
   code: string;
   reason: string;
   since: number;
@@ -57,28 +57,29 @@ export class SendRate {
   }
 }
 
-/** Pauses every worker's sending with a reason; one probe message goes out every `probeEveryMs`. */
-export async function pauseSystem(
-  ctx: StoreContext,
-  code: string,
-  reason: string,
-  probeEveryMs: number,
-): Promise<void> {
-  const now = Date.now();
-  await ctx.redis.hset(ctx.keys.sendRate, {
-    reason,
-    code,
-    since: now,
-    every: probeEveryMs * 1000,
-    probe: (now + probeEveryMs) * 1000,
-  });
-}
+/** The system-wide pause (wrong key, outage, blocked account): every worker stops but for one probe. */
+export class SystemPause {
+  constructor(private readonly ctx: StoreContext) {}
 
-export async function resumeSystem(ctx: StoreContext): Promise<boolean> {
-  return (await ctx.redis.hdel(ctx.keys.sendRate, 'reason', 'code', 'since', 'every', 'probe')) > 0;
-}
+  /** Pauses every worker's sending with a reason; one probe message goes out every `probeEveryMs`. */
+  async pause(code: string, reason: string, probeEveryMs: number): Promise<void> {
+    const now = Date.now();
+    await this.ctx.redis.hset(this.ctx.keys.sendRate, {
+      reason,
+      code,
+      since: now,
+      every: probeEveryMs * 1000,
+      probe: (now + probeEveryMs) * 1000,
+    });
+  }
 
-export async function systemPause(ctx: StoreContext): Promise<SystemPause | null> {
-  const [reason, code, since] = await ctx.redis.hmget(ctx.keys.sendRate, 'reason', 'code', 'since');
-  return reason ? { reason, code: code ?? '', since: Number(since ?? 0) } : null;
+  /** Lifts the pause; true when there was one. */
+  async resume(): Promise<boolean> {
+    return (await this.ctx.redis.hdel(this.ctx.keys.sendRate, 'reason', 'code', 'since', 'every', 'probe')) > 0;
+  }
+
+  async current(): Promise<SystemPauseState | null> {
+    const [reason, code, since] = await this.ctx.redis.hmget(this.ctx.keys.sendRate, 'reason', 'code', 'since');
+    return reason ? { reason, code: code ?? '', since: Number(since ?? 0) } : null;
+  }
 }

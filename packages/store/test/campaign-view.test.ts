@@ -1,27 +1,29 @@
 import type { ReportRow } from '@sobot/schema';
-import { CampaignReader, CHUNK_SIZE, Ledger, messageId, newCampaignId, recordDelivery } from '../src';
+import { CHUNK_SIZE, messageId, newCampaignId, type Store } from '../src';
 import { createCampaign, failed, openStore, recipient, retrying, sent, type TestStore } from './helpers';
 
-let store: TestStore;
+let env: TestStore;
+let store: Store;
 
 beforeAll(async () => {
-  store = await openStore();
+  env = await openStore();
+  store = env.store;
 });
 
 afterAll(async () => {
-  await store?.close();
+  await env?.close();
 });
 
 async function report(id: string): Promise<ReportRow[]> {
   const rows: ReportRow[] = [];
-  for await (const row of new CampaignReader(store.ctx).report(id)) rows.push(row);
+  for await (const row of store.campaigns.report(id)) rows.push(row);
   return rows;
 }
 
 describe('report', () => {
   it('lists every recipient in upload order with its status, across chunks', async () => {
-    const id = await createCampaign(store.ctx, 430);
-    const ledger = new Ledger(store.ctx);
+    const id = await createCampaign(store, 430);
+    const ledger = store.ledger;
     // Chunk 2 is recorded before chunk 0; chunk 1 only has a retrying outcome.
     await ledger.record(id, 2, CHUNK_SIZE, [
       { offset: 29, outcome: sent('wamid.429', 1_700_000_001_000) },
@@ -75,13 +77,13 @@ describe('report', () => {
 
 describe('message view', () => {
   it('shows one recipient by message id, wherever its chunk', async () => {
-    const id = await createCampaign(store.ctx, 250);
-    const ledger = new Ledger(store.ctx);
+    const id = await createCampaign(store, 250);
+    const ledger = store.ledger;
     await ledger.record(id, 1, CHUNK_SIZE, [
       { offset: 1, outcome: sent('wamid.MV-201') },
       { offset: 2, outcome: failed('131026', 'Message undeliverable') },
     ]);
-    const reader = new CampaignReader(store.ctx);
+    const reader = store.campaigns;
 
     expect(await reader.message(messageId(id, 201))).toMatchObject({
       id: `${id}-201`,
@@ -107,13 +109,13 @@ describe('message view', () => {
       attempts: 0,
     });
 
-    expect(await recordDelivery(store.ctx, { wamid: 'wamid.MV-201', status: 'read', at: Date.now() })).toBe('applied');
+    expect(await store.deliveries.record({ wamid: 'wamid.MV-201', status: 'read', at: Date.now() })).toBe('applied');
     expect(await reader.message(messageId(id, 201))).toMatchObject({ status: 'sent', delivery_status: 'read' });
   });
 
   it('is undefined past the last recipient, for an unknown campaign and for a malformed id', async () => {
-    const id = await createCampaign(store.ctx, 3);
-    const reader = new CampaignReader(store.ctx);
+    const id = await createCampaign(store, 3);
+    const reader = store.campaigns;
     expect(await reader.message(messageId(id, 3))).toBeUndefined();
     expect(await reader.message(messageId(newCampaignId(), 0))).toBeUndefined();
     expect(await reader.message(`${id}-x`)).toBeUndefined();

@@ -1,15 +1,17 @@
 import type { SobotImageMessage } from '@sobot/schema';
-import { CampaignReader, CampaignWriter, CHUNK_SIZE, Ledger, newCampaignId } from '../src';
-import { DEFAULTS, keysContaining, openStore, recipient, type TestStore } from './helpers';
+import { CHUNK_SIZE, type Store } from '../src';
+import { DEFAULTS, enqueuedChunks, keysContaining, openStore, recipient, type TestStore } from './helpers';
 
-let store: TestStore;
+let env: TestStore;
+let store: Store;
 
 beforeAll(async () => {
-  store = await openStore();
+  env = await openStore();
+  store = env.store;
 });
 
 afterAll(async () => {
-  await store?.close();
+  await env?.close();
 });
 
 /** Recipients of every shape: defaults, own caption, own image, no caption. */
@@ -25,23 +27,25 @@ function mixed(i: number): SobotImageMessage {
 }
 
 describe('CampaignWriter', () => {
-  it('commits the campaign and its recipients in chunks of 200, returning the chunk numbers', async () => {
-    const id = newCampaignId();
-    const writer = new CampaignWriter(store.ctx, id, DEFAULTS);
+  it('commits the campaign and its recipients in chunks of 200, enqueuing a job per chunk', async () => {
+    const writer = store.newCampaign(DEFAULTS);
+    const id = writer.campaignId;
     const messages = Array.from({ length: 450 }, (_, i) => mixed(i));
     for (const m of messages) await writer.add(m);
     expect(writer.count).toBe(450);
-    // Nothing is visible before the commit.
-    expect(await new CampaignReader(store.ctx).view(id)).toBeUndefined();
+    // Nothing is visible before the commit, nor queued.
+    expect(await store.campaigns.view(id)).toBeUndefined();
+    expect(await enqueuedChunks(store, id)).toEqual([]);
 
     const rejectedRows = [{ row: 3, field: 'customer_number', message: 'must have 8 to 15 digits' }];
-    const chunks = await writer.commit(
+    await writer.commit(
       { name: 'Diwali', source: 'upload', defaults: DEFAULTS, total: 452, rejected: 1, duplicates: 1, rejectedRows },
       1_700_000_000_000,
     );
+    const chunks = await enqueuedChunks(store, id);
     expect(chunks).toEqual([0, 1, 2]);
 
-    const ledger = new Ledger(store.ctx);
+    const ledger = store.ledger;
     const loaded = await Promise.all(chunks.map((c) => ledger.loadChunk(id, c)));
     expect(loaded.map((l) => l?.recipients.length)).toEqual([CHUNK_SIZE, CHUNK_SIZE, 50]);
     expect(loaded.flatMap((l) => l?.recipients ?? [])).toEqual(messages);
@@ -64,9 +68,9 @@ describe('CampaignWriter', () => {
     expect(meta.defaults).toEqual({ url: DEFAULTS.image_url, mime: 'image/jpeg', caption: DEFAULTS.caption });
 
     // Committed chunks no longer expire like staged ones.
-    for (const c of chunks) expect(await store.ctx.redis.ttl(store.ctx.keys.chunk(id, c))).toBe(-1);
+    for (const c of chunks) expect(await env.ctx.redis.ttl(env.ctx.keys.chunk(id, c))).toBe(-1);
 
-    const reader = new CampaignReader(store.ctx);
+    const reader = store.campaigns;
     expect(await reader.rejectedRows(id)).toEqual(rejectedRows);
     expect((await reader.list()).map((v) => v.id)).toContain(id);
     expect(await reader.view(id)).toMatchObject({
@@ -76,37 +80,37 @@ describe('CampaignWriter', () => {
     });
   });
 
-  it('returns [0] for a campaign of exactly one full chunk and 2 chunks for 201 recipients', async () => {
+  it('enqueues chunk [0] for a campaign of exactly one full chunk and 2 chunks for 201 recipients', async () => {
     for (const [count, expected] of [
       [200, [0]],
       [201, [0, 1]],
       [1, [0]],
     ] as const) {
-      const writer = new CampaignWriter(store.ctx, newCampaignId(), DEFAULTS);
+      const writer = store.newCampaign(DEFAULTS);
       for (let i = 0; i < count; i += 1) await writer.add(recipient(i));
-      expect(
-        await writer.commit({ name: 'n', source: 'api', defaults: DEFAULTS, total: count, rejected: 0, duplicates: 0 }),
-      ).toEqual(expected);
+      await writer.commit({ name: 'n', source: 'api', defaults: DEFAULTS, total: count, rejected: 0, duplicates: 0 });
+      expect(await enqueuedChunks(store, writer.campaignId)).toEqual(expected);
     }
   });
 
   it('leaves no key of an aborted upload behind, even past the write window', async () => {
-    const id = newCampaignId();
-    const writer = new CampaignWriter(store.ctx, id, DEFAULTS);
+    const writer = store.newCampaign(DEFAULTS);
+    const id = writer.campaignId;
     // 70 full chunks (more than the 64 writes kept in flight) and a partial one.
     for (let i = 0; i < 70 * CHUNK_SIZE + 13; i += 1) await writer.add(recipient(i));
-    expect((await keysContaining(store.ctx, id)).length).toBeGreaterThanOrEqual(70);
+    expect((await keysContaining(env.ctx, id)).length).toBeGreaterThanOrEqual(70);
 
     await writer.abort();
-    expect(await keysContaining(store.ctx, id)).toEqual([]);
-    expect(await new CampaignReader(store.ctx).view(id)).toBeUndefined();
+    expect(await keysContaining(env.ctx, id)).toEqual([]);
+    expect(await store.campaigns.view(id)).toBeUndefined();
+    expect(await enqueuedChunks(store, id)).toEqual([]);
   });
 
   it('lists campaigns newest first', async () => {
     const ids: string[] = [];
     for (const createdAt of [2_000_000_000_000, 2_000_000_000_002, 2_000_000_000_001]) {
-      const id = newCampaignId();
-      const writer = new CampaignWriter(store.ctx, id, DEFAULTS);
+      const writer = store.newCampaign(DEFAULTS);
+      const id = writer.campaignId;
       await writer.add(recipient(1));
       await writer.commit(
         { name: String(createdAt), source: 'api', defaults: DEFAULTS, total: 1, rejected: 0, duplicates: 0 },
@@ -114,6 +118,6 @@ describe('CampaignWriter', () => {
       );
       ids.push(id);
     }
-    expect((await new CampaignReader(store.ctx).list(3)).map((v) => v.id)).toEqual([ids[1], ids[2], ids[0]]);
+    expect((await store.campaigns.list(3)).map((v) => v.id)).toEqual([ids[1], ids[2], ids[0]]);
   });
 });

@@ -1,13 +1,7 @@
 import type { SobotImageMessage } from '@sobot/schema';
-import {
-  chunkDefaults,
-  decodeChunk,
-  decodeOutcome,
-  encodeOutcome,
-  encodeRecipient,
-  isTerminal,
-  type Outcome,
-} from '../src';
+import { isTerminal, type Outcome } from '../src';
+import { decodeOutcome, encodeOutcome } from '../src/outcome-codec';
+import { chunkDefaults, decodeChunk, encodeRecipient } from '../src/recipient-codec';
 
 const defaults = chunkDefaults({ image_url: 'https://cdn.example.com/promo.JPG?v=3', caption: 'Diwali offer' });
 

@@ -1,56 +1,51 @@
-import {
-  CampaignReader,
-  claimIdempotencyKey,
-  newCampaignId,
-  recordDelivery,
-  releaseIdempotencyKey,
-  type Claim,
-} from '../src';
+import { newCampaignId, type Claim, type Store } from '../src';
 import { createCampaign, openStore, record, sent, type TestStore } from './helpers';
 
-let store: TestStore;
+let env: TestStore;
+let store: Store;
 
 beforeAll(async () => {
-  store = await openStore();
+  env = await openStore();
+  store = env.store;
 });
 
 afterAll(async () => {
-  await store?.close();
+  await env?.close();
 });
 
-const counts = async (id: string) => (await new CampaignReader(store.ctx).view(id))?.counts;
+const counts = async (id: string) => (await store.campaigns.view(id))?.counts;
 
 describe('delivery status events', () => {
   it('moves a message forward only: a delivered arriving after read is stale', async () => {
-    const id = await createCampaign(store.ctx, 3);
-    await record(store.ctx, id, 0, sent('wamid.D0'));
+    const id = await createCampaign(store, 3);
+    await record(store, id, 0, sent('wamid.D0'));
     const at = Date.now();
 
-    expect(await recordDelivery(store.ctx, { wamid: 'wamid.D0', status: 'read', at })).toBe('applied');
-    expect(await recordDelivery(store.ctx, { wamid: 'wamid.D0', status: 'delivered', at: at - 1000 })).toBe('stale');
-    expect(await recordDelivery(store.ctx, { wamid: 'wamid.D0', status: 'sent', at: at - 2000 })).toBe('stale');
-    expect(await recordDelivery(store.ctx, { wamid: 'wamid.D0', status: 'read', at })).toBe('stale');
+    expect(await store.deliveries.record({ wamid: 'wamid.D0', status: 'read', at })).toBe('applied');
+    expect(await store.deliveries.record({ wamid: 'wamid.D0', status: 'delivered', at: at - 1000 })).toBe('stale');
+    expect(await store.deliveries.record({ wamid: 'wamid.D0', status: 'sent', at: at - 2000 })).toBe('stale');
+    expect(await store.deliveries.record({ wamid: 'wamid.D0', status: 'read', at })).toBe('stale');
     expect(await counts(id)).toMatchObject({ delivered: 1, read: 1, delivery_failed: 0 });
   });
 
   it('counts delivered and read messages once each as they move up', async () => {
-    const id = await createCampaign(store.ctx, 3);
-    for (const i of [0, 1, 2]) await record(store.ctx, id, i, sent(`wamid.M${i}`));
+    const id = await createCampaign(store, 3);
+    for (const i of [0, 1, 2]) await record(store, id, i, sent(`wamid.M${i}`));
     const at = Date.now();
-    expect(await recordDelivery(store.ctx, { wamid: 'wamid.M0', status: 'delivered', at })).toBe('applied');
-    expect(await recordDelivery(store.ctx, { wamid: 'wamid.M1', status: 'delivered', at })).toBe('applied');
-    expect(await recordDelivery(store.ctx, { wamid: 'wamid.M1', status: 'delivered', at })).toBe('stale');
+    expect(await store.deliveries.record({ wamid: 'wamid.M0', status: 'delivered', at })).toBe('applied');
+    expect(await store.deliveries.record({ wamid: 'wamid.M1', status: 'delivered', at })).toBe('applied');
+    expect(await store.deliveries.record({ wamid: 'wamid.M1', status: 'delivered', at })).toBe('stale');
     expect(await counts(id)).toMatchObject({ sent: 3, delivered: 2, read: 0 });
 
-    expect(await recordDelivery(store.ctx, { wamid: 'wamid.M1', status: 'read', at: at + 5 })).toBe('applied');
+    expect(await store.deliveries.record({ wamid: 'wamid.M1', status: 'read', at: at + 5 })).toBe('applied');
     expect(await counts(id)).toMatchObject({ delivered: 2, read: 1 });
   });
 
   it('counts a delivery failure and shows its code on the sent message', async () => {
-    const id = await createCampaign(store.ctx, 1);
-    await record(store.ctx, id, 0, sent('wamid.F0'));
+    const id = await createCampaign(store, 1);
+    await record(store, id, 0, sent('wamid.F0'));
     expect(
-      await recordDelivery(store.ctx, {
+      await store.deliveries.record({
         wamid: 'wamid.F0',
         status: 'failed',
         at: Date.now(),
@@ -59,11 +54,11 @@ describe('delivery status events', () => {
       }),
     ).toBe('applied');
     // failed ranks with delivered: a later delivered does not undo it.
-    expect(await recordDelivery(store.ctx, { wamid: 'wamid.F0', status: 'delivered', at: Date.now() })).toBe('stale');
+    expect(await store.deliveries.record({ wamid: 'wamid.F0', status: 'delivered', at: Date.now() })).toBe('stale');
     expect(await counts(id)).toMatchObject({ sent: 1, delivered: 0, delivery_failed: 1 });
 
     const rows = [];
-    for await (const row of new CampaignReader(store.ctx).report(id)) rows.push(row);
+    for await (const row of store.campaigns.report(id)) rows.push(row);
     expect(rows).toEqual([
       expect.objectContaining({
         status: 'sent',
@@ -75,7 +70,7 @@ describe('delivery status events', () => {
   });
 
   it('answers unknown for a wamid it never recorded', async () => {
-    expect(await recordDelivery(store.ctx, { wamid: 'wamid.NOBODY', status: 'delivered', at: Date.now() })).toBe(
+    expect(await store.deliveries.record({ wamid: 'wamid.NOBODY', status: 'delivered', at: Date.now() })).toBe(
       'unknown',
     );
   });
@@ -83,31 +78,40 @@ describe('delivery status events', () => {
 
 describe('idempotency keys', () => {
   it('lets exactly one of many concurrent claims of one key win, the others learn its campaign', async () => {
-    const connections = [store.ctx, store.connect(), store.connect(), store.connect()];
+    // Four stores on four connections, as four API processes.
+    const stores = [store, env.open(), env.open(), env.open()];
     const ids = Array.from({ length: 40 }, () => newCampaignId());
     const claims: Claim[] = await Promise.all(
-      ids.map((id, i) =>
-        claimIdempotencyKey(connections[i % connections.length]!, 'order-2024-001', id, '{"same":"body"}'),
-      ),
+      ids.map((id, i) => stores[i % stores.length]!.idempotency.claim('order-2024-001', id, '{"same":"body"}')),
     );
 
     const fresh = claims.flatMap((c, i) => (c.fresh ? [ids[i]] : []));
     expect(fresh).toHaveLength(1);
-    for (const c of claims) if (!c.fresh) expect(c).toEqual({ fresh: false, campaignId: fresh[0], sameBody: true });
+    for (const c of claims)
+      if (!c.fresh) expect(c).toEqual({ fresh: false, campaignId: fresh[0], sameBody: true, committed: false });
   });
 
   it('tells a reuse with a different body apart, and frees a released key', async () => {
     const first = newCampaignId();
-    expect(await claimIdempotencyKey(store.ctx, 'key-b', first, 'body one')).toEqual({ fresh: true });
-    expect(await claimIdempotencyKey(store.ctx, 'key-b', newCampaignId(), 'body two')).toEqual({
+    expect(await store.idempotency.claim('key-b', first, 'body one')).toEqual({ fresh: true });
+    expect(await store.idempotency.claim('key-b', newCampaignId(), 'body two')).toEqual({
       fresh: false,
       campaignId: first,
       sameBody: false,
+      committed: false,
     });
-    // Another key is independent.
-    expect(await claimIdempotencyKey(store.ctx, 'key-c', newCampaignId(), 'body one')).toEqual({ fresh: true });
+    // Another key is independent; once its campaign is committed a reuse says so.
+    const third = newCampaignId();
+    expect(await store.idempotency.claim('key-c', third, 'body one')).toEqual({ fresh: true });
+    await store.idempotency.commit('key-c', third, 'body one');
+    expect(await store.idempotency.claim('key-c', newCampaignId(), 'body one')).toEqual({
+      fresh: false,
+      campaignId: third,
+      sameBody: true,
+      committed: true,
+    });
 
-    await releaseIdempotencyKey(store.ctx, 'key-b');
-    expect(await claimIdempotencyKey(store.ctx, 'key-b', newCampaignId(), 'body two')).toEqual({ fresh: true });
+    await store.idempotency.release('key-b');
+    expect(await store.idempotency.claim('key-b', newCampaignId(), 'body two')).toEqual({ fresh: true });
   });
 });

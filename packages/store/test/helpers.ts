@@ -1,43 +1,70 @@
+import pino from 'pino';
 import { startTestRedis, type TestRedis } from '@sobot/devkit';
 import type { CampaignDefaults, SobotImageMessage } from '@sobot/schema';
-import {
-  CampaignWriter,
-  CHUNK_SIZE,
-  Keys,
-  Ledger,
-  createRedis,
-  newCampaignId,
-  type Outcome,
-  type RedisClient,
-  type StoreContext,
-} from '../src';
+import { CHUNK_SIZE, Store, type Outcome } from '../src';
+import type { StoreContext } from '../src/context';
+import { Keys } from '../src/keys';
+import { createRedis, type RedisClient } from '../src/redis';
 
 export const DEFAULTS: CampaignDefaults = { image_url: 'https://cdn.example.com/promo.jpg', caption: 'Hello from us' };
 
-/** One Redis for a test file, a prefix of its own, and every connection opened on it closed at the end. */
+/** The result TTL of the tests' stores: one hour. */
+export const RESULT_TTL_S = 3600;
+
+const silent = pino({ level: 'silent' });
+
+export interface OpenOptions {
+  /** Another key prefix (a namespace of its own on the same Redis). Default: the test file's. */
+  prefix?: string;
+  resultTtlDays?: number;
+}
+
+/** One Redis for a test file, a prefix of its own, and every Store and connection opened on it closed at the end. */
 export interface TestStore {
+  /** The store under test (results kept RESULT_TTL_S). */
+  store: Store;
+  /** A raw connection to the same Redis and prefix, for assertions that look at keys directly. */
   ctx: StoreContext;
   url: string;
-  /** Another connection to the same Redis and prefix (closed by `close`). */
+  prefix: string;
+  /** Another Store on the same Redis, with connections of its own (closed by `close`). */
+  open(opts?: OpenOptions): Store;
+  /** Another raw connection to the same Redis and prefix (closed by `close`). */
   connect(): StoreContext;
   close(): Promise<void>;
 }
 
 export async function openStore(): Promise<TestStore> {
   const server: TestRedis = await startTestRedis();
+  const stores: Store[] = [];
   const clients: RedisClient[] = [];
+  const open = (opts: OpenOptions = {}): Store => {
+    const store = Store.open(
+      {
+        url: server.url,
+        prefix: opts.prefix ?? server.prefix,
+        resultTtlDays: opts.resultTtlDays ?? RESULT_TTL_S / 86_400,
+      },
+      silent,
+    );
+    stores.push(store);
+    return store;
+  };
   const keys = new Keys(server.prefix);
   const connect = (): StoreContext => {
     const redis = createRedis({ url: server.url });
     clients.push(redis);
     return { redis, keys };
   };
-  const ctx = connect();
   return {
-    ctx,
+    store: open(),
+    ctx: connect(),
     url: server.url,
+    prefix: server.prefix,
+    open,
     connect,
     async close() {
+      await Promise.all(stores.map((s) => s.close()));
       await Promise.all(clients.map((c) => c.quit().catch(() => c.disconnect())));
       await server.close();
     },
@@ -57,13 +84,21 @@ export function recipient(i: number, extra: Partial<SobotImageMessage> = {}): So
   };
 }
 
-/** A committed campaign of `count` recipients (status queued); returns its id. */
-export async function createCampaign(ctx: StoreContext, count: number, name = 'test campaign'): Promise<string> {
-  const id = newCampaignId();
-  const writer = new CampaignWriter(ctx, id, DEFAULTS);
+/** A committed campaign of `count` recipients (status queued, its chunk jobs enqueued); returns its id. */
+export async function createCampaign(store: Store, count: number, name = 'test campaign'): Promise<string> {
+  const writer = store.newCampaign(DEFAULTS);
   for (let i = 0; i < count; i += 1) await writer.add(recipient(i));
   await writer.commit({ name, source: 'upload', defaults: DEFAULTS, total: count, rejected: 0, duplicates: 0 });
-  return id;
+  return writer.campaignId;
+}
+
+/** The chunks of a campaign that have a job in the send queue (waiting, delayed…), in order. */
+export async function enqueuedChunks(store: Store, campaignId: string): Promise<number[]> {
+  const jobs = await store.queue.bull.getJobs(['wait', 'prioritized', 'delayed', 'active']);
+  return jobs
+    .filter((j) => j.data.campaignId === campaignId)
+    .map((j) => j.data.chunk)
+    .sort((a, b) => a - b);
 }
 
 const base = { attempts: 1, rounds: 0, at: 1_700_000_000_000, wamid: '', code: '', message: '' };
@@ -85,9 +120,9 @@ export const retrying = (code: string, message = 'temporarily unavailable'): Out
 });
 
 /** Records the outcome of recipient `index` (campaign-wide index) through the ledger. */
-export function record(ctx: StoreContext, campaignId: string, index: number, outcome: Outcome) {
+export function record(store: Store, campaignId: string, index: number, outcome: Outcome) {
   const chunk = Math.floor(index / CHUNK_SIZE);
-  return new Ledger(ctx).record(campaignId, chunk, CHUNK_SIZE, [{ offset: index % CHUNK_SIZE, outcome }]);
+  return store.ledger.record(campaignId, chunk, CHUNK_SIZE, [{ offset: index % CHUNK_SIZE, outcome }]);
 }
 
 /** Every key under the store's prefix that mentions `text`. */

@@ -1,54 +1,43 @@
-import {
-  CampaignControl,
-  CampaignReader,
-  CHUNK_SIZE,
-  Ledger,
-  chunkJobId,
-  createSendQueue,
-  findWamid,
-  messageId,
-  type ChunkJobData,
-} from '../src';
-import type { Queue } from 'bullmq';
+import { CHUNK_SIZE, messageId, type Store } from '../src';
+import { findWamid } from '../src/ledger';
+import { chunkJobId } from '../src/queue';
 import { createCampaign, failed, openStore, record, retrying, sent, type TestStore } from './helpers';
 
-let store: TestStore;
-let queue: Queue<ChunkJobData>;
+let env: TestStore;
+let store: Store;
 
 beforeAll(async () => {
-  store = await openStore();
-  // BullMQ gets a connection of its own, as in the apps.
-  queue = createSendQueue(store.connect().redis, store.ctx.keys);
+  env = await openStore();
+  store = env.store;
 });
 
 afterAll(async () => {
-  await queue?.close();
-  await store?.close();
+  await env?.close();
 });
 
 const view = async (id: string) => {
-  const v = await new CampaignReader(store.ctx).view(id);
+  const v = await store.campaigns.view(id);
   if (!v) throw new Error(`no campaign ${id}`);
   return v;
 };
 
 describe('recording outcomes', () => {
   it('counts the same terminal outcome recorded twice once', async () => {
-    const id = await createCampaign(store.ctx, 3);
-    expect(await record(store.ctx, id, 0, sent('wamid.A'))).toMatchObject({ applied: 1, completed: false });
-    expect(await record(store.ctx, id, 0, sent('wamid.A'))).toMatchObject({ applied: 0, completed: false });
+    const id = await createCampaign(store, 3);
+    expect(await record(store, id, 0, sent('wamid.A'))).toMatchObject({ applied: 1, completed: false });
+    expect(await record(store, id, 0, sent('wamid.A'))).toMatchObject({ applied: 0, completed: false });
     expect((await view(id)).counts).toMatchObject({ sent: 1, failed: 0, pending: 2 });
   });
 
   it('never overwrites a terminal outcome with a later one', async () => {
-    const id = await createCampaign(store.ctx, 3);
-    await record(store.ctx, id, 1, sent('wamid.B'));
-    await record(store.ctx, id, 2, failed('131047', 'Re-engagement message'));
-    expect((await record(store.ctx, id, 1, failed('500', 'late failure'))).applied).toBe(0);
-    expect((await record(store.ctx, id, 2, sent('wamid.C'))).applied).toBe(0);
-    expect((await record(store.ctx, id, 2, retrying('HTTP_503'))).applied).toBe(0);
+    const id = await createCampaign(store, 3);
+    await record(store, id, 1, sent('wamid.B'));
+    await record(store, id, 2, failed('131047', 'Re-engagement message'));
+    expect((await record(store, id, 1, failed('500', 'late failure'))).applied).toBe(0);
+    expect((await record(store, id, 2, sent('wamid.C'))).applied).toBe(0);
+    expect((await record(store, id, 2, retrying('HTTP_503'))).applied).toBe(0);
 
-    const loaded = await new Ledger(store.ctx).loadChunk(id, 0);
+    const loaded = await store.ledger.loadChunk(id, 0);
     expect(loaded?.outcomes.get(1)).toMatchObject({ kind: 's', wamid: 'wamid.B' });
     expect(loaded?.outcomes.get(2)).toMatchObject({ kind: 'f', code: '131047' });
     const v = await view(id);
@@ -57,22 +46,22 @@ describe('recording outcomes', () => {
   });
 
   it('lets a retrying outcome be replaced, counting only the terminal one', async () => {
-    const id = await createCampaign(store.ctx, 2);
-    expect((await record(store.ctx, id, 0, retrying('HTTP_503'))).applied).toBe(1);
-    expect((await record(store.ctx, id, 0, retrying('TIMEOUT'))).applied).toBe(1);
-    expect((await new Ledger(store.ctx).loadChunk(id, 0))?.outcomes.get(0)).toMatchObject({
+    const id = await createCampaign(store, 2);
+    expect((await record(store, id, 0, retrying('HTTP_503'))).applied).toBe(1);
+    expect((await record(store, id, 0, retrying('TIMEOUT'))).applied).toBe(1);
+    expect((await store.ledger.loadChunk(id, 0))?.outcomes.get(0)).toMatchObject({
       kind: 'r',
       code: 'TIMEOUT',
     });
     expect((await view(id)).counts).toMatchObject({ sent: 0, failed: 0, pending: 2 });
 
-    expect((await record(store.ctx, id, 0, sent('wamid.R'))).applied).toBe(1);
+    expect((await record(store, id, 0, sent('wamid.R'))).applied).toBe(1);
     expect((await view(id)).counts).toMatchObject({ sent: 1, failed: 0, pending: 1 });
   });
 
   it('counts failures by code with the last message seen, most frequent first', async () => {
-    const id = await createCampaign(store.ctx, 6);
-    const ledger = new Ledger(store.ctx);
+    const id = await createCampaign(store, 6);
+    const ledger = store.ledger;
     await ledger.record(id, 0, CHUNK_SIZE, [
       { offset: 0, outcome: failed('131047', 'Re-engagement message') },
       { offset: 1, outcome: failed('400', 'customer_number must have 8 to 15 digits') },
@@ -89,44 +78,44 @@ describe('recording outcomes', () => {
   });
 
   it('indexes a sent outcome by its wamid for the delivery webhook', async () => {
-    const id = await createCampaign(store.ctx, 250);
-    await record(store.ctx, id, 201, sent('wamid.INDEXED-201'));
-    expect(await findWamid(store.ctx, 'wamid.INDEXED-201')).toBe(messageId(id, 201));
-    expect(await findWamid(store.ctx, 'wamid.NEVER-SEEN')).toBeUndefined();
+    const id = await createCampaign(store, 250);
+    await record(store, id, 201, sent('wamid.INDEXED-201'));
+    expect(await findWamid(env.ctx, 'wamid.INDEXED-201')).toBe(messageId(id, 201));
+    expect(await findWamid(env.ctx, 'wamid.NEVER-SEEN')).toBeUndefined();
   });
 });
 
 describe('campaign status driven by outcomes', () => {
   it('moves queued → running on the first outcome and → completed exactly when sent + failed = accepted', async () => {
-    const id = await createCampaign(store.ctx, 3);
+    const id = await createCampaign(store, 3);
     expect((await view(id)).status).toBe('queued');
 
-    await record(store.ctx, id, 0, retrying('HTTP_503'));
+    await record(store, id, 0, retrying('HTTP_503'));
     const running = await view(id);
     expect(running.status).toBe('running');
     expect(running.started_at).not.toBeNull();
 
-    await record(store.ctx, id, 0, sent('wamid.1'));
-    expect(await record(store.ctx, id, 1, failed('131047', 'Re-engagement message'))).toMatchObject({
+    await record(store, id, 0, sent('wamid.1'));
+    expect(await record(store, id, 1, failed('131047', 'Re-engagement message'))).toMatchObject({
       applied: 1,
       completed: false,
     });
-    await record(store.ctx, id, 2, retrying('TIMEOUT'));
+    await record(store, id, 2, retrying('TIMEOUT'));
     expect((await view(id)).status).toBe('running');
 
-    expect(await record(store.ctx, id, 2, sent('wamid.3'))).toMatchObject({ applied: 1, completed: true });
+    expect(await record(store, id, 2, sent('wamid.3'))).toMatchObject({ applied: 1, completed: true });
     const done = await view(id);
     expect(done.status).toBe('completed');
     expect(done.completed_at).not.toBeNull();
     expect(done.counts).toMatchObject({ total: 3, sent: 2, failed: 1, pending: 0 });
 
     // Only the call that finished it says so.
-    expect(await record(store.ctx, id, 2, sent('wamid.3'))).toMatchObject({ applied: 0, completed: false });
+    expect(await record(store, id, 2, sent('wamid.3'))).toMatchObject({ applied: 0, completed: false });
   });
 
   it('completes a campaign whose chunks finish in any order', async () => {
-    const id = await createCampaign(store.ctx, 450);
-    const ledger = new Ledger(store.ctx);
+    const id = await createCampaign(store, 450);
+    const ledger = store.ledger;
     const all = (size: number) =>
       Array.from({ length: size }, (_, offset) => ({ offset, outcome: sent(`wamid.${offset}`) }));
     expect((await ledger.record(id, 2, CHUNK_SIZE, all(50))).completed).toBe(false);
@@ -136,14 +125,14 @@ describe('campaign status driven by outcomes', () => {
   });
 
   it('keeps a cancelled campaign cancelled when its last outcomes arrive', async () => {
-    const id = await createCampaign(store.ctx, 2);
-    const control = new CampaignControl(store.ctx, queue, 3600);
-    await record(store.ctx, id, 0, sent('wamid.X'));
+    const id = await createCampaign(store, 2);
+    const control = store.control;
+    await record(store, id, 0, sent('wamid.X'));
     await control.cancel(id);
     const cancelledAt = (await view(id)).completed_at;
     expect(cancelledAt).not.toBeNull();
     // A request in flight at the cancel still counts as sent.
-    expect(await record(store.ctx, id, 1, sent('wamid.Y'))).toMatchObject({ applied: 1, completed: false });
+    expect(await record(store, id, 1, sent('wamid.Y'))).toMatchObject({ applied: 1, completed: false });
     const v = await view(id);
     expect(v.status).toBe('cancelled');
     expect(v.completed_at).toBe(cancelledAt);
@@ -153,8 +142,8 @@ describe('campaign status driven by outcomes', () => {
 
 describe('retry-failed', () => {
   it('puts failed recipients back to pending across chunks and fixes the counters', async () => {
-    const id = await createCampaign(store.ctx, 250);
-    const ledger = new Ledger(store.ctx);
+    const id = await createCampaign(store, 250);
+    const ledger = store.ledger;
     const chunk0 = Array.from({ length: 200 }, (_, offset) => ({
       offset,
       outcome:
@@ -177,7 +166,7 @@ describe('retry-failed', () => {
       { code: '400', count: 1, message: 'bad media' },
     ]);
 
-    const control = new CampaignControl(store.ctx, queue, 3600);
+    const control = store.control;
     expect(await control.retryFailed(id)).toEqual({ status: 'running', reset: 6 });
 
     const after = await view(id);
@@ -190,8 +179,8 @@ describe('retry-failed', () => {
     expect(reloaded?.outcomes.get(7)).toMatchObject({ kind: 'r', attempts: 1, rounds: 0, code: '' });
     expect(reloaded?.outcomes.get(8)).toMatchObject({ kind: 's' });
     // The touched chunks are queued again under a new generation's job ids.
-    expect(await queue.getJob(chunkJobId(id, 0, 1))).toBeDefined();
-    expect(await queue.getJob(chunkJobId(id, 1, 1))).toBeDefined();
+    expect(await store.queue.bull.getJob(chunkJobId(id, 0, 1))).toBeDefined();
+    expect(await store.queue.bull.getJob(chunkJobId(id, 1, 1))).toBeDefined();
 
     // Sending them completes the campaign again.
     await ledger.record(
@@ -200,7 +189,7 @@ describe('retry-failed', () => {
       CHUNK_SIZE,
       [7, 9, 57, 107, 157].map((offset) => ({ offset, outcome: sent(`wamid.retry-${offset}`) })),
     );
-    expect(await record(store.ctx, id, 203, failed('131047', 'still outside'))).toMatchObject({
+    expect(await record(store, id, 203, failed('131047', 'still outside'))).toMatchObject({
       applied: 1,
       completed: true,
     });
@@ -211,9 +200,9 @@ describe('retry-failed', () => {
   });
 
   it('resets nothing and keeps the status when nothing failed', async () => {
-    const id = await createCampaign(store.ctx, 1);
-    await record(store.ctx, id, 0, sent('wamid.ok'));
-    expect(await new CampaignControl(store.ctx, queue, 3600).retryFailed(id)).toEqual({
+    const id = await createCampaign(store, 1);
+    await record(store, id, 0, sent('wamid.ok'));
+    expect(await store.control.retryFailed(id)).toEqual({
       status: 'completed',
       reset: 0,
     });

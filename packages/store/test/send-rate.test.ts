@@ -1,6 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { waitFor } from '@sobot/devkit';
-import { Keys, SendRate, pauseSystem, resumeSystem, systemPause, type StoreContext } from '../src';
+import type { StoreContext } from '../src/context';
+import { Keys } from '../src/keys';
+import { SendRate, SystemPause } from '../src/send-rate';
 import { openStore, type TestStore } from './helpers';
 
 /** How far ahead a reservation may reach (HORIZON_MS in send-rate.ts). */
@@ -17,7 +19,11 @@ afterAll(async () => {
   await store?.close();
 });
 
-/** A send-rate schedule no other test touches, on the given connection (or the default one). */
+/**
+ * A send-rate schedule no other test touches, on the given connection (or the default one). Raw connections
+ * rather than Stores: a schedule of its own needs a prefix of its own, and a fresh Store's first script call
+ * breaks when it shares a tick with another command (see store.test.ts).
+ */
 function freshSchedule(ctxs: StoreContext[] = [store.ctx]): StoreContext[] {
   schedules += 1;
   const keys = new Keys(`${store.ctx.keys.prefix}-rate${schedules}`);
@@ -133,8 +139,8 @@ describe('SendRate (GCRA on Redis time)', () => {
     const [ctx] = freshSchedule();
     const rate = new SendRate(ctx!, 100);
     const t0 = Date.now();
-    await pauseSystem(ctx!, '131048', 'spam rate limit hit', 300);
-    expect(await systemPause(ctx!)).toEqual({
+    await new SystemPause(ctx!).pause('131048', 'spam rate limit hit', 300);
+    expect(await new SystemPause(ctx!).current()).toEqual({
       code: '131048',
       reason: 'spam rate limit hit',
       since: expect.any(Number),
@@ -160,10 +166,10 @@ describe('SendRate (GCRA on Redis time)', () => {
     expect(after).toMatchObject({ granted: 0, probe: false });
     expect(after.delayMs).toBeGreaterThan(250);
 
-    expect(await resumeSystem(ctx!)).toBe(true);
-    expect(await systemPause(ctx!)).toBeNull();
+    expect(await new SystemPause(ctx!).resume()).toBe(true);
+    expect(await new SystemPause(ctx!).current()).toBeNull();
     expect(await rate.reserve(10)).toMatchObject({ granted: 10, probe: false, pausedReason: '' });
-    expect(await resumeSystem(ctx!)).toBe(false);
+    expect(await new SystemPause(ctx!).resume()).toBe(false);
   });
 
   // BUG (reserve-sends-1.lua): when the horizon is full the script answers `tat - horizon - now`

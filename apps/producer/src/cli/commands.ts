@@ -190,18 +190,16 @@ export function registerCommands(program: Command, ctx: CliContext): void {
     .option('--mime-type <type>', 'image/jpeg or image/png (default: from the URL)')
     .option('--idempotency-key <key>', 'the same key never sends twice (default: a random one)')
     .action(async (number: string, o: SendOptions) => {
-      const result = await ctx
-        .client()
-        .sendMessages(
-          {
-            customer_number: number,
-            customer_name: o.name,
-            url: o.imageUrl,
-            caption: o.caption,
-            mime_type: o.mimeType,
-          },
-          { idempotencyKey: o.idempotencyKey },
-        );
+      const result = await ctx.client().sendMessages(
+        {
+          customer_number: number,
+          customer_name: o.name,
+          url: o.imageUrl,
+          caption: o.caption,
+          mime_type: o.mimeType,
+        },
+        { idempotencyKey: o.idempotencyKey },
+      );
       const replayed = result.replayed ? ' (replayed: this idempotency key was used before, nothing new was sent)' : '';
       ctx.print(`queued message ${result.ids.join(', ')} in campaign ${result.campaign_id}${replayed}`, result);
     });

@@ -13,7 +13,8 @@ const listQuery = z.object({
 const reportQuery = z.object({ format: z.enum(['csv', 'json', 'ndjson']).default('csv') });
 const ACTIONS = ['pause', 'resume', 'cancel', 'retry-failed'] as const;
 
-export async function campaignRoutes(app: FastifyInstance, { reader, control }: AppDeps): Promise<void> {
+export async function campaignRoutes(app: FastifyInstance, { store }: AppDeps): Promise<void> {
+  const { campaigns: reader, control } = store;
   const mustExist = async (id: string) => {
     const meta = await reader.meta(id);
     if (!meta) throw new NotFoundError(`campaign ${id}`);

@@ -32,7 +32,7 @@ export async function messageRoutes(app: FastifyInstance, deps: AppDeps): Promis
     { schema: { summary: 'Status, wamid and delivery status of one message', tags: ['messages'] } },
     async (req) => {
       const { id } = z.object({ id: z.string().max(64) }).parse(req.params);
-      const view = await deps.reader.message(id);
+      const view = await deps.store.campaigns.message(id);
       if (!view) throw new NotFoundError(`message ${id}`);
       return view;
     },

@@ -1,19 +1,15 @@
 import type { FastifyInstance } from 'fastify';
+import { createMetrics } from '@sobot/metrics';
 import type { AppDeps } from '../deps';
-import { createMetrics } from '../metrics';
 
-export async function opsRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
-  const metrics = createMetrics(deps.ctx, deps.queue, deps.reader);
+export async function opsRoutes(app: FastifyInstance, { store }: AppDeps): Promise<void> {
+  const metrics = createMetrics(store);
   app.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true }));
-  app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
-    const ping = await Promise.race([
-      deps.ctx.redis.ping().catch(() => 'down'),
-      new Promise((r) => setTimeout(() => r('timeout'), 1000)),
-    ]);
-    return ping === 'PONG'
+  app.get('/readyz', { schema: { hide: true } }, async (_req, reply) =>
+    (await store.ping())
       ? { ok: true, redis: 'up' }
-      : reply.code(503).send({ error: { code: 'NOT_READY', message: 'Redis is not reachable' } });
-  });
+      : reply.code(503).send({ error: { code: 'NOT_READY', message: 'Redis is not reachable' } }),
+  );
   app.get('/metrics', { schema: { hide: true } }, async (_req, reply) =>
     reply.header('content-type', metrics.contentType).send(await metrics.render()),
   );

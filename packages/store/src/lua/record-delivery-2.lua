@@ -1,28 +1,31 @@
 --[[
   Keeps the furthest delivery status of one message (sent < delivered|failed < read), whatever order
-  the webhook events arrive in, and the campaign's delivery counters with it.
+  the webhook events arrive in, and the campaign's delivery counters with it. Only a stored delivery's
+  status (up to its first `|`) is read here: see delivery-codec.ts.
 
   Counters: `delivered` counts messages delivered or read, `read` those read, `dfailed` those failed.
 
-  KEYS[1] deliveries  chunk's hash: index -> `status|ts|code|message`
+  KEYS[1] deliveries  chunk's hash: index -> encoded delivery
   KEYS[2] counts      campaign counters
 
   ARGV[1] index in chunk
   ARGV[2] status: sent | delivered | read | failed
-  ARGV[3] event time, ms
-  ARGV[4] error code ('' if none)
-  ARGV[5] error message ('' if none)
+  ARGV[3] the encoded delivery
 
   Returns 1 when the status moved forward, 0 when the event was stale.
 ]]
 local rank = { sent = 0, delivered = 1, failed = 1, read = 2 }
 local function classes(s)
-  return { delivered = (s == 'delivered' or s == 'read') and 1 or 0, read = (s == 'read') and 1 or 0, dfailed = (s == 'failed') and 1 or 0 }
+  return {
+    delivered = (s == 'delivered' or s == 'read') and 1 or 0,
+    read = (s == 'read') and 1 or 0,
+    dfailed = (s == 'failed') and 1 or 0,
+  }
 end
 local cur = redis.call('HGET', KEYS[1], ARGV[1])
 local curStatus = cur and string.match(cur, '^([^|]*)') or nil
 if curStatus and rank[ARGV[2]] <= rank[curStatus] then return 0 end
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2] .. '|' .. ARGV[3] .. '|' .. ARGV[4] .. '|' .. ARGV[5])
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
 local before, after = classes(curStatus), classes(ARGV[2])
 for name, v in pairs(after) do
   local d = v - before[name]

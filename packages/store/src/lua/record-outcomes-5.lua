@@ -2,53 +2,56 @@
   Records the outcomes of some recipients of one chunk, once each, and keeps the campaign's counters
   and status in step with them, atomically.
 
-  An outcome already terminal (sent `s` or failed `f`) is never overwritten, so a re-run chunk, a
-  retried flush or a second worker after a crash can never double-count. A retrying outcome (`r`)
-  may be overwritten by anything.
+  An outcome already terminal (sent `s`, failed `f` or skipped `k`) is never overwritten, so a re-run
+  chunk, a retried flush or a second worker after a crash can never double-count. A retrying outcome
+  (`r`) may be overwritten by anything. Only an outcome's first letter (its kind) is read here: see
+  outcome-codec.ts.
 
   KEYS[1] meta       campaign hash (status, accepted, timestamps)
-  KEYS[2] counts     campaign counters (sent, failed)
-  KEYS[3] failures   failure counts by code, `m:<code>` last message
+  KEYS[2] counts     campaign counters (sent, failed, skipped)
+  KEYS[3] failures   failure counts by code, `m:<code>` last message; skips as `k:<code>`, `m:k:<code>`
   KEYS[4] perSecond  unix second -> terminal outcomes recorded (current rate)
   KEYS[5] outcomes   chunk's hash: index -> outcome
 
   ARGV[1] now, ms
   ARGV[2] now, unix seconds
-  ARGV[3..] pairs: index, outcome (`kind|attempts|ts|wamid|code|message`)
+  ARGV[3..] groups of four: index, outcome (encoded), code and message ('' unless failed or skipped)
 
   Canary: when the campaign holds `canary_n` / `canary_ratio` / `canary_state = pending`, the call
   that brings sent + failed to canary_n decides it: a failure ratio above canary_ratio pauses the
   campaign with the reason; otherwise the canary passes and the caller enqueues the held chunks.
 
-  Returns { applied, skipped, completed (1 when this call finished the campaign),
+  Returns { applied, already terminal, completed (1 when this call finished the campaign),
             canary (1 when this call passed the canary, -1 when it failed it, else 0) }
 ]]
-local applied, skipped, sent, failed = 0, 0, 0, 0
-for i = 3, #ARGV, 2 do
+local applied, already, sent, failed, skipped = 0, 0, 0, 0, 0
+for i = 3, #ARGV, 4 do
   local idx, val = ARGV[i], ARGV[i + 1]
   local cur = redis.call('HGET', KEYS[5], idx)
   local curKind = cur and string.sub(cur, 1, 1)
-  if curKind == 's' or curKind == 'f' then
-    skipped = skipped + 1
+  if curKind == 's' or curKind == 'f' or curKind == 'k' then
+    already = already + 1
   else
     redis.call('HSET', KEYS[5], idx, val)
     applied = applied + 1
     local kind = string.sub(val, 1, 1)
     if kind == 's' then
       sent = sent + 1
-    elseif kind == 'f' then
-      failed = failed + 1
-      local code, msg = string.match(val, '^f|[^|]*|[^|]*|[^|]*|([^|]*)|(.*)$')
-      redis.call('HINCRBY', KEYS[3], code, 1)
-      redis.call('HSET', KEYS[3], 'm:' .. code, msg)
+    elseif kind == 'f' or kind == 'k' then
+      local reason = ARGV[i + 2]
+      if kind == 'f' then failed = failed + 1 else skipped = skipped + 1; reason = 'k:' .. reason end
+      redis.call('HINCRBY', KEYS[3], reason, 1)
+      redis.call('HSET', KEYS[3], 'm:' .. reason, ARGV[i + 3])
     end
   end
 end
 
 if sent > 0 then redis.call('HINCRBY', KEYS[2], 'sent', sent) end
 if failed > 0 then redis.call('HINCRBY', KEYS[2], 'failed', failed) end
-if sent + failed > 0 then
-  redis.call('HINCRBY', KEYS[4], ARGV[2], sent + failed)
+if skipped > 0 then redis.call('HINCRBY', KEYS[2], 'skipped', skipped) end
+local ended = sent + failed + skipped
+if ended > 0 then
+  redis.call('HINCRBY', KEYS[4], ARGV[2], ended)
   redis.call('HDEL', KEYS[4], tostring(tonumber(ARGV[2]) - 60))
   redis.call('PEXPIRE', KEYS[4], 3600000)
 end
@@ -62,27 +65,28 @@ if applied > 0 then
     redis.call('HSET', KEYS[1], 'status', 'running', 'started_at', ARGV[1])
   end
 end
-if sent + failed > 0 and (status == 'running' or status == 'paused') then
+if ended > 0 and (status == 'running' or status == 'paused') then
   local accepted = tonumber(redis.call('HGET', KEYS[1], 'accepted') or '0')
-  local counts = redis.call('HMGET', KEYS[2], 'sent', 'failed')
-  if tonumber(counts[1] or '0') + tonumber(counts[2] or '0') >= accepted then
+  local counts = redis.call('HMGET', KEYS[2], 'sent', 'failed', 'skipped')
+  if tonumber(counts[1] or '0') + tonumber(counts[2] or '0') + tonumber(counts[3] or '0') >= accepted then
     redis.call('HSET', KEYS[1], 'status', 'completed', 'completed_at', ARGV[1])
     completed = 1
     status = 'completed'
   end
 end
-if sent + failed > 0 then
+if ended > 0 then
   local c = redis.call('HMGET', KEYS[1], 'canary_state', 'canary_n', 'canary_ratio')
   if c[1] == 'pending' then
-    local counts = redis.call('HMGET', KEYS[2], 'sent', 'failed')
-    local s, f = tonumber(counts[1] or '0'), tonumber(counts[2] or '0')
+    local counts = redis.call('HMGET', KEYS[2], 'sent', 'failed', 'skipped')
+    local s, f = tonumber(counts[1] or '0') + tonumber(counts[3] or '0'), tonumber(counts[2] or '0')
     if s + f >= tonumber(c[2]) then
       if f / (s + f) > tonumber(c[3]) then
         canary = -1
         redis.call('HSET', KEYS[1], 'canary_state', 'failed')
         if status == 'running' or status == 'queued' then
           redis.call('HSET', KEYS[1], 'status', 'paused', 'paused_reason',
-            string.format('canary failed: %d of the first %d messages failed (more than %d%%); check the failure reasons, then resume or cancel', f, s + f, math.floor(tonumber(c[3]) * 100 + 0.5)))
+            string.format('canary failed: %d of the first %d messages failed (more than %d%%); '
+              .. 'check the failure reasons, then resume or cancel', f, s + f, math.floor(tonumber(c[3]) * 100 + 0.5)))
         end
       else
         canary = 1
@@ -91,4 +95,4 @@ if sent + failed > 0 then
     end
   end
 end
-return { applied, skipped, completed, canary }
+return { applied, already, completed, canary }

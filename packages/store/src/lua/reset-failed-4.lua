@@ -1,26 +1,25 @@
 --[[
-  Turns the failed recipients of one chunk back into pending ones (retry-failed), taking them out of
-  the failure counters. Each becomes a retrying outcome that keeps its request count (the report's
-  `attempts` goes on counting) with its rounds reset (it gets MAX_ATTEMPTS fresh rounds).
+  Turns failed recipients of one chunk back into pending ones (retry-failed), taking them out of the
+  failure counters. The caller read the chunk's outcomes and decided each new (retrying) value; a
+  recipient whose outcome changed since that read is left alone (compare and set), so a concurrent
+  writer is never overwritten.
 
   KEYS[1] outcomes   chunk's hash: index -> outcome
   KEYS[2] counts     campaign counters
-  KEYS[3] failures   failure counts by code
+  KEYS[3] failures   failure counts by code, `m:<code>` last message
   KEYS[4] meta       campaign hash
 
   ARGV[1] now, ms
+  ARGV[2..] groups of four: index, the failed outcome as read, the retrying outcome, failure code
 
   Returns the number of recipients reset.
 ]]
-local fields = redis.call('HGETALL', KEYS[1])
 local reset = 0
-for i = 1, #fields, 2 do
-  local val = fields[i + 1]
-  if string.sub(val, 1, 1) == 'f' then
-    local code = string.match(val, '^f|[^|]*|[^|]*|[^|]*|([^|]*)|')
-    local attempts = string.match(val, '^f|(%d+)') or '0'
-    redis.call('HSET', KEYS[1], fields[i], 'r|' .. attempts .. '.0|' .. ARGV[1] .. '|||')
-    if code and tonumber(redis.call('HINCRBY', KEYS[3], code, -1)) <= 0 then
+for i = 2, #ARGV, 4 do
+  if redis.call('HGET', KEYS[1], ARGV[i]) == ARGV[i + 1] then
+    redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 2])
+    local code = ARGV[i + 3]
+    if tonumber(redis.call('HINCRBY', KEYS[3], code, -1)) <= 0 then
       redis.call('HDEL', KEYS[3], code, 'm:' .. code)
     end
     reset = reset + 1

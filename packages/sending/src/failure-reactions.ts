@@ -1,0 +1,35 @@
+import { SEND_POLICY } from '@sobot/schema';
+import { RateLimitedError, SendingBlockedError, UnavailableError } from '@sobot/sobot-client';
+import type { DeliverDeps } from './deliver';
+
+/** The upstream holds everyone (429, a block): not this message's fault, not its attempt. */
+export function isHeld(err: unknown): boolean {
+  return err instanceof RateLimitedError || err instanceof SendingBlockedError;
+}
+
+/**
+ * What the whole worker does after a failed request, before the message's next request: on 429 every worker
+ * waits Retry-After; on a block (wrong key, blocked account) sending pauses system-wide; on upstream trouble
+ * the outage breaker counts it and may pause sending system-wide.
+ */
+export async function reactToFailure(d: DeliverDeps, error: Error): Promise<void> {
+  if (error instanceof RateLimitedError) {
+    d.metrics.inc('rate_limited');
+    const wait = error.retryAfterMs ?? SEND_POLICY.defaultRetryAfterMs;
+    await d.rate.delay(wait);
+    d.gate.reschedule();
+    d.log.debug({ waitMs: wait, code: error.code }, 'upstream rate-limited us; holding every worker');
+  } else if (error instanceof SendingBlockedError) {
+    const reason = `upstream refused to send (${error.code}: ${error.message}); fix the cause, then resume`;
+    await d.system.pause(error.code, reason, error.probeEveryMs);
+    d.log.error({ code: error.code, upstream: error.message }, 'sending paused system-wide: the upstream refuses us');
+  } else if (error instanceof UnavailableError) {
+    d.metrics.inc('retried');
+    if (d.breaker.record(true)) {
+      const share = Math.round(d.breaker.failureRatio * 100) || SEND_POLICY.outageBreaker.threshold * 100;
+      const reason = `upstream outage: ${share}%+ of recent requests failed (last: ${error.code} ${error.message})`;
+      await d.system.pause('UPSTREAM_OUTAGE', reason, SEND_POLICY.probeEveryMs.outage);
+      d.log.error({ code: error.code }, 'outage breaker tripped: sending paused system-wide until a probe succeeds');
+    }
+  }
+}

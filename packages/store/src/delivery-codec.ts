@@ -1,0 +1,23 @@
+import type { DeliveryStatus } from '@sobot/schema';
+
+/**
+ * One message's delivery status as stored in its chunk's delivery hash: `status|ts|code|message`.
+ * Contract with record-delivery-2.lua: a stored delivery begins with its status, up to the first `|`.
+ */
+export interface Delivery {
+  status: DeliveryStatus;
+  /** Event time, ms. */
+  at: number;
+  code: string;
+  message: string;
+}
+
+export function encodeDelivery(d: Delivery): string {
+  return `${d.status}|${d.at}|${d.code.replace(/\|/g, '/')}|${d.message}`;
+}
+
+export function decodeDelivery(raw: string | undefined): Delivery | undefined {
+  if (!raw) return undefined;
+  const [status = '', at = '', code = '', ...message] = raw.split('|');
+  return { status: status as DeliveryStatus, at: Number(at) || 0, code, message: message.join('|') };
+}

@@ -1,0 +1,117 @@
+import type { CampaignDefaults } from '@sobot/schema';
+import type { Logger } from 'pino';
+import { CampaignControl } from './campaign-control';
+import { CampaignReader } from './campaign-view';
+import { CampaignWriter } from './campaign-writer';
+import type { StoreContext } from './context';
+import { Deliveries } from './delivery';
+import { withStoreErrors } from './errors';
+import { redisHygieneWarnings } from './hygiene';
+import { IdempotencyKeys } from './idempotency';
+import { newCampaignId } from './ids';
+import { Keys } from './keys';
+import { Ledger } from './ledger';
+import { MetricCounters } from './metrics-store';
+import { SendQueue } from './queue';
+import { createRedis, type RedisClient } from './redis';
+import { SendRate, SystemPause } from './send-rate';
+
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+
+export interface StoreConfig {
+  /** Redis URL; with `cluster`, comma-separated seed nodes. Default: the local Redis. */
+  url?: string;
+  cluster?: boolean;
+  /** Namespace of every key. */
+  prefix: string;
+  /** Days a finished campaign's results are kept. */
+  resultTtlDays: number;
+  /**
+   * Commands fail after a couple of reconnect attempts instead of waiting for Redis to come back. For an HTTP
+   * API: a request answers 503 while Redis is away, rather than hanging and then acting on a call its client
+   * gave up on. Workers wait instead (they hold no client).
+   */
+  failFast?: boolean;
+}
+
+/**
+ * The only owner of Redis: every read and write of the product's data goes through the objects it hands out.
+ * It opens two connections (our commands and scripts, auto-pipelined; and BullMQ's, which its workers duplicate
+ * for blocking calls), logs connection trouble once per reconnect attempt (a Redis restart is survived, not
+ * fatal) and warns about Redis settings that lose work.
+ *
+ * The objects the API uses (campaigns, control, idempotency, deliveries, new campaigns) reject with store
+ * errors (StoreUnavailableError, StoreFullError…) rather than raw Redis client errors.
+ */
+export class Store {
+  /** Read campaigns and messages: status views, reports, rejected rows. */
+  readonly campaigns: CampaignReader;
+  /** Operator actions: pause, resume, cancel, retry-failed. */
+  readonly control: CampaignControl;
+  /** The worker's side: chunks, outcomes, leases, parking, completion. */
+  readonly ledger: Ledger;
+  /** The send queue (BullMQ), built once. */
+  readonly queue: SendQueue;
+  readonly idempotency: IdempotencyKeys;
+  readonly deliveries: Deliveries;
+  readonly metrics: MetricCounters;
+  /** The system-wide pause (wrong key, outage). */
+  readonly system: SystemPause;
+  private readonly ctx: StoreContext;
+
+  private constructor(
+    private readonly redis: RedisClient,
+    private readonly bull: RedisClient,
+    prefix: string,
+    resultTtlSeconds: number,
+  ) {
+    this.ctx = { redis, keys: new Keys(prefix) };
+    this.queue = new SendQueue(bull, this.ctx.keys);
+    this.system = new SystemPause(this.ctx);
+    this.campaigns = withStoreErrors(new CampaignReader(this.ctx, this.system));
+    this.control = withStoreErrors(new CampaignControl(this.ctx, this.queue, this.system, resultTtlSeconds));
+    this.ledger = new Ledger(this.ctx, resultTtlSeconds);
+    this.idempotency = withStoreErrors(new IdempotencyKeys(this.ctx));
+    this.deliveries = withStoreErrors(new Deliveries(this.ctx));
+    this.metrics = new MetricCounters(this.ctx);
+  }
+
+  static open(cfg: StoreConfig, log: Logger): Store {
+    const url = cfg.url ?? DEFAULT_REDIS_URL;
+    if (!cfg.url) log.warn({ redisUrl: url }, 'REDIS_URL is not set: using the local default');
+    const retries = cfg.failFast ? { maxRetriesPerRequest: 2 } : {};
+    const redis = createRedis({ url, cluster: cfg.cluster }, retries);
+    const bull = createRedis({ url, cluster: cfg.cluster }, { enableAutoPipelining: false, ...retries });
+    redis.on('error', (err: Error) => log.warn({ err: err.message }, 'redis connection problem'));
+    bull.on('error', () => undefined);
+    const store = new Store(redis, bull, cfg.prefix, cfg.resultTtlDays * 86_400);
+    // Without a listener BullMQ prints connection errors as raw stack dumps: keep them in the JSON log.
+    store.queue.bull.on('error', (err) => log.warn({ err: err.message }, 'send queue: redis connection problem'));
+    void redisHygieneWarnings(redis).then((ws) => ws.forEach((w) => log.warn(w)));
+    return store;
+  }
+
+  /** A new campaign written while its upload is read; nothing is visible until its commit. */
+  newCampaign(defaults: CampaignDefaults, id = newCampaignId()): CampaignWriter {
+    return withStoreErrors(new CampaignWriter(this.ctx, this.queue, id, defaults));
+  }
+
+  /** The one global send rate at `perSecond`. */
+  sendRate(perSecond: number): SendRate {
+    return new SendRate(this.ctx, perSecond);
+  }
+
+  /** True when Redis answers within `timeoutMs`. */
+  async ping(timeoutMs = 1_000): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<string>((r) => (timer = setTimeout(() => r('timeout'), timeoutMs)));
+    const answer = await Promise.race([this.redis.ping().catch(() => 'down'), timeout]);
+    clearTimeout(timer);
+    return answer === 'PONG';
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close().catch(() => undefined);
+    await Promise.all([this.redis.quit().catch(() => undefined), this.bull.quit().catch(() => undefined)]);
+  }
+}
