@@ -3,7 +3,16 @@
  * the idempotent messages API, delivery webhooks, Bull Board, metrics and the OpenAPI document.
  */
 import { startSandbox, type Sandbox } from '@sobot/sandbox';
-import { json, startSystem, startTestRedis, waitFor, type System, type TestRedis } from '@sobot/devkit';
+import {
+  json,
+  settled,
+  startSystem,
+  staysAt,
+  startTestRedis,
+  waitFor,
+  type System,
+  type TestRedis,
+} from '@sobot/devkit';
 
 let redis: TestRedis;
 let sandbox: Sandbox;
@@ -54,10 +63,9 @@ test('pause stops every worker within a second; resume finishes with every numbe
   await waitFor(() => sandbox.stats().accepted >= 40, { what: '40 sends' });
   const paused = await json(await post(`/v1/campaigns/${id}/pause`));
   expect(paused.status).toBe('paused');
-  await new Promise((r) => setTimeout(r, 1000)); // in-flight requests land
-  const frozen = sandbox.stats().total;
-  await new Promise((r) => setTimeout(r, 2500)); // the observation window: nothing may arrive
-  expect(sandbox.stats().total).toBe(frozen);
+  // In-flight requests land, then nothing more may arrive for the observation window.
+  const frozen = await settled(() => sandbox.stats().total, 1000, 10_000);
+  expect(await staysAt(() => sandbox.stats().total, frozen, 2500)).toBe(true);
   expect((await sys.campaign(id)).status).toBe('paused');
   expect((await json(await post(`/v1/campaigns/${id}/resume`))).status).toBe('running');
   const done = await sys.waitForCampaign(id, (c) => c.status === 'completed');
@@ -71,10 +79,8 @@ test('cancel stops sending; sent + failed + cancelled = accepted and pending is 
   await waitFor(() => sandbox.stats().accepted >= 30, { what: '30 sends' });
   const res = await post(`/v1/campaigns/${id}/cancel`);
   expect(res.status).toBe(200);
-  await new Promise((r) => setTimeout(r, 1000));
-  const after = sandbox.stats().total;
-  await new Promise((r) => setTimeout(r, 1500));
-  expect(sandbox.stats().total).toBe(after);
+  const after = await settled(() => sandbox.stats().total, 1000, 10_000);
+  expect(await staysAt(() => sandbox.stats().total, after, 1500)).toBe(true);
   const c = await sys.campaign(id);
   expect(c.status).toBe('cancelled');
   expect(c.counts.pending).toBe(0);
@@ -242,10 +248,10 @@ test('a canary sends the first chunk only and pauses the campaign when too many 
   expect(up.status).toBe(202);
   const paused = await sys.waitForCampaign(up.body.id, (c) => c.status === 'paused');
   expect(paused.paused_reason).toMatch(/canary failed: 60 of the first 200/);
-  await new Promise((r) => setTimeout(r, 500));
   // Only the canary's 200 reached the API (counted by number: another test's message may arrive too).
   const ours = new Set(numbers);
-  expect(sandbox.stats().received.filter((r) => ours.has(r.number))).toHaveLength(200);
+  const oursReceived = () => sandbox.stats().received.filter((r) => ours.has(r.number)).length;
+  expect(await settled(oursReceived, 500, 10_000)).toBe(200);
   // The operator looked, and sends the rest anyway.
   sandbox.setFaults({ closedNumbers: [] });
   expect((await json(await post(`/v1/campaigns/${up.body.id}/resume`))).status).toBe('running');

@@ -76,20 +76,3 @@ export async function startStack(opts: { sendRate: number }): Promise<Stack> {
 export function phoneNumbers(prefix: string, count: number): string[] {
   return Array.from({ length: count }, (_, i) => `${prefix}${String(i).padStart(5, '0')}`);
 }
-
-/** Resolves with the value once `read()` has not changed for `steadyMs`; throws after `timeoutMs`. */
-export async function steadyValue(read: () => number, steadyMs: number, timeoutMs: number): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  let value = read();
-  let since = Date.now();
-  while (Date.now() - since < steadyMs) {
-    if (Date.now() > deadline) throw new Error(`value still changing after ${timeoutMs} ms (last ${value})`);
-    await new Promise((r) => setTimeout(r, 100));
-    const next = read();
-    if (next !== value) {
-      value = next;
-      since = Date.now();
-    }
-  }
-  return value;
-}

@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { waitFor } from '@sobot/devkit';
 import { pageToken } from '../src/auth';
-import { API_KEY, BOARD, CHROMIUM_PATH, phoneNumbers, startStack, steadyValue, type Stack } from './ui-helpers';
+import { settled } from '@sobot/devkit';
+import { API_KEY, BOARD, CHROMIUM_PATH, phoneNumbers, startStack, type Stack } from './ui-helpers';
 
 const hasChromium = existsSync(CHROMIUM_PATH);
 if (!hasChromium) {
@@ -131,7 +132,7 @@ describe('ui: the campaign page', () => {
     expect(await card.getByTestId('btn-resume').isEnabled()).toBe(true);
     expect(await card.getByTestId('btn-pause').isDisabled()).toBe(true);
     // In-flight requests may still land; after that nothing more arrives for 1.5 s.
-    const received = await steadyValue(() => stack.sandbox.stats().total, 1_500, 6_000);
+    const received = await settled(() => stack.sandbox.stats().total, 1_500, 6_000);
     expect(received).toBeLessThan(numbers.length);
     expect(await count(card.getByTestId('sent'))).toBeLessThan(numbers.length);
 
@@ -262,7 +263,7 @@ describe('ui: the campaign page', () => {
       const byNumber = stack.sandbox.stats().byNumber;
       return numbers.filter((n) => byNumber[n]).length;
     };
-    const sent = await steadyValue(sentHere, 1_500, 6_000);
+    const sent = await settled(sentHere, 1_500, 6_000);
     expect(sent).toBeLessThan(numbers.length);
     await waitFor(async () => (await count(card.getByTestId('cancelled'))) === numbers.length - sent, {
       timeoutMs: 5_000,

@@ -1,18 +1,28 @@
-/** The caller's input is wrong; `details` says where (rows, fields, message indexes). */
-export class InputError extends Error {
+/** Base of this package's errors: a stable `code` for the API's error handler. */
+export class CampaignError extends Error {
   constructor(
     readonly code: string,
     message: string,
-    readonly details?: unknown,
   ) {
     super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** The caller's input is wrong; `details` says where (rows, fields, message indexes). */
+export class InputError extends CampaignError {
+  constructor(
+    code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(code, message);
   }
 }
 
 /** An idempotency key was reused with a different body. */
-export class IdempotencyConflictError extends Error {
-  readonly code = 'IDEMPOTENCY_KEY_REUSED';
+export class IdempotencyConflictError extends CampaignError {
   constructor() {
-    super('this Idempotency-Key was already used with a different request body');
+    super('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was already used with a different request body');
   }
 }

@@ -8,6 +8,7 @@ export class ConfigError extends Error {
     reason: string,
   ) {
     super(`invalid configuration: ${variable}${reason.startsWith('=') ? '' : ' '}${reason}`);
+    this.name = 'ConfigError';
   }
 }
 

@@ -1,5 +1,5 @@
 export { freePort } from './free-port';
-export { waitFor } from './wait-for';
+export { waitFor, settled, staysAt } from './wait-for';
 export {
   startRedisServer,
   redisServerInstalled,

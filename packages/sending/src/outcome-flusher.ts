@@ -15,8 +15,7 @@ const MAX_IN_FLIGHT = 2;
  * way; otherwise it gathers with the newcomers and they go when a write returns. An idle chunk's
  * outcome is written at once; a busy one's in batches of up to FLUSH_AT. Writing at once rather than
  * at the end of the event-loop turn (setImmediate) spreads the permits' release, and with it the next
- * requests, over the turn instead of sending them in one burst: 3,650 vs 3,410 msg/s in the bench's
- * traced probe (BENCHMARKS.md).
+ * requests, over the turn instead of sending them in one burst.
  */
 export class OutcomeFlusher {
   private batch: Array<OutcomeEntry & { done: () => void; fail: (e: unknown) => void }> = [];

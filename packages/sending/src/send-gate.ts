@@ -27,7 +27,7 @@ const MAX_IN_FLIGHT = 2;
 /**
  * Slots kept in stock cover this much of the recent demand, so that at full speed a taker finds a slot
  * at hand instead of waiting a round trip. Unused stock is capacity lost to the other workers, so it
- * stays small: ~12 ms of this process's sending and of the global rate (none below ~85/s), never
+ * stays small: STOCK_COVER_MS of this process's sending and of the global rate (none at low rates), never
  * more than STOCK_MAX, and only while takers keep coming.
  */
 const STOCK_COVER_MS = 12;
@@ -35,9 +35,8 @@ const STOCK_MAX = 128;
 /**
  * A stocked slot this far in the past is dropped, not used. A send may go out up to this much later
  * than its slot, so a one-second window can hold the slots of 1.02 s: at most 2% over the rate (the
- * SPEC allows 10%). Taken at the next burst of answers rather than within 2 ms, the stock is what
- * lets full-speed sending skip the round trip (0.57 vs 1.09 ms of gate wait a message, see
- * BENCHMARKS.md).
+ * SPEC allows 10%). Used at the next burst of answers rather than within a couple of ms, the stock is
+ * what lets full-speed sending skip the round trip (docs/decisions.md, "send slots").
  */
 const STALE_MS = 20;
 /**

@@ -6,6 +6,7 @@ export class StoppedError extends Error {
   readonly code = 'STOPPED';
   constructor(readonly reason: unknown) {
     super(`stopped: ${String(reason)}`);
+    this.name = 'StoppedError';
   }
 }
 

@@ -111,8 +111,11 @@ export function classifyAnswer(status: number, body: unknown, retryAfter: string
       return new RateLimitedError(code, message, parseRetryAfter(retryAfter));
     case 'defer':
       return new DeferredError(code, message, row?.waitMs ?? SEND_POLICY.deferMs.pairRateLimit);
-    case 'block':
-      return new SendingBlockedError(own ?? String(status), message, row?.waitMs ?? SEND_POLICY.probeEveryMs.auth);
+    case 'block': {
+      // A wrong key is named by its status whatever code the body carries (the reason operators look for).
+      const name = status === 401 || status === 403 ? String(status) : code;
+      return new SendingBlockedError(name, message, row?.waitMs ?? SEND_POLICY.probeEveryMs.auth);
+    }
     case 'retry':
       return new UnavailableError(own ?? `HTTP_${status}`, message);
     default:

@@ -5,6 +5,7 @@ import {
   SendingBlockedError,
   UnavailableError,
   classifyAnswer,
+  POLICY_TABLE,
   parseRetryAfter,
   upstreamError,
   type SobotError,
@@ -181,5 +182,35 @@ describe('classifyAnswer', () => {
       expect(err).toBeInstanceOf(RejectedError);
       expect(err.code).toBe(String(status));
     }
+  });
+});
+
+describe('the SPEC §13 codes, as Meta bodies inside the usual 400', () => {
+  const meta = (code: number) => ({ code: 400, message: 'x', error: { code, message: `meta ${code}` } });
+
+  it.each([368, 131031, 131042, 190, 0])('%i pauses sending system-wide with the code as the reason', (code) => {
+    const err = classifyAnswer(400, meta(code), undefined);
+    expect(err).toBeInstanceOf(SendingBlockedError);
+    expect(err).toMatchObject({ code: String(code), probeEveryMs: 30_000 });
+  });
+
+  it.each([131057, 131000, 131016, 133004, 1, 2])('%i is retried like a 5xx', (code) => {
+    const err = classifyAnswer(400, meta(code), undefined);
+    expect(err).toBeInstanceOf(UnavailableError);
+    expect(err.code).toBe(String(code));
+  });
+
+  it.each([131047, 131049, 131050, 131026, 131051, 131008, 131009, 131021, 131052, 131053])(
+    '%i fails the recipient at once',
+    (code) => {
+      const err = classifyAnswer(400, meta(code), undefined);
+      expect(err).toBeInstanceOf(RejectedError);
+      expect(err.code).toBe(String(code));
+    },
+  );
+
+  it('keeps one row per code', () => {
+    const codes = POLICY_TABLE.flatMap((row) => row.codes);
+    expect(new Set(codes).size).toBe(codes.length);
   });
 });
