@@ -8,6 +8,7 @@ import type { AppDeps } from './deps';
 import { registerErrorHandling } from './errors';
 import { campaignRoutes } from './routes/campaigns';
 import { messageRoutes } from './routes/messages';
+import { messageStreamRoutes } from './routes/message-stream';
 import { opsRoutes } from './routes/ops';
 import { uploadRoutes } from './routes/upload';
 import { webhookRoutes } from './routes/webhooks';
@@ -42,12 +43,13 @@ export async function buildApp(deps: AppDeps, logger: Logger | false = false): P
     v1.addHook('onRequest', bearerAuth(tokens));
     await v1.register(campaignRoutes, deps);
     await v1.register(messageRoutes, deps);
+    await v1.register(messageStreamRoutes, deps);
     await v1.register(async (scope) => uploadRoutes(scope, deps));
   });
   await app.register(webhookRoutes, deps);
   await app.register(opsRoutes, deps);
   if (board) {
-    await app.register(boardPlugin, { queue: deps.store.queue.bull, ...board });
+    await app.register(boardPlugin, { queues: deps.store.queue.queues, ...board });
     await app.register(uiPlugin, { ...board, token: pageToken(board.user, board.password) });
   }
   return app;

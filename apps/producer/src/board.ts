@@ -22,11 +22,11 @@ export async function registerBasicAuth(app: FastifyInstance, user: string, pass
 /** Bull Board at /admin/queues behind basic auth. */
 export async function boardPlugin(
   app: FastifyInstance,
-  opts: { queue: Queue; user: string; password: string },
+  opts: { queues: Queue[]; user: string; password: string },
 ): Promise<void> {
   await registerBasicAuth(app, opts.user, opts.password);
   const serverAdapter = new FastifyAdapter();
   serverAdapter.setBasePath('/admin/queues');
-  createBullBoard({ queues: [new BullMQAdapter(opts.queue)], serverAdapter });
+  createBullBoard({ queues: opts.queues.map((q) => new BullMQAdapter(q)), serverAdapter });
   await app.register(serverAdapter.registerPlugin(), { prefix: '/admin/queues' });
 }

@@ -1,6 +1,12 @@
 import type { Readable } from 'node:stream';
 import { ingestRecipients } from '@sobot/ingest';
-import { validateDefaults, type CampaignDefaults, type UploadResult, type ValidationOptions } from '@sobot/schema';
+import {
+  validateDefaults,
+  type CampaignDefaults,
+  type Lane,
+  type UploadResult,
+  type ValidationOptions,
+} from '@sobot/schema';
 import type { CampaignDeps } from './deps';
 import { InputError } from './errors';
 import { preflightImage } from './image-preflight';
@@ -21,6 +27,12 @@ export interface UploadInput {
   preflight?: boolean;
   /** Send the first `size` recipients (whole chunks of 200) and go on only if few of them fail. */
   canary?: { size: number; maxFailureRatio: number };
+  /** Default bulk; transactional jumps ahead of every bulk campaign (an operator's choice). */
+  lane?: Lane;
+  /** Share of the bulk rate relative to other running campaigns (1–100). */
+  weight?: number;
+  /** Nothing is sent before this (ms since the epoch). */
+  sendAt?: number;
 }
 
 /**
@@ -51,7 +63,7 @@ export async function createCampaign(deps: CampaignDeps, input: UploadInput): Pr
     const result: UploadResult = {
       id: writer?.campaignId ?? '',
       name: input.name,
-      status: 'queued',
+      status: input.sendAt ? 'scheduled' : 'queued',
       total: summary.total,
       accepted: summary.accepted,
       rejected: summary.rejected,
@@ -68,6 +80,9 @@ export async function createCampaign(deps: CampaignDeps, input: UploadInput): Pr
       duplicates: summary.duplicates,
       rejectedRows: summary.errors,
       canary: input.canary,
+      lane: input.lane,
+      weight: input.weight,
+      sendAt: input.sendAt,
     });
     return result;
   } catch (err) {

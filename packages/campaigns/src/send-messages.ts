@@ -1,6 +1,7 @@
 import {
   messageInputSchema,
   validateRecipient,
+  type Lane,
   type SendMessagesResult,
   type SobotImageMessage,
   type ValidationOptions,
@@ -52,7 +53,7 @@ function prepare(
 export async function sendMessages(
   deps: CampaignDeps,
   messages: MessageInput[],
-  opts: { idempotencyKey?: string; validation?: ValidationOptions },
+  opts: { idempotencyKey?: string; validation?: ValidationOptions; lane?: Lane; sendAt?: number },
 ): Promise<SendMessagesResult> {
   const { unique, indexOf } = prepare(messages, opts.validation ?? {});
   const id = newCampaignId();
@@ -73,6 +74,8 @@ export async function sendMessages(
       total: messages.length,
       rejected: 0,
       duplicates: messages.length - unique.length,
+      lane: opts.lane ?? 'transactional',
+      sendAt: opts.sendAt,
     });
     if (key) await deps.store.idempotency.commit(key, id, body);
   } catch (err) {

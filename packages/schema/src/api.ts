@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /** Shapes of the public HTTP API (SPEC §5), shared by the producer, the CLI and the client SDK. */
 
-export const CAMPAIGN_STATUSES = ['queued', 'running', 'paused', 'cancelled', 'completed'] as const;
+export const CAMPAIGN_STATUSES = ['scheduled', 'queued', 'running', 'paused', 'cancelled', 'completed'] as const;
 export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
 
 export const RECIPIENT_STATUSES = ['pending', 'sent', 'failed', 'cancelled'] as const;
@@ -42,10 +42,18 @@ export interface CampaignCounts {
   delivery_failed: number;
 }
 
+export const LANES = ['bulk', 'transactional'] as const;
+export type Lane = (typeof LANES)[number];
+
 export interface CampaignView {
   id: string;
   name: string;
   source: 'upload' | 'api';
+  lane: Lane;
+  /** Share of the bulk rate relative to other running campaigns. */
+  weight: number;
+  /** Nothing is sent before this time; null when sending starts at once. */
+  send_at: string | null;
   status: CampaignStatus;
   /** Why the system (not an operator) stopped sending, when it did. */
   paused_reason: string | null;
@@ -117,13 +125,40 @@ export const messageInputSchema = z.object({
 });
 export type MessageInput = z.input<typeof messageInputSchema>;
 
+/** Options of a whole `POST /v1/messages` call. */
+const sendOptions = {
+  idempotency_key: z.string().min(1).max(200).optional(),
+  /** Default transactional: ahead of every bulk campaign. */
+  lane: z.enum(LANES).optional(),
+  /** RFC 3339 with an offset; nothing is sent before it. */
+  send_at: z.string().max(40).optional(),
+};
+
 export const sendMessagesBodySchema = z.union([
-  z.object({
-    messages: z.array(messageInputSchema).min(1).max(1000),
-    idempotency_key: z.string().min(1).max(200).optional(),
-  }),
-  messageInputSchema.extend({ idempotency_key: z.string().min(1).max(200).optional() }),
+  z.object({ messages: z.array(messageInputSchema).min(1).max(1000), ...sendOptions }),
+  messageInputSchema.extend(sendOptions),
 ]);
+
+/** One message in `GET /v1/messages`: its status, and when it was accepted. */
+export interface MessageListItem extends MessageView {
+  created_at: string;
+}
+
+export interface MessageList {
+  messages: MessageListItem[];
+  /** Pass as `cursor` for the next page; null on the last. */
+  next_cursor: string | null;
+}
+
+/** Transactional traffic over the last 24 hours (SPEC §10). */
+export interface MessageSummary {
+  since: string;
+  accepted: number;
+  sent: number;
+  failed: number;
+  skipped: number;
+  pending: number;
+}
 
 export interface SendMessagesResult {
   campaign_id: string;

@@ -20,3 +20,4 @@ export {
 export * from './api';
 export { SEND_POLICY, roundBackoffMs, chunkJobBackoffMs } from './send-policy';
 export { parseDeliveryEvents, WebhookBodyError, type DeliveryEvent } from './webhook-events';
+export { parseSendAt, SEND_AT_MAX_DAYS, type SendAtResult } from './send-at';

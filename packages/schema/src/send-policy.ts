@@ -47,6 +47,14 @@ export const SEND_POLICY = {
    * Redis errors, with an exponential wait between them.
    */
   chunkJob: { attempts: 50, backoffBaseMs: 1_000, backoffMaxMs: 30_000, keepFailedSeconds: 7 * 86_400 },
+  /**
+   * Fair share (SPEC §10): each bulk campaign keeps chunksPerWeight × weight chunk jobs in the queue (enough to
+   * keep every worker busy with one campaign alone), and each worker runs at least `chunksPerWorker` chunks at
+   * once so that every running campaign has a chunk there to share its permits with.
+   */
+  fairShare: { chunksPerWeight: 4, maxChunksInFlight: 100, chunksPerWorker: 16 },
+  /** Transactional chunks each worker runs at once, on their own queue. */
+  transactionalChunksPerWorker: 4,
   /** SIGTERM: in-flight sends are recorded and the process exits within this. */
   shutdownDeadlineMs: 30_000,
 } as const;

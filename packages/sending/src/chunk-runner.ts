@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { DelayedError, type Job } from 'bullmq';
 import { SEND_POLICY, roundBackoffMs } from '@sobot/schema';
-import { isTerminal, type ChunkJobData, type Ledger, type LoadedChunk, type SendQueue } from '@sobot/store';
+import { Circulation, isTerminal, type ChunkJobData, type Ledger, type LoadedChunk } from '@sobot/store';
 import type { CampaignWatch } from './campaign-watch';
 import { deliverRound, type DeliverDeps } from './deliver';
 import { OutcomeFlusher } from './outcome-flusher';
@@ -13,8 +13,6 @@ export interface RunnerDeps extends DeliverDeps {
   ledger: Ledger;
   watch: CampaignWatch;
   permits: Permits;
-  /** To enqueue the chunks a campaign's canary held back, once it passes. */
-  queue: SendQueue;
 }
 
 /**
@@ -36,6 +34,11 @@ export class ChunkRunner {
     if (loaded.meta.status === 'cancelled') return 'cancelled';
     if (loaded.meta.status === 'paused') return this.park(job, token);
     if (this.shutdown.aborted) return this.handBack(job, token);
+    // A scheduled campaign's chunk woken early (a resume promotes parked jobs) waits for its time.
+    if (loaded.meta.sendAt > Date.now()) {
+      await job.moveToDelayed(loaded.meta.sendAt, token);
+      throw new DelayedError();
+    }
 
     const lease = `${job.id}:${randomUUID()}`;
     if (!(await this.d.ledger.lease(campaignId, chunk, lease, SEND_POLICY.chunkLeaseMs))) {
@@ -55,14 +58,17 @@ export class ChunkRunner {
       await this.d.ledger.releaseLease(campaignId, chunk, lease).catch(() => undefined);
     }
     const { stopped, nextRoundMs, completed, canaryPassed } = result;
+    const { meta } = loaded;
     if (canaryPassed) {
       this.d.log.info({ campaignId }, 'canary passed: sending the rest of the campaign');
-      await this.d.queue.enqueueHeld(campaignId, loaded.meta.chunks, loaded.meta.canarySize);
+      await this.d.ledger.release(campaignId, Circulation.afterCanary(meta.lane, meta.weight));
     }
     if (completed) await this.d.ledger.finish(campaignId);
     if (stopped === 'cancelled') return 'cancelled';
     if (stopped === 'paused') return this.park(job, token);
     if (stopped === 'shutdown') return this.handBack(job, token);
+    // This chunk is done, or waits for its next round: the campaign's next chunk takes its turn in the queue.
+    if (meta.lane === 'bulk') await this.d.ledger.release(campaignId, 1);
     if (nextRoundMs !== undefined) {
       await job.moveToDelayed(Date.now() + nextRoundMs, token);
       throw new DelayedError();
@@ -80,7 +86,9 @@ export class ChunkRunner {
       const s = this.d.watch.status(campaignId);
       if (s === 'paused' || s === 'cancelled') stop.abort(s);
     }, SEND_POLICY.controlPollMs);
-    const flusher = new OutcomeFlusher(this.d.ledger, campaignId, chunk, meta.chunkSize);
+    const flusher = new OutcomeFlusher(this.d.ledger, campaignId, chunk, meta.chunkSize, meta.source);
+    const priority = meta.lane === 'transactional';
+    const taker = { group: campaignId, weight: meta.weight, priority };
     const log = this.d.log.child({ campaignId, chunk });
     let nextRoundMs: number | undefined;
     const tasks: Promise<void>[] = [];
@@ -88,11 +96,11 @@ export class ChunkRunner {
       for (let i = 0; i < recipients.length; i += 1) {
         if (isTerminal(outcomes.get(i))) continue;
         try {
-          await this.d.permits.acquire(stop.signal);
+          await this.d.permits.acquire(stop.signal, taker);
         } catch {
           break;
         }
-        const task = deliverRound(this.d, recipients[i]!, outcomes.get(i), stop.signal)
+        const task = deliverRound(this.d, recipients[i]!, outcomes.get(i), stop.signal, priority)
           .then((o) => {
             if (o.kind === 'r') nextRoundMs = Math.max(nextRoundMs ?? 0, roundBackoffMs(o.rounds), o.notBeforeMs ?? 0);
             return flusher.add(i, o);

@@ -39,10 +39,11 @@ export async function deliverRound(
   message: SobotImageMessage,
   prev: Outcome | undefined,
   signal: AbortSignal,
+  priority = false,
 ): Promise<RoundOutcome> {
   const round: Round = { attempts: prev?.attempts ?? 0, rounds: (prev?.rounds ?? 0) + 1 };
   try {
-    const sent = await pRetry(() => sendOnce(d, message, round, signal), {
+    const sent = await pRetry(() => sendOnce(d, message, round, signal, priority), {
       ...RETRY_OPTIONS,
       // No `signal` here: p-retry would discard a send that succeeded while the chunk was stopping.
       onFailedAttempt: ({ error }) => reactToFailure(d, error),
@@ -58,8 +59,14 @@ export async function deliverRound(
 }
 
 /** One request: wait for a slot of the global rate, send, count the attempt. */
-async function sendOnce(d: DeliverDeps, message: SobotImageMessage, round: Round, signal: AbortSignal) {
-  const slot = await d.gate.take(signal);
+async function sendOnce(
+  d: DeliverDeps,
+  message: SobotImageMessage,
+  round: Round,
+  signal: AbortSignal,
+  priority: boolean,
+) {
+  const slot = await d.gate.take(signal, priority);
   // Paused, cancelled or shutting down while waiting for the slot: do not send.
   if (signal.aborted) throw new StoppedError(signal.reason);
   round.attempts += 1;

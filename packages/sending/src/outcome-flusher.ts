@@ -1,4 +1,4 @@
-import type { Ledger, Outcome, OutcomeEntry } from '@sobot/store';
+import type { CampaignMeta, Ledger, Outcome, OutcomeEntry } from '@sobot/store';
 
 /** Most outcomes in one script call. */
 const FLUSH_AT = 64;
@@ -30,6 +30,7 @@ export class OutcomeFlusher {
     private readonly campaignId: string,
     private readonly chunk: number,
     private readonly chunkSize: number,
+    private readonly source: CampaignMeta['source'] = 'upload',
   ) {}
 
   add(offset: number, outcome: Outcome): Promise<void> {
@@ -50,7 +51,7 @@ export class OutcomeFlusher {
     const batch = this.batch.splice(0, FLUSH_AT);
     if (batch.length === 0) return;
     const p = this.ledger
-      .record(this.campaignId, this.chunk, this.chunkSize, batch)
+      .record(this.campaignId, this.chunk, this.chunkSize, batch, this.source)
       .then((r) => {
         if (r.completed) this.completed = true;
         if (r.canaryPassed) this.canaryPassed = true;

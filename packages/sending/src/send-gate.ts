@@ -81,11 +81,15 @@ export class SendGate {
     return { queued: this.queue.length, scheduled: this.scheduled.size };
   }
 
-  take(signal: AbortSignal): Promise<Slot> {
+  /**
+   * A slot for one request. `priority` (transactional) takers go ahead of every bulk taker still waiting for a
+   * reservation: they take the next stocked slot, or the head of the line.
+   */
+  take(signal: AbortSignal, priority = false): Promise<Slot> {
     if (signal.aborted) return Promise.reject(new StoppedError(signal.reason));
     this.noteDemand();
     // At full speed a stocked slot is usually due already: no waiter, no abort listener.
-    const due = this.queue.length === 0 ? this.fromStock() : undefined;
+    const due = this.queue.length === 0 || priority ? this.fromStock() : undefined;
     if (due !== undefined && due - Date.now() < 1) {
       this.pump();
       return Promise.resolve(NOT_A_PROBE);
@@ -104,8 +108,9 @@ export class SendGate {
         },
       };
       signal.addEventListener('abort', w.onAbort, { once: true });
-      if (due === undefined) this.queue.push(w);
-      else this.schedule(w, due, NOT_A_PROBE);
+      if (due !== undefined) this.schedule(w, due, NOT_A_PROBE);
+      else if (priority) this.queue.unshift(w);
+      else this.queue.push(w);
       this.pump();
     });
   }

@@ -1,5 +1,6 @@
 import { setMaxListeners } from 'node:events';
-import type { Worker } from 'bullmq';
+import type { Job, Worker } from 'bullmq';
+import { SEND_POLICY } from '@sobot/schema';
 import type { Logger } from 'pino';
 import { SobotClient } from '@sobot/sobot-client';
 import { CHUNK_SIZE, type ChunkJobData, type Store } from '@sobot/store';
@@ -22,7 +23,8 @@ export interface SendWorkerOptions {
 }
 
 export interface SendWorker {
-  worker: Worker<ChunkJobData, string>;
+  /** The bulk lane's worker and the transactional lane's. */
+  workers: Array<Worker<ChunkJobData, string>>;
   /** Stop taking chunks, finish and record in-flight requests, give unfinished chunks back, close. */
   close(): Promise<void>;
 }
@@ -49,25 +51,31 @@ export function startSendWorker(o: SendWorkerOptions): SendWorker {
       ledger: store.ledger,
       watch: new CampaignWatch(store.campaigns),
       permits: new Permits(o.concurrency),
-      queue: store.queue,
     },
     shutdown.signal,
   );
-  // Enough chunks at once to keep every permit busy while one chunk waits for its stragglers.
-  const chunkConcurrency = Math.ceil(o.concurrency / CHUNK_SIZE) + 2;
-  const worker = store.queue.worker((job, token) => runner.run(job, token), chunkConcurrency);
-  worker.on('failed', (job, err) => o.log.error({ err, jobId: job?.id }, 'chunk job failed; BullMQ will retry it'));
-  worker.on('error', (err) => o.log.error({ err }, 'worker error'));
+  // Enough bulk chunks at once to keep every permit busy while one chunk waits for its stragglers, and for
+  // every running campaign to have a chunk here to share the permits with (fair share, see Permits).
+  const bulkChunks = Math.max(Math.ceil(o.concurrency / CHUNK_SIZE) + 2, SEND_POLICY.fairShare.chunksPerWorker);
+  const process = (job: Job<ChunkJobData>, token?: string) => runner.run(job, token);
+  const workers = [
+    store.queue.worker('bulk', process, bulkChunks),
+    store.queue.worker('transactional', process, SEND_POLICY.transactionalChunksPerWorker),
+  ];
+  for (const worker of workers) {
+    worker.on('failed', (job, err) => o.log.error({ err, jobId: job?.id }, 'chunk job failed; BullMQ will retry it'));
+    worker.on('error', (err) => o.log.error({ err }, 'worker error'));
+  }
 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
-      const stopped = worker.close();
+      const stopped = Promise.all(workers.map((w) => w.close()));
       shutdown.abort('shutdown');
       await stopped;
       await metrics.stop();
       await client.close();
       o.log.info(metrics.totals, 'sender stopped: messages this process sent and failed');
     })());
-  return { worker, close };
+  return { workers, close };
 }

@@ -65,6 +65,6 @@ test('chunks a passing canary releases are ordinary chunk jobs: removed once don
   expect(sandbox.stats().total).toBe(count);
   // The three chunks released after the canary (200–649) got the queue's job options too: no completed job
   // stays behind (with BullMQ's defaults they would), and each may be retried after a crash.
-  const counts = await store.queue.bull.getJobCounts('completed', 'failed', 'wait', 'active', 'delayed');
+  const counts = await store.queue.lane('bulk').getJobCounts('completed', 'failed', 'wait', 'active', 'delayed');
   expect(counts).toEqual({ completed: 0, failed: 0, wait: 0, active: 0, delayed: 0 });
 });

@@ -3,6 +3,7 @@ import { META } from './campaign-meta';
 import type { StoreContext } from './context';
 import { InvalidStateError, NotFoundError } from './errors';
 import { decodeOutcome, encodeOutcome, retryingAgain } from './outcome-codec';
+import { Circulation } from './circulation';
 import type { SendQueue } from './queue';
 import { runScript } from './scripts';
 import { expireCampaign, persistCampaign } from './retention';
@@ -19,6 +20,7 @@ export class CampaignControl {
   constructor(
     private readonly ctx: StoreContext,
     private readonly queue: SendQueue,
+    private readonly circulation: Circulation,
     private readonly system: SystemPause,
     private readonly resultTtlSeconds: number,
   ) {}
@@ -71,10 +73,10 @@ export class CampaignControl {
   /** An operator resuming a campaign whose canary held chunks back releases them. */
   private async releaseCanary(id: string): Promise<void> {
     const { redis, keys } = this.ctx;
-    const [chunks, canary, size] = await redis.hmget(keys.meta(id), META.chunks, META.canaryState, META.canarySize);
+    const [canary, lane, weight] = await redis.hmget(keys.meta(id), META.canaryState, META.lane, META.weight);
     if (canary !== 'pending' && canary !== 'failed') return;
     await redis.hset(keys.meta(id), META.canaryState, 'overridden');
-    await this.queue.enqueueHeld(id, Number(chunks ?? 0), Number(size ?? 0));
+    await this.circulation.release(id, Circulation.afterCanary(lane, Number(weight ?? 1)));
   }
 
   async cancel(id: string): Promise<ControlResult> {
@@ -87,7 +89,7 @@ export class CampaignControl {
   /** Puts every failed recipient back to pending, with the campaign's frozen image and caption. */
   async retryFailed(id: string): Promise<ControlResult> {
     const { redis, keys } = this.ctx;
-    const [status, chunksRaw] = await redis.hmget(keys.meta(id), META.status, META.chunks);
+    const [status, chunksRaw, lane] = await redis.hmget(keys.meta(id), META.status, META.chunks, META.lane);
     if (!status) throw new NotFoundError(`campaign ${id}`);
     if (status === 'cancelled') throw new InvalidStateError(status, 'retry the failures of');
     const chunks = Number(chunksRaw ?? 0);
@@ -116,7 +118,7 @@ export class CampaignControl {
     if (reset === 0) return { status: status as CampaignStatus, reset };
     const generation = await redis.hincrby(keys.meta(id), META.retryGeneration, 1);
     if (status === 'completed') await this.move(id, 'running', ['completed'], 'retry', '', META.completedAt);
-    await this.queue.enqueue(id, touched, generation);
+    await this.queue.enqueue(id, touched, { lane: lane === 'transactional' ? 'transactional' : 'bulk', generation });
     return { status: await this.status(id), reset };
   }
 

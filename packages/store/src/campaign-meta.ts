@@ -23,7 +23,15 @@ export interface CampaignMeta {
   /** Recipients sent before the rest is released (0: no canary). */
   canarySize: number;
   canaryState: CanaryState | null;
+  lane: Lane;
+  /** Share of the bulk rate relative to other running campaigns (1–100). */
+  weight: number;
+  /** Nothing is sent before this (ms); 0: at once. */
+  sendAt: number;
 }
+
+/** Transactional messages go ahead of bulk ones (SPEC §10). */
+export type Lane = 'bulk' | 'transactional';
 
 export type CanaryState = 'pending' | 'passed' | 'failed' | 'overridden';
 
@@ -55,6 +63,11 @@ export const META = {
   canarySize: 'canary_n',
   canaryRatio: 'canary_ratio',
   canaryState: 'canary_state',
+  lane: 'lane',
+  weight: 'weight',
+  sendAt: 'send_at',
+  /** The next chunk to put in circulation (bulk lane, see SendQueue). */
+  nextChunk: 'next_chunk',
 } as const;
 
 const num = (v: string | undefined): number => (v ? Number(v) : 0);
@@ -82,5 +95,8 @@ export function parseMeta(h: Record<string, string>): CampaignMeta | undefined {
     retryGeneration: num(h[META.retryGeneration]),
     canarySize: num(h[META.canarySize]),
     canaryState: (h[META.canaryState] as CanaryState | undefined) ?? null,
+    lane: h[META.lane] === 'transactional' ? 'transactional' : 'bulk',
+    weight: num(h[META.weight]) || 1,
+    sendAt: num(h[META.sendAt]),
   };
 }

@@ -1,4 +1,12 @@
-import type { CampaignView, MessageView, ReportRow, RowError } from '@sobot/schema';
+import type {
+  CampaignView,
+  MessageList,
+  MessageListItem,
+  MessageSummary,
+  MessageView,
+  ReportRow,
+  RowError,
+} from '@sobot/schema';
 import type { CampaignStatus } from '@sobot/schema';
 import { META, parseMeta, type CampaignMeta } from './campaign-meta';
 import { decodeDelivery } from './delivery-codec';
@@ -65,7 +73,9 @@ export class CampaignReader {
     const sending = meta.status === 'running' || meta.status === 'queued';
     let status = meta.status;
     let pausedReason = meta.pausedReason;
-    if (pause && sending && pending > 0) {
+    const scheduled = meta.status === 'queued' && meta.sendAt > Date.now();
+    if (scheduled) status = 'scheduled';
+    else if (pause && sending && pending > 0) {
       status = 'paused';
       pausedReason = pause.reason;
     }
@@ -78,6 +88,9 @@ export class CampaignReader {
       id: meta.id,
       name: meta.name,
       source: meta.source,
+      lane: meta.lane,
+      weight: meta.weight,
+      send_at: meta.sendAt ? iso(meta.sendAt) : null,
       status,
       paused_reason: status === 'paused' ? pausedReason : null,
       image_url: meta.defaults.url || null,
@@ -113,6 +126,51 @@ export class CampaignReader {
       if (gone.length === 0) return views as CampaignView[];
       await this.ctx.redis.zrem(index, ...gone);
     }
+  }
+
+  /**
+   * API messages accepted since `sinceMs`, oldest first, at most about `limit` (whole calls: a call's messages
+   * are never split across pages). `cursor` continues a previous page.
+   */
+  async messages(sinceMs: number, limit: number, cursor?: string): Promise<MessageList> {
+    const { redis, keys } = this.ctx;
+    const from = cursor ? decodeCursor(cursor) : { score: sinceMs, id: '' };
+    const raw = await redis.zrangebyscore(keys.messageIndex, from.score, '+inf', 'WITHSCORES', 'LIMIT', 0, limit + 100);
+    const out: MessageListItem[] = [];
+    let last: { score: number; id: string } | undefined;
+    for (let i = 0; i < raw.length && out.length < limit; i += 2) {
+      const id = raw[i]!;
+      const score = Number(raw[i + 1]);
+      // Calls with the cursor's score up to and including the cursor's call were on earlier pages.
+      if (score === from.score && from.id && id <= from.id) continue;
+      const meta = await this.meta(id);
+      if (!meta) continue;
+      for (let index = 0; index < meta.accepted; index += 1) {
+        const view = await this.message(messageId(id, index));
+        if (view) out.push({ ...view, created_at: iso(meta.createdAt)! });
+      }
+      last = { score, id };
+    }
+    const more = last !== undefined && raw.length > 0 && raw[raw.length - 2] !== last.id;
+    return { messages: out, next_cursor: more && last ? encodeCursor(last) : null };
+  }
+
+  /** API messages of the last 24 hours: accepted, sent, failed, skipped, pending (SPEC §10). */
+  async messageSummary(now = Date.now()): Promise<MessageSummary> {
+    const hour = Math.floor(now / 3_600_000);
+    const hours = await Promise.all(
+      Array.from({ length: 24 }, (_, i) => this.ctx.redis.hgetall(this.ctx.keys.messageSummary(hour - i))),
+    );
+    const sum = (field: string) => hours.reduce((a, h) => a + Number(h[field] ?? 0), 0);
+    const [accepted, sent, failed, skipped] = ['accepted', 'sent', 'failed', 'skipped'].map(sum) as number[];
+    return {
+      since: new Date((hour - 23) * 3_600_000).toISOString(),
+      accepted: accepted!,
+      sent: sent!,
+      failed: failed!,
+      skipped: skipped!,
+      pending: Math.max(0, accepted! - sent! - failed! - skipped!),
+    };
   }
 
   /** Every recipient in upload order, a few chunks per round trip. */
@@ -214,4 +272,13 @@ function toReportRow(
     updated_at: o ? new Date(Math.max(o.at, d?.at ?? 0)).toISOString() : '',
     delivery_status: d?.status ?? (status === 'sent' ? 'sent' : ''),
   };
+}
+
+function encodeCursor(c: { score: number; id: string }): string {
+  return Buffer.from(`${c.score}:${c.id}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { score: number; id: string } {
+  const [score = '0', id = ''] = Buffer.from(cursor, 'base64url').toString().split(':');
+  return { score: Number(score) || 0, id };
 }

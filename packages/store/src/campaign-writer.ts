@@ -2,7 +2,9 @@ import type { CampaignDefaults, RowError, SobotImageMessage } from '@sobot/schem
 import type { ChunkDefaults } from './recipient-codec';
 import { chunkDefaults, encodeRecipient } from './recipient-codec';
 import { CHUNK_SIZE, type StoreContext } from './context';
-import { META } from './campaign-meta';
+import { META, type Lane } from './campaign-meta';
+import { Circulation } from './circulation';
+import { MESSAGE_SUMMARY_TTL_S } from './ledger';
 import type { SendQueue } from './queue';
 
 /** Chunks written during an upload expire unless the upload commits (a crashed producer leaves nothing). */
@@ -20,6 +22,12 @@ export interface CampaignHeader {
   rejectedRows?: RowError[];
   /** Send only the first `size` recipients (whole chunks) until their failure ratio is known. */
   canary?: { size: number; maxFailureRatio: number };
+  /** Default: transactional for API messages, bulk for uploads. */
+  lane?: Lane;
+  /** Share of the bulk rate relative to other running campaigns (1–100, default 1). */
+  weight?: number;
+  /** Nothing is sent before this time (ms). */
+  sendAt?: number;
 }
 
 /**
@@ -88,6 +96,15 @@ export class CampaignWriter {
     const id = this.campaignId;
     const d = header.defaults;
     const canarySize = header.canary ? Math.min(header.canary.size, this.accepted) : 0;
+    const lane: Lane = header.lane ?? (header.source === 'api' ? 'transactional' : 'bulk');
+    const weight = header.weight ?? 1;
+    // With a canary only its chunks go out now (the rest when it passes, or on resume); a transactional
+    // campaign puts every chunk in its queue at once; a bulk one keeps a few in circulation (circulation.ts).
+    const first = header.canary
+      ? Math.ceil(canarySize / CHUNK_SIZE)
+      : lane === 'transactional'
+        ? this.chunks
+        : Math.min(this.chunks, Circulation.chunksInFlight(weight));
     try {
       const multi = redis.multi();
       multi.hset(keys.meta(id), {
@@ -107,6 +124,10 @@ export class CampaignWriter {
         [META.createdAt]: createdAt,
         [META.updatedAt]: createdAt,
         [META.retryGeneration]: 0,
+        [META.lane]: lane,
+        [META.weight]: weight,
+        [META.sendAt]: header.sendAt ?? 0,
+        [META.nextChunk]: first,
         ...(header.canary
           ? {
               [META.canarySize]: canarySize,
@@ -124,13 +145,16 @@ export class CampaignWriter {
       const persists: Promise<unknown>[] = [];
       for (let n = 0; n < this.chunks; n += 1) persists.push(redis.persist(keys.chunk(id, n)));
       await Promise.all(persists);
-      await redis.zadd(keys.campaignIndex, createdAt, id);
-      // With a canary only its chunks go out now; the rest are enqueued when it passes (or on resume).
-      const first = header.canary ? Math.ceil(canarySize / CHUNK_SIZE) : this.chunks;
-      await this.queue.enqueue(
-        id,
-        Array.from({ length: first }, (_, n) => n),
-      );
+      if (header.source === 'api') {
+        await redis.zadd(keys.messageIndex, createdAt, id);
+        const summary = keys.messageSummary(Math.floor(createdAt / 3_600_000));
+        await redis.hincrby(summary, 'accepted', this.accepted);
+        await redis.expire(summary, MESSAGE_SUMMARY_TTL_S);
+      } else {
+        await redis.zadd(keys.campaignIndex, createdAt, id);
+      }
+      const chunks = Array.from({ length: first }, (_, n) => n);
+      await this.queue.enqueue(id, chunks, { lane, notBefore: header.sendAt });
     } catch (err) {
       await this.abort().catch(() => undefined);
       throw err;
@@ -144,7 +168,7 @@ export class CampaignWriter {
     this.window = [];
     const { redis, keys } = this.ctx;
     const id = this.campaignId;
-    const dels: Promise<unknown>[] = [redis.zrem(keys.campaignIndex, id)];
+    const dels: Promise<unknown>[] = [redis.zrem(keys.campaignIndex, id), redis.zrem(keys.messageIndex, id)];
     dels.push(redis.unlink(keys.meta(id), keys.counts(id), keys.rejectedRows(id)));
     for (let n = 0; n < this.chunks; n += 1) dels.push(redis.unlink(keys.chunk(id, n)));
     await Promise.all(dels);

@@ -12,9 +12,19 @@ export class Keys {
     return `{${this.prefix}}`;
   }
 
-  /** Sorted set: campaign id scored by creation time (ms). */
+  /** Sorted set: uploaded campaign id scored by creation time (ms). */
   get campaignIndex(): string {
     return `${this.prefix}:campaigns`;
+  }
+
+  /** Sorted set: the campaign id of each `POST /v1/messages` call, scored by creation time (ms). */
+  get messageIndex(): string {
+    return `${this.prefix}:messages`;
+  }
+
+  /** Hash (one per UTC hour, unix hour): accepted, sent, failed, skipped messages of API calls. */
+  messageSummary(hour: number): string {
+    return `${this.prefix}:msum:${hour}`;
   }
 
   private campaign(id: string, suffix: string): string {

@@ -4,6 +4,7 @@ import type { StoreContext } from './context';
 import { messageId } from './ids';
 import { decodeOutcome, encodeOutcome, storedCode, type Outcome } from './outcome-codec';
 import { decodeChunk } from './recipient-codec';
+import type { Circulation } from './circulation';
 import { expireCampaign } from './retention';
 import { runScript } from './scripts';
 
@@ -26,6 +27,7 @@ export class Ledger {
 
   constructor(
     private readonly ctx: StoreContext,
+    private readonly circulation: Circulation,
     private readonly resultTtlSeconds: number,
   ) {}
 
@@ -36,6 +38,11 @@ export class Ledger {
   /** Remembers a chunk job parked while its campaign is paused, so that resume can wake it. */
   async park(campaignId: string, jobId: string): Promise<void> {
     await this.ctx.redis.sadd(this.ctx.keys.parked(campaignId), jobId);
+  }
+
+  /** Puts up to `n` more chunks of a bulk campaign in circulation (see circulation.ts); how many. */
+  async release(campaignId: string, n: number): Promise<number> {
+    return this.circulation.release(campaignId, n);
   }
 
   /** A campaign that just completed: its results are kept RESULT_TTL_DAYS, then Redis drops them. */
@@ -84,6 +91,7 @@ export class Ledger {
     chunk: number,
     chunkSize: number,
     entries: OutcomeEntry[],
+    source: CampaignMeta['source'] = 'upload',
   ): Promise<{ applied: number; completed: boolean; canaryPassed: boolean }> {
     const { redis, keys } = this.ctx;
     const now = Date.now();
@@ -122,12 +130,27 @@ export class Ledger {
         indexing.push(redis.expire(key, WAMID_INDEX_TTL_S));
       }
     }
-    const [[applied = 0, , completed = 0, canary = 0]] = await Promise.all([recorded, ...indexing]);
+    const [[applied = 0, , completed = 0, canary = 0, sent = 0, failed = 0, skipped = 0]] = await Promise.all([
+      recorded,
+      ...indexing,
+    ]);
+    // API messages are a stream: their sent / failed / skipped counts also go to the hour's summary.
+    if (source === 'api' && sent + failed + skipped > 0) {
+      const summary = keys.messageSummary(Math.floor(now / 3_600_000));
+      const multi = redis.multi();
+      if (sent) multi.hincrby(summary, 'sent', sent);
+      if (failed) multi.hincrby(summary, 'failed', failed);
+      if (skipped) multi.hincrby(summary, 'skipped', skipped);
+      multi.expire(summary, MESSAGE_SUMMARY_TTL_S);
+      await multi.exec();
+    }
     return { applied, completed: completed === 1, canaryPassed: canary === 1 };
   }
 }
 
 const DAY_MS = 86_400_000;
+/** An hour's summary of API messages is kept two days (the page shows the last 24 h). */
+export const MESSAGE_SUMMARY_TTL_S = 2 * 86_400;
 /** Delivery events arrive within hours; the index of a day's wamids is kept a week. */
 export const WAMID_INDEX_DAYS = 7;
 const WAMID_INDEX_TTL_S = (WAMID_INDEX_DAYS + 1) * 86_400;

@@ -1,10 +1,13 @@
 import { Queue, Worker, type ConnectionOptions, type JobsOptions, type Processor } from 'bullmq';
 import { SEND_POLICY, chunkJobBackoffMs } from '@sobot/schema';
 import type { Keys } from './keys';
-import { CHUNK_SIZE } from './context';
+import type { Lane } from './campaign-meta';
 
-/** The one BullMQ queue: each job is one chunk of one campaign's recipients. */
-const SEND_QUEUE = 'send';
+/**
+ * The BullMQ queues, one per lane: each job is one chunk of one campaign's recipients. Transactional chunks have
+ * a queue (and workers) of their own, so that they never wait behind bulk chunks.
+ */
+const QUEUE_NAMES: Record<Lane, string> = { bulk: 'send', transactional: 'send-tx' };
 
 export interface ChunkJobData {
   campaignId: string;
@@ -25,57 +28,70 @@ export function chunkJobId(campaignId: string, chunk: number, generation = 0): s
 
 export type ChunkProcessor = Processor<ChunkJobData, string>;
 
+export interface EnqueueOptions {
+  lane: Lane;
+  /** Not before this time (ms): a scheduled campaign's chunks wait in BullMQ's delayed set. */
+  notBefore?: number;
+  /** retry-failed rounds get job ids of their own. */
+  generation?: number;
+}
+
 /**
- * The send queue, built once per process: the producer and the workers add jobs through it, the workers take
- * them with `worker()`, Bull Board shows `bull`. Its name, prefix, job options and lock settings live here only.
+ * The send queues, built once per process: the producer and the workers add jobs through it, the workers take
+ * them with `worker()`, Bull Board shows `queues`. Names, prefix, job options and lock settings live here only.
  */
 export class SendQueue {
-  readonly bull: Queue<ChunkJobData>;
+  private readonly lanes: Record<Lane, Queue<ChunkJobData>>;
 
   constructor(
     private readonly connection: ConnectionOptions,
     private readonly keys: Keys,
   ) {
-    this.bull = new Queue<ChunkJobData>(SEND_QUEUE, {
-      connection,
-      prefix: keys.bullPrefix,
-      defaultJobOptions: CHUNK_JOB_OPTIONS,
-    });
+    const queue = (lane: Lane) =>
+      new Queue<ChunkJobData>(QUEUE_NAMES[lane], {
+        connection,
+        prefix: keys.bullPrefix,
+        defaultJobOptions: CHUNK_JOB_OPTIONS,
+      });
+    this.lanes = { bulk: queue('bulk'), transactional: queue('transactional') };
+  }
+
+  /** The BullMQ queues (for Bull Board and tests). */
+  get queues(): Array<Queue<ChunkJobData>> {
+    return [this.lanes.bulk, this.lanes.transactional];
+  }
+
+  lane(lane: Lane): Queue<ChunkJobData> {
+    return this.lanes[lane];
   }
 
   /** Adds chunk jobs in bulk; re-adding an existing job id is a no-op in BullMQ. */
-  async enqueue(campaignId: string, chunks: number[], generation = 0): Promise<void> {
+  async enqueue(campaignId: string, chunks: number[], o: EnqueueOptions): Promise<void> {
+    const delay = Math.max(0, (o.notBefore ?? 0) - Date.now());
     for (let i = 0; i < chunks.length; i += 1000) {
-      await this.bull.addBulk(
+      await this.lanes[o.lane].addBulk(
         chunks.slice(i, i + 1000).map((chunk) => ({
           name: 'chunk',
           data: { campaignId, chunk },
-          opts: { jobId: chunkJobId(campaignId, chunk, generation) },
+          opts: { jobId: chunkJobId(campaignId, chunk, o.generation), ...(delay > 0 ? { delay } : {}) },
         })),
       );
     }
   }
 
-  /** The chunks a canary held back: every chunk after those covering its first `canarySize` recipients. */
-  async enqueueHeld(campaignId: string, chunks: number, canarySize: number): Promise<void> {
-    const first = Math.ceil(canarySize / CHUNK_SIZE);
-    await this.enqueue(
-      campaignId,
-      Array.from({ length: Math.max(0, chunks - first) }, (_, i) => first + i),
-    );
-  }
-
   /** Wakes delayed (parked) chunk jobs now. */
   async wake(jobIds: string[]): Promise<void> {
     for (const jobId of jobIds) {
-      const job = await this.bull.getJob(jobId);
-      if (job && (await job.isDelayed())) await job.promote().catch(() => undefined);
+      for (const queue of this.queues) {
+        const job = await queue.getJob(jobId);
+        if (job && (await job.isDelayed())) await job.promote().catch(() => undefined);
+      }
     }
   }
 
-  /** A worker over this queue: `concurrency` chunks at once, the lock settings of SEND_POLICY. */
-  worker(processor: ChunkProcessor, concurrency: number): Worker<ChunkJobData, string> {
-    return new Worker<ChunkJobData, string>(SEND_QUEUE, processor, {
+  /** A worker over one lane's queue: `concurrency` chunks at once, the lock settings of SEND_POLICY. */
+  worker(lane: Lane, processor: ChunkProcessor, concurrency: number): Worker<ChunkJobData, string> {
+    return new Worker<ChunkJobData, string>(QUEUE_NAMES[lane], processor, {
       connection: this.connection,
       prefix: this.keys.bullPrefix,
       concurrency,
@@ -84,11 +100,15 @@ export class SendQueue {
     });
   }
 
+  /** Jobs by state, both lanes together. */
   async jobCounts(): Promise<Record<string, number>> {
-    return this.bull.getJobCounts('wait', 'active', 'delayed', 'failed', 'prioritized');
+    const [bulk, tx] = await Promise.all(
+      this.queues.map((q) => q.getJobCounts('wait', 'active', 'delayed', 'failed', 'prioritized')),
+    );
+    return Object.fromEntries(Object.entries(bulk!).map(([state, n]) => [state, n + (tx![state] ?? 0)]));
   }
 
   async close(): Promise<void> {
-    await this.bull.close();
+    await Promise.all(this.queues.map((q) => q.close()));
   }
 }

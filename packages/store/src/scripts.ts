@@ -10,6 +10,7 @@ const SCRIPTS = {
   delaySends: 'delay-sends-1',
   recordDelivery: 'record-delivery-2',
   setStatus: 'set-status-1',
+  advanceCursor: 'advance-cursor-1',
 } as const;
 
 type ScriptName = keyof typeof SCRIPTS;

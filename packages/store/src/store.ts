@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { CampaignControl } from './campaign-control';
 import { CampaignReader } from './campaign-view';
 import { CampaignWriter } from './campaign-writer';
+import { Circulation } from './circulation';
 import type { StoreContext } from './context';
 import { Deliveries } from './delivery';
 import { withStoreErrors } from './errors';
@@ -67,10 +68,13 @@ export class Store {
   ) {
     this.ctx = { redis, keys: new Keys(prefix) };
     this.queue = new SendQueue(bull, this.ctx.keys);
+    const circulation = new Circulation(this.ctx, this.queue);
     this.system = new SystemPause(this.ctx);
     this.campaigns = withStoreErrors(new CampaignReader(this.ctx, this.system));
-    this.control = withStoreErrors(new CampaignControl(this.ctx, this.queue, this.system, resultTtlSeconds));
-    this.ledger = new Ledger(this.ctx, resultTtlSeconds);
+    this.control = withStoreErrors(
+      new CampaignControl(this.ctx, this.queue, circulation, this.system, resultTtlSeconds),
+    );
+    this.ledger = new Ledger(this.ctx, circulation, resultTtlSeconds);
     this.idempotency = withStoreErrors(new IdempotencyKeys(this.ctx));
     this.deliveries = withStoreErrors(new Deliveries(this.ctx));
     this.metrics = new MetricCounters(this.ctx);
@@ -86,7 +90,9 @@ export class Store {
     bull.on('error', () => undefined);
     const store = new Store(redis, bull, cfg.prefix, cfg.resultTtlDays * 86_400);
     // Without a listener BullMQ prints connection errors as raw stack dumps: keep them in the JSON log.
-    store.queue.bull.on('error', (err) => log.warn({ err: err.message }, 'send queue: redis connection problem'));
+    for (const queue of store.queue.queues) {
+      queue.on('error', (err) => log.warn({ err: err.message }, 'send queue: redis connection problem'));
+    }
     void redisHygieneWarnings(redis).then((ws) => ws.forEach((w) => log.warn(w)));
     return store;
   }

@@ -94,7 +94,7 @@ export async function createCampaign(store: Store, count: number, name = 'test c
 
 /** The chunks of a campaign that have a job in the send queue (waiting, delayed…), in order. */
 export async function enqueuedChunks(store: Store, campaignId: string): Promise<number[]> {
-  const jobs = await store.queue.bull.getJobs(['wait', 'prioritized', 'delayed', 'active']);
+  const jobs = await store.queue.lane('bulk').getJobs(['wait', 'prioritized', 'delayed', 'active']);
   return jobs
     .filter((j) => j.data.campaignId === campaignId)
     .map((j) => j.data.chunk)

@@ -179,8 +179,8 @@ describe('retry-failed', () => {
     expect(reloaded?.outcomes.get(7)).toMatchObject({ kind: 'r', attempts: 1, rounds: 0, code: '' });
     expect(reloaded?.outcomes.get(8)).toMatchObject({ kind: 's' });
     // The touched chunks are queued again under a new generation's job ids.
-    expect(await store.queue.bull.getJob(chunkJobId(id, 0, 1))).toBeDefined();
-    expect(await store.queue.bull.getJob(chunkJobId(id, 1, 1))).toBeDefined();
+    expect(await store.queue.lane('bulk').getJob(chunkJobId(id, 0, 1))).toBeDefined();
+    expect(await store.queue.lane('bulk').getJob(chunkJobId(id, 1, 1))).toBeDefined();
 
     // Sending them completes the campaign again.
     await ledger.record(

@@ -5,6 +5,7 @@ import { sendMessages } from '@sobot/campaigns';
 import { sendMessagesBodySchema } from '@sobot/schema';
 import { NotFoundError } from '@sobot/store';
 import type { AppDeps } from '../deps';
+import { sendAtOption } from './send-at-option';
 
 export async function messageRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   app.post('/v1/messages', {
@@ -17,11 +18,13 @@ export async function messageRoutes(app: FastifyInstance, deps: AppDeps): Promis
       const body = sendMessagesBodySchema.parse(req.body);
       const header = req.headers['idempotency-key'];
       const key = (Array.isArray(header) ? header[0] : header) ?? body.idempotency_key;
-      const { idempotency_key: _ignored, ...rest } = body as typeof body & { idempotency_key?: string };
+      const { idempotency_key: _key, lane: _lane, send_at: _at, ...rest } = body;
       const messages = 'messages' in rest ? rest.messages : [rest];
       const result = await sendMessages(deps, messages, {
         idempotencyKey: key,
         validation: { defaultCountryCode: deps.cfg.DEFAULT_COUNTRY_CODE },
+        lane: body.lane,
+        sendAt: sendAtOption(body.send_at),
       });
       return reply.code(202).send(result);
     },

@@ -9,6 +9,8 @@ import { doc } from '../doc';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { createCampaign } from '@sobot/campaigns';
+import { LANES } from '@sobot/schema';
+import { sendAtOption } from './send-at-option';
 import type { AppDeps } from '../deps';
 import { ApiError, uploadTooLarge } from '../errors';
 
@@ -30,6 +32,12 @@ const uploadOptions = z.object({
   canary: z.coerce.number().int().min(1).optional(),
   /** The share of canary messages allowed to fail (default 0.2). */
   canary_max_failure_ratio: z.coerce.number().min(0).max(1).optional(),
+  /** `transactional`: jump ahead of every bulk campaign (an operator's choice). */
+  lane: z.enum(LANES).optional(),
+  /** Share of the bulk rate relative to other running campaigns. */
+  weight: z.coerce.number().int().min(1).max(100).optional(),
+  /** RFC 3339 with an offset: nothing is sent before it. */
+  send_at: z.string().max(40).optional(),
 });
 type UploadOptions = z.output<typeof uploadOptions>;
 
@@ -108,6 +116,9 @@ export async function uploadRoutes(app: FastifyInstance, deps: AppDeps): Promise
       dryRun: opts.dry_run,
       preflight: opts.preflight,
       canary: opts.canary ? { size: opts.canary, maxFailureRatio: opts.canary_max_failure_ratio ?? 0.2 } : undefined,
+      lane: opts.lane,
+      weight: opts.weight,
+      sendAt: sendAtOption(opts.send_at),
       validation: {
         defaultCountryCode: deps.cfg.DEFAULT_COUNTRY_CODE,
         nameFallbackToNumber: opts.name_fallback === 'number',

@@ -22,7 +22,8 @@
   campaign with the reason; otherwise the canary passes and the caller enqueues the held chunks.
 
   Returns { applied, already terminal, completed (1 when this call finished the campaign),
-            canary (1 when this call passed the canary, -1 when it failed it, else 0) }
+            canary (1 when this call passed the canary, -1 when it failed it, else 0),
+            sent, failed, skipped (newly recorded) }
 ]]
 local applied, already, sent, failed, skipped = 0, 0, 0, 0, 0
 for i = 3, #ARGV, 4 do
@@ -95,4 +96,4 @@ if ended > 0 then
     end
   end
 end
-return { applied, already, completed, canary }
+return { applied, already, completed, canary, sent, failed, skipped }
