@@ -1,6 +1,6 @@
 import { createLogger, loadConfigOrExit, onShutdown } from '@sobot/config';
 import { SEND_POLICY } from '@sobot/schema';
-import { startSendWorker } from '@sobot/sending';
+import { startSendWorker, troubleLog } from '@sobot/sending';
 import { Store } from '@sobot/store';
 import { workerConfigSchema } from './config';
 
@@ -34,6 +34,10 @@ log.info(
   },
   'worker started',
 );
+
+// Redis trouble must never take the worker down (a supervisor would crash-loop it): every path that can fail
+// retries or hands its chunk back to BullMQ; anything that still escapes is logged, briefly, not fatal.
+process.on('unhandledRejection', troubleLog(log, 'unhandled rejection (ignored)'));
 
 onShutdown(
   log,

@@ -55,6 +55,10 @@ export const SEND_POLICY = {
   fairShare: { chunksPerWeight: 4, maxChunksInFlight: 100, chunksPerWorker: 16 },
   /** Transactional chunks each worker runs at once, on their own queue. */
   transactionalChunksPerWorker: 4,
+  /** Redis out of memory: an outcome write is retried after this wait, doubling up to maxMs, until it lands. */
+  storeFullRetry: { firstMs: 100, maxMs: 2_000 },
+  /** Repeated trouble (Redis full, BullMQ errors) is logged at most once per this. */
+  troubleLogEveryMs: 1_000,
   /** SIGTERM: in-flight sends are recorded and the process exits within this. */
   shutdownDeadlineMs: 30_000,
 } as const;

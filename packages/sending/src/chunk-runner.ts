@@ -13,6 +13,8 @@ export interface RunnerDeps extends DeliverDeps {
   ledger: Ledger;
   watch: CampaignWatch;
   permits: Permits;
+  /** Redis refused an outcome write for lack of memory (it is retried). */
+  onStoreFull: (err: unknown) => void;
 }
 
 /**
@@ -86,7 +88,14 @@ export class ChunkRunner {
       const s = this.d.watch.status(campaignId);
       if (s === 'paused' || s === 'cancelled') stop.abort(s);
     }, SEND_POLICY.controlPollMs);
-    const flusher = new OutcomeFlusher(this.d.ledger, campaignId, chunk, meta.chunkSize, meta.source);
+    const flusher = new OutcomeFlusher(
+      this.d.ledger,
+      campaignId,
+      chunk,
+      meta.chunkSize,
+      meta.source,
+      this.d.onStoreFull,
+    );
     const priority = meta.lane === 'transactional';
     const taker = { group: campaignId, weight: meta.weight, priority };
     const log = this.d.log.child({ campaignId, chunk });
@@ -109,6 +118,8 @@ export class ChunkRunner {
             if (!(err instanceof StoppedError)) throw err;
           })
           .finally(() => this.d.permits.release());
+        // Its failure is read below (allSettled); until then it must not count as an unhandled rejection.
+        task.catch(() => undefined);
         tasks.push(task);
       }
       const results = await Promise.allSettled(tasks);

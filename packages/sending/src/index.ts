@@ -1,2 +1,3 @@
 export { startSendWorker, type SendWorker, type SendWorkerOptions } from './send-worker';
 export { OutageBreaker } from './breaker';
+export { troubleLog } from './trouble-log';

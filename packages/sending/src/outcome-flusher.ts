@@ -1,4 +1,5 @@
-import type { CampaignMeta, Ledger, Outcome, OutcomeEntry } from '@sobot/store';
+import { SEND_POLICY } from '@sobot/schema';
+import { StoreFullError, type CampaignMeta, type Ledger, type Outcome, type OutcomeEntry } from '@sobot/store';
 
 /** Most outcomes in one script call. */
 const FLUSH_AT = 64;
@@ -31,6 +32,8 @@ export class OutcomeFlusher {
     private readonly chunk: number,
     private readonly chunkSize: number,
     private readonly source: CampaignMeta['source'] = 'upload',
+    /** Told each time Redis refused a write for lack of memory (the write is retried). */
+    private readonly onStoreFull: (err: StoreFullError) => void = () => undefined,
   ) {}
 
   add(offset: number, outcome: Outcome): Promise<void> {
@@ -50,8 +53,7 @@ export class OutcomeFlusher {
   private flush(): void {
     const batch = this.batch.splice(0, FLUSH_AT);
     if (batch.length === 0) return;
-    const p = this.ledger
-      .record(this.campaignId, this.chunk, this.chunkSize, batch, this.source)
+    const p = this.recordDurably(batch)
       .then((r) => {
         if (r.completed) this.completed = true;
         if (r.canaryPassed) this.canaryPassed = true;
@@ -66,6 +68,27 @@ export class OutcomeFlusher {
         if (this.batch.length > 0 && this.flushes.size < MAX_IN_FLIGHT) this.flush();
       });
     this.flushes.add(p);
+  }
+
+  /**
+   * Records a batch; while Redis refuses writes for lack of memory, waits and writes it again (an outcome is never
+   * dropped; a batch written twice counts once, the ledger is idempotent). The messages keep their permits
+   * meanwhile, so the worker stops sending until Redis takes writes again.
+   */
+  private async recordDurably(batch: OutcomeEntry[]) {
+    for (
+      let wait: number = SEND_POLICY.storeFullRetry.firstMs;
+      ;
+      wait = Math.min(wait * 2, SEND_POLICY.storeFullRetry.maxMs)
+    ) {
+      try {
+        return await this.ledger.record(this.campaignId, this.chunk, this.chunkSize, batch, this.source);
+      } catch (err) {
+        if (!(err instanceof StoreFullError)) throw err;
+        this.onStoreFull(err);
+        await new Promise((r) => setTimeout(r, wait));
+      }
+    }
   }
 
   async close(): Promise<void> {

@@ -10,6 +10,7 @@ import { ChunkRunner } from './chunk-runner';
 import { MetricsRecorder } from './metrics-recorder';
 import { Permits } from './permits';
 import { SendGate } from './send-gate';
+import { troubleLog } from './trouble-log';
 
 export interface SendWorkerOptions {
   store: Store;
@@ -51,6 +52,7 @@ export function startSendWorker(o: SendWorkerOptions): SendWorker {
       ledger: store.ledger,
       watch: new CampaignWatch(store.campaigns),
       permits: new Permits(o.concurrency),
+      onStoreFull: troubleLog(o.log, 'Redis is out of memory: outcome writes are retried until it takes them'),
     },
     shutdown.signal,
   );
@@ -62,9 +64,11 @@ export function startSendWorker(o: SendWorkerOptions): SendWorker {
     store.queue.worker('bulk', process, bulkChunks),
     store.queue.worker('transactional', process, SEND_POLICY.transactionalChunksPerWorker),
   ];
+  const failed = troubleLog(o.log, 'chunk jobs failed; BullMQ retries them');
+  const workerError = troubleLog(o.log, 'send worker error (Redis trouble?)');
   for (const worker of workers) {
-    worker.on('failed', (job, err) => o.log.error({ err, jobId: job?.id }, 'chunk job failed; BullMQ will retry it'));
-    worker.on('error', (err) => o.log.error({ err }, 'worker error'));
+    worker.on('failed', (_job, err) => failed(err));
+    worker.on('error', (err) => workerError(err));
   }
 
   let closing: Promise<void> | undefined;

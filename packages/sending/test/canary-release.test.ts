@@ -65,6 +65,8 @@ test('chunks a passing canary releases are ordinary chunk jobs: removed once don
   expect(sandbox.stats().total).toBe(count);
   // The three chunks released after the canary (200–649) got the queue's job options too: no completed job
   // stays behind (with BullMQ's defaults they would), and each may be retried after a crash.
-  const counts = await store.queue.lane('bulk').getJobCounts('completed', 'failed', 'wait', 'active', 'delayed');
-  expect(counts).toEqual({ completed: 0, failed: 0, wait: 0, active: 0, delayed: 0 });
+  const counts = () => store.queue.lane('bulk').getJobCounts('completed', 'failed', 'wait', 'active', 'delayed');
+  // The last chunk job may still be finishing when the campaign is seen completed.
+  await waitFor(async () => (await counts()).active === 0, { what: 'the last chunk job to finish' });
+  expect(await counts()).toEqual({ completed: 0, failed: 0, wait: 0, active: 0, delayed: 0 });
 });

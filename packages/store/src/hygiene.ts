@@ -24,3 +24,18 @@ export async function redisHygieneWarnings(redis: RedisClient): Promise<string[]
     return [];
   }
 }
+
+/** The Redis eviction policy, asked at most every 10 s; undefined when CONFIG is not allowed. */
+let policyCache: { at: number; value: string | undefined } | undefined;
+export async function evictionPolicy(redis: RedisClient): Promise<string | undefined> {
+  if (policyCache && Date.now() - policyCache.at < 10_000) return policyCache.value;
+  const node = 'nodes' in redis ? (redis.nodes('master')[0] ?? null) : redis;
+  let value: string | undefined;
+  try {
+    value = node ? ((await node.config('GET', 'maxmemory-policy')) as [string, string])[1] : undefined;
+  } catch {
+    value = undefined;
+  }
+  policyCache = { at: Date.now(), value };
+  return value;
+}

@@ -96,6 +96,11 @@ export class Keys {
     return `${this.prefix}:{rate}`;
   }
 
+  /** String: written by the readiness check to learn whether Redis takes writes. */
+  get probe(): string {
+    return `${this.prefix}:probe`;
+  }
+
   /** Hash: cluster-wide metric counters pushed by the workers. */
   get metrics(): string {
     return `${this.prefix}:metrics`;

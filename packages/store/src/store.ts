@@ -6,8 +6,8 @@ import { CampaignWriter } from './campaign-writer';
 import { Circulation } from './circulation';
 import type { StoreContext } from './context';
 import { Deliveries } from './delivery';
-import { withStoreErrors } from './errors';
-import { redisHygieneWarnings } from './hygiene';
+import { StoreFullError, toStoreError, withStoreErrors } from './errors';
+import { evictionPolicy, redisHygieneWarnings } from './hygiene';
 import { IdempotencyKeys } from './idempotency';
 import { newCampaignId } from './ids';
 import { Keys } from './keys';
@@ -74,7 +74,7 @@ export class Store {
     this.control = withStoreErrors(
       new CampaignControl(this.ctx, this.queue, circulation, this.system, resultTtlSeconds),
     );
-    this.ledger = new Ledger(this.ctx, circulation, resultTtlSeconds);
+    this.ledger = withStoreErrors(new Ledger(this.ctx, circulation, resultTtlSeconds));
     this.idempotency = withStoreErrors(new IdempotencyKeys(this.ctx));
     this.deliveries = withStoreErrors(new Deliveries(this.ctx));
     this.metrics = new MetricCounters(this.ctx);
@@ -105,6 +105,31 @@ export class Store {
   /** The one global send rate at `perSecond`. */
   sendRate(perSecond: number): SendRate {
     return new SendRate(this.ctx, perSecond);
+  }
+
+  /**
+   * Whether the store can take work now: Redis answers, takes a write (not full), and does not run an evicting
+   * policy (which would drop queued recipients). For /readyz.
+   */
+  async health(timeoutMs = 1_000): Promise<{ ok: true } | { ok: false; code: string; message: string }> {
+    if (!(await this.ping(timeoutMs)))
+      return { ok: false, code: 'STORE_UNAVAILABLE', message: 'Redis is not reachable' };
+    try {
+      await this.redis.set(this.ctx.keys.probe, '1', 'PX', 5_000);
+    } catch (err) {
+      const e = toStoreError(err);
+      if (e instanceof StoreFullError) return { ok: false, code: e.code, message: e.message };
+      return { ok: false, code: 'STORE_UNAVAILABLE', message: 'Redis does not take writes' };
+    }
+    const policy = await evictionPolicy(this.redis);
+    if (policy && policy !== 'noeviction') {
+      return {
+        ok: false,
+        code: 'STORE_EVICTING',
+        message: `Redis maxmemory-policy is ${policy}: it may drop queued recipients (set noeviction)`,
+      };
+    }
+    return { ok: true };
   }
 
   /** True when Redis answers within `timeoutMs`. */

@@ -113,7 +113,7 @@ describe('CampaignWriter', () => {
       const id = writer.campaignId;
       await writer.add(recipient(1));
       await writer.commit(
-        { name: String(createdAt), source: 'api', defaults: DEFAULTS, total: 1, rejected: 0, duplicates: 0 },
+        { name: String(createdAt), source: 'upload', defaults: DEFAULTS, total: 1, rejected: 0, duplicates: 0 },
         createdAt,
       );
       ids.push(id);

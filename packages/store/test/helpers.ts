@@ -94,7 +94,10 @@ export async function createCampaign(store: Store, count: number, name = 'test c
 
 /** The chunks of a campaign that have a job in the send queue (waiting, delayed…), in order. */
 export async function enqueuedChunks(store: Store, campaignId: string): Promise<number[]> {
-  const jobs = await store.queue.lane('bulk').getJobs(['wait', 'prioritized', 'delayed', 'active']);
+  const lanes = await Promise.all(
+    store.queue.queues.map((q) => q.getJobs(['wait', 'prioritized', 'delayed', 'active'])),
+  );
+  const jobs = lanes.flat();
   return jobs
     .filter((j) => j.data.campaignId === campaignId)
     .map((j) => j.data.chunk)

@@ -65,7 +65,7 @@ describe('retention', () => {
       const id = writer.campaignId;
       await writer.add(recipient(0));
       await writer.commit(
-        { name: 'listed', source: 'api', defaults: DEFAULTS, total: 1, rejected: 0, duplicates: 0 },
+        { name: 'listed', source: 'upload', defaults: DEFAULTS, total: 1, rejected: 0, duplicates: 0 },
         createdAt,
       );
       ids.push(id);
