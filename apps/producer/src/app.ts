@@ -6,6 +6,7 @@ import { bearerAuth, pageToken } from './auth';
 import { boardPlugin } from './board';
 import type { AppDeps } from './deps';
 import { clientErrorHandler, frameworkErrors, registerErrorHandling } from './errors';
+import { namedSchemas } from './doc';
 import { openapiDocument } from './openapi';
 import { campaignRoutes } from './routes/campaigns';
 import { messageRoutes } from './routes/messages';
@@ -23,7 +24,14 @@ export async function buildApp(deps: AppDeps, logger: Logger | false = false): P
   app.setValidatorCompiler(() => () => true);
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   registerErrorHandling(app);
-  await app.register(swagger, { openapi: openapiDocument });
+  for (const schema of namedSchemas()) app.addSchema(schema);
+  await app.register(swagger, {
+    openapi: openapiDocument,
+    // Components keep the names the shared schemas were added with (`CampaignView`, not `def-3`).
+    refResolver: {
+      buildLocalReference: (json, _base, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`),
+    },
+  });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   const { cfg } = deps;

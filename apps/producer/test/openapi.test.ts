@@ -5,7 +5,7 @@
  * 500 is produced at least once; an answer with an undocumented status or shape fails the test.
  */
 import { connect } from 'node:net';
-import { compileErrors, validate } from '@readme/openapi-parser';
+import { compileErrors, dereference, validate } from '@readme/openapi-parser';
 import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
@@ -34,6 +34,8 @@ let app: FastifyInstance;
 /** The same app over a Redis nobody listens on: every route that needs Redis answers 503. */
 let deadApp: FastifyInstance;
 let spec: Json;
+/** The document with every `$ref` (the named components) replaced by what it points to. */
+let resolved: Json;
 let image: string;
 
 function config(redisUrl: string, prefix: string) {
@@ -101,6 +103,7 @@ beforeAll(async () => {
   closers.push(() => deadApp.close());
 
   spec = (await app.inject('/docs/json')).json();
+  resolved = await dereference(structuredClone(spec) as Parameters<typeof dereference>[0]);
 });
 
 afterAll(async () => {
@@ -122,7 +125,7 @@ const observed = new Set<string>();
 
 function operationOf(method: string, url: string): { template: string; op: Operation } | undefined {
   const path = url.split('?')[0]!;
-  for (const [template, item] of Object.entries(spec.paths as Record<string, Record<string, Operation>>)) {
+  for (const [template, item] of Object.entries(resolved.paths as Record<string, Record<string, Operation>>)) {
     const re = new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}$`);
     const op = item[method.toLowerCase()];
     if (op && re.test(path)) return { template, op };
@@ -228,6 +231,16 @@ test('/docs/json is a valid OpenAPI 3.1 document with every route and its securi
     in: 'header',
     name: 'X-Hub-Signature-256',
   });
+  expect(Object.keys(spec.components.schemas)).toEqual(
+    expect.arrayContaining([
+      'ApiError',
+      'CampaignView',
+      'UploadResult',
+      'ReportRow',
+      'MessageView',
+      'SendMessagesResult',
+    ]),
+  );
   // The upload documents its multipart form (fields and file) and the raw list types.
   const upload = spec.paths['/v1/campaigns'].post;
   const form = upload.requestBody.content['multipart/form-data'].schema;
@@ -540,5 +553,5 @@ test('every documented status of every route was produced and matched (500 aside
 
 /** The error body's schema as the document gives it (any route's 401 will do). */
 function errorSchema(): Json {
-  return spec.paths['/v1/campaigns'].get.responses['401'].content['application/json'].schema;
+  return resolved.paths['/v1/campaigns'].get.responses['401'].content['application/json'].schema;
 }

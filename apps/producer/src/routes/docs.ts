@@ -12,7 +12,7 @@ import {
   sendMessagesResultSchema,
   uploadResultSchema,
 } from '@sobot/schema';
-import { answer, contentAnswer, doc, errors, type JsonSchema } from '../doc';
+import { answer, answerSchema, contentAnswer, doc, errors, type JsonSchema } from '../doc';
 
 /**
  * The OpenAPI description of every route, next to the zod schemas the routes parse their input with.
@@ -50,8 +50,8 @@ export const listQuery = z.object({
 });
 export const reportQuery = z.object({ format: z.enum(['csv', 'json', 'ndjson']).default('csv') });
 
-const BEARER = { 401: 'Bearer token missing or not one of `API_KEYS`.' };
-const NOT_FOUND = { 404: 'No campaign with this id (unknown or malformed).' };
+const BEARER = { 401: '`UNAUTHORIZED`: the bearer token is missing or not one of `API_KEYS`.' };
+const NOT_FOUND = { 404: '`NOT_FOUND`: no campaign with this id (unknown or malformed).' };
 const tags = (tag: string) => ({ tags: [tag] });
 
 const csv = { type: 'string', description: 'CSV with a header row; cells safe against formula injection' };
@@ -59,7 +59,7 @@ const ndjson = (row: string) => ({ type: 'string', description: `one ${row} JSON
 const rowsAnswer = (description: string, row: z.ZodType, name: string) =>
   contentAnswer(description, {
     'text/csv': csv,
-    'application/json': doc(z.array(row), 'output'),
+    'application/json': { type: 'array', items: answerSchema(row) },
     'application/x-ndjson': ndjson(name),
   });
 
@@ -67,7 +67,10 @@ const listCampaigns: FastifySchema = {
   summary: 'List campaigns, newest first',
   ...tags('campaigns'),
   querystring: doc(listQuery),
-  response: { 200: answer('Campaigns', campaignListSchema), ...errors({ ...BEARER, 400: '`INVALID_REQUEST`.' }) },
+  response: {
+    200: answer('Campaigns', campaignListSchema),
+    ...errors({ ...BEARER, 400: '`INVALID_REQUEST`: `limit` or `offset` out of range.' }),
+  },
 };
 
 const getCampaign: FastifySchema = {
@@ -172,7 +175,7 @@ function upload(options: z.ZodObject, rawTypes: Iterable<string>): FastifySchema
           '`INVALID_REQUEST` (an option), `UNPARSEABLE`, `NO_PHONE_COLUMN`, `NO_VALID_ROWS`, `STRICT_REJECTED`, ' +
           '`INVALID_DEFAULTS`, `IMAGE_PREFLIGHT_FAILED`, `NO_FILE`, `UNEXPECTED_FILE`. Nothing is kept.',
         413: '`UPLOAD_TOO_LARGE`: over `MAX_UPLOAD_BYTES`. Nothing is kept.',
-        415: 'The raw body is not CSV, JSON or NDJSON.',
+        415: '`UNSUPPORTED_MEDIA_TYPE`: the raw body is not CSV, JSON or NDJSON.',
       }),
     },
   };
@@ -193,7 +196,7 @@ const sendMessages: FastifySchema = {
       400: '`INVALID_MESSAGES` (`details`: `[{index, field, message}]`), `INVALID_REQUEST`, `INVALID_JSON`.',
       409: '`IDEMPOTENCY_KEY_REUSED`: the key was used with another body.',
       413: '`BODY_TOO_LARGE`: over 10 MiB.',
-      415: 'Not `application/json`.',
+      415: '`UNSUPPORTED_MEDIA_TYPE`: the body is not `application/json`.',
     }),
   },
 };
@@ -204,7 +207,7 @@ const getMessage: FastifySchema = {
   params: doc(messageIdParams),
   response: {
     200: answer('The message', messageViewSchema),
-    ...errors({ ...BEARER, 404: 'No message with this id (unknown or malformed).' }),
+    ...errors({ ...BEARER, 404: '`NOT_FOUND`: no message with this id (unknown or malformed).' }),
   },
 };
 
@@ -265,9 +268,9 @@ const webhook: FastifySchema = {
     200: answer('Events recorded', webhookAnswerSchema),
     ...errors({
       400: '`INVALID_WEBHOOK`: neither Meta-style nor flat events; `INVALID_JSON`.',
-      401: 'Token or signature missing or wrong.',
+      401: '`UNAUTHORIZED`: the token or the signature is missing or wrong.',
       413: '`BODY_TOO_LARGE`: over 10 MiB.',
-      415: 'Not `application/json`.',
+      415: '`UNSUPPORTED_MEDIA_TYPE`: the body is not `application/json`.',
     }),
   },
 };
