@@ -92,12 +92,18 @@ export function parseDeliveryEvents(body: unknown): DeliveryEvent[] {
 
 export async function webhookRoutes(app: FastifyInstance, { cfg, ctx }: AppDeps): Promise<void> {
   const tokenOk = cfg.WEBHOOK_TOKEN ? secretMatcher([cfg.WEBHOOK_TOKEN]) : () => true;
-  app.post('/v1/webhooks/sobot', { schema: routeDocs.webhook }, async (req) => {
-    const token = (req.query as { token?: string } | undefined)?.token;
-    if (!tokenOk(token)) throw new ApiError(401, 'UNAUTHORIZED', 'webhook token missing or wrong (?token=)');
-    const events = parseDeliveryEvents(req.body);
-    const tally = { received: events.length, applied: 0, stale: 0, unknown: 0 };
-    for (const e of events) tally[await recordDelivery(ctx, e)] += 1;
-    return tally;
-  });
+  app.post(
+    '/v1/webhooks/sobot',
+    {
+      schema: routeDocs.webhook,
+    },
+    async (req) => {
+      const token = (req.query as { token?: string } | undefined)?.token;
+      if (!tokenOk(token)) throw new ApiError(401, 'UNAUTHORIZED', 'webhook token missing or wrong (?token=)');
+      const events = parseDeliveryEvents(req.body);
+      const tally = { received: events.length, applied: 0, stale: 0, unknown: 0 };
+      for (const e of events) tally[await recordDelivery(ctx, e)] += 1;
+      return tally;
+    },
+  );
 }
