@@ -16,7 +16,16 @@ export async function registerBasicAuth(app: FastifyInstance, user: string, pass
       if (!(userOk(u) && passwordOk(p))) throw new Error('wrong user or password');
     },
   });
-  app.addHook('onRequest', app.basicAuth);
+  // Answered here rather than thrown: Bull Board's routes have their own error handler and body, and a
+  // 401 must be in the API's error shape wherever it comes from (basic-auth has set the challenge).
+  app.addHook('onRequest', (req, reply, done) => {
+    app.basicAuth(req, reply, (err) => {
+      if (!err) return done();
+      void reply.code(401).send({
+        error: { code: 'UNAUTHORIZED', message: 'Bull Board and the campaign page need the board user and password' },
+      });
+    });
+  });
 }
 
 /** Bull Board at /admin/queues behind basic auth. */

@@ -1,4 +1,6 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ZodError } from 'zod';
 import { WebhookBodyError } from '@sobot/schema';
 import { IdempotencyConflictError, InputError, SHOWN_ERRORS } from '@sobot/campaigns';
@@ -44,15 +46,67 @@ function toHttp(err: unknown): ApiError | undefined {
     return new ApiError(400, 'INVALID_REQUEST', details.map((d) => `${d.field}: ${d.message}`).join('; '), details);
   }
   const fe = err as FastifyError;
-  if (fe.code === 'FST_REQ_FILE_TOO_LARGE' || fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
-    return new ApiError(413, 'UPLOAD_TOO_LARGE', fe.message);
+  if (fe.code === 'FST_REQ_FILE_TOO_LARGE') return new ApiError(413, 'UPLOAD_TOO_LARGE', fe.message);
   if (fe.validation) return new ApiError(400, 'INVALID_REQUEST', fe.message);
   if (err instanceof StoreUnavailableError) return new ApiError(503, err.code, err.message);
   if (err instanceof StoreFullError) return new ApiError(507, err.code, err.message);
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
-    return new ApiError(fe.statusCode, fe.code ?? 'BAD_REQUEST', fe.message);
+    const code = FRAMEWORK_CODES[fe.code] ?? 'BAD_REQUEST';
+    return new ApiError(fe.statusCode, code, fe.message);
   }
   return undefined;
+}
+
+/** Fastify's codes for a body it could not read, as this API names them. */
+const FRAMEWORK_CODES: Record<string, string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'BODY_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'INVALID_JSON',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'INVALID_JSON',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'BAD_REQUEST',
+};
+
+const errorJson = (code: string, message: string) => JSON.stringify({ error: { code, message } });
+
+/**
+ * Errors fastify meets while routing, before any handler or hook: a path that does not decode, a path
+ * parameter over `maxParamLength`. Either way the path names nothing: 404, like an unknown id.
+ */
+export function frameworkErrors(err: FastifyError, req: FastifyRequest, reply: FastifyReply): void {
+  req.log.debug({ code: err.code }, 'unroutable path');
+  void reply
+    .code(404)
+    .type('application/json; charset=utf-8')
+    .send(errorJson('NOT_FOUND', 'no such resource: the path does not name one'));
+}
+
+/** What node's HTTP parser refuses before a request exists, with the status node itself would answer. */
+const CLIENT_ERRORS: Record<string, [number, string, string]> = {
+  HPE_HEADER_OVERFLOW: [
+    431,
+    'HEADERS_TOO_LARGE',
+    'request header fields are too large (node allows 16 KiB in all by default)',
+  ],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'REQUEST_TIMEOUT', 'the request was not received in time'],
+};
+
+/**
+ * Node's HTTP server answers a request it cannot parse (431 header overflow, 400 malformed, 408 timeout)
+ * before fastify sees it; this gives those answers the API's error shape. It writes to the raw socket
+ * because there is no request or reply to go through.
+ */
+export function clientErrorHandler(this: FastifyInstance, err: NodeJS.ErrnoException, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, code, message] = CLIENT_ERRORS[err.code ?? ''] ?? [400, 'BAD_REQUEST', 'malformed HTTP request'];
+  this.log.debug({ code: err.code }, 'client error');
+  if (socket.writable) {
+    const body = errorJson(code, message);
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
 }
 
 export function registerErrorHandling(app: FastifyInstance): void {

@@ -1,6 +1,11 @@
 import { z } from 'zod';
 
-/** Shapes of the public HTTP API (SPEC §5), shared by the producer, the CLI and the client SDK. */
+/**
+ * Shapes of the public HTTP API (SPEC §5), shared by the producer, the CLI and the client SDK. Each
+ * response shape is a zod schema (the producer documents it in its OpenAPI document, tests check real
+ * answers against it) and its TypeScript type is inferred from it: importing only the types costs the
+ * SDK no zod at run time.
+ */
 
 export const CAMPAIGN_STATUSES = ['scheduled', 'queued', 'running', 'paused', 'cancelled', 'completed'] as const;
 export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
@@ -11,79 +16,89 @@ export type RecipientStatus = (typeof RECIPIENT_STATUSES)[number];
 export const DELIVERY_STATUSES = ['sent', 'delivered', 'read', 'failed'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
-export interface RowError {
-  /** 1-based data row (the header is not counted). */
-  row: number;
-  field: string;
-  message: string;
-}
+const count = z.int().min(0);
+const isoTime = z.iso.datetime();
 
-export interface UploadResult {
-  id: string;
-  name: string;
-  status: CampaignStatus;
-  total: number;
-  accepted: number;
-  rejected: number;
-  duplicates: number;
-  errors: RowError[];
-  /** True when `dry_run=true`: validated and counted, nothing stored or sent. */
-  dry_run?: boolean;
-}
+export const rowErrorSchema = z.object({
+  row: z.int().min(1).describe('1-based data row (the header is not counted)'),
+  field: z.string(),
+  message: z.string(),
+});
+export type RowError = z.output<typeof rowErrorSchema>;
 
-export interface CampaignCounts {
-  total: number;
-  pending: number;
-  sent: number;
-  failed: number;
-  cancelled: number;
-  delivered: number;
-  read: number;
-  delivery_failed: number;
-}
+export const uploadResultSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  status: z.enum(CAMPAIGN_STATUSES),
+  total: count.describe('data rows read: accepted + rejected + duplicates'),
+  accepted: count.describe('unique valid recipients enqueued'),
+  rejected: count.describe('invalid rows'),
+  duplicates: count.describe('valid rows whose number came earlier in the file'),
+  errors: z.array(rowErrorSchema).describe('the first 1,000 row errors; the counts are exact'),
+  dry_run: z.boolean().optional().describe('true when `dry_run=true`: validated and counted, nothing stored or sent'),
+});
+export type UploadResult = z.output<typeof uploadResultSchema>;
 
 export const LANES = ['bulk', 'transactional'] as const;
 export type Lane = (typeof LANES)[number];
 
-export interface CampaignView {
-  id: string;
-  name: string;
-  source: 'upload' | 'api';
-  lane: Lane;
-  /** Share of the bulk rate relative to other running campaigns. */
-  weight: number;
-  /** Nothing is sent before this time; null when sending starts at once. */
-  send_at: string | null;
-  status: CampaignStatus;
-  /** Why the system (not an operator) stopped sending, when it did. */
-  paused_reason: string | null;
-  image_url: string | null;
-  caption: string | null;
-  counts: CampaignCounts;
-  rows: { total: number; accepted: number; rejected: number; duplicates: number };
-  /** Failures grouped by upstream (or our) error code. */
-  failure_reasons: Array<{ code: string; count: number; message: string }>;
-  /** Messages per second over the last few seconds. */
-  rate: number;
-  /** Seconds until done at the current rate; null when not sending. */
-  eta_seconds: number | null;
-  created_at: string;
-  started_at: string | null;
-  completed_at: string | null;
-  updated_at: string;
-}
+export const campaignCountsSchema = z.object({
+  total: count,
+  pending: count,
+  sent: count,
+  failed: count,
+  cancelled: count,
+  delivered: count.describe('messages delivered or read'),
+  read: count,
+  delivery_failed: count,
+});
+export type CampaignCounts = z.output<typeof campaignCountsSchema>;
 
-export interface ReportRow {
-  customer_number: string;
-  customer_name: string;
-  status: RecipientStatus;
-  wamid: string;
-  error_code: string;
-  error_message: string;
-  attempts: number;
-  updated_at: string;
-  delivery_status: string;
-}
+export const campaignViewSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  source: z.enum(['upload', 'api']),
+  lane: z.enum(LANES),
+  weight: z.int().min(1).max(100).describe('share of the bulk rate relative to other running campaigns'),
+  send_at: isoTime.nullable().describe('nothing is sent before this time; null: at once'),
+  status: z.enum(CAMPAIGN_STATUSES),
+  paused_reason: z.string().nullable().describe('why the system (not an operator) stopped sending, when it did'),
+  image_url: z.string().nullable(),
+  caption: z.string().nullable(),
+  counts: campaignCountsSchema,
+  rows: z.object({ total: count, accepted: count, rejected: count, duplicates: count }),
+  failure_reasons: z
+    .array(z.object({ code: z.string(), count: count, message: z.string() }))
+    .describe('failures grouped by upstream (or our) error code, most frequent first'),
+  rate: z.number().min(0).describe('messages per second over the last 10 s'),
+  eta_seconds: count.nullable().describe('seconds until done at the current rate; null when not sending'),
+  created_at: isoTime,
+  started_at: isoTime.nullable(),
+  completed_at: isoTime.nullable(),
+  updated_at: isoTime,
+});
+export type CampaignView = z.output<typeof campaignViewSchema>;
+
+export const campaignListSchema = z.object({ campaigns: z.array(campaignViewSchema).describe('newest first') });
+export type CampaignList = z.output<typeof campaignListSchema>;
+
+/** The answer of pause / resume / cancel / retry-failed: the campaign after the action. */
+export const controlResultSchema = campaignViewSchema.extend({
+  reset: count.optional().describe('retry-failed: recipients put back to pending'),
+});
+
+export const reportRowSchema = z.object({
+  customer_number: z.string(),
+  customer_name: z.string(),
+  status: z.enum(RECIPIENT_STATUSES),
+  wamid: z.string().describe('empty until sent'),
+  error_code: z.string(),
+  error_message: z.string(),
+  attempts: count.describe('requests sent for this recipient'),
+  updated_at: z.union([isoTime, z.literal('')]).describe('empty while nothing happened yet'),
+  delivery_status: z.string().describe('sent, delivered, read or failed; empty before the message was sent'),
+});
+export type ReportRow = z.output<typeof reportRowSchema>;
 
 export const REPORT_COLUMNS = [
   'customer_number',
@@ -97,22 +112,28 @@ export const REPORT_COLUMNS = [
   'delivery_status',
 ] as const satisfies ReadonlyArray<keyof ReportRow>;
 
-export interface MessageView {
-  id: string;
-  campaign_id: string;
-  customer_number: string;
-  status: RecipientStatus;
-  wamid: string | null;
-  delivery_status: DeliveryStatus | null;
-  error_code: string | null;
-  error_message: string | null;
-  attempts: number;
-  updated_at: string | null;
-}
+export const messageViewSchema = z.object({
+  id: z.string(),
+  campaign_id: z.string(),
+  customer_number: z.string(),
+  status: z.enum(RECIPIENT_STATUSES),
+  wamid: z.string().nullable(),
+  delivery_status: z.enum(DELIVERY_STATUSES).nullable(),
+  error_code: z.string().nullable(),
+  error_message: z.string().nullable(),
+  attempts: count,
+  updated_at: isoTime.nullable(),
+});
+export type MessageView = z.output<typeof messageViewSchema>;
 
-export interface ApiErrorBody {
-  error: { code: string; message: string; details?: unknown };
-}
+export const apiErrorBodySchema = z.object({
+  error: z.object({
+    code: z.string().describe('stable, machine-readable'),
+    message: z.string().describe('for people: what was wrong and where'),
+    details: z.unknown().optional().describe('where it applies: rows, fields or message indexes'),
+  }),
+});
+export type ApiErrorBody = z.output<typeof apiErrorBodySchema>;
 
 /** One message sent through `POST /v1/messages`. `image_url` is accepted as an alias of `url`. */
 export const messageInputSchema = z.object({
@@ -139,30 +160,29 @@ export const sendMessagesBodySchema = z.union([
   messageInputSchema.extend(sendOptions),
 ]);
 
-/** One message in `GET /v1/messages`: its status, and when it was accepted. */
-export interface MessageListItem extends MessageView {
-  created_at: string;
-}
+export const sendMessagesResultSchema = z.object({
+  campaign_id: z.string(),
+  ids: z.array(z.string()).describe('one per message, in order; a number repeated in one call gets one id'),
+  replayed: z.boolean().describe('true when this answer replays an earlier call with the same idempotency key'),
+});
+export type SendMessagesResult = z.output<typeof sendMessagesResultSchema>;
 
-export interface MessageList {
-  messages: MessageListItem[];
-  /** Pass as `cursor` for the next page; null on the last. */
-  next_cursor: string | null;
-}
+export const messageListItemSchema = messageViewSchema.extend({ created_at: isoTime });
+export type MessageListItem = z.output<typeof messageListItemSchema>;
+
+export const messageListSchema = z.object({
+  messages: z.array(messageListItemSchema).describe("oldest first; a call's messages are never split across pages"),
+  next_cursor: z.string().nullable().describe('pass as `cursor` for the next page; null on the last'),
+});
+export type MessageList = z.output<typeof messageListSchema>;
 
 /** Transactional traffic over the last 24 hours (SPEC §10). */
-export interface MessageSummary {
-  since: string;
-  accepted: number;
-  sent: number;
-  failed: number;
-  skipped: number;
-  pending: number;
-}
-
-export interface SendMessagesResult {
-  campaign_id: string;
-  ids: string[];
-  /** True when this answer replays an earlier call with the same idempotency key. */
-  replayed: boolean;
-}
+export const messageSummarySchema = z.object({
+  since: isoTime,
+  accepted: count,
+  sent: count,
+  failed: count,
+  skipped: count,
+  pending: count,
+});
+export type MessageSummary = z.output<typeof messageSummarySchema>;

@@ -1,52 +1,37 @@
-import { doc } from '../doc';
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
 import { formatReport, formatRows, REPORT_CONTENT_TYPES } from '@sobot/campaigns';
 import { NotFoundError } from '@sobot/store';
 import type { AppDeps } from '../deps';
+import { campaignIdParams, listQuery, pathId, reportQuery, routeDocs } from './docs';
 
-const idParams = z.object({ id: z.string().regex(/^c[0-9a-z]{15}$/, 'is not a campaign id') });
-const listQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  offset: z.coerce.number().int().min(0).default(0),
-});
-const reportQuery = z.object({ format: z.enum(['csv', 'json', 'ndjson']).default('csv') });
 const ACTIONS = ['pause', 'resume', 'cancel', 'retry-failed'] as const;
 
 export async function campaignRoutes(app: FastifyInstance, { store }: AppDeps): Promise<void> {
   const { campaigns: reader, control } = store;
-  const mustExist = async (id: string) => {
-    const meta = await reader.meta(id);
-    if (!meta) throw new NotFoundError(`campaign ${id}`);
-    return meta;
+  /** The campaign of the path, or a 404 (before anything is done in its name). */
+  const existing = async (params: unknown) => {
+    const id = pathId(campaignIdParams, params, 'campaign');
+    if (!(await reader.meta(id))) throw new NotFoundError(`campaign ${id}`);
+    return id;
   };
 
-  app.get(
-    '/v1/campaigns',
-    { schema: { summary: 'List campaigns, newest first', tags: ['campaigns'], querystring: doc(listQuery) } },
-    async (req) => {
-      const q = listQuery.parse(req.query);
-      return { campaigns: await reader.list(q.limit, q.offset) };
-    },
-  );
+  app.get('/v1/campaigns', { schema: routeDocs.listCampaigns }, async (req) => {
+    const q = listQuery.parse(req.query);
+    return { campaigns: await reader.list(q.limit, q.offset) };
+  });
 
-  app.get(
-    '/v1/campaigns/:id',
-    { schema: { summary: 'Campaign status, counts, rate and ETA', tags: ['campaigns'] } },
-    async (req) => {
-      const { id } = idParams.parse(req.params);
-      const view = await reader.view(id);
-      if (!view) throw new NotFoundError(`campaign ${id}`);
-      return view;
-    },
-  );
+  app.get('/v1/campaigns/:id', { schema: routeDocs.getCampaign }, async (req) => {
+    const id = pathId(campaignIdParams, req.params, 'campaign');
+    const view = await reader.view(id);
+    if (!view) throw new NotFoundError(`campaign ${id}`);
+    return view;
+  });
 
   app.get('/v1/campaigns/:id/report', {
-    schema: { summary: 'One row per recipient (streamed)', tags: ['campaigns'], querystring: doc(reportQuery) },
+    schema: routeDocs.report,
     handler: async (req, reply) => {
-      const { id } = idParams.parse(req.params);
+      const id = await existing(req.params);
       const { format } = reportQuery.parse(req.query);
-      await mustExist(id);
       return reply
         .header('content-type', REPORT_CONTENT_TYPES[format])
         .header('content-disposition', `attachment; filename="report-${id}.${format}"`)
@@ -55,15 +40,10 @@ export async function campaignRoutes(app: FastifyInstance, { store }: AppDeps): 
   });
 
   app.get('/v1/campaigns/:id/rejected', {
-    schema: {
-      summary: 'The rows the upload rejected, with row number, field and reason',
-      tags: ['campaigns'],
-      querystring: doc(reportQuery),
-    },
+    schema: routeDocs.rejected,
     handler: async (req, reply) => {
-      const { id } = idParams.parse(req.params);
+      const id = await existing(req.params);
       const { format } = reportQuery.parse(req.query);
-      await mustExist(id);
       const rows = await reader.rejectedRows(id);
       return reply
         .header('content-type', REPORT_CONTENT_TYPES[format])
@@ -73,21 +53,20 @@ export async function campaignRoutes(app: FastifyInstance, { store }: AppDeps): 
   });
 
   for (const action of ACTIONS) {
-    app.post(
-      `/v1/campaigns/:id/${action}`,
-      { schema: { summary: `${action} a campaign`, tags: ['campaigns'] } },
-      async (req) => {
-        const { id } = idParams.parse(req.params);
-        const result =
-          action === 'pause'
-            ? await control.pause(id)
-            : action === 'resume'
-              ? await control.resume(id)
-              : action === 'cancel'
-                ? await control.cancel(id)
-                : await control.retryFailed(id);
-        return { ...(await reader.view(id)), ...(result.reset === undefined ? {} : { reset: result.reset }) };
-      },
-    );
+    app.post(`/v1/campaigns/:id/${action}`, { schema: routeDocs.control(action) }, async (req) => {
+      // Checked first: `resume` lifts a system-wide pause, which an unknown id must not do.
+      const id = await existing(req.params);
+      const result =
+        action === 'pause'
+          ? await control.pause(id)
+          : action === 'resume'
+            ? await control.resume(id)
+            : action === 'cancel'
+              ? await control.cancel(id)
+              : await control.retryFailed(id);
+      const view = await reader.view(id);
+      if (!view) throw new NotFoundError(`campaign ${id}`);
+      return { ...view, ...(result.reset === undefined ? {} : { reset: result.reset }) };
+    });
   }
 }

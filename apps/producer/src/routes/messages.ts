@@ -1,19 +1,14 @@
-import { doc } from '../doc';
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
 import { sendMessages } from '@sobot/campaigns';
 import { sendMessagesBodySchema } from '@sobot/schema';
 import { NotFoundError } from '@sobot/store';
 import type { AppDeps } from '../deps';
 import { sendAtOption } from './send-at-option';
+import { messageIdParams, pathId, routeDocs } from './docs';
 
 export async function messageRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   app.post('/v1/messages', {
-    schema: {
-      summary: 'Send one message or {messages:[…]}; an Idempotency-Key (header or field) makes retries safe',
-      tags: ['messages'],
-      body: doc(sendMessagesBodySchema),
-    },
+    schema: routeDocs.sendMessages,
     handler: async (req, reply) => {
       const body = sendMessagesBodySchema.parse(req.body);
       const header = req.headers['idempotency-key'];
@@ -30,14 +25,10 @@ export async function messageRoutes(app: FastifyInstance, deps: AppDeps): Promis
     },
   });
 
-  app.get(
-    '/v1/messages/:id',
-    { schema: { summary: 'Status, wamid and delivery status of one message', tags: ['messages'] } },
-    async (req) => {
-      const { id } = z.object({ id: z.string().max(64) }).parse(req.params);
-      const view = await deps.store.campaigns.message(id);
-      if (!view) throw new NotFoundError(`message ${id}`);
-      return view;
-    },
-  );
+  app.get('/v1/messages/:id', { schema: routeDocs.getMessage }, async (req) => {
+    const id = pathId(messageIdParams, req.params, 'message');
+    const view = await deps.store.campaigns.message(id);
+    if (!view) throw new NotFoundError(`message ${id}`);
+    return view;
+  });
 }

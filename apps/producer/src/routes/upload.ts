@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import multipart from '@fastify/multipart';
-import { doc } from '../doc';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { createCampaign } from '@sobot/campaigns';
@@ -13,6 +12,7 @@ import { LANES } from '@sobot/schema';
 import { sendAtOption } from './send-at-option';
 import type { AppDeps } from '../deps';
 import { ApiError, uploadTooLarge } from '../errors';
+import { routeDocs } from './docs';
 
 const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 /** Upload options: query parameters, or multipart fields sent before the file. */
@@ -126,12 +126,7 @@ export async function uploadRoutes(app: FastifyInstance, deps: AppDeps): Promise
     });
 
   app.post('/v1/campaigns', {
-    schema: {
-      summary:
-        'Create a campaign from an uploaded recipient list (multipart `file`, or a raw text/csv, application/json or application/x-ndjson body)',
-      tags: ['campaigns'],
-      querystring: doc(uploadOptions),
-    },
+    schema: routeDocs.upload(uploadOptions, LIST_TYPES),
     handler: async (req, reply) => {
       if (Number(req.headers['content-length'] ?? 0) > max) throw uploadTooLarge(max);
       const query = uploadOptions.parse(req.query);

@@ -3,16 +3,14 @@ import { parseDeliveryEvents } from '@sobot/schema';
 import { secretMatcher } from '../auth';
 import type { AppDeps } from '../deps';
 import { ApiError } from '../errors';
+import { routeDocs } from './docs';
 
 export async function webhookRoutes(app: FastifyInstance, { cfg, store }: AppDeps): Promise<void> {
   const tokenOk = cfg.WEBHOOK_TOKEN ? secretMatcher([cfg.WEBHOOK_TOKEN]) : () => true;
   app.post(
     '/v1/webhooks/sobot',
     {
-      schema: {
-        summary: 'Delivery status events, keyed by wamid (?token= when WEBHOOK_TOKEN is set)',
-        tags: ['webhooks'],
-      },
+      schema: routeDocs.webhook,
     },
     async (req) => {
       const token = (req.query as { token?: string } | undefined)?.token;

@@ -1,0 +1,314 @@
+import type { FastifySchema } from 'fastify';
+import { z } from 'zod';
+import { NotFoundError } from '@sobot/store';
+import {
+  campaignListSchema,
+  campaignViewSchema,
+  controlResultSchema,
+  messageViewSchema,
+  reportRowSchema,
+  rowErrorSchema,
+  sendMessagesBodySchema,
+  sendMessagesResultSchema,
+  uploadResultSchema,
+} from '@sobot/schema';
+import { answer, answerSchema, contentAnswer, doc, errors, type JsonSchema } from '../doc';
+
+/**
+ * The OpenAPI description of every route, next to the zod schemas the routes parse their input with.
+ * A route file takes its `schema:` from here; what it answers is checked against these documents by
+ * apps/producer/test/openapi.test.ts.
+ */
+
+/** A campaign id as the API hands it out; anything else names no campaign (404, SPEC §14). */
+export const campaignIdParams = z.object({
+  id: z
+    .string()
+    .regex(/^c[0-9a-z]{15}$/)
+    .describe('campaign id, as returned by POST /v1/campaigns'),
+});
+/** A message id is `<campaign id>-<index>`; anything else names no message (404). */
+export const messageIdParams = z.object({
+  id: z
+    .string()
+    .regex(/^c[0-9a-z]{15}-\d{1,9}$/)
+    .describe('message id, as returned by POST /v1/messages'),
+});
+/**
+ * The id of a path, or a 404 when it cannot name anything: a malformed id is as unknown as a
+ * well-formed one that does not exist (SPEC §14), never a 400.
+ */
+export function pathId(params: z.ZodObject<{ id: z.ZodString }>, raw: unknown, what: string): string {
+  const parsed = params.safeParse(raw);
+  if (parsed.success) return parsed.data.id;
+  const given = z.object({ id: z.string() }).safeParse(raw);
+  throw new NotFoundError(`${what} ${given.success ? given.data.id.slice(0, 64) : ''}`.trim());
+}
+export const listQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+export const reportQuery = z.object({ format: z.enum(['csv', 'json', 'ndjson']).default('csv') });
+
+const BEARER = { 401: '`UNAUTHORIZED`: the bearer token is missing or not one of `API_KEYS`.' };
+const NOT_FOUND = { 404: '`NOT_FOUND`: no campaign with this id (unknown or malformed).' };
+const tags = (tag: string) => ({ tags: [tag] });
+
+const csv = { type: 'string', description: 'CSV with a header row; cells safe against formula injection' };
+const ndjson = (row: string) => ({ type: 'string', description: `one ${row} JSON object per line` });
+const rowsAnswer = (description: string, row: z.ZodType, name: string) =>
+  contentAnswer(description, {
+    'text/csv': csv,
+    'application/json': { type: 'array', items: answerSchema(row) },
+    'application/x-ndjson': ndjson(name),
+  });
+
+const listCampaigns: FastifySchema = {
+  summary: 'List campaigns, newest first',
+  ...tags('campaigns'),
+  querystring: doc(listQuery),
+  response: {
+    200: answer('Campaigns', campaignListSchema),
+    ...errors({ ...BEARER, 400: '`INVALID_REQUEST`: `limit` or `offset` out of range.' }),
+  },
+};
+
+const getCampaign: FastifySchema = {
+  summary: 'Campaign status, counts, rate and ETA',
+  ...tags('campaigns'),
+  params: doc(campaignIdParams),
+  response: { 200: answer('The campaign', campaignViewSchema), ...errors({ ...BEARER, ...NOT_FOUND }) },
+};
+
+const report: FastifySchema = {
+  summary: 'One row per recipient (streamed)',
+  ...tags('campaigns'),
+  params: doc(campaignIdParams),
+  querystring: doc(reportQuery),
+  response: {
+    200: rowsAnswer('The report, in the format asked for', reportRowSchema, 'report row'),
+    ...errors({ ...BEARER, ...NOT_FOUND, 400: '`INVALID_REQUEST`: unknown format.' }),
+  },
+};
+
+const rejected: FastifySchema = {
+  summary: 'The rows the upload rejected, with row number, field and reason',
+  ...tags('campaigns'),
+  params: doc(campaignIdParams),
+  querystring: doc(reportQuery),
+  response: {
+    200: rowsAnswer('The rejected rows, in the format asked for', rowErrorSchema, 'row error'),
+    ...errors({ ...BEARER, ...NOT_FOUND, 400: '`INVALID_REQUEST`: unknown format.' }),
+  },
+};
+
+const ACTION_SUMMARIES: Record<string, string> = {
+  pause: 'Pause a campaign: every worker stops requesting within ~0.5 s',
+  resume: 'Resume a paused campaign (also lifts a system-wide pause)',
+  cancel: 'Cancel a campaign: what was sent stays sent, the rest is cancelled',
+  'retry-failed': 'Put the failed recipients back to pending, with the campaign’s image and caption',
+};
+const control = (action: string): FastifySchema => ({
+  summary: ACTION_SUMMARIES[action],
+  ...tags('campaigns'),
+  params: doc(campaignIdParams),
+  response: {
+    200: answer('The campaign after the action', controlResultSchema),
+    ...errors({
+      ...BEARER,
+      ...NOT_FOUND,
+      409: '`INVALID_STATE`: not possible in the campaign’s status (e.g. resuming a cancelled one).',
+    }),
+  },
+});
+
+/** A recipient row of a JSON / NDJSON list, for the reader of the document (ingest does the checking). */
+const recipientRow = z
+  .object({
+    customer_number: z
+      .union([z.string(), z.number()])
+      .optional()
+      .describe('required under this name or an alias: phone, number, mobile, msisdn'),
+    customer_name: z.string().optional().describe('alias: name'),
+    url: z.string().optional().describe('alias: image_url; overrides the campaign’s image'),
+    mime_type: z.string().optional(),
+    caption: z.string().optional(),
+  })
+  .loose();
+const recipientList = z.union([z.array(recipientRow), z.object({ recipients: z.array(recipientRow) })]);
+
+/**
+ * The upload's documentation, built from the options and body types upload.ts really reads: the
+ * options are query parameters of a raw body, or form fields of a multipart one.
+ */
+function upload(options: z.ZodObject, rawTypes: Iterable<string>): FastifySchema {
+  const form = doc(options);
+  const fields = {
+    ...form,
+    properties: {
+      ...(form.properties as JsonSchema),
+      file: { type: 'string', format: 'binary', description: 'the recipient list: CSV, JSON or NDJSON' },
+    },
+    required: ['file'],
+    description: 'Fields sent before `file` apply to it; fields after it are ignored.',
+  };
+  const text = { type: 'string', description: 'the recipient list, read as the media type says or sniffed' };
+  const content: Record<string, { schema: JsonSchema }> = { 'multipart/form-data': { schema: fields } };
+  for (const type of rawTypes) {
+    if (!type) continue;
+    content[type] = { schema: type === 'application/json' ? doc(recipientList) : text };
+  }
+  return {
+    summary: 'Create a campaign from a recipient list (multipart `file`, or a raw CSV / JSON / NDJSON body)',
+    description:
+      'Options come as query parameters, or as multipart fields before the file. A body with no ' +
+      'Content-Type, `text/plain` or `application/octet-stream` is read as the format sniffed.',
+    ...tags('campaigns'),
+    querystring: form,
+    body: { content },
+    response: {
+      202: answer('Accepted: the campaign is queued', uploadResultSchema),
+      200: answer('`dry_run=true`: validated and counted, nothing stored', uploadResultSchema),
+      ...errors({
+        ...BEARER,
+        400:
+          '`INVALID_REQUEST` (an option), `UNPARSEABLE`, `NO_PHONE_COLUMN`, `NO_VALID_ROWS`, `STRICT_REJECTED`, ' +
+          '`INVALID_DEFAULTS`, `IMAGE_PREFLIGHT_FAILED`, `NO_FILE`, `UNEXPECTED_FILE`. Nothing is kept.',
+        413: '`UPLOAD_TOO_LARGE`: over `MAX_UPLOAD_BYTES`. Nothing is kept.',
+        415: '`UNSUPPORTED_MEDIA_TYPE`: the raw body is not CSV, JSON or NDJSON.',
+      }),
+    },
+  };
+}
+
+const sendMessages: FastifySchema = {
+  summary: 'Send one message or {messages:[…]} (≤ 1,000, all-or-nothing validation)',
+  description:
+    'An `Idempotency-Key` header (or `idempotency_key` field) makes retries safe: the same key never ' +
+    'enqueues twice; the same body gets the same answer (`replayed: true`), another body is a 409.',
+  ...tags('messages'),
+  headers: doc(z.object({ 'idempotency-key': z.string().min(1).max(200).optional() })),
+  body: doc(sendMessagesBodySchema),
+  response: {
+    202: answer('Accepted: the messages are queued', sendMessagesResultSchema),
+    ...errors({
+      ...BEARER,
+      400: '`INVALID_MESSAGES` (`details`: `[{index, field, message}]`), `INVALID_REQUEST`, `INVALID_JSON`.',
+      409: '`IDEMPOTENCY_KEY_REUSED`: the key was used with another body.',
+      413: '`BODY_TOO_LARGE`: over 10 MiB.',
+      415: '`UNSUPPORTED_MEDIA_TYPE`: the body is not `application/json`.',
+    }),
+  },
+};
+
+const getMessage: FastifySchema = {
+  summary: 'Status, wamid and delivery status of one message',
+  ...tags('messages'),
+  params: doc(messageIdParams),
+  response: {
+    200: answer('The message', messageViewSchema),
+    ...errors({ ...BEARER, 404: '`NOT_FOUND`: no message with this id (unknown or malformed).' }),
+  },
+};
+
+const errorDetail = z.object({
+  code: z.union([z.string(), z.number()]).optional(),
+  title: z.string().optional(),
+  message: z.string().optional(),
+});
+const timestamp = z.union([z.string(), z.number()]).optional().describe('unix seconds or ms, or an ISO date');
+const flatEvent = z
+  .object({
+    id: z.string().optional().describe('the wamid (or use `wamid`)'),
+    wamid: z.string().optional(),
+    status: z.string().describe('sent, delivered, read or failed; other statuses are ignored'),
+    timestamp,
+    error_code: z.union([z.string(), z.number()]).optional(),
+    error_message: z.string().optional(),
+  })
+  .loose();
+const metaEvent = z
+  .object({ id: z.string(), status: z.string(), timestamp, errors: z.array(errorDetail).optional() })
+  .loose();
+const webhookBody = z.union([
+  z
+    .object({
+      entry: z.array(
+        z
+          .object({
+            changes: z.array(z.object({ value: z.object({ statuses: z.array(metaEvent).optional() }).loose() })),
+          })
+          .loose(),
+      ),
+    })
+    .loose()
+    .describe('Meta style'),
+  flatEvent.describe('one flat event'),
+  z.array(flatEvent).describe('flat events'),
+  z.object({ statuses: z.array(flatEvent) }).describe('flat events under `statuses`'),
+]);
+/** What the webhook answers: events read, and what became of them. */
+export const webhookAnswerSchema = z.object({
+  received: z.int().min(0).describe('delivery events in the body'),
+  applied: z.int().min(0).describe('events that moved a message forward'),
+  stale: z.int().min(0).describe('events older than what the message already has'),
+  unknown: z.int().min(0).describe('events for a wamid we do not know (acknowledged so they are not re-sent)'),
+});
+
+const webhook: FastifySchema = {
+  summary: 'Delivery status events, keyed by wamid',
+  description:
+    'Authenticated by `?token=` equal to `WEBHOOK_TOKEN`, or by `X-Hub-Signature-256: sha256=<hex>` ' +
+    '(HMAC-SHA256 of the raw body with `WEBHOOK_APP_SECRET`) — not by the bearer key, which the upstream ' +
+    'cannot send. The furthest of sent < delivered | failed < read is kept, in whatever order events arrive.',
+  ...tags('webhooks'),
+  security: [{ webhookToken: [] }, { webhookSignature: [] }],
+  body: doc(webhookBody),
+  response: {
+    200: answer('Events recorded', webhookAnswerSchema),
+    ...errors({
+      400: '`INVALID_WEBHOOK`: neither Meta-style nor flat events; `INVALID_JSON`.',
+      401: '`UNAUTHORIZED`: the token or the signature is missing or wrong.',
+      413: '`BODY_TOO_LARGE`: over 10 MiB.',
+      415: '`UNSUPPORTED_MEDIA_TYPE`: the body is not `application/json`.',
+    }),
+  },
+};
+
+const open = { security: [], ...tags('operations') };
+const healthz: FastifySchema = {
+  summary: 'Liveness: the process answers',
+  ...open,
+  response: { 200: answer('Alive', z.object({ ok: z.literal(true) })), ...errors({}, { store: false }) },
+};
+const readyz: FastifySchema = {
+  summary: 'Readiness: Redis answers a PING within a second',
+  ...open,
+  response: {
+    200: answer('Ready', z.object({ ok: z.literal(true), redis: z.literal('up') })),
+    ...errors({ 503: '`NOT_READY`: Redis is not reachable.' }, { store: false }),
+  },
+};
+const metrics: FastifySchema = {
+  summary: 'Prometheus metrics (text exposition format)',
+  ...open,
+  response: {
+    200: contentAnswer('Metrics', { 'text/plain': { type: 'string' } }),
+    ...errors({}),
+  },
+};
+
+export const routeDocs = {
+  listCampaigns,
+  getCampaign,
+  report,
+  rejected,
+  control,
+  upload,
+  sendMessages,
+  getMessage,
+  webhook,
+  healthz,
+  readyz,
+  metrics,
+};
