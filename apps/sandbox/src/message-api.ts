@@ -1,7 +1,8 @@
 import { DEFAULT_FAULTS, mergeFaults, planFaults, type FaultPlan, type Faults } from './faults';
-import { accepted, invalid, OUTSIDE_WINDOW, RATE_LIMITED, serverError, UNAUTHORIZED, type Answer } from './responses';
+import { accepted, invalid, RATE_LIMITED, serverError, UNAUTHORIZED, type Answer } from './responses';
 import { RpsCap } from './rps-cap';
 import { StatsRecorder, type Outcome } from './stats';
+import { upstreamAnswer, type UpstreamCode } from './upstream-errors';
 import { checkMessage, type Json } from './validate';
 import { newWamid } from './wamid';
 import { WebhookNotifier, type WebhookOptions } from './webhook';
@@ -23,6 +24,8 @@ export type Decision =
 export interface Accepted {
   wamid: string;
   number: string;
+  /** The status callback reports failed with this code instead of the configured statuses. */
+  failCode: UpstreamCode | undefined;
 }
 
 type Header = string | string[] | undefined;
@@ -37,7 +40,8 @@ export class MessageApi {
   private readonly initialFaults: Faults;
   private plan: FaultPlan;
   private cap: RpsCap | undefined;
-  private readonly webhook: WebhookNotifier | undefined;
+  /** Where status events go; the inbound control endpoint posts through it too. */
+  readonly webhook: WebhookNotifier | undefined;
 
   constructor(private readonly options: MessageApiOptions = {}) {
     this.initialFaults = mergeFaults(DEFAULT_FAULTS, options.faults ?? {});
@@ -93,18 +97,21 @@ export class MessageApi {
       return this.answer(at, number, '429', RATE_LIMITED, plan.latency(), faults.retryAfterSeconds);
     }
     if (mishap === '5xx') return this.answer(at, number, '5xx', serverError(faults.errorStatus), plan.latency());
+    if (typeof mishap === 'number') return this.upstream(at, number, mishap, plan.latency());
     if (!check) return this.answer(at, number, '400', invalid('body must be JSON'), plan.latency());
     if (!check.ok) return this.answer(at, number, '400', invalid(check.message), plan.latency());
-    if (plan.isClosed(number)) return this.answer(at, number, '400', OUTSIDE_WINDOW, plan.latency());
+    const code = plan.codeFor(number);
+    if (code !== undefined) return this.upstream(at, number, code, plan.latency());
 
     const wamid = newWamid(number);
     this.stats.record(at, number, 'ok', wamid);
-    return { kind: 'answer', answer: accepted(wamid), delayMs: plan.latency(), accepted: { wamid, number } };
+    const message = { wamid, number, failCode: plan.callbackFailure(number) };
+    return { kind: 'answer', answer: accepted(wamid), delayMs: plan.latency(), accepted: message };
   }
 
   /** Called once a 200 answer is on the wire, so status events never overtake it. */
   sent(message: Accepted): void {
-    this.webhook?.notify(message.wamid, message.number);
+    this.webhook?.notify(message.wamid, message.number, message.failCode);
   }
 
   close(): void {
@@ -122,6 +129,19 @@ export class MessageApi {
     this.stats.record(at, number, outcome);
     return { kind: 'answer', answer, delayMs, retryAfterSeconds };
   }
+
+  private upstream(at: number, number: string, code: UpstreamCode, delayMs: number): Decision {
+    const answer = upstreamAnswer(code);
+    this.stats.record(at, number, outcomeOf(answer.status), undefined, code);
+    return { kind: 'answer', answer, delayMs };
+  }
+}
+
+function outcomeOf(status: number): Outcome {
+  if (status >= 500) return '5xx';
+  if (status === 401) return '401';
+  if (status === 403) return '403';
+  return '400';
 }
 
 function capFor(faults: Faults): RpsCap | undefined {

@@ -1,7 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { z } from 'zod';
 import { faultsPatchSchema } from './faults';
 import { SAMPLE_IMAGES } from './images';
+import { inboundRequestSchema, postInbound } from './inbound';
 import type { MessageApi } from './message-api';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -48,18 +50,27 @@ export function buildServer(api: MessageApi): FastifyInstance {
   });
 
   app.post('/_sandbox/faults', async (req, reply) => {
-    let patch: unknown;
+    const patch = parseBody(faultsPatchSchema, text(req.body) || '{}');
+    if (!patch.ok) return reply.code(400).send({ code: 400, message: patch.message });
+    return { faults: api.setFaults(patch.data) };
+  });
+
+  // Answers 200 with what the receiver answered, whatever its status: the control call itself worked.
+  app.post('/_sandbox/inbound', async (req, reply) => {
+    const request = parseBody(inboundRequestSchema, text(req.body));
+    if (!request.ok) return reply.code(400).send({ code: 400, message: request.message });
+    const { webhook } = api;
+    if (!webhook) {
+      return reply
+        .code(409)
+        .send({ code: 409, message: 'no webhook to post to: start the sandbox with SANDBOX_WEBHOOK_URL' });
+    }
     try {
-      patch = JSON.parse(text(req.body) || '{}');
-    } catch {
-      return reply.code(400).send({ code: 400, message: 'body must be JSON' });
+      const { id, answer } = await postInbound(webhook, request.data);
+      return { id, status: answer.status, body: answer.body };
+    } catch (err) {
+      return reply.code(502).send({ code: 502, message: `the webhook did not answer: ${failure(err)}` });
     }
-    const parsed = faultsPatchSchema.safeParse(patch);
-    if (!parsed.success) {
-      const message = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
-      return reply.code(400).send({ code: 400, message });
-    }
-    return { faults: api.setFaults(parsed.data) };
   });
 
   app.post('/_sandbox/reset', async () => {
@@ -86,4 +97,28 @@ export function buildServer(api: MessageApi): FastifyInstance {
 
 function text(body: unknown): string {
   return typeof body === 'string' ? body : '';
+}
+
+type Parsed<T> = { ok: true; data: T } | { ok: false; message: string };
+
+/** A JSON body checked against `schema`; a failure names each bad field. */
+function parseBody<S extends z.ZodType>(schema: S, raw: string): Parsed<z.output<S>> {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return { ok: false, message: 'body must be JSON' };
+  }
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return { ok: true, data: parsed.data };
+  const message = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
+  return { ok: false, message };
+}
+
+/** Why a post failed, without the URL (it may carry a token). */
+function failure(err: unknown): string {
+  if (!(err instanceof Error)) return 'unknown error';
+  const { cause } = err;
+  if (cause instanceof Error && 'code' in cause && typeof cause.code === 'string') return cause.code;
+  return err.name === 'TimeoutError' ? 'no answer within 5 s' : err.name;
 }

@@ -18,10 +18,10 @@ describe('planFaults', () => {
 
   it('matches closed numbers exactly or by a trailing-* prefix', () => {
     const plan = planFaults(mergeFaults(DEFAULT_FAULTS, { closedNumbers: ['919970585556', '4471*'] }));
-    expect(plan.isClosed('919970585556')).toBe(true);
-    expect(plan.isClosed('9199705855560')).toBe(false);
-    expect(plan.isClosed('447100000001')).toBe(true);
-    expect(plan.isClosed('447200000001')).toBe(false);
+    expect(plan.codeFor('919970585556')).toBe(131047);
+    expect(plan.codeFor('9199705855560')).toBeUndefined();
+    expect(plan.codeFor('447100000001')).toBe(131047);
+    expect(plan.codeFor('447200000001')).toBeUndefined();
   });
 
   it('keeps unset keys when merging and refuses out-of-range values', () => {
