@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { faultsPatchSchema } from './faults';
 import { SAMPLE_IMAGES } from './images';
 import { inboundRequestSchema, postInbound } from './inbound';
@@ -115,10 +115,16 @@ function parseBody<S extends z.ZodType>(schema: S, raw: string): Parsed<z.output
   return { ok: false, message };
 }
 
-/** Why a post failed, without the URL (it may carry a token). */
+const fetchFailure = z.object({
+  name: z.string(),
+  cause: z.object({ code: z.string() }).optional().catch(undefined),
+});
+
+/** Why a post failed, without the URL (it may carry a token). Duck-typed: fetch's errors come from Node's realm. */
 function failure(err: unknown): string {
-  if (!(err instanceof Error)) return 'unknown error';
-  const { cause } = err;
-  if (cause instanceof Error && 'code' in cause && typeof cause.code === 'string') return cause.code;
-  return err.name === 'TimeoutError' ? 'no answer within 5 s' : err.name;
+  const parsed = fetchFailure.safeParse(err);
+  if (!parsed.success) return 'unknown error';
+  const { name, cause } = parsed.data;
+  if (cause) return cause.code;
+  return name === 'TimeoutError' ? 'no answer within 5 s' : name;
 }
