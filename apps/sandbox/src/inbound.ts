@@ -24,7 +24,9 @@ export const inboundRequestSchema = z.strictObject({
   name: z.string().optional(),
 });
 
-export type InboundRequest = z.output<typeof inboundRequestSchema>;
+/** As a caller writes it (timestamp as seconds or a date). */
+export type InboundRequest = z.input<typeof inboundRequestSchema>;
+type CheckedInbound = z.output<typeof inboundRequestSchema>;
 
 export interface InboundResult {
   /** The inbound message's id. */
@@ -34,7 +36,7 @@ export interface InboundResult {
 }
 
 /** Posts one inbound text message to the webhook and returns what the receiver answered. */
-export async function postInbound(webhook: WebhookNotifier, request: InboundRequest): Promise<InboundResult> {
+export async function postInbound(webhook: WebhookNotifier, request: CheckedInbound): Promise<InboundResult> {
   const message = {
     from: request.from,
     text: request.text,

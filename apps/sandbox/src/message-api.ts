@@ -40,14 +40,26 @@ export class MessageApi {
   private readonly initialFaults: Faults;
   private plan: FaultPlan;
   private cap: RpsCap | undefined;
-  /** Where status events go; the inbound control endpoint posts through it too. */
-  readonly webhook: WebhookNotifier | undefined;
+  private webhookOptions: WebhookOptions | undefined;
+  private notifier: WebhookNotifier | undefined;
 
   constructor(private readonly options: MessageApiOptions = {}) {
     this.initialFaults = mergeFaults(DEFAULT_FAULTS, options.faults ?? {});
     this.plan = planFaults(this.initialFaults);
     this.cap = capFor(this.initialFaults);
-    this.webhook = options.webhook ? new WebhookNotifier(options.webhook) : undefined;
+    this.setWebhook(options.webhook);
+  }
+
+  /** Where status events go; the inbound control endpoint posts through it too. */
+  get webhook(): WebhookNotifier | undefined {
+    return this.notifier;
+  }
+
+  /** Replaces the webhook (undefined: none); events still pending for the old one are dropped. */
+  setWebhook(options: WebhookOptions | undefined): void {
+    this.notifier?.close();
+    this.webhookOptions = options;
+    this.notifier = options ? new WebhookNotifier(options) : undefined;
   }
 
   get faults(): Readonly<Faults> {
@@ -61,11 +73,13 @@ export class MessageApi {
     return faults;
   }
 
-  /** Clears the stats and puts back the faults the sandbox started with. */
+  /** Clears the stats and puts back the faults and the webhook the sandbox started with. */
   reset(): void {
     this.stats.reset();
     this.plan = planFaults(this.initialFaults);
     this.cap = capFor(this.initialFaults);
+    // Only a changed webhook is replaced: pending events of the original one keep going.
+    if (this.webhookOptions !== this.options.webhook) this.setWebhook(this.options.webhook);
   }
 
   decide(at: number, apiKey: Header, apiSecret: Header, rawBody: string): Decision {
@@ -111,11 +125,11 @@ export class MessageApi {
 
   /** Called once a 200 answer is on the wire, so status events never overtake it. */
   sent(message: Accepted): void {
-    this.webhook?.notify(message.wamid, message.number, message.failCode);
+    this.notifier?.notify(message.wamid, message.number, message.failCode);
   }
 
   close(): void {
-    this.webhook?.close();
+    this.notifier?.close();
   }
 
   private answer(

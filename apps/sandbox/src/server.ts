@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { faultsPatchSchema } from './faults';
 import { SAMPLE_IMAGES } from './images';
 import { inboundRequestSchema, postInbound } from './inbound';
+import { webhookOptionsSchema } from './webhook';
 import type { MessageApi } from './message-api';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -53,6 +54,18 @@ export function buildServer(api: MessageApi): FastifyInstance {
     const patch = parseBody(faultsPatchSchema, text(req.body) || '{}');
     if (!patch.ok) return reply.code(400).send({ code: 400, message: patch.message });
     return { faults: api.setFaults(patch.data) };
+  });
+
+  app.post('/_sandbox/webhook', async (req, reply) => {
+    const options = parseBody(webhookOptionsSchema, text(req.body));
+    if (!options.ok) return reply.code(400).send({ code: 400, message: options.message });
+    api.setWebhook(options.data);
+    return { ok: true };
+  });
+
+  app.delete('/_sandbox/webhook', async () => {
+    api.setWebhook(undefined);
+    return { ok: true };
   });
 
   // Answers 200 with what the receiver answered, whatever its status: the control call itself worked.

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { z } from 'zod';
 import { statusEvent, type WebhookStatus } from './events';
 import type { UpstreamCode } from './upstream-errors';
 
@@ -12,6 +13,14 @@ export interface WebhookOptions {
   /** The app secret: every post carries `X-Hub-Signature-256: sha256=<HMAC-SHA256 of the raw body>`. */
   secret?: string;
 }
+
+/** The body of `POST /_sandbox/webhook`. */
+export const webhookOptionsSchema = z.strictObject({
+  url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
+  delayMs: z.number().int().min(0).max(600_000).optional(),
+  statuses: z.array(z.enum(['sent', 'delivered', 'read'])).optional(),
+  secret: z.string().min(1).optional(),
+});
 
 /** What the webhook receiver answered. */
 export interface WebhookAnswer {

@@ -150,3 +150,50 @@ describe('POST /_sandbox/inbound', () => {
     expect(message).not.toContain('t0k-9');
   });
 });
+
+describe('webhook set while running', () => {
+  let hook: Receiver;
+  beforeEach(async () => {
+    hook = await receiver('/late');
+  });
+  afterEach(() => hook.close());
+
+  it('takes a webhook through the control API, signs with its secret, and drops it on reset', async () => {
+    const sb = await sandbox();
+    const set = (body: unknown) => fetch(`${sb.url}/_sandbox/webhook`, { method: 'POST', body: JSON.stringify(body) });
+    const bad = await set({ url: 'ftp://x', delayMs: -1 });
+    expect(bad.status).toBe(400);
+    expect(errorAnswer.parse(await bad.json()).message).toMatch(/url.*delayMs/);
+
+    expect((await set({ url: hook.url, secret: 'k2', delayMs: 1 })).status).toBe(200);
+    expect((await inbound(sb.url, { from: '919970585556', text: 'START' })).status).toBe(200);
+    const [delivery] = hook.deliveries;
+    expect(delivery?.url).toBe('/late');
+    expect(delivery?.headers['x-hub-signature-256']).toBe(
+      `sha256=${createHmac('sha256', 'k2')
+        .update(delivery?.raw ?? '')
+        .digest('hex')}`,
+    );
+
+    sb.reset();
+    expect((await inbound(sb.url, { from: '919970585556', text: 'again' })).status).toBe(409);
+    expect(hook.deliveries).toHaveLength(1);
+  });
+
+  it('posts inbound messages in-process too, and stops posting once the webhook is removed', async () => {
+    const sb = await sandbox();
+    await expect(sb.inbound({ from: '919970585556', text: 'hi' })).rejects.toThrow(/no webhook/);
+    sb.setWebhook({ url: hook.url });
+    const result = await sb.inbound({ from: '919970585556', text: 'hi', timestamp: '2023-11-14T22:13:20Z' });
+    expect(result.answer.status).toBe(200);
+    expect(metaInbound.parse(hook.bodies[0]).entry[0].changes[0].value.messages[0]).toMatchObject({
+      id: result.id,
+      timestamp: '1700000000',
+    });
+    await expect(sb.inbound({ from: '12', text: 'hi' })).rejects.toThrow(/8 to 15 digits/);
+
+    expect((await fetch(`${sb.url}/_sandbox/webhook`, { method: 'DELETE' })).status).toBe(200);
+    expect((await inbound(sb.url, { from: '919970585556', text: 'hi' })).status).toBe(409);
+    expect(hook.deliveries).toHaveLength(1);
+  });
+});
