@@ -74,9 +74,8 @@ export function buildServer(api: MessageApi): FastifyInstance {
     if (!request.ok) return reply.code(400).send({ code: 400, message: request.message });
     const { webhook } = api;
     if (!webhook) {
-      return reply
-        .code(409)
-        .send({ code: 409, message: 'no webhook to post to: start the sandbox with SANDBOX_WEBHOOK_URL' });
+      const message = 'no webhook to post to: set SANDBOX_WEBHOOK_URL or POST /_sandbox/webhook';
+      return reply.code(409).send({ code: 409, message });
     }
     try {
       const { id, answer } = await postInbound(webhook, request.data);
