@@ -15,7 +15,10 @@ export const inboundRequestSchema = z.strictObject({
     .union([
       z.number({ error: SECONDS }).int(SECONDS).min(0, SECONDS),
       z.string().regex(/^\d+$/, SECONDS).transform(Number),
-      z.iso.datetime({ offset: true, error: SECONDS }).transform((s) => Math.floor(Date.parse(s) / 1000)),
+      z.iso
+        .datetime({ offset: true, error: SECONDS })
+        .transform((s) => Math.floor(Date.parse(s) / 1000))
+        .pipe(z.number().min(0, SECONDS)),
     ])
     .optional(),
   /** Post the flat `{type:"message", from, timestamp, text}` form instead of Meta's. */

@@ -1,6 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { freePort } from '@sobot/devkit';
+import fc from 'fast-check';
 import { z } from 'zod';
+import { inboundRequestSchema } from '../src/inbound';
 import { closeSandboxes, receiver, sandbox, type Receiver } from './helpers';
 
 afterEach(closeSandboxes);
@@ -195,5 +197,43 @@ describe('webhook set while running', () => {
     expect((await fetch(`${sb.url}/_sandbox/webhook`, { method: 'DELETE' })).status).toBe(200);
     expect((await inbound(sb.url, { from: '919970585556', text: 'hi' })).status).toBe(409);
     expect(hook.deliveries).toHaveLength(1);
+  });
+});
+
+describe('inbound timestamps', () => {
+  it('reads the same instant as seconds, as digits or as a date in any offset', () => {
+    const base = { from: '919970585556', text: 'hi' };
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 4_102_444_800 }),
+        fc.integer({ min: -14 * 60, max: 14 * 60 }),
+        (seconds, offsetMinutes) => {
+          const local = new Date((seconds + offsetMinutes * 60) * 1000).toISOString().slice(0, 19);
+          const sign = offsetMinutes < 0 ? '-' : '+';
+          const abs = Math.abs(offsetMinutes);
+          const offset = `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+          for (const timestamp of [seconds, String(seconds), `${local}${offset}`]) {
+            expect(inboundRequestSchema.parse({ ...base, timestamp }).timestamp).toBe(seconds);
+          }
+        },
+      ),
+    );
+  });
+
+  it('refuses fractions, negatives, dates without an offset and words', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.double({ min: 0, max: 1e10, noInteger: true }),
+          fc.integer({ max: -1 }),
+          fc.date({ noInvalidDate: true }).map((d) => d.toISOString().slice(0, 19)),
+          fc.stringMatching(/^[a-z ]{1,12}$/),
+          fc.constant('1969-12-31T23:59:59Z'),
+        ),
+        (timestamp) => {
+          expect(inboundRequestSchema.safeParse({ from: '919970585556', text: 'hi', timestamp }).success).toBe(false);
+        },
+      ),
+    );
   });
 });
