@@ -1,21 +1,17 @@
+import { int, list, logEnv } from '@sobot/config';
 import { z } from 'zod';
+import { numberPattern, upstreamCode, type Faults } from './faults';
 import type { SandboxOptions } from './sandbox';
-
-/** Names the variables (never their values when secret) that stop the sandbox from starting. */
-export class ConfigError extends Error {
-  readonly code = 'SANDBOX_CONFIG_INVALID';
-}
-
-const SECRETS = new Set(['SOBOT_API_KEY', 'SOBOT_API_SECRET']);
-
-/** An empty variable (`FOO=` in a .env file) means "not set". */
-const env = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema);
-
-const int = (min: number, max: number, what: string) =>
-  z.coerce.number({ error: what }).int(what).min(min, what).max(max, what);
 
 const RATIO = 'must be a number from 0 to 1';
 const ratio = z.coerce.number({ error: RATIO }).min(0, RATIO).max(1, RATIO);
+/** Inside a list an empty item must not read as 0. */
+const ratioText = z
+  .string()
+  .regex(/^\d+(\.\d+)?$/, RATIO)
+  .transform(Number)
+  .pipe(z.number().max(1, RATIO));
+const codeText = z.string().regex(/^\d+$/, 'the code must be digits').transform(Number).pipe(upstreamCode);
 
 const LATENCY = "must be milliseconds ('50') or a uniform range ('20-80')";
 const latency = z
@@ -27,68 +23,74 @@ const latency = z
   })
   .refine((l) => typeof l === 'number' || l.min <= l.max, 'the range must go from low to high');
 
-const list = z.string().transform((s) =>
-  s
-    .split(',')
-    .map((item) => item.trim())
-    .filter((item) => item !== ''),
-);
-
-const envSchema = z.object({
-  SANDBOX_PORT: env(int(0, 65535, 'must be a port number from 0 to 65535').default(3900)),
-  SANDBOX_HOST: env(z.string().default('127.0.0.1')),
-  /** When set, requests must carry this x-api-key (the same variable the worker sends with). */
-  SOBOT_API_KEY: env(z.string().optional()),
-  /** When set, requests must carry this x-api-secret. */
-  SOBOT_API_SECRET: env(z.string().optional()),
-  SANDBOX_LATENCY_MS: env(latency.optional()),
-  /** Share of requests answered with SANDBOX_ERROR_STATUS. */
-  SANDBOX_ERROR_RATIO: env(ratio.optional()),
-  SANDBOX_ERROR_STATUS: env(int(500, 599, 'must be an HTTP status from 500 to 599').optional()),
-  /** Share of requests answered 429 with Retry-After: SANDBOX_RETRY_AFTER seconds. */
-  SANDBOX_429_RATIO: env(ratio.optional()),
-  SANDBOX_RETRY_AFTER: env(int(0, 86_400, 'must be whole seconds from 0 to 86400').optional()),
-  /** Share of requests never answered. */
-  SANDBOX_HANG_RATIO: env(ratio.optional()),
-  /** Share of requests whose connection is reset. */
-  SANDBOX_RESET_RATIO: env(ratio.optional()),
-  /** Comma list of numbers outside the 24-hour window; '9198*' is a prefix. */
-  SANDBOX_CLOSED_NUMBERS: env(list.optional()),
-  /** Requests admitted per second before 429s; 0 means no cap. */
-  SANDBOX_MAX_RPS: env(int(0, 1_000_000, 'must be a whole number of requests per second').optional()),
-  /** Where delivered/read status events are posted after each 200. */
-  SANDBOX_WEBHOOK_URL: env(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()),
-  SANDBOX_WEBHOOK_DELAY_MS: env(int(0, 600_000, 'must be whole milliseconds').optional()),
-  /** Comma list of the events to send, in order: delivered, read. */
-  SANDBOX_WEBHOOK_STATUSES: env(
-    list.pipe(z.array(z.enum(['delivered', 'read'], { error: 'must be a comma list of delivered, read' }))).optional(),
-  ),
-});
-
-export interface SandboxConfig extends SandboxOptions {
-  port: number;
-  host: string;
+/**
+ * A comma list of `key:value` items (`9199*:131050, 131000:0.05`) as a record; a bad item is named
+ * with why it is wrong.
+ */
+function pairs<V>(form: string, key: z.ZodType<string>, value: z.ZodType<V>) {
+  return list.transform((items, ctx) => {
+    const record: Record<string, V> = {};
+    for (const item of items) {
+      const colon = item.lastIndexOf(':');
+      const k = key.safeParse(item.slice(0, Math.max(colon, 0)).trim());
+      const v = value.safeParse(item.slice(colon + 1).trim());
+      if (colon < 0 || !k.success || !v.success) {
+        const why = colon < 0 ? 'no colon' : (k.error ?? v.error)?.issues[0]?.message;
+        ctx.issues.push({ code: 'custom', input: item, message: `"${item}" is not ${form}: ${why}` });
+        return z.NEVER;
+      }
+      record[k.data] = v.data;
+    }
+    return record;
+  });
 }
 
-/** Reads the sandbox's settings once; a bad variable throws a ConfigError naming it. */
-export function loadConfig(source: Record<string, string | undefined>): SandboxConfig {
-  const parsed = envSchema.safeParse(source);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
-      const name = String(issue.path[0] ?? 'environment');
-      const value = source[name];
-      const shown = value === undefined || SECRETS.has(name) ? '' : ` (got "${value.slice(0, 40)}")`;
-      return `${name} ${issue.message}${shown}`;
-    });
-    throw new ConfigError(`invalid environment: ${problems.join('; ')}`);
-  }
-  const e = parsed.data;
-  return {
-    port: e.SANDBOX_PORT,
-    host: e.SANDBOX_HOST,
-    apiKey: e.SOBOT_API_KEY,
-    apiSecret: e.SOBOT_API_SECRET,
-    faults: {
+const codeKey = codeText.transform(String);
+
+/** The sandbox's environment: one variable per fault knob, each as the faults API names it. */
+export const sandboxConfigSchema = z
+  .object({
+    ...logEnv,
+    /** Port to listen on; 0 picks a free one. */
+    SANDBOX_PORT: int(0, 65535).default(3900),
+    SANDBOX_HOST: z.string().default('127.0.0.1'),
+    /** When set, requests must carry this x-api-key (the same variable the worker sends with). */
+    SOBOT_API_KEY: z.string().optional(),
+    /** When set, requests must carry this x-api-secret. */
+    SOBOT_API_SECRET: z.string().optional(),
+    SANDBOX_LATENCY_MS: latency.optional(),
+    /** Share of requests answered with SANDBOX_ERROR_STATUS. */
+    SANDBOX_ERROR_RATIO: ratio.optional(),
+    SANDBOX_ERROR_STATUS: int(500, 599).optional(),
+    /** Share of requests answered 429 with Retry-After: SANDBOX_RETRY_AFTER seconds. */
+    SANDBOX_429_RATIO: ratio.optional(),
+    SANDBOX_RETRY_AFTER: int(0, 86_400).optional(),
+    /** Share of requests never answered. */
+    SANDBOX_HANG_RATIO: ratio.optional(),
+    /** Share of requests whose connection is reset. */
+    SANDBOX_RESET_RATIO: ratio.optional(),
+    /** Comma list of numbers outside the 24-hour window; '9198*' is a prefix. */
+    SANDBOX_CLOSED_NUMBERS: list.optional(),
+    /** `number:code` comma list: valid requests for these numbers get that upstream error ('9199*' a prefix). */
+    SANDBOX_NUMBER_CODES: pairs('number:code', numberPattern, codeText).optional(),
+    /** `code:ratio` comma list: that share of all requests gets that upstream error. */
+    SANDBOX_CODE_RATIOS: pairs('code:ratio', codeKey, ratioText).optional(),
+    /** `number:code` comma list: accepted, then the status callback reports failed with the code. */
+    SANDBOX_CALLBACK_FAILURES: pairs('number:code', numberPattern, codeText).optional(),
+    /** Requests admitted per second before 429s; 0 means no cap. */
+    SANDBOX_MAX_RPS: int(0, 1_000_000).optional(),
+    /** Where status and inbound events are posted; may carry ?token=. */
+    SANDBOX_WEBHOOK_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+    /** App secret: every webhook post is signed with X-Hub-Signature-256. Never logged. */
+    SANDBOX_WEBHOOK_SECRET: z.string().optional(),
+    SANDBOX_WEBHOOK_DELAY_MS: int(0, 600_000).optional(),
+    /** Comma list of the events to send after each 200, in order: sent, delivered, read. */
+    SANDBOX_WEBHOOK_STATUSES: list
+      .pipe(z.array(z.enum(['sent', 'delivered', 'read'], { error: 'must be a comma list of sent, delivered, read' })))
+      .optional(),
+  })
+  .transform((e) => {
+    const faults: Partial<Faults> = {
       latencyMs: e.SANDBOX_LATENCY_MS,
       errorRatio: e.SANDBOX_ERROR_RATIO,
       errorStatus: e.SANDBOX_ERROR_STATUS,
@@ -97,10 +99,33 @@ export function loadConfig(source: Record<string, string | undefined>): SandboxC
       hangRatio: e.SANDBOX_HANG_RATIO,
       resetRatio: e.SANDBOX_RESET_RATIO,
       closedNumbers: e.SANDBOX_CLOSED_NUMBERS,
+      numberCodes: e.SANDBOX_NUMBER_CODES,
+      codeRatios: e.SANDBOX_CODE_RATIOS,
+      callbackFailures: e.SANDBOX_CALLBACK_FAILURES,
       maxRps: e.SANDBOX_MAX_RPS,
-    },
-    webhook: e.SANDBOX_WEBHOOK_URL
-      ? { url: e.SANDBOX_WEBHOOK_URL, delayMs: e.SANDBOX_WEBHOOK_DELAY_MS, statuses: e.SANDBOX_WEBHOOK_STATUSES }
-      : undefined,
-  };
+    };
+    const webhook = e.SANDBOX_WEBHOOK_URL
+      ? {
+          url: e.SANDBOX_WEBHOOK_URL,
+          delayMs: e.SANDBOX_WEBHOOK_DELAY_MS,
+          statuses: e.SANDBOX_WEBHOOK_STATUSES,
+          secret: e.SANDBOX_WEBHOOK_SECRET,
+        }
+      : undefined;
+    const config: SandboxConfig = {
+      logLevel: e.LOG_LEVEL,
+      port: e.SANDBOX_PORT,
+      host: e.SANDBOX_HOST,
+      apiKey: e.SOBOT_API_KEY,
+      apiSecret: e.SOBOT_API_SECRET,
+      faults,
+      webhook,
+    };
+    return config;
+  });
+
+export interface SandboxConfig extends SandboxOptions {
+  logLevel: string;
+  port: number;
+  host: string;
 }

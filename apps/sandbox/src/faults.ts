@@ -1,6 +1,20 @@
 import { z } from 'zod';
+import { NumberMatcher } from './number-matcher';
+import { isUpstreamCode, UPSTREAM_CODE_LIST, UPSTREAM_CODES, type UpstreamCode } from './upstream-errors';
 
 const ratio = z.number().min(0).max(1);
+
+/** A whole number, or a prefix: digits ending in '*'. */
+export const numberPattern = z
+  .string()
+  .regex(/^\d{1,15}\*?$/, "must be 1 to 15 digits, or digits ending in '*' (a prefix)");
+
+export const upstreamCode = z.literal(UPSTREAM_CODES, { error: `must be one of the codes ${UPSTREAM_CODE_LIST}` });
+
+/** A code as an object key (JSON keys are strings). */
+const upstreamCodeKey = z.string().refine((key) => /^\d+$/.test(key) && isUpstreamCode(Number(key)), {
+  error: `must be one of the codes ${UPSTREAM_CODE_LIST}`,
+});
 
 /** What the sandbox does wrong, on purpose. Ratios are probabilities per request. */
 export const faultsSchema = z.strictObject({
@@ -19,8 +33,14 @@ export const faultsSchema = z.strictObject({
   hangRatio: ratio,
   /** The socket is reset without an answer. */
   resetRatio: ratio,
-  /** Numbers outside the 24-hour window; an entry ending in '*' is a prefix. */
+  /** Numbers outside the 24-hour window; an entry ending in '*' is a prefix. Same as 131047 in numberCodes. */
   closedNumbers: z.array(z.string()),
+  /** Number or prefix → the upstream error code its valid requests are answered with. */
+  numberCodes: z.record(numberPattern, upstreamCode),
+  /** Upstream error code → share of requests answered with it, whatever the number. */
+  codeRatios: z.record(upstreamCodeKey, ratio),
+  /** Number or prefix → code: the request is accepted, then its status callback reports failed with it. */
+  callbackFailures: z.record(numberPattern, upstreamCode),
   /** Every request gets 401, whatever its credentials. */
   authFail: z.boolean(),
   /** Admitted requests per calendar second; the rest get 429. 0 or absent: no cap. */
@@ -40,22 +60,29 @@ export const DEFAULT_FAULTS: Faults = {
   hangRatio: 0,
   resetRatio: 0,
   closedNumbers: [],
+  numberCodes: {},
+  codeRatios: {},
+  callbackFailures: {},
   authFail: false,
 };
 
-/** The injected failure a request drew, if any. */
-export type Mishap = 'reset' | 'hang' | '429' | '5xx';
+/** The injected failure a request drew, if any: a number is an upstream error code. */
+export type Mishap = 'reset' | 'hang' | '429' | '5xx' | UpstreamCode;
 
 /** Faults turned into what the hot path needs: thresholds, a number matcher, a latency picker. */
 export interface FaultPlan {
   readonly faults: Readonly<Faults>;
   /**
    * One draw decides among the mishaps, so their ratios add up (10 % errors and 10 % 429 make 20 %
-   * failures). Should they sum past 1, the earlier ones win: reset, hang, 429, 5xx.
+   * failures). Should they sum past 1, the earlier ones win: reset, hang, 429, 5xx, then codeRatios
+   * by ascending code.
    */
   draw(): Mishap | undefined;
   latency(): number;
-  isClosed(number: string): boolean;
+  /** The upstream error code a valid request for `number` is answered with (closedNumbers: 131047). */
+  codeFor(number: string): UpstreamCode | undefined;
+  /** The code an accepted message to `number` fails with in its status callback. */
+  callbackFailure(number: string): UpstreamCode | undefined;
 }
 
 export function planFaults(faults: Faults): FaultPlan {
@@ -63,33 +90,38 @@ export function planFaults(faults: Faults): FaultPlan {
   const hang = reset + faults.hangRatio;
   const limited = hang + faults.rateLimitRatio;
   const failed = limited + faults.errorRatio;
-  const exact = new Set<string>();
-  const prefixes: string[] = [];
-  for (const entry of faults.closedNumbers) {
-    if (entry.endsWith('*')) prefixes.push(entry.slice(0, -1));
-    else exact.add(entry);
+  const coded: Array<{ below: number; code: UpstreamCode }> = [];
+  let total = failed;
+  for (const [key, share] of Object.entries(faults.codeRatios)) {
+    const code = Number(key);
+    if (share === 0 || !isUpstreamCode(code)) continue;
+    total += share;
+    coded.push({ below: total, code });
   }
+  const closed = faults.closedNumbers.map((pattern) => [pattern, 131047] as const);
+  const codes = new NumberMatcher<UpstreamCode>([...closed, ...Object.entries(faults.numberCodes)]);
+  const callbackFailures = new NumberMatcher(Object.entries(faults.callbackFailures));
+  const none = (): undefined => undefined;
   const { latencyMs } = faults;
   return {
     faults,
     draw() {
-      if (failed === 0) return undefined;
+      if (total === 0) return undefined;
       const r = Math.random();
       if (r < reset) return 'reset';
       if (r < hang) return 'hang';
       if (r < limited) return '429';
       if (r < failed) return '5xx';
+      for (const step of coded) if (r < step.below) return step.code;
       return undefined;
     },
     latency:
       typeof latencyMs === 'number'
         ? () => latencyMs
         : () => latencyMs.min + Math.random() * (latencyMs.max - latencyMs.min),
-    isClosed(number) {
-      if (exact.has(number)) return true;
-      for (const prefix of prefixes) if (number.startsWith(prefix)) return true;
-      return false;
-    },
+    // Without entries the send path pays for one call, not a map lookup.
+    codeFor: codes.empty ? none : (number) => codes.match(number),
+    callbackFailure: callbackFailures.empty ? none : (number) => callbackFailures.match(number),
   };
 }
 

@@ -1,15 +1,17 @@
-import pino from 'pino';
-import { ConfigError, loadConfig } from './config';
+import { createLogger, loadConfigOrExit, onShutdown } from '@sobot/config';
+import { sandboxConfigSchema } from './config';
 import { startSandbox } from './sandbox';
 
 /** Past this, a stuck close is abandoned and the process exits non-zero. */
 const SHUTDOWN_DEADLINE_MS = 5_000;
 
-const log = pino({ name: 'sandbox' });
-
 async function main(): Promise<void> {
-  const config = loadConfig(process.env);
-  const sandbox = await startSandbox(config);
+  const config = loadConfigOrExit(sandboxConfigSchema);
+  const log = createLogger('sandbox', config.logLevel);
+  const sandbox = await startSandbox(config).catch((err: unknown) => {
+    log.error({ err }, 'sandbox failed to start');
+    process.exit(1);
+  });
   log.info(
     {
       url: sandbox.url,
@@ -17,30 +19,14 @@ async function main(): Promise<void> {
       auth: config.apiKey !== undefined || config.apiSecret !== undefined,
       faults: sandbox.faults(),
       webhook: config.webhook && withoutCredentials(config.webhook.url),
+      signed: config.webhook?.secret !== undefined,
     },
     'sandbox listening',
   );
-
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals) => {
-    if (stopping) return;
-    stopping = true;
-    setTimeout(() => process.exit(1), SHUTDOWN_DEADLINE_MS).unref();
-    sandbox.close().then(
-      () => {
-        log.info({ signal }, 'sandbox stopped');
-        process.exit(0);
-      },
-      (err: unknown) => {
-        log.error({ err, signal }, 'sandbox close failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  onShutdown(log, () => sandbox.close(), SHUTDOWN_DEADLINE_MS);
 }
 
+/** The webhook URL may carry a token in its query string or user info: log neither. */
 function withoutCredentials(url: string): string {
   const u = new URL(url);
   u.username = '';
@@ -49,8 +35,4 @@ function withoutCredentials(url: string): string {
   return u.toString();
 }
 
-main().catch((err: unknown) => {
-  if (err instanceof ConfigError) process.stderr.write(`sandbox: ${err.message}\n`);
-  else log.error({ err }, 'sandbox failed to start');
-  process.exit(1);
-});
+void main();

@@ -1,7 +1,8 @@
 import { DEFAULT_FAULTS, mergeFaults, planFaults, type FaultPlan, type Faults } from './faults';
-import { accepted, invalid, OUTSIDE_WINDOW, RATE_LIMITED, serverError, UNAUTHORIZED, type Answer } from './responses';
+import { accepted, invalid, RATE_LIMITED, serverError, UNAUTHORIZED, type Answer } from './responses';
 import { RpsCap } from './rps-cap';
 import { StatsRecorder, type Outcome } from './stats';
+import { upstreamAnswer, type UpstreamCode } from './upstream-errors';
 import { checkMessage, type Json } from './validate';
 import { newWamid } from './wamid';
 import { WebhookNotifier, type WebhookOptions } from './webhook';
@@ -23,6 +24,8 @@ export type Decision =
 export interface Accepted {
   wamid: string;
   number: string;
+  /** The status callback reports failed with this code instead of the configured statuses. */
+  failCode: UpstreamCode | undefined;
 }
 
 type Header = string | string[] | undefined;
@@ -37,13 +40,26 @@ export class MessageApi {
   private readonly initialFaults: Faults;
   private plan: FaultPlan;
   private cap: RpsCap | undefined;
-  private readonly webhook: WebhookNotifier | undefined;
+  private webhookOptions: WebhookOptions | undefined;
+  private notifier: WebhookNotifier | undefined;
 
   constructor(private readonly options: MessageApiOptions = {}) {
     this.initialFaults = mergeFaults(DEFAULT_FAULTS, options.faults ?? {});
     this.plan = planFaults(this.initialFaults);
     this.cap = capFor(this.initialFaults);
-    this.webhook = options.webhook ? new WebhookNotifier(options.webhook) : undefined;
+    this.setWebhook(options.webhook);
+  }
+
+  /** Where status events go; the inbound control endpoint posts through it too. */
+  get webhook(): WebhookNotifier | undefined {
+    return this.notifier;
+  }
+
+  /** Replaces the webhook (undefined: none); events still pending for the old one are dropped. */
+  setWebhook(options: WebhookOptions | undefined): void {
+    this.notifier?.close();
+    this.webhookOptions = options;
+    this.notifier = options ? new WebhookNotifier(options) : undefined;
   }
 
   get faults(): Readonly<Faults> {
@@ -57,11 +73,13 @@ export class MessageApi {
     return faults;
   }
 
-  /** Clears the stats and puts back the faults the sandbox started with. */
+  /** Clears the stats and puts back the faults and the webhook the sandbox started with. */
   reset(): void {
     this.stats.reset();
     this.plan = planFaults(this.initialFaults);
     this.cap = capFor(this.initialFaults);
+    // Only a changed webhook is replaced: pending events of the original one keep going.
+    if (this.webhookOptions !== this.options.webhook) this.setWebhook(this.options.webhook);
   }
 
   decide(at: number, apiKey: Header, apiSecret: Header, rawBody: string): Decision {
@@ -93,22 +111,25 @@ export class MessageApi {
       return this.answer(at, number, '429', RATE_LIMITED, plan.latency(), faults.retryAfterSeconds);
     }
     if (mishap === '5xx') return this.answer(at, number, '5xx', serverError(faults.errorStatus), plan.latency());
+    if (typeof mishap === 'number') return this.upstream(at, number, mishap, plan.latency());
     if (!check) return this.answer(at, number, '400', invalid('body must be JSON'), plan.latency());
     if (!check.ok) return this.answer(at, number, '400', invalid(check.message), plan.latency());
-    if (plan.isClosed(number)) return this.answer(at, number, '400', OUTSIDE_WINDOW, plan.latency());
+    const code = plan.codeFor(number);
+    if (code !== undefined) return this.upstream(at, number, code, plan.latency());
 
     const wamid = newWamid(number);
     this.stats.record(at, number, 'ok', wamid);
-    return { kind: 'answer', answer: accepted(wamid), delayMs: plan.latency(), accepted: { wamid, number } };
+    const message = { wamid, number, failCode: plan.callbackFailure(number) };
+    return { kind: 'answer', answer: accepted(wamid), delayMs: plan.latency(), accepted: message };
   }
 
   /** Called once a 200 answer is on the wire, so status events never overtake it. */
   sent(message: Accepted): void {
-    this.webhook?.notify(message.wamid, message.number);
+    this.notifier?.notify(message.wamid, message.number, message.failCode);
   }
 
   close(): void {
-    this.webhook?.close();
+    this.notifier?.close();
   }
 
   private answer(
@@ -122,6 +143,19 @@ export class MessageApi {
     this.stats.record(at, number, outcome);
     return { kind: 'answer', answer, delayMs, retryAfterSeconds };
   }
+
+  private upstream(at: number, number: string, code: UpstreamCode, delayMs: number): Decision {
+    const answer = upstreamAnswer(code);
+    this.stats.record(at, number, outcomeOf(answer.status), undefined, code);
+    return { kind: 'answer', answer, delayMs };
+  }
+}
+
+function outcomeOf(status: number): Outcome {
+  if (status >= 500) return '5xx';
+  if (status === 401) return '401';
+  if (status === 403) return '403';
+  return '400';
 }
 
 function capFor(faults: Faults): RpsCap | undefined {

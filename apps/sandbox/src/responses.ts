@@ -1,7 +1,7 @@
 /**
  * Every answer the message endpoint gives, serialised once where it never changes. Bodies follow the
- * reference's success shape `{data?, message, code}`; the 24-hour error carries the WhatsApp code
- * (131047) the provider passes through, which clients must treat as permanent.
+ * reference's success shape `{data?, message, code}`; upstream error codes (the 24-hour window's
+ * 131047 among them) are in upstream-errors.ts.
  */
 export interface Answer {
   status: number;
@@ -15,13 +15,6 @@ export const UNAUTHORIZED = fixed(401, { code: 401, message: 'Invalid x-api-key 
 export const RATE_LIMITED = fixed(429, {
   code: 429,
   message: 'Too many requests. Retry after the time in Retry-After.',
-});
-
-export const OUTSIDE_WINDOW = fixed(400, {
-  code: 400,
-  message:
-    'Message not sent: the customer is outside the 24 hour window since their last message. Start a new conversation with a template message.',
-  error: { code: 131047, message: 'Re-engagement message' },
 });
 
 const unavailable = new Map<number, Answer>();

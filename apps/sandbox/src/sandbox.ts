@@ -1,7 +1,9 @@
 import type { Faults } from './faults';
+import { inboundRequestSchema, postInbound, type InboundRequest, type InboundResult } from './inbound';
 import { MessageApi, type MessageApiOptions } from './message-api';
 import { buildServer } from './server';
 import type { SandboxStats } from './stats';
+import type { WebhookOptions } from './webhook';
 
 export interface SandboxOptions extends MessageApiOptions {
   /** 0 (the default) picks a free port. */
@@ -21,6 +23,10 @@ export interface Sandbox {
   faults(): Faults;
   /** Merges `patch` into the faults in force (throws a ZodError on a bad value). */
   setFaults(patch: Partial<Faults>): void;
+  /** Replaces the webhook (undefined: none), e.g. once the receiver's port is known. */
+  setWebhook(options: WebhookOptions | undefined): void;
+  /** Posts an inbound text message to the webhook; throws on a bad field, without a webhook, or unreachable. */
+  inbound(request: InboundRequest): Promise<InboundResult>;
   close(): Promise<void>;
 }
 
@@ -44,6 +50,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     faults: () => ({ ...api.faults }),
     setFaults: (patch) => {
       api.setFaults(patch);
+    },
+    setWebhook: (webhook) => api.setWebhook(webhook),
+    inbound: async (request) => {
+      const { webhook } = api;
+      if (!webhook) throw new Error('the sandbox has no webhook: pass options.webhook or call setWebhook');
+      return postInbound(webhook, inboundRequestSchema.parse(request));
     },
     close: async () => {
       api.close();

@@ -1,7 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import { faultsPatchSchema } from './faults';
 import { SAMPLE_IMAGES } from './images';
+import { inboundRequestSchema, postInbound } from './inbound';
+import { webhookOptionsSchema } from './webhook';
 import type { MessageApi } from './message-api';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -48,18 +51,38 @@ export function buildServer(api: MessageApi): FastifyInstance {
   });
 
   app.post('/_sandbox/faults', async (req, reply) => {
-    let patch: unknown;
+    const patch = parseBody(faultsPatchSchema, text(req.body) || '{}');
+    if (!patch.ok) return reply.code(400).send({ code: 400, message: patch.message });
+    return { faults: api.setFaults(patch.data) };
+  });
+
+  app.post('/_sandbox/webhook', async (req, reply) => {
+    const options = parseBody(webhookOptionsSchema, text(req.body));
+    if (!options.ok) return reply.code(400).send({ code: 400, message: options.message });
+    api.setWebhook(options.data);
+    return { ok: true };
+  });
+
+  app.delete('/_sandbox/webhook', async () => {
+    api.setWebhook(undefined);
+    return { ok: true };
+  });
+
+  // Answers 200 with what the receiver answered, whatever its status: the control call itself worked.
+  app.post('/_sandbox/inbound', async (req, reply) => {
+    const request = parseBody(inboundRequestSchema, text(req.body));
+    if (!request.ok) return reply.code(400).send({ code: 400, message: request.message });
+    const { webhook } = api;
+    if (!webhook) {
+      const message = 'no webhook to post to: set SANDBOX_WEBHOOK_URL or POST /_sandbox/webhook';
+      return reply.code(409).send({ code: 409, message });
+    }
     try {
-      patch = JSON.parse(text(req.body) || '{}');
-    } catch {
-      return reply.code(400).send({ code: 400, message: 'body must be JSON' });
+      const { id, answer } = await postInbound(webhook, request.data);
+      return { id, status: answer.status, body: answer.body };
+    } catch (err) {
+      return reply.code(502).send({ code: 502, message: `the webhook did not answer: ${failure(err)}` });
     }
-    const parsed = faultsPatchSchema.safeParse(patch);
-    if (!parsed.success) {
-      const message = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
-      return reply.code(400).send({ code: 400, message });
-    }
-    return { faults: api.setFaults(parsed.data) };
   });
 
   app.post('/_sandbox/reset', async () => {
@@ -86,4 +109,34 @@ export function buildServer(api: MessageApi): FastifyInstance {
 
 function text(body: unknown): string {
   return typeof body === 'string' ? body : '';
+}
+
+type Parsed<T> = { ok: true; data: T } | { ok: false; message: string };
+
+/** A JSON body checked against `schema`; a failure names each bad field. */
+function parseBody<S extends z.ZodType>(schema: S, raw: string): Parsed<z.output<S>> {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return { ok: false, message: 'body must be JSON' };
+  }
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return { ok: true, data: parsed.data };
+  const message = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
+  return { ok: false, message };
+}
+
+const fetchFailure = z.object({
+  name: z.string(),
+  cause: z.object({ code: z.string() }).optional().catch(undefined),
+});
+
+/** Why a post failed, without the URL (it may carry a token). Duck-typed: fetch's errors come from Node's realm. */
+function failure(err: unknown): string {
+  const parsed = fetchFailure.safeParse(err);
+  if (!parsed.success) return 'unknown error';
+  const { name, cause } = parsed.data;
+  if (cause) return cause.code;
+  return name === 'TimeoutError' ? 'no answer within 5 s' : name;
 }

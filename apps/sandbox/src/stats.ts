@@ -1,5 +1,8 @@
-/** How the sandbox answered a request. '400' covers both invalid bodies and closed numbers. */
-export const OUTCOMES = ['ok', '400', '401', '429', '5xx', 'hang', 'reset'] as const;
+/**
+ * How the sandbox answered a request, by HTTP status class. '400' covers invalid bodies and upstream
+ * codes answered 400 (closed numbers among them); `codes` in the summary counts the upstream codes.
+ */
+export const OUTCOMES = ['ok', '400', '401', '403', '429', '5xx', 'hang', 'reset'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
 export interface Received {
@@ -9,6 +12,8 @@ export interface Received {
   number: string;
   outcome: Outcome;
   wamid?: string;
+  /** The upstream error code answered, if any. */
+  code?: number;
 }
 
 export interface StatsSummary {
@@ -16,6 +21,8 @@ export interface StatsSummary {
   /** Requests answered 200. */
   accepted: number;
   outcomes: Record<Outcome, number>;
+  /** Upstream error code → requests answered with it. */
+  codes: Record<string, number>;
 }
 
 export interface SandboxStats extends StatsSummary {
@@ -28,7 +35,7 @@ export interface SandboxStats extends StatsSummary {
 }
 
 function zeroOutcomes(): Record<Outcome, number> {
-  return { ok: 0, '400': 0, '401': 0, '429': 0, '5xx': 0, hang: 0, reset: 0 };
+  return { ok: 0, '400': 0, '401': 0, '403': 0, '429': 0, '5xx': 0, hang: 0, reset: 0 };
 }
 
 /** What the API really received. Maps on the hot path; plain records only in snapshots. */
@@ -36,11 +43,13 @@ export class StatsRecorder {
   private outcomes = zeroOutcomes();
   private received: Received[] = [];
   private wamids = new Map<string, string[]>();
+  private codes = new Map<number, number>();
 
-  record(at: number, number: string, outcome: Outcome, wamid?: string): void {
+  record(at: number, number: string, outcome: Outcome, wamid?: string, code?: number): void {
     this.outcomes[outcome]++;
     // Same property order every time keeps the entries one hidden class.
-    this.received.push({ at, number, outcome, wamid });
+    this.received.push({ at, number, outcome, wamid, code });
+    if (code !== undefined) this.codes.set(code, (this.codes.get(code) ?? 0) + 1);
     if (wamid === undefined) return;
     const list = this.wamids.get(number);
     if (list) list.push(wamid);
@@ -48,7 +57,9 @@ export class StatsRecorder {
   }
 
   summary(): StatsSummary {
-    return { total: this.received.length, accepted: this.outcomes.ok, outcomes: { ...this.outcomes } };
+    const codes: Record<string, number> = {};
+    for (const [code, count] of this.codes) codes[code] = count;
+    return { total: this.received.length, accepted: this.outcomes.ok, outcomes: { ...this.outcomes }, codes };
   }
 
   perNumber(): Pick<SandboxStats, 'byNumber' | 'wamids'> {
@@ -70,5 +81,6 @@ export class StatsRecorder {
     this.outcomes = zeroOutcomes();
     this.received = [];
     this.wamids = new Map();
+    this.codes = new Map();
   }
 }

@@ -30,7 +30,7 @@ describe('control endpoints', () => {
     expect(plain.body).not.toHaveProperty('received');
 
     const summary = await json(`${sb.url}/_sandbox/stats?summary=1`);
-    expect(summary.body).toEqual({ total: 2, accepted: 1, outcomes: expect.objectContaining({ ok: 1 }) });
+    expect(summary.body).toEqual({ total: 2, accepted: 1, outcomes: expect.objectContaining({ ok: 1 }), codes: {} });
 
     const full = await json(`${sb.url}/_sandbox/stats?received=1`);
     expect(full.body.received).toEqual([

@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import { DEFAULT_FAULTS, mergeFaults, planFaults } from '../src/faults';
+import { NumberMatcher } from '../src/number-matcher';
 import { RpsCap } from '../src/rps-cap';
 
 describe('planFaults', () => {
@@ -18,10 +20,51 @@ describe('planFaults', () => {
 
   it('matches closed numbers exactly or by a trailing-* prefix', () => {
     const plan = planFaults(mergeFaults(DEFAULT_FAULTS, { closedNumbers: ['919970585556', '4471*'] }));
-    expect(plan.isClosed('919970585556')).toBe(true);
-    expect(plan.isClosed('9199705855560')).toBe(false);
-    expect(plan.isClosed('447100000001')).toBe(true);
-    expect(plan.isClosed('447200000001')).toBe(false);
+    expect(plan.codeFor('919970585556')).toBe(131047);
+    expect(plan.codeFor('9199705855560')).toBeUndefined();
+    expect(plan.codeFor('447100000001')).toBe(131047);
+    expect(plan.codeFor('447200000001')).toBeUndefined();
+  });
+
+  it('adds code ratios to the same draw, after the other mishaps', () => {
+    const plan = planFaults(mergeFaults(DEFAULT_FAULTS, { errorRatio: 0.2, codeRatios: { 131000: 0.3, 2: 0.1 } }));
+    const counts = new Map<string, number>();
+    for (let i = 0; i < 10_000; i++) {
+      const key = String(plan.draw());
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    for (const [key, share] of [
+      ['5xx', 0.2],
+      ['131000', 0.3],
+      ['2', 0.1],
+      ['undefined', 0.4],
+    ] as const) {
+      expect(Math.abs((counts.get(key) ?? 0) / 10_000 - share)).toBeLessThan(0.05);
+    }
+    expect(counts.size).toBe(4);
+    expect(planFaults(mergeFaults(DEFAULT_FAULTS, { codeRatios: { 368: 1 } })).draw()).toBe(368);
+  });
+
+  it('turns closed numbers, number codes and callback failures into lookups', () => {
+    const plan = planFaults(
+      mergeFaults(DEFAULT_FAULTS, {
+        closedNumbers: ['4471*'],
+        numberCodes: { '4471*': 131026, '9199*': 131050 },
+        callbackFailures: { '9198*': 131049 },
+      }),
+    );
+    // The same pattern in both: numberCodes wins.
+    expect(plan.codeFor('447100000001')).toBe(131026);
+    expect(plan.codeFor('919900000001')).toBe(131050);
+    expect(plan.codeFor('919800000001')).toBeUndefined();
+    expect(plan.callbackFailure('919800000001')).toBe(131049);
+    expect(plan.callbackFailure('919900000001')).toBeUndefined();
+    const none = planFaults(DEFAULT_FAULTS);
+    expect([none.codeFor('919900000001'), none.callbackFailure('919900000001'), none.draw()]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
   });
 
   it('keeps unset keys when merging and refuses out-of-range values', () => {
@@ -40,5 +83,33 @@ describe('RpsCap', () => {
     const cap = new RpsCap(2);
     expect([cap.admit(10_000), cap.admit(10_400), cap.admit(10_999)]).toEqual([true, true, false]);
     expect([cap.admit(11_000), cap.admit(11_001), cap.admit(11_002)]).toEqual([true, true, false]);
+  });
+});
+
+describe('NumberMatcher', () => {
+  /** The rule written the slow way: exact number, else the longest matching prefix. */
+  function reference(entries: Array<[string, number]>, number: string): number | undefined {
+    const table = new Map(entries);
+    if (table.has(number)) return table.get(number);
+    let best: [number, number] | undefined;
+    for (const [pattern, value] of table) {
+      if (!pattern.endsWith('*')) continue;
+      const prefix = pattern.slice(0, -1);
+      if (number.startsWith(prefix) && (!best || prefix.length > best[0])) best = [prefix.length, value];
+    }
+    return best?.[1];
+  }
+
+  it('finds what the exact-then-longest-prefix rule finds, for any patterns and number', () => {
+    // A small alphabet makes shared prefixes and hits common.
+    const digits = (min: number, max: number) => fc.stringMatching(new RegExp(`^[12]{${min},${max}}$`));
+    const pattern = fc.tuple(digits(0, 6), fc.boolean()).map(([d, prefix]) => (prefix ? `${d}*` : d));
+    fc.assert(
+      fc.property(fc.array(fc.tuple(pattern, fc.nat()), { maxLength: 12 }), digits(0, 8), (entries, number) => {
+        const matcher = new NumberMatcher(entries);
+        expect(matcher.match(number)).toBe(reference(entries, number));
+        expect(matcher.empty).toBe(entries.length === 0);
+      }),
+    );
   });
 });

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { z } from 'zod';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../src';
 
@@ -17,7 +17,14 @@ const answerBody = z.object({
   code: z.number(),
   message: z.string(),
   data: z.object({ id: z.string(), status: z.string() }).optional(),
-  error: z.object({ code: z.number(), message: z.string() }).optional(),
+  error: z
+    .object({
+      code: z.number(),
+      message: z.string(),
+      type: z.string().optional(),
+      error_data: z.object({ messaging_product: z.literal('whatsapp'), details: z.string() }).optional(),
+    })
+    .optional(),
 });
 
 export interface Answer {
@@ -57,30 +64,49 @@ export async function send(
   return { status: res.status, headers: res.headers, body: answerBody.parse(await res.json()) };
 }
 
+/** One post the receiver got, as it arrived. */
+export interface Delivery {
+  /** Path and query string. */
+  url: string;
+  headers: IncomingHttpHeaders;
+  raw: Buffer;
+  body: unknown;
+}
+
 export interface Receiver {
   url: string;
   bodies: unknown[];
+  deliveries: Delivery[];
+  /** The status the receiver answers with (200 unless set). */
+  answer: { status: number; body: string };
   close(): Promise<void>;
 }
 
-/** A webhook endpoint that keeps every JSON body posted to it. */
-export async function receiver(): Promise<Receiver> {
+/** A webhook endpoint that keeps every post made to it: raw bytes, headers, parsed JSON. */
+export async function receiver(path = '/webhook'): Promise<Receiver> {
   const bodies: unknown[] = [];
+  const deliveries: Delivery[] = [];
+  const answer = { status: 200, body: 'ok' };
   const server: Server = createServer((req, res) => {
-    let text = '';
-    req.setEncoding('utf8');
-    req.on('data', (chunk: string) => (text += chunk));
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      bodies.push(JSON.parse(text));
-      res.end('ok');
+      const raw = Buffer.concat(chunks);
+      const body: unknown = JSON.parse(raw.toString('utf8'));
+      bodies.push(body);
+      deliveries.push({ url: req.url ?? '', headers: req.headers, raw, body });
+      res.statusCode = answer.status;
+      res.end(answer.body);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : 0;
   return {
-    url: `http://127.0.0.1:${port}/webhook`,
+    url: `http://127.0.0.1:${port}${path}`,
     bodies,
+    deliveries,
+    answer,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

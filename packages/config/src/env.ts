@@ -3,8 +3,13 @@ import { SEND_POLICY } from '@sobot/schema';
 
 /** Building blocks of the per-app schemas: SPEC §4, one comment per variable. */
 
+// Each check carries its own message: the one given to coerce.number would otherwise stand for all of them.
 const int = (min: number, max: number) =>
-  z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(min).max(max);
+  z.coerce
+    .number({ message: 'must be a number' })
+    .int('must be a whole number')
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}`);
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');

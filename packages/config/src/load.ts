@@ -22,12 +22,22 @@ export function loadConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEn
   const variable = String(issue?.path[0] ?? 'environment');
   const got = cleaned[variable];
   const shown =
-    got === undefined ? 'is missing' : isSecret(variable) ? 'is invalid' : `="${got.slice(0, 80)}" is invalid`;
+    got === undefined
+      ? 'is missing'
+      : isSecret(variable)
+        ? 'is invalid'
+        : `="${withoutQuery(got).slice(0, 80)}" is invalid`;
   throw new ConfigError(variable, `${shown}: ${issue?.message ?? 'invalid'}`);
 }
 
 function isSecret(variable: string): boolean {
   return /KEY|SECRET|PASSWORD|TOKEN/.test(variable);
+}
+
+/** A URL's query string can carry a token (`?token=…`): never shown. */
+function withoutQuery(value: string): string {
+  const query = value.indexOf('?');
+  return query < 0 ? value : `${value.slice(0, query)}?…`;
 }
 
 /** Calls loadConfig and, on a ConfigError, prints its one line to stderr and exits with code 78 (EX_CONFIG). */

@@ -98,6 +98,19 @@ describe('loadConfig', () => {
     expect(secret.message).not.toContain('short-secret-value');
   });
 
+  it('says which bound a whole number missed', () => {
+    const err = configError(() => loadConfig(workerLike, { SOBOT_API_KEY: SECRET_KEY, MAX_ATTEMPTS: '0' }));
+    expect(err.message).toMatch(/MAX_ATTEMPTS="0" is invalid: must be at least 1$/);
+  });
+
+  it('never echoes the query string of a value, where tokens travel', () => {
+    const err = configError(() =>
+      loadConfig(workerLike, { SOBOT_API_KEY: SECRET_KEY, SOBOT_API_URL: 'api.sobot.in/x?token=tok_123' }),
+    );
+    expect(err.message).toContain('SOBOT_API_URL="api.sobot.in/x?…" is invalid');
+    expect(err.message).not.toContain('tok_123');
+  });
+
   it('does not echo the producer secrets either', () => {
     const err = configError(() => loadConfig(producerLike, { API_KEYS: ' , ,' }));
     expect(err.variable).toBe('API_KEYS');
