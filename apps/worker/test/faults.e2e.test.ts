@@ -111,16 +111,20 @@ test('a sustained outage pauses sending instead of failing the campaign, and a p
 });
 
 test('other 4xx answers fail the recipient at once with the upstream code and message', async () => {
-  const { id } = await run(5);
-  const done = await sys.waitForCampaign(id, (c) => c.status === 'completed');
-  expect(done.counts.sent).toBe(5);
-  // A message the sandbox refuses as invalid (bad media type is checked upstream too).
-  const res = await sys.api('/v1/messages', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ customer_number: '917799000001', customer_name: 'X', url: image, caption: 'ok' }),
-  });
-  expect(res.status).toBe(202);
-  const { ids } = await json(res);
-  await waitFor(async () => (await json(await sys.api(`/v1/messages/${ids[0]}`))).status === 'sent');
+  const { csv, numbers } = list(6);
+  const refused = { [numbers[1]!]: 131026, [numbers[2]!]: 131051, [numbers[4]!]: 131009 };
+  sandbox.setFaults({ numberCodes: Object.fromEntries(Object.entries(refused).map(([n, c]) => [n, c])) });
+  const up = await sys.upload(csv, { image_url: image });
+  expect(up.status).toBe(202);
+  const done = await sys.waitForCampaign(up.body.id, (c) => c.status === 'completed');
+  expect(done.counts).toMatchObject({ sent: 3, failed: 3, pending: 0 });
+  const rows = await sys.reportRows(up.body.id);
+  for (const [number, code] of Object.entries(refused)) {
+    const row = rows.find((r) => r.customer_number === number)!;
+    // Failed at once: one request, the upstream's own code and message.
+    expect(row).toMatchObject({ status: 'failed', error_code: String(code), attempts: 1 });
+    expect(row.error_message.length).toBeGreaterThan(0);
+  }
+  const received = sandbox.stats().received;
+  for (const n of numbers) expect(received.filter((r) => r.number === n)).toHaveLength(1);
 });

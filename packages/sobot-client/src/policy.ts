@@ -112,8 +112,9 @@ export function classifyAnswer(status: number, body: unknown, retryAfter: string
     case 'defer':
       return new DeferredError(code, message, row?.waitMs ?? SEND_POLICY.deferMs.pairRateLimit);
     case 'block': {
-      // A wrong key is named by its status whatever code the body carries (the reason operators look for).
-      const name = status === 401 || status === 403 ? String(status) : code;
+      // Named by the body's code when the table knows it (368: account blocked), else by the status: a wrong
+      // key is a 401 whatever code its body carries.
+      const name = BY_CODE.get(code)?.kind === 'block' ? code : String(status);
       return new SendingBlockedError(name, message, row?.waitMs ?? SEND_POLICY.probeEveryMs.auth);
     }
     case 'retry':
