@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { startTestRedis, waitFor, type TestRedis } from '@sobot/devkit';
-import { startSandbox, type Sandbox } from '@sobot/sandbox';
+import { startSandbox, type Sandbox, type UpstreamCode } from '@sobot/sandbox';
 import { POLICY_TABLE } from '@sobot/sobot-client';
 import { Store } from '@sobot/store';
 import { startSendWorker, type SendWorker } from '../src';
@@ -113,7 +113,8 @@ test.each(['368', '131031', '131042', '190', '131048'])(
   async (code) => {
     expect(rowOf(code).kind).toBe('block');
     const { id, numbers } = await campaign(3);
-    sandbox.setFaults({ numberCodes: Object.fromEntries(numbers.map((n) => [n, Number(code)])) });
+    const blocked = Number(code) as UpstreamCode;
+    sandbox.setFaults({ numberCodes: Object.fromEntries(numbers.map((n) => [n, blocked])) });
     const paused = await waitFor(
       async () => {
         const v = await view(id);
