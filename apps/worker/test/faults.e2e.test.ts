@@ -2,7 +2,7 @@
  * Issue 3, upstream faults: each kind of trouble the API can give ends in the expected report state.
  * Real `pnpm producer` / `pnpm worker` processes, real Redis, the sandbox injecting the faults.
  */
-import { startSandbox, type Sandbox } from '@sobot/sandbox';
+import { startSandbox, type Sandbox, type UpstreamCode } from '@sobot/sandbox';
 import { json, startSystem, startTestRedis, waitFor, type System, type TestRedis } from '@sobot/devkit';
 
 let redis: TestRedis;
@@ -112,8 +112,8 @@ test('a sustained outage pauses sending instead of failing the campaign, and a p
 
 test('other 4xx answers fail the recipient at once with the upstream code and message', async () => {
   const { csv, numbers } = list(6);
-  const refused = { [numbers[1]!]: 131026, [numbers[2]!]: 131051, [numbers[4]!]: 131009 };
-  sandbox.setFaults({ numberCodes: Object.fromEntries(Object.entries(refused).map(([n, c]) => [n, c])) });
+  const refused: Record<string, UpstreamCode> = { [numbers[1]!]: 131026, [numbers[2]!]: 131051, [numbers[4]!]: 131009 };
+  sandbox.setFaults({ numberCodes: refused });
   const up = await sys.upload(csv, { image_url: image });
   expect(up.status).toBe(202);
   const done = await sys.waitForCampaign(up.body.id, (c) => c.status === 'completed');
