@@ -16,10 +16,20 @@ async function main(): Promise<void> {
     },
     log,
   );
+  // What uploads of a producer that died left behind (kill -9) goes now and every minute, not in 6 hours.
+  const sweep = () =>
+    store.sweepDeadUploads().then(
+      (n) => n > 0 && log.info({ uploads: n }, 'removed what dead uploads left behind'),
+      () => undefined,
+    );
+  void sweep();
+  const sweeper = setInterval(sweep, 60_000);
+  sweeper.unref();
   const app = await buildApp({ cfg, store }, log);
   await app.listen({ port: cfg.PORT, host: cfg.HOST });
   if (!cfg.BOARD_USER) log.info('BOARD_USER/BOARD_PASSWORD not set: Bull Board and the campaign page are not mounted');
   onShutdown(log, async () => {
+    clearInterval(sweeper);
     await app.close();
     await store.close();
   });

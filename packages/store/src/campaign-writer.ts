@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import type { CampaignDefaults, RowError, SobotImageMessage } from '@sobot/schema';
 import type { ChunkDefaults } from './recipient-codec';
 import { chunkDefaults, encodeRecipient } from './recipient-codec';
@@ -11,6 +12,13 @@ import type { SendQueue } from './queue';
 const STAGING_TTL_S = 6 * 3600;
 /** Chunk writes allowed in flight before the upload stream is paused. */
 const WRITE_WINDOW = 64;
+/**
+ * An upload in progress says it is alive this often, with its producer's host and pid; one silent for
+ * UPLOAD_LEASE_MS, or whose producer's process is gone from this host, is removed by the next sweep
+ * (Store.sweepDeadUploads) instead of waiting for STAGING_TTL_S.
+ */
+const HEARTBEAT_MS = 10_000;
+export const UPLOAD_LEASE_MS = 60_000;
 
 export interface CampaignHeader {
   name: string;
@@ -64,9 +72,32 @@ export class CampaignWriter {
     return this.accepted;
   }
 
+  private heartbeat: NodeJS.Timeout | undefined;
+
+  /** Registers the upload as alive (with how many chunks it wrote), and keeps doing so until it ends. */
+  private alive(): Promise<unknown> {
+    if (!this.heartbeat) {
+      this.heartbeat = setInterval(() => void this.alive().catch(() => undefined), HEARTBEAT_MS);
+      this.heartbeat.unref();
+    }
+    const lease = `${Date.now() + UPLOAD_LEASE_MS}:${this.chunks}:${hostname()}:${process.pid}`;
+    return this.ctx.redis.hset(this.ctx.keys.uploads, this.campaignId, lease);
+  }
+
+  private ended(): Promise<unknown> {
+    clearInterval(this.heartbeat);
+    return this.ctx.redis.hdel(this.ctx.keys.uploads, this.campaignId);
+  }
+
   private writeChunk(): void | Promise<void> {
     const key = this.ctx.keys.chunk(this.campaignId, this.chunks);
     this.chunks += 1;
+    // Registered (with the new chunk count) before the chunk is written: a sweep always knows every chunk.
+    this.window.push(
+      this.alive().catch((err: unknown) => {
+        this.failure ??= err;
+      }),
+    );
     const body = JSON.stringify(this.rows);
     this.rows = [];
     this.window.push(
@@ -142,9 +173,10 @@ export class CampaignWriter {
         multi.rpush(keys.rejectedRows(id), ...rejected.slice(i, i + 1000).map((e) => JSON.stringify(e)));
       }
       await multi.exec();
-      const persists: Promise<unknown>[] = [];
+      const persists: Array<Promise<number>> = [];
       for (let n = 0; n < this.chunks; n += 1) persists.push(redis.persist(keys.chunk(id, n)));
-      await Promise.all(persists);
+      // A chunk that is gone (swept as dead after a very long stall) would leave a hole: refuse the campaign.
+      if ((await Promise.all(persists)).some((kept) => kept !== 1)) throw new Error('a staged chunk is missing');
       if (header.source === 'api') {
         await redis.zadd(keys.messageIndex, createdAt, id);
         const summary = keys.messageSummary(Math.floor(createdAt / 3_600_000));
@@ -155,6 +187,7 @@ export class CampaignWriter {
       }
       const chunks = Array.from({ length: first }, (_, n) => n);
       await this.queue.enqueue(id, chunks, { lane, notBefore: header.sendAt });
+      await this.ended();
     } catch (err) {
       await this.abort().catch(() => undefined);
       throw err;
@@ -172,5 +205,6 @@ export class CampaignWriter {
     dels.push(redis.unlink(keys.meta(id), keys.counts(id), keys.rejectedRows(id)));
     for (let n = 0; n < this.chunks; n += 1) dels.push(redis.unlink(keys.chunk(id, n)));
     await Promise.all(dels);
+    await this.ended();
   }
 }

@@ -96,6 +96,11 @@ export class Keys {
     return `${this.prefix}:{rate}`;
   }
 
+  /** Hash: upload in progress (campaign id) → `<lease expiry ms>:<chunks written>`, for the dead-upload sweep. */
+  get uploads(): string {
+    return `${this.prefix}:uploads`;
+  }
+
   /** String: written by the readiness check to learn whether Redis takes writes. */
   get probe(): string {
     return `${this.prefix}:probe`;

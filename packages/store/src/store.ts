@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import type { CampaignDefaults } from '@sobot/schema';
 import type { Logger } from 'pino';
 import { CampaignControl } from './campaign-control';
@@ -16,6 +17,17 @@ import { MetricCounters } from './metrics-store';
 import { SendQueue } from './queue';
 import { createRedis, type RedisClient } from './redis';
 import { SendRate, SystemPause } from './send-rate';
+
+/** Whether a process of this host is running (signal 0 tests without signalling). */
+function processAlive(pid: number): boolean {
+  if (!pid || pid === process.pid) return pid === process.pid;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
@@ -100,6 +112,30 @@ export class Store {
   /** A new campaign written while its upload is read; nothing is visible until its commit. */
   newCampaign(defaults: CampaignDefaults, id = newCampaignId()): CampaignWriter {
     return withStoreErrors(new CampaignWriter(this.ctx, this.queue, id, defaults));
+  }
+
+  /**
+   * Removes what uploads whose producer died (kill -9, host loss) left behind: their staged chunks. Uploads in
+   * progress renew their lease; one whose lease ran out is dead. Returns how many were removed.
+   */
+  async sweepDeadUploads(now = Date.now()): Promise<number> {
+    const { redis, keys } = this.ctx;
+    let swept = 0;
+    for (const [id, lease] of Object.entries(await redis.hgetall(keys.uploads))) {
+      const [expires = '0', chunks = '0', host = '', pid = '0'] = lease.split(':');
+      if (Number(expires) > now && !(host === hostname() && !processAlive(Number(pid)))) continue;
+      // A campaign that was committed (its producer died just before saying so) keeps its chunks.
+      if ((await redis.exists(keys.meta(id))) === 1) {
+        await redis.hdel(keys.uploads, id);
+        continue;
+      }
+      // Claim it first: of two producers sweeping at once, one removes it.
+      if ((await redis.hdel(keys.uploads, id)) === 0) continue;
+      const staged = Array.from({ length: Number(chunks) }, (_, n) => keys.chunk(id, n));
+      for (let i = 0; i < staged.length; i += 500) await redis.unlink(...staged.slice(i, i + 500));
+      swept += 1;
+    }
+    return swept;
   }
 
   /** The one global send rate at `perSecond`. */

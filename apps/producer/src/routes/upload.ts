@@ -95,6 +95,27 @@ function byteLimit(max: number): Transform {
   });
 }
 
+/** Aborted when the client goes away before its upload was read to the end. */
+function clientGone(req: FastifyRequest): AbortSignal {
+  const gone = new AbortController();
+  req.raw.once('close', () => {
+    if (!req.raw.complete) gone.abort(new ApiError(400, 'CLIENT_GONE', 'the client went away before the upload ended'));
+  });
+  return gone.signal;
+}
+
+/**
+ * `piped` (the body through the byte limit), failing as soon as the body fails or the client goes away: `pipe`
+ * alone would leave it waiting for data that never comes, and the upload (with what it wrote) would never end.
+ */
+function readUntilGone(piped: Transform, body: Readable, gone: AbortSignal): Readable {
+  const fail = (err: unknown) => piped.destroy(err instanceof Error ? err : new Error(String(err)));
+  body.once('error', fail);
+  if (gone.aborted) fail(gone.reason);
+  else gone.addEventListener('abort', () => fail(gone.reason), { once: true });
+  return piped;
+}
+
 export async function uploadRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const max = deps.cfg.MAX_UPLOAD_BYTES;
   // Uploads are streamed, never parsed whole: every body type reaches the handler as a stream.
@@ -102,9 +123,15 @@ export async function uploadRoutes(app: FastifyInstance, deps: AppDeps): Promise
   app.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
   await app.register(multipart, { limits: { fileSize: max, files: 1, fields: 20, fieldSize: 64 * 1024 } });
 
-  const run = (body: Readable, format: ReturnType<typeof formatFrom>, opts: UploadOptions, filename?: string) =>
+  const run = (
+    body: Readable,
+    format: ReturnType<typeof formatFrom>,
+    opts: UploadOptions,
+    gone: AbortSignal,
+    filename?: string,
+  ) =>
     createCampaign(deps, {
-      body: body.pipe(byteLimit(max)),
+      body: readUntilGone(body.pipe(byteLimit(max)), body, gone),
       format,
       name: opts.name?.trim() || filename || `campaign ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`,
       defaults: {
@@ -130,12 +157,14 @@ export async function uploadRoutes(app: FastifyInstance, deps: AppDeps): Promise
     handler: async (req, reply) => {
       if (Number(req.headers['content-length'] ?? 0) > max) throw uploadTooLarge(max);
       const query = uploadOptions.parse(req.query);
+      const gone = clientGone(req);
       const result = req.isMultipart()
-        ? await fromMultipart(req, query)
+        ? await fromMultipart(req, query, gone)
         : await run(
             req.body as Readable,
             formatFrom(rawBodyType(req.headers['content-type']), undefined, query.format),
             query,
+            gone,
           );
       return reply.code(result.dry_run ? 200 : 202).send(result);
     },
@@ -145,7 +174,7 @@ export async function uploadRoutes(app: FastifyInstance, deps: AppDeps): Promise
    * Fields sent before the file are known when it arrives, so the file streams straight into the
    * campaign. A file sent before any field is spooled to a temporary file first (memory stays flat).
    */
-  async function fromMultipart(req: FastifyRequest, query: UploadOptions) {
+  async function fromMultipart(req: FastifyRequest, query: UploadOptions, gone: AbortSignal) {
     const fields: Record<string, string> = {};
     let result: Awaited<ReturnType<typeof run>> | undefined;
     let spooled: { dir: string; path: string; mimetype: string; filename: string } | undefined;
@@ -161,12 +190,13 @@ export async function uploadRoutes(app: FastifyInstance, deps: AppDeps): Promise
         if (Object.keys(fields).length === 0) {
           const dir = await mkdtemp(join(tmpdir(), 'sobot-upload-'));
           spooled = { dir, path: join(dir, 'upload'), mimetype: part.mimetype, filename: part.filename };
-          await pipeline(part.file, createWriteStream(spooled.path));
+          await pipeline(part.file, createWriteStream(spooled.path), { signal: gone });
           if (part.file.truncated) throw uploadTooLarge(max);
           continue;
         }
         const opts = uploadOptions.parse({ ...query, ...fields });
-        result = await run(part.file, formatFrom(part.mimetype, part.filename, opts.format), opts, part.filename);
+        const format = formatFrom(part.mimetype, part.filename, opts.format);
+        result = await run(part.file, format, opts, gone, part.filename);
       }
       if (spooled) {
         const opts = uploadOptions.parse({ ...query, ...fields });
@@ -174,6 +204,7 @@ export async function uploadRoutes(app: FastifyInstance, deps: AppDeps): Promise
           createReadStream(spooled.path),
           formatFrom(spooled.mimetype, spooled.filename, opts.format),
           opts,
+          gone,
           spooled.filename,
         );
       }
