@@ -20,3 +20,4 @@ export {
 export * from './api';
 export { SEND_POLICY, roundBackoffMs, chunkJobBackoffMs } from './send-policy';
 export { parseDeliveryEvents, WebhookBodyError, type DeliveryEvent } from './webhook-events';
+export { clip, clipList, ECHO_MAX } from './clip';

@@ -1,8 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { createMetrics } from '@sobot/metrics';
+import { secretMatcher } from '../auth';
 import type { AppDeps } from '../deps';
+import { ApiError } from '../errors';
 
-export async function opsRoutes(app: FastifyInstance, { store }: AppDeps): Promise<void> {
+export async function opsRoutes(app: FastifyInstance, { cfg, store }: AppDeps): Promise<void> {
   const metrics = createMetrics(store);
   app.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true }));
   app.get('/readyz', { schema: { hide: true } }, async (_req, reply) =>
@@ -10,7 +12,23 @@ export async function opsRoutes(app: FastifyInstance, { store }: AppDeps): Promi
       ? { ok: true, redis: 'up' }
       : reply.code(503).send({ error: { code: 'NOT_READY', message: 'Redis is not reachable' } }),
   );
-  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) =>
-    reply.header('content-type', metrics.contentType).send(await metrics.render()),
-  );
+  // Metrics name campaign ids and show traffic: closed when a token is configured, open (and said so) when not.
+  const token = cfg.METRICS_TOKEN;
+  if (!token) app.log.warn('METRICS_TOKEN is not set: /metrics is open to anyone who can reach this port');
+  const matches = token ? secretMatcher([token]) : undefined;
+  app.get('/metrics', {
+    schema: { hide: true },
+    onRequest: async (req) => {
+      if (!matches) return;
+      const header = req.headers.authorization ?? '';
+      if (!matches(header.startsWith('Bearer ') ? header.slice(7).trim() : undefined)) {
+        throw new ApiError(
+          401,
+          'UNAUTHORIZED',
+          'missing or invalid bearer token (Authorization: Bearer <METRICS_TOKEN>)',
+        );
+      }
+    },
+    handler: async (_req, reply) => reply.header('content-type', metrics.contentType).send(await metrics.render()),
+  });
 }
