@@ -27,7 +27,8 @@ const SPEC_VARIABLES = new Set([
   'MAX_UPLOAD_BYTES',
   'WEBHOOK_TOKEN',
 ]);
-const EXTRA_VARIABLES = new Set(['REDIS_PREFIX', 'PORT', 'HOST']);
+// METRICS_TOKEN and ALLOW_PRIVATE_URLS: SPEC §14 hardening.
+const EXTRA_VARIABLES = new Set(['REDIS_PREFIX', 'PORT', 'HOST', 'METRICS_TOKEN', 'ALLOW_PRIVATE_URLS']);
 const isKnownVariable = (name: string) =>
   SPEC_VARIABLES.has(name) || EXTRA_VARIABLES.has(name) || name.startsWith('SANDBOX_');
 

@@ -3,6 +3,7 @@
  * the idempotent messages API, delivery webhooks, Bull Board, metrics and the OpenAPI document.
  */
 import { startSandbox, type Sandbox } from '@sobot/sandbox';
+import { PREFLIGHT_NEUTRAL_MESSAGE } from '@sobot/campaigns';
 import {
   json,
   settled,
@@ -282,7 +283,8 @@ test('image pre-flight refuses an image that does not answer or is not JPEG/PNG,
   expect(missing.status).toBe(400);
   expect(missing.body.error).toMatchObject({
     code: 'IMAGE_PREFLIGHT_FAILED',
-    message: expect.stringMatching(/HTTP 404/),
+    // What answered (here a 404) is not told: the message is the same as for a refused or closed address.
+    message: PREFLIGHT_NEUTRAL_MESSAGE,
   });
   const notImage = await sys.upload(list, {
     image_url: `${sandbox.url}/_sandbox/health`,

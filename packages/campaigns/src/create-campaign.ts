@@ -49,7 +49,9 @@ export async function createCampaign(deps: CampaignDeps, input: UploadInput): Pr
       defaultErrors,
     );
   }
-  if (input.preflight && input.defaults.image_url) await preflightImage(input.defaults.image_url);
+  if (input.preflight && input.defaults.image_url) {
+    await preflightImage(input.defaults.image_url, { allowPrivateUrls: deps.cfg?.ALLOW_PRIVATE_URLS });
+  }
   const writer = input.dryRun ? undefined : deps.store.newCampaign(input.defaults);
   try {
     const summary = await ingestRecipients(input.body, {

@@ -3,4 +3,12 @@ export { sendMessages } from './send-messages';
 export { formatReport, formatRows, csvCell, csvLine, REPORT_CONTENT_TYPES, type ReportFormat } from './report-format';
 export { CampaignError, InputError, IdempotencyConflictError } from './errors';
 export type { CampaignDeps } from './deps';
-export { preflightImage, IMAGE_MAX_BYTES } from './image-preflight';
+export {
+  preflightImage,
+  IMAGE_MAX_BYTES,
+  ImagePreflightError,
+  PREFLIGHT_NEUTRAL_MESSAGE,
+  type PreflightFailure,
+  type PreflightOptions,
+} from './image-preflight';
+export { isPublicAddress, guardedLookup, AddressRefusedError, type Resolve } from './public-address';

@@ -78,6 +78,13 @@ export const producerEnv = {
   WEBHOOK_TOKEN: z.string().optional(),
   /** Days a finished campaign's results are kept in Redis. */
   RESULT_TTL_DAYS: z.coerce.number().positive().max(3650).default(30),
+  /** Bearer token /metrics asks for (`Authorization: Bearer …`); unset → /metrics is open. Never logged. */
+  METRICS_TOKEN: z.string().min(1, 'must not be empty (unset it to leave /metrics open)').optional(),
+  /**
+   * Lets URLs the producer fetches itself (image pre-flight) reach loopback, private and link-local
+   * addresses. For the sandbox and the demo only: in production it opens an SSRF hole.
+   */
+  ALLOW_PRIVATE_URLS: bool.default(false),
 };
 
 export { int, bool, list };

@@ -83,6 +83,8 @@ export async function startStack(
     await waitForHttp(`${sandboxUrl}/_sandbox/health`);
     base.SOBOT_API_URL = sandboxUrl;
     base.SOBOT_API_KEY = 'sandbox';
+    // The sandbox serves the demo's images on loopback: let the producer's image pre-flight reach them.
+    base.ALLOW_PRIVATE_URLS ??= 'true';
     announce(
       `*** SOBOT_API_KEY is not set: messages go to the local SANDBOX at ${sandboxUrl}, not to Sobot. Nothing reaches WhatsApp. ***`,
     );

@@ -67,7 +67,14 @@ export async function startSystem(o: SystemOptions): Promise<System> {
   const port = await freePort();
   const token = `t-${randomBytes(8).toString('hex')}`;
   const common = { REDIS_URL: o.redisUrl, REDIS_PREFIX: o.prefix, LOG_LEVEL: 'info', ...o.env };
-  const producer = spawnApp('producer', { ...common, PORT: String(port), HOST: '127.0.0.1', API_KEYS: token });
+  // The test's image host (the sandbox) is on loopback: the producer may fetch it (SPEC §14, ALLOW_PRIVATE_URLS).
+  const producer = spawnApp('producer', {
+    ALLOW_PRIVATE_URLS: 'true',
+    ...common,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    API_KEYS: token,
+  });
   const workerEnv = {
     ...common,
     SOBOT_API_URL: o.sobotUrl,

@@ -1,4 +1,4 @@
-import { fieldForHeader, type RecipientField } from '@sobot/schema';
+import { clipList, fieldForHeader, type RecipientField } from '@sobot/schema';
 import { IngestError } from './errors';
 
 /** Header names that stand for the phone number, for the error that says none was found. */
@@ -28,7 +28,7 @@ export function mapHeader(header: readonly string[]): ColumnMap {
     const field: RecipientField | undefined = fieldForHeader(name);
     if (field && map[field] < 0) map[field] = index;
   });
-  if (map.customer_number < 0) throw noPhoneColumn(`the header has ${header.map((h) => JSON.stringify(h)).join(', ')}`);
+  if (map.customer_number < 0) throw noPhoneColumn(`the header has ${clipList(header.map((h) => JSON.stringify(h)))}`);
   return map;
 }
 

@@ -21,3 +21,4 @@ export * from './api';
 export { SEND_POLICY, roundBackoffMs, chunkJobBackoffMs } from './send-policy';
 export { parseDeliveryEvents, WebhookBodyError, type DeliveryEvent } from './webhook-events';
 export { parseSendAt, SEND_AT_MAX_DAYS, type SendAtResult } from './send-at';
+export { clip, clipList, ECHO_MAX } from './clip';
