@@ -2,7 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ZodError } from 'zod';
-import { WebhookBodyError } from '@sobot/schema';
+import { WebhookBodyError, clip, clipList } from '@sobot/schema';
 import { IdempotencyConflictError, InputError, SHOWN_ERRORS } from '@sobot/campaigns';
 import { IngestError } from '@sobot/ingest';
 import { InvalidStateError, NotFoundError, StoreFullError, StoreUnavailableError } from '@sobot/store';
@@ -42,8 +42,19 @@ function toHttp(err: unknown): ApiError | undefined {
   if (err instanceof NotFoundError) return new ApiError(404, err.code, err.message);
   if (err instanceof InvalidStateError) return new ApiError(409, err.code, err.message, { status: err.current });
   if (err instanceof ZodError) {
-    const details = err.issues.map((i) => ({ field: i.path.join('.') || 'body', message: i.message }));
-    return new ApiError(400, 'INVALID_REQUEST', details.map((d) => `${d.field}: ${d.message}`).join('; '), details);
+    const details = err.issues
+      .slice(0, 100)
+      .map((i) => ({ field: clip(i.path.join('.') || 'body'), message: clip(i.message) }));
+    return new ApiError(
+      400,
+      'INVALID_REQUEST',
+      clipList(
+        details.map((d) => `${d.field}: ${d.message}`),
+        1_000,
+        '; ',
+      ),
+      details,
+    );
   }
   const fe = err as FastifyError;
   if (fe.code === 'FST_REQ_FILE_TOO_LARGE') return new ApiError(413, 'UPLOAD_TOO_LARGE', fe.message);
@@ -119,10 +130,17 @@ export function registerErrorHandling(app: FastifyInstance): void {
     // Basic-auth pages set their own challenge; /v1 asks for a bearer token.
     if (api.statusCode === 401 && !reply.hasHeader('www-authenticate')) void reply.header('www-authenticate', 'Bearer');
     return reply.code(api.statusCode).send({
-      error: { code: api.code, message: api.message, ...(api.details === undefined ? {} : { details: api.details }) },
+      // The message is capped here too: an error built from caller input never echoes more than a little of it.
+      error: {
+        code: api.code,
+        message: clip(api.message, 1_000),
+        ...(api.details === undefined ? {} : { details: api.details }),
+      },
     });
   });
   app.setNotFoundHandler((req, reply) =>
-    reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` } }),
+    reply
+      .code(404)
+      .send({ error: { code: 'NOT_FOUND', message: `no route ${req.method} ${clip(req.url.split('?')[0]!)}` } }),
   );
 }

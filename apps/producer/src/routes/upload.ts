@@ -8,7 +8,7 @@ import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { createCampaign } from '@sobot/campaigns';
-import { LANES } from '@sobot/schema';
+import { LANES, clip } from '@sobot/schema';
 import { sendAtOption } from './send-at-option';
 import type { AppDeps } from '../deps';
 import { ApiError, uploadTooLarge } from '../errors';
@@ -78,7 +78,7 @@ function rawBodyType(contentType: string | undefined): string {
     throw new ApiError(
       415,
       'UNSUPPORTED_MEDIA_TYPE',
-      `a recipient list is CSV, JSON or NDJSON (multipart/form-data, text/csv, application/json or application/x-ndjson), not ${ct}`,
+      `a recipient list is CSV, JSON or NDJSON (multipart/form-data, text/csv, application/json or application/x-ndjson), not ${clip(ct)}`,
     );
   }
   return ct;
