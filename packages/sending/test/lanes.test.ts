@@ -1,76 +1,34 @@
-import pino from 'pino';
-import { startTestRedis, waitFor, type TestRedis } from '@sobot/devkit';
-import { startSandbox, type Sandbox } from '@sobot/sandbox';
-import type { SobotImageMessage } from '@sobot/schema';
-import { Store, type CampaignHeader } from '@sobot/store';
-import { startSendWorker, type SendWorker } from '../src';
+import { waitFor } from '@sobot/devkit';
+import type { CampaignHeader } from '@sobot/store';
+import { commitCampaign, numbers, startRig, type SendingRig } from './helpers';
 
 /**
  * SPEC §10 lanes, against a real Redis, the sandbox and one worker in this process: bulk campaigns take turns,
  * a transactional message goes ahead of them, a scheduled campaign waits for its time.
  */
-const log = pino({ level: 'silent' });
 const RATE = 200;
-let redis: TestRedis;
-let sandbox: Sandbox;
-let store: Store;
-let sender: SendWorker;
-let image: string;
+let rig: SendingRig;
 let series = 0;
 
 beforeAll(async () => {
-  redis = await startTestRedis();
-  sandbox = await startSandbox({ faults: { latencyMs: 5 } });
-  image = `${sandbox.url}/images/sample.jpg`;
-  store = Store.open({ url: redis.url, prefix: redis.prefix, resultTtlDays: 1 }, log);
-  sender = startSendWorker({
-    store,
-    log,
-    sobot: { baseUrl: sandbox.url, apiKey: 'k', apiSecret: 's', timeoutMs: 5_000 },
-    sendRate: RATE,
-    concurrency: 40,
-    maxAttempts: 2,
-  });
+  rig = await startRig({ sendRate: RATE, concurrency: 40 });
 });
 
 afterAll(async () => {
-  await sender?.close();
-  await store?.close();
-  await sandbox?.close();
-  await redis?.close();
+  await rig?.close();
 });
 
 /** A committed campaign of `count` recipients whose numbers start with a prefix of its own. */
 async function campaign(count: number, header: Partial<CampaignHeader> = {}): Promise<{ id: string; prefix: string }> {
   series += 1;
   const prefix = `91980${String(series).padStart(2, '0')}`;
-  const writer = store.newCampaign({ image_url: image });
-  for (let i = 0; i < count; i += 1) {
-    const m: SobotImageMessage = {
-      type: 'image',
-      url: image,
-      mime_type: 'image/jpeg',
-      customer_number: `${prefix}${String(i).padStart(5, '0')}`,
-      customer_name: `C${i}`,
-    };
-    await writer.add(m);
-  }
-  await writer.commit({
-    name: 'lanes',
-    source: 'upload',
-    defaults: { image_url: image },
-    total: count,
-    rejected: 0,
-    duplicates: 0,
-    ...header,
-  });
-  return { id: writer.campaignId, prefix };
+  return { id: await commitCampaign(rig, numbers(prefix, count), header), prefix };
 }
 
-const arrivals = (prefix: string) => sandbox.stats().received.filter((r) => r.number.startsWith(prefix));
+const arrivals = (prefix: string) => rig.sandbox.stats().received.filter((r) => r.number.startsWith(prefix));
 
 test('a campaign uploaded after a big one starts at once, and the two share the rate', async () => {
-  sandbox.reset();
+  rig.sandbox.reset();
   const big = await campaign(3_000);
   await waitFor(() => arrivals(big.prefix).length >= 200, { what: 'the big campaign sending' });
   const small = await campaign(1_000);
@@ -86,31 +44,31 @@ test('a campaign uploaded after a big one starts at once, and the two share the 
   expect(a + b).toBeGreaterThan(RATE / 2);
   expect(b / (a + b)).toBeGreaterThan(0.35);
   expect(b / (a + b)).toBeLessThan(0.65);
-  await store.control.cancel(big.id);
-  await store.control.cancel(small.id);
+  await rig.store.control.cancel(big.id);
+  await rig.store.control.cancel(small.id);
 });
 
 test('a transactional message goes ahead of a saturating bulk campaign', async () => {
-  sandbox.reset();
+  rig.sandbox.reset();
   const bulk = await campaign(2_000);
   await waitFor(() => arrivals(bulk.prefix).length >= 300, { what: 'bulk saturating the rate' });
   const tx = await campaign(1, { source: 'api' });
   const t0 = Date.now();
   await waitFor(() => arrivals(tx.prefix).length === 1, { timeoutMs: 5_000, what: 'the transactional message' });
   expect(arrivals(tx.prefix)[0]!.at - t0).toBeLessThan(1_000);
-  expect((await store.campaigns.list()).map((c) => c.id)).not.toContain(tx.id);
-  await store.control.cancel(bulk.id);
+  expect((await rig.store.campaigns.list()).map((c) => c.id)).not.toContain(tx.id);
+  await rig.store.control.cancel(bulk.id);
 });
 
 test('a scheduled campaign is "scheduled", sends nothing before its time, and cancel works while it waits', async () => {
-  sandbox.reset();
+  rig.sandbox.reset();
   const sendAt = Date.now() + 2_500;
   const later = await campaign(20, { sendAt });
   const cancelled = await campaign(20, { sendAt });
-  expect((await store.campaigns.view(later.id))?.status).toBe('scheduled');
-  await store.control.cancel(cancelled.id);
+  expect((await rig.store.campaigns.view(later.id))?.status).toBe('scheduled');
+  await rig.store.control.cancel(cancelled.id);
   await waitFor(() => arrivals(later.prefix).length === 20, { timeoutMs: 15_000, what: 'the scheduled sends' });
   expect(Math.min(...arrivals(later.prefix).map((r) => r.at))).toBeGreaterThanOrEqual(sendAt);
   expect(arrivals(cancelled.prefix)).toHaveLength(0);
-  expect((await store.campaigns.view(later.id))?.status).toBe('completed');
+  expect((await rig.store.campaigns.view(later.id))?.status).toBe('completed');
 });

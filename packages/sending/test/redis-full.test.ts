@@ -1,16 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { startTestRedis, waitFor, type TestRedis } from '@sobot/devkit';
-import { startSandbox, type Sandbox } from '@sobot/sandbox';
-import { Store, StoreFullError } from '@sobot/store';
-import { startSendWorker, type SendWorker } from '../src';
+import { waitFor } from '@sobot/devkit';
+import { StoreFullError } from '@sobot/store';
+import { commitCampaign, numbers, startRig, type SendingRig } from './helpers';
 
 /** Issue 14, finding 1: Redis full (maxmemory, noeviction) in the middle of a campaign. */
-let redis: TestRedis;
-let sandbox: Sandbox;
-let store: Store;
-let sender: SendWorker;
+let rig: SendingRig;
 const lines: string[] = [];
 const log = pino(
   { level: 'info' },
@@ -23,57 +19,25 @@ const log = pino(
 );
 
 const redisCli = (...args: string[]) => {
-  const r = spawnSync('redis-cli', ['-u', redis.url, ...args], { encoding: 'utf8' });
+  const r = spawnSync('redis-cli', ['-u', rig.redis.url, ...args], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(r.stderr);
   return r.stdout.trim();
 };
 
 beforeAll(async () => {
-  redis = await startTestRedis();
-  if (!redis.server) return;
-  sandbox = await startSandbox({ faults: { latencyMs: 5 } });
-  store = Store.open({ url: redis.url, prefix: redis.prefix, resultTtlDays: 1 }, log);
-  sender = startSendWorker({
-    store,
-    log,
-    sobot: { baseUrl: sandbox.url, apiKey: 'k', apiSecret: 's', timeoutMs: 5_000 },
-    sendRate: 300,
-    concurrency: 20,
-    maxAttempts: 2,
-  });
+  rig = await startRig({ log, sendRate: 300, concurrency: 20 });
 });
 
 afterAll(async () => {
-  if (redis?.server) redisCli('CONFIG', 'SET', 'maxmemory', '0');
-  await sender?.close();
-  await store?.close();
-  await sandbox?.close();
-  await redis?.close();
+  if (rig?.redis.server) redisCli('CONFIG', 'SET', 'maxmemory', '0');
+  await rig?.close();
 });
 
 test('the worker waits out a full Redis and records every outcome and wamid once Redis takes writes again', async () => {
-  if (!redis.server) return; // needs a redis-server of its own (not REDIS_URL)
-  const image = `${sandbox.url}/images/sample.jpg`;
-  const writer = store.newCampaign({ image_url: image });
+  if (!rig.redis.server) return; // needs a redis-server of its own (not REDIS_URL)
+  const { store, sandbox, image } = rig;
   const count = 1_500;
-  for (let i = 0; i < count; i += 1) {
-    await writer.add({
-      type: 'image',
-      url: image,
-      mime_type: 'image/jpeg',
-      customer_number: `9199722${String(i).padStart(5, '0')}`,
-      customer_name: `C${i}`,
-    });
-  }
-  await writer.commit({
-    name: 'full',
-    source: 'upload',
-    defaults: { image_url: image },
-    total: count,
-    rejected: 0,
-    duplicates: 0,
-  });
-  const id = writer.campaignId;
+  const id = await commitCampaign(rig, numbers('9199722', count));
   await waitFor(() => sandbox.stats().accepted >= 200, { what: '200 sends' });
 
   // Redis is full: every write is refused with OOM.

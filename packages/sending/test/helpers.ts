@@ -1,0 +1,82 @@
+import pino, { type Logger } from 'pino';
+import { startTestRedis, type TestRedis } from '@sobot/devkit';
+import { startSandbox, type Sandbox, type SandboxOptions } from '@sobot/sandbox';
+import type { SobotImageMessage } from '@sobot/schema';
+import { Store, type CampaignHeader } from '@sobot/store';
+import { startSendWorker, type SendWorker, type SendWorkerOptions } from '../src';
+
+/** A real Redis, the sandbox, a Store and one send worker in this process: the sending path end to end. */
+export interface SendingRig {
+  redis: TestRedis;
+  sandbox: Sandbox;
+  store: Store;
+  sender: SendWorker;
+  /** The sandbox's sample image. */
+  image: string;
+  close(): Promise<void>;
+}
+
+export async function startRig(
+  o: { sandbox?: SandboxOptions; log?: Logger } & Partial<Omit<SendWorkerOptions, 'store' | 'log' | 'sobot'>> = {},
+): Promise<SendingRig> {
+  const log = o.log ?? pino({ level: 'silent' });
+  const redis = await startTestRedis();
+  const sandbox = await startSandbox(o.sandbox ?? { faults: { latencyMs: 5 } });
+  const store = Store.open({ url: redis.url, prefix: redis.prefix, resultTtlDays: 1 }, log);
+  const sender = startSendWorker({
+    store,
+    log,
+    sobot: { baseUrl: sandbox.url, apiKey: 'k', apiSecret: 's', timeoutMs: 5_000 },
+    sendRate: o.sendRate ?? 500,
+    concurrency: o.concurrency ?? 20,
+    maxAttempts: o.maxAttempts ?? 2,
+  });
+  return {
+    redis,
+    sandbox,
+    store,
+    sender,
+    image: `${sandbox.url}/images/sample.jpg`,
+    async close() {
+      await sender.close();
+      await store.close();
+      await sandbox.close();
+      await redis.close();
+    },
+  };
+}
+
+/** Commits a campaign of one recipient per number (the rig's image) and returns its id. */
+export async function commitCampaign(
+  rig: SendingRig,
+  numbers: string[],
+  header: Partial<CampaignHeader> = {},
+): Promise<string> {
+  const defaults = { image_url: rig.image };
+  const writer = rig.store.newCampaign(defaults);
+  for (const [i, n] of numbers.entries()) {
+    const m: SobotImageMessage = {
+      type: 'image',
+      url: rig.image,
+      mime_type: 'image/jpeg',
+      customer_number: n,
+      customer_name: `C${i}`,
+    };
+    await writer.add(m);
+  }
+  await writer.commit({
+    name: 'test',
+    source: 'upload',
+    defaults,
+    total: numbers.length,
+    rejected: 0,
+    duplicates: 0,
+    ...header,
+  });
+  return writer.campaignId;
+}
+
+/** `count` numbers that start with `prefix` (digits), distinct and 12 digits long. */
+export function numbers(prefix: string, count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `${prefix}${String(i).padStart(12 - prefix.length, '0')}`);
+}
