@@ -1,5 +1,6 @@
 import cliProgress from 'cli-progress';
 import type { CampaignView, SobotBulkClient } from '@sobot/client';
+import { escapeControlDeep } from './control-chars';
 import { done, duration, percent } from './format';
 import type { Io } from './io';
 
@@ -79,7 +80,7 @@ export async function watchCampaign(
   try {
     return await client.waitForCampaign(id, {
       intervalMs: opts.intervalMs,
-      onProgress: (v) => progress?.update(v),
+      onProgress: (v) => progress?.update(escapeControlDeep(v)),
       signal: interrupt.signal,
     });
   } catch (err) {
