@@ -4,14 +4,7 @@ import { rm } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type {
-  CampaignView,
-  MessageInput,
-  MessageView,
-  ReportRow,
-  SendMessagesResult,
-  UploadResult,
-} from '@sobot/schema';
+import type { CampaignView, MessageInput, MessageView, ReportRow, SendMessagesResult, UploadResult } from './api-types';
 import { SobotBulkApiError, SobotBulkConnectionError, SobotBulkResponseError, SobotBulkTimeoutError } from './errors';
 import {
   isApiErrorBody,
@@ -22,6 +15,7 @@ import {
   isSendMessagesResult,
   isUploadResult,
 } from './guards';
+
 import { parseNdjson } from './ndjson';
 import { backoffMs, isRetryableStatus, retryAfterMs, RETRY_DEFAULTS, sleep } from './retry';
 import { fileBody, formatFromPath, streamBody, uploadContentType, type UploadFormat } from './upload-body';

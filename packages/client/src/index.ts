@@ -23,11 +23,13 @@ export type {
   CampaignView,
   CampaignStatus,
   CampaignCounts,
+  DeliveryStatus,
   MessageInput,
   MessageView,
+  RecipientStatus,
   ReportRow,
   RowError,
   SendMessagesResult,
   UploadResult,
   ApiErrorBody,
-} from '@sobot/schema';
+} from './api-types';

@@ -3,8 +3,9 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import type { CampaignView, ReportRow } from '@sobot/schema';
 import {
+  type CampaignView,
+  type ReportRow,
   SobotBulkApiError,
   SobotBulkClient,
   SobotBulkConnectionError,
