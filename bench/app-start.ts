@@ -120,7 +120,8 @@ async function main(): Promise<void> {
     const lines = [
       `${ROUNDS} rounds, medians (min–max); node ${process.version}, ${new Date().toISOString().slice(0, 16)}Z`,
       '',
-      '| app | start, tsx (ms) | start, node dist (ms) | dist / tsx | peak RSS, tsx (MB) | peak RSS, node dist (MB) | dist / tsx |',
+      '| app | start, tsx (ms) | start, node dist (ms) | dist / tsx ' +
+        '| peak RSS, tsx (MB) | peak RSS, node dist (MB) | dist / tsx |',
       '|---|---:|---:|---:|---:|---:|---:|',
     ];
     const cell = (xs: number[]) =>
@@ -130,8 +131,11 @@ async function main(): Promise<void> {
       const dist = samples.get(`${app}/dist`)!;
       const start = [tsx, dist].map((s) => s.map((x) => x.startMs));
       const rss = [tsx, dist].map((s) => s.map((x) => x.peakRssMb));
+      const ratio = ([tsxs, dists]: number[][]) => (median(dists!) / median(tsxs!)).toFixed(2);
+      const name = app === 'cli' ? 'cli (`list`, to exit)' : app;
       lines.push(
-        `| ${app === 'cli' ? 'cli (`list`, to exit)' : app} | ${cell(start[0]!)} | ${cell(start[1]!)} | ${(median(start[1]!) / median(start[0]!)).toFixed(2)} | ${cell(rss[0]!)} | ${cell(rss[1]!)} | ${(median(rss[1]!) / median(rss[0]!)).toFixed(2)} |`,
+        `| ${name} | ${cell(start[0]!)} | ${cell(start[1]!)} | ${ratio(start)} ` +
+          `| ${cell(rss[0]!)} | ${cell(rss[1]!)} | ${ratio(rss)} |`,
       );
     }
     process.stdout.write(`${lines.join('\n')}\n`);

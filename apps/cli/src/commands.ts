@@ -211,7 +211,8 @@ export function registerCommands(program: Command, ctx: CliContext): void {
     .action(async (id: string) => {
       ctx.print(await ctx.client().getMessage(id), (m) => {
         const error = m.error_code ? ` · error ${m.error_code}${m.error_message ? `: ${m.error_message}` : ''}` : '';
-        return `${m.id} ${m.customer_number} ${m.status} · wamid ${m.wamid ?? '–'} · delivery ${m.delivery_status ?? '–'} · attempts ${m.attempts}${error}`;
+        const wamid = `wamid ${m.wamid ?? '–'} · delivery ${m.delivery_status ?? '–'}`;
+        return `${m.id} ${m.customer_number} ${m.status} · ${wamid} · attempts ${m.attempts}${error}`;
       });
     });
 }

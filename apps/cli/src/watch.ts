@@ -55,9 +55,8 @@ function lines(stream: NodeJS.WritableStream): Progress {
       lastAt = now;
       lastState = state(v);
       const time = new Date(now).toISOString().slice(11, 19);
-      stream.write(
-        `[${time}] ${state(v)} ${done(v)}/${v.counts.total} (${percent(v)}) · ${v.rate.toFixed(1)} msg/s · ETA ${duration(v.eta_seconds)}\n`,
-      );
+      const rate = `${v.rate.toFixed(1)} msg/s · ETA ${duration(v.eta_seconds)}`;
+      stream.write(`[${time}] ${state(v)} ${done(v)}/${v.counts.total} (${percent(v)}) · ${rate}\n`);
     },
     stop: () => undefined,
   };

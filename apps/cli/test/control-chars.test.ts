@@ -57,7 +57,7 @@ test('safeJson has no raw control character and parses back to the same data', (
   );
 });
 
-test('the report stream: same output however it is chunked; only tab, LF and CRLF pass; NDJSON stays exact', async () => {
+test('the report stream: the same however it is chunked; only tab, LF and CRLF pass; NDJSON stays exact', async () => {
   await fc.assert(
     fc.asyncProperty(fc.array(hostile, { maxLength: 5 }), fc.array(fc.nat(), { maxLength: 6 }), async (rows, cuts) => {
       const csv = rows.map((r) => `"${r}"\r\n`).join('');

@@ -72,7 +72,7 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-test('the packed package: dist entries for import and require, no dependency on workspace packages or zod', async () => {
+test('the packed package: dist entries for import and require; needs no workspace package, no zod', async () => {
   expect(manifest).toMatchObject({
     name: '@sobot/client',
     main: './dist/index.js',
