@@ -7,14 +7,23 @@
  *  - Every package a bundle leaves to `require` is declared in its app's own package.json, so an install of
  *    that app's production dependencies is enough to run it.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { REPO_ROOT, freePort, startTestRedis, waitFor, waitForHttp, type TestRedis } from '@sobot/devkit';
+import {
+  REPO_ROOT,
+  freePort,
+  spawnApp,
+  startTestRedis,
+  waitFor,
+  waitForHttp,
+  type AppProcess,
+  type TestRedis,
+} from '@sobot/devkit';
 
 const run = promisify(execFile);
 const APPS = ['producer', 'worker', 'sandbox', 'cli'] as const;
@@ -22,38 +31,18 @@ const TOKEN = 'k-build-test';
 const BOARD = `Basic ${Buffer.from('ops:board-pass').toString('base64')}`;
 const NUMBERS = ['919970700001', '919970700002', '919970700003'];
 
-interface Built {
-  child: ChildProcess;
-  output(): string;
-  stop(): Promise<void>;
-}
-
-/** `node apps/<app>/dist/main.js` with only `env` (and PATH, HOME). */
-function startBuilt(app: (typeof APPS)[number], env: Record<string, string>): Built {
-  const child = spawn(process.execPath, [`apps/${app}/dist/main.js`], {
-    cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production', LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  return {
-    child,
-    output: () => out,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await exited;
-    },
-  };
+/** `node apps/<app>/dist/main.js` through devkit (an entry ending in .js runs without tsx). */
+function startBuilt(app: (typeof APPS)[number], env: Record<string, string>): AppProcess {
+  const proc = spawnApp(`apps/${app}/dist/main.js`, { NODE_ENV: 'production', LOG_LEVEL: 'warn', ...env });
+  expect(proc.child.spawnargs.slice(1)).toEqual([`apps/${app}/dist/main.js`]);
+  return proc;
 }
 
 let redis: TestRedis;
 let dir: string;
 let api: string;
 let sandboxUrl: string;
-const started: Built[] = [];
+const started: AppProcess[] = [];
 
 beforeAll(async () => {
   await run('pnpm', ['exec', 'turbo', 'run', 'build', '--filter=./apps/*', '--output-logs=errors-only'], {
@@ -91,7 +80,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  for (const s of started.reverse()) await s.stop();
+  for (const s of started.reverse()) await s.stop('SIGTERM');
   await redis?.close();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
