@@ -15,7 +15,6 @@ import {
   isSendMessagesResult,
   isUploadResult,
 } from './guards';
-
 import { parseNdjson } from './ndjson';
 import { backoffMs, isRetryableStatus, retryAfterMs, RETRY_DEFAULTS, sleep } from './retry';
 import { fileBody, formatFromPath, streamBody, uploadContentType, type UploadFormat } from './upload-body';

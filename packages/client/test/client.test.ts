@@ -124,6 +124,15 @@ describe('errors', () => {
     });
   });
 
+  it('takes a status this SDK does not know (a newer server), and refuses an answer of another shape', async () => {
+    handler = (_req, res) => json(res, 200, view('scheduled', 0));
+    await expect(client().getCampaign('c0000000000000001')).resolves.toMatchObject({ status: 'scheduled' });
+    handler = (_req, res) => json(res, 200, { ok: true });
+    await expect(client().getCampaign('c0000000000000001')).rejects.toMatchObject({ code: 'BAD_RESPONSE' });
+    handler = (_req, res) => json(res, 200, { ...view('running', 0), status: '' });
+    await expect(client().getCampaign('c0000000000000001')).rejects.toMatchObject({ code: 'BAD_RESPONSE' });
+  });
+
   it('does not retry a 4xx', async () => {
     handler = (_req, res) => json(res, 409, { error: { code: 'INVALID_STATE', message: 'campaign is completed' } });
     await expect(client().pause('c1')).rejects.toMatchObject({ status: 409, code: 'INVALID_STATE' });
