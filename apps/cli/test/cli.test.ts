@@ -257,6 +257,20 @@ test('usage errors exit 2; an API nobody listens on exits 7; the bin shim runs',
   expect(help.stdout).toContain('Exit codes:');
 });
 
+test('a reader that goes away early (`sobot --help | head -0`) ends the output without a stack trace', async () => {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/cli/src/main.ts', '--help'], {
+    cwd: REPO_ROOT,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  // Closed before the CLI has started: its first write meets a closed pipe.
+  child.stdout.destroy();
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+  expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+});
+
 test('`pnpm cli -- <command>` (the form the README shows) works: the `--` pnpm passes on is ignored', async () => {
   const run = await sobot(['--', 'list']);
   expect(run.code).toBe(0);
