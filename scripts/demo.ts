@@ -12,6 +12,8 @@ async function main(): Promise<void> {
   const env = { LOG_LEVEL: 'warn', SEND_RATE: '20', ...process.env };
   const stack = await startStack({
     env,
+    // The built apps: the root script builds them first (pnpm build, cached).
+    built: true,
     // A little of the real world: slow answers, 10% 503s (retried), two numbers outside the 24-hour window.
     sandboxEnv: {
       SANDBOX_LATENCY_MS: '30-150',

@@ -2,7 +2,8 @@
 import { startStack } from '@sobot/devkit';
 
 async function main(): Promise<void> {
-  const stack = await startStack();
+  // The built apps (dist/main.js, run with node): the root script builds them first (pnpm build, cached).
+  const stack = await startStack({ built: true });
   let stopping = false;
   const stop = () => {
     if (stopping) return;

@@ -230,7 +230,8 @@ describe('Dockerfile', () => {
     const args = z.array(z.string()).parse(JSON.parse(cmd.replace(/^CMD\s+/i, '')));
     // A shell wrapper must hand its PID to node with exec, or SIGTERM stops at the shell.
     if (args[0] === 'sh' || args[0] === '/bin/sh') expect(args.at(-1)).toMatch(/^exec\s+node\b/);
-    expect(args.join(' ')).toContain('apps/${APP}/src/main.ts');
+    // The production build (`pnpm build`), run with plain node.
+    expect(args.join(' ')).toContain('apps/${APP}/dist/main.js');
   });
 
   it('bakes in no secret', () => {

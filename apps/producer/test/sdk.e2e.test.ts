@@ -4,10 +4,9 @@
  * does: upload rows, follow progress, read the report as it streams, send API messages with an
  * idempotency key.
  */
-import { SobotBulkApiError, SobotBulkClient } from '@sobot/client';
+import { SobotBulkApiError, SobotBulkClient, type CampaignView, type ReportRow } from '@sobot/client';
 import { startSystem, startTestRedis, type System, type TestRedis } from '@sobot/devkit';
 import { startSandbox, type Sandbox } from '@sobot/sandbox';
-import type { CampaignView, ReportRow } from '@sobot/schema';
 
 let redis: TestRedis;
 let sandbox: Sandbox;

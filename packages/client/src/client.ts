@@ -6,18 +6,23 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type {
   CampaignView,
+  Lane,
   MessageInput,
+  MessageList,
+  MessageSummary,
   MessageView,
   ReportRow,
   SendMessagesResult,
   UploadResult,
-} from '@sobot/schema';
+} from './api-types';
 import { SobotBulkApiError, SobotBulkConnectionError, SobotBulkResponseError, SobotBulkTimeoutError } from './errors';
 import {
   isApiErrorBody,
   isCampaignList,
   isCampaignView,
   isMessageView,
+  isMessageList,
+  isMessageSummary,
   isReportRow,
   isSendMessagesResult,
   isUploadResult,
@@ -64,6 +69,12 @@ export interface CampaignOptions {
   dryRun?: boolean;
   /** `number`: a row without a name is sent with its number as the name. */
   nameFallback?: 'number' | 'none';
+  /** Default bulk; `transactional` jumps ahead of every bulk campaign. */
+  lane?: Lane;
+  /** Share of the bulk rate relative to other running campaigns (1–100). */
+  weight?: number;
+  /** Nothing is sent before this time (a Date, or RFC 3339 with an offset). */
+  sendAt?: Date | string;
   signal?: AbortSignal;
 }
 
@@ -172,6 +183,9 @@ export class SobotBulkClient {
         strict: input.strict,
         dry_run: input.dryRun,
         name_fallback: input.nameFallback,
+        lane: input.lane,
+        weight: input.weight,
+        send_at: input.sendAt instanceof Date ? input.sendAt.toISOString() : input.sendAt,
       },
       headers,
       body,
@@ -188,17 +202,45 @@ export class SobotBulkClient {
    */
   async sendMessages(
     messages: MessageInput[] | MessageInput,
-    opts: { idempotencyKey?: string; signal?: AbortSignal } = {},
+    opts: { idempotencyKey?: string; lane?: Lane; sendAt?: Date | string; signal?: AbortSignal } = {},
   ): Promise<SendMessagesResult> {
+    const options = {
+      ...(opts.lane ? { lane: opts.lane } : {}),
+      ...(opts.sendAt ? { send_at: opts.sendAt instanceof Date ? opts.sendAt.toISOString() : opts.sendAt } : {}),
+    };
     const res = await this.send({
       method: 'POST',
       path: '/v1/messages',
       headers: { 'content-type': 'application/json', 'idempotency-key': opts.idempotencyKey ?? randomUUID() },
-      body: JSON.stringify(Array.isArray(messages) ? { messages } : messages),
+      body: JSON.stringify(Array.isArray(messages) ? { messages, ...options } : { ...messages, ...options }),
       idempotent: true,
       signal: opts.signal,
     });
     return this.json(res, isSendMessagesResult, 'a send result');
+  }
+
+  /** Messages sent through the API since `since` (default: 24 hours ago), oldest first, a page at a time. */
+  async listMessages(
+    opts: { since?: Date | string; limit?: number; cursor?: string; signal?: AbortSignal } = {},
+  ): Promise<MessageList> {
+    const res = await this.send({
+      method: 'GET',
+      path: '/v1/messages',
+      query: {
+        since: opts.since instanceof Date ? opts.since.toISOString() : opts.since,
+        limit: opts.limit,
+        cursor: opts.cursor,
+      },
+      idempotent: true,
+      signal: opts.signal,
+    });
+    return this.json(res, isMessageList, 'a message list');
+  }
+
+  /** API messages of the last 24 hours: accepted, sent, failed, skipped, pending. */
+  async messageSummary(opts: { signal?: AbortSignal } = {}): Promise<MessageSummary> {
+    const res = await this.send({ method: 'GET', path: '/v1/messages/summary', idempotent: true, signal: opts.signal });
+    return this.json(res, isMessageSummary, 'a message summary');
   }
 
   async getMessage(id: string, opts: { signal?: AbortSignal } = {}): Promise<MessageView> {

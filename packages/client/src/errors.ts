@@ -1,4 +1,4 @@
-import type { CampaignView } from '@sobot/schema';
+import type { CampaignView } from './api-types';
 
 /** Base of every error the SDK throws; `code` is stable and safe to branch on. */
 export class SobotBulkError extends Error {

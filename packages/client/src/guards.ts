@@ -1,26 +1,31 @@
-import {
-  CAMPAIGN_STATUSES,
-  RECIPIENT_STATUSES,
-  type ApiErrorBody,
-  type CampaignStatus,
-  type CampaignView,
-  type MessageView,
-  type ReportRow,
-  type SendMessagesResult,
-  type UploadResult,
-} from '@sobot/schema';
+import type {
+  ApiErrorBody,
+  CampaignStatus,
+  CampaignView,
+  MessageList,
+  MessageSummary,
+  MessageView,
+  ReportRow,
+  RecipientStatus,
+  SendMessagesResult,
+  UploadResult,
+} from './api-types';
 
 /**
  * Checks of what the API answered, at the SDK's boundary. They look at the fields that tell one answer
  * from another (and that callers branch on), so an answer from something else — a wrong `baseUrl`, a
  * proxy's page — fails with a clear error instead of flowing on as the wrong type.
+ *
+ * A status is any non-empty string, not one of a list: a server newer than this SDK may add statuses, and
+ * an SDK that refused every answer carrying one would break on the server's upgrade.
  */
 type Json = Record<string, unknown>;
 
 export const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isString = (v: unknown): v is string => typeof v === 'string';
 const isNumber = (v: unknown): v is number => typeof v === 'number';
-const isStatus = (v: unknown): v is CampaignStatus => CAMPAIGN_STATUSES.some((s) => s === v);
+const isStatus = (v: unknown): v is CampaignStatus => isString(v) && v !== '';
+const isRecipientStatus = (v: unknown): v is RecipientStatus => isString(v) && v !== '';
 
 export function isApiErrorBody(v: unknown): v is ApiErrorBody {
   return isObject(v) && isObject(v.error) && isString(v.error.code) && isString(v.error.message);
@@ -55,7 +60,15 @@ export function isCampaignList(v: unknown): v is { campaigns: CampaignView[] } {
 }
 
 export function isMessageView(v: unknown): v is MessageView {
-  return isObject(v) && isString(v.id) && isString(v.campaign_id) && RECIPIENT_STATUSES.some((s) => s === v.status);
+  return isObject(v) && isString(v.id) && isString(v.campaign_id) && isRecipientStatus(v.status);
+}
+
+export function isMessageList(v: unknown): v is MessageList {
+  return isObject(v) && Array.isArray(v.messages) && v.messages.every(isMessageView);
+}
+
+export function isMessageSummary(v: unknown): v is MessageSummary {
+  return isObject(v) && ['accepted', 'sent', 'failed', 'skipped', 'pending'].every((k) => typeof v[k] === 'number');
 }
 
 export function isSendMessagesResult(v: unknown): v is SendMessagesResult {
@@ -63,5 +76,5 @@ export function isSendMessagesResult(v: unknown): v is SendMessagesResult {
 }
 
 export function isReportRow(v: unknown): v is ReportRow {
-  return isObject(v) && isString(v.customer_number) && RECIPIENT_STATUSES.some((s) => s === v.status);
+  return isObject(v) && isString(v.customer_number) && isRecipientStatus(v.status);
 }

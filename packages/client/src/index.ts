@@ -23,11 +23,17 @@ export type {
   CampaignView,
   CampaignStatus,
   CampaignCounts,
+  DeliveryStatus,
   MessageInput,
   MessageView,
+  RecipientStatus,
   ReportRow,
   RowError,
   SendMessagesResult,
   UploadResult,
   ApiErrorBody,
-} from '@sobot/schema';
+  Lane,
+  MessageList,
+  MessageListItem,
+  MessageSummary,
+} from './api-types';

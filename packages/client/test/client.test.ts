@@ -3,8 +3,9 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import type { CampaignView, ReportRow } from '@sobot/schema';
 import {
+  type CampaignView,
+  type ReportRow,
   SobotBulkApiError,
   SobotBulkClient,
   SobotBulkConnectionError,
@@ -124,6 +125,15 @@ describe('errors', () => {
       code: 'HTTP_502',
       message: expect.stringContaining('Bad gateway'),
     });
+  });
+
+  it('takes a status this SDK does not know (a newer server), and refuses an answer of another shape', async () => {
+    handler = (_req, res) => json(res, 200, view('scheduled', 0));
+    await expect(client().getCampaign('c0000000000000001')).resolves.toMatchObject({ status: 'scheduled' });
+    handler = (_req, res) => json(res, 200, { ok: true });
+    await expect(client().getCampaign('c0000000000000001')).rejects.toMatchObject({ code: 'BAD_RESPONSE' });
+    handler = (_req, res) => json(res, 200, { ...view('running', 0), status: '' });
+    await expect(client().getCampaign('c0000000000000001')).rejects.toMatchObject({ code: 'BAD_RESPONSE' });
   });
 
   it('does not retry a 4xx', async () => {

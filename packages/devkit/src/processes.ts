@@ -19,7 +19,8 @@ export interface AppProcess {
 
 /**
  * Runs one of the apps as its own process (`node --import tsx apps/<name>/src/main.ts`) with `env`;
- * `nodeArgs` go before the entry (e.g. `--cpu-prof`, which Node 20 refuses in NODE_OPTIONS).
+ * `nodeArgs` go before the entry (e.g. `--cpu-prof`, which Node 20 refuses in NODE_OPTIONS). An entry
+ * ending in `.js` (a built app, `apps/<name>/dist/main.js`) runs with plain node.
  */
 export function spawnApp(
   name: AppName | string,
@@ -27,7 +28,8 @@ export function spawnApp(
   nodeArgs: string[] = [],
 ): AppProcess {
   const entry = name.includes('/') ? name : `apps/${name}/src/main.ts`;
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', entry], {
+  const loader = entry.endsWith('.js') ? [] : ['--import', 'tsx'];
+  const child = spawn(process.execPath, [...nodeArgs, ...loader, entry], {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

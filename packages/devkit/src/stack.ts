@@ -11,6 +11,8 @@ export interface StackOptions {
   sandboxEnv?: Record<string, string>;
   /** Where each line a process prints goes; default: stdout with a `[name]` prefix. */
   print?: (app: string, line: string) => void;
+  /** Run the built apps (`apps/<name>/dist/main.js`, `pnpm build`) with node instead of the source with tsx. */
+  built?: boolean;
 }
 
 export interface Stack {
@@ -54,7 +56,7 @@ export async function startStack(
     return entry;
   };
   function launch(name: string, env: NodeJS.ProcessEnv): AppProcess {
-    const proc = spawnApp(name, env);
+    const proc = spawnApp(opts.built ? `apps/${name}/dist/main.js` : name, env);
     let partial = '';
     const onData = (d: Buffer) => {
       const lines = (partial + d.toString()).split('\n');

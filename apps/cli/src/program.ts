@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { SobotBulkApiError, SobotBulkClient, SobotBulkError, type RowError } from '@sobot/client';
 import { registerCommands } from './commands';
+import { escapeControl, escapeControlDeep, safeJson } from './control-chars';
 import { EXIT, EXIT_CODES_HELP, UsageError, exitCodeFor } from './exit-codes';
 import { rowErrors } from './format';
 import { processIo, type Io } from './io';
@@ -18,8 +19,11 @@ export interface CliContext {
   io: Io;
   client(): SobotBulkClient;
   json(): boolean;
-  /** Human text, or with --json the data as JSON. */
-  print(human: string, data: unknown): void;
+  /**
+   * `data` from the API: with --json as JSON, else as the line(s) `human` makes of it, given the data with
+   * every control character escaped (see control-chars.ts).
+   */
+  print<T>(data: T, human: (shown: T) => string): void;
   exitWith(code: number): void;
 }
 
@@ -88,18 +92,19 @@ function describe(err: unknown, json: boolean): string {
               code: err instanceof UsageError ? 'USAGE' : 'ERROR',
               message: err instanceof Error ? err.message : String(err),
             };
-    return JSON.stringify({ error: body });
+    return safeJson({ error: body });
   }
   if (err instanceof UsageError) return `sobot: ${err.message} (see sobot --help)`;
   if (err instanceof SobotBulkApiError) {
-    const rows = detailRows(err.details);
+    const rows = detailRows(escapeControlDeep(err.details));
     return [
-      `sobot: ${err.message} (${err.status} ${err.code})`,
+      `sobot: ${escapeControl(err.message)} (${err.status} ${escapeControl(err.code)})`,
       ...(rows ? [rowErrors(rows.errors, rows.count)] : []),
     ].join('\n');
   }
-  if (err instanceof SobotBulkError) return `sobot: ${err.message}`;
-  return `sobot: unexpected error: ${err instanceof Error ? err.message : String(err)}`;
+  // The SDK's own messages may quote what the server answered.
+  if (err instanceof SobotBulkError) return `sobot: ${escapeControl(err.message)}`;
+  return `sobot: unexpected error: ${escapeControl(err instanceof Error ? err.message : String(err))}`;
 }
 
 /** Runs the CLI on `argv` (as in process.argv) and resolves with the exit code (see exit-codes.ts). */
@@ -121,8 +126,8 @@ export async function runCli(argv: string[], io: Io = processIo()): Promise<numb
     io,
     client: () => new SobotBulkClient({ baseUrl: apiFrom(globals()), token: tokenFrom(globals(), io.env) }),
     json: () => globals().json === true,
-    print: (human, data) => {
-      const text = ctx.json() ? JSON.stringify(data, null, 2) : human;
+    print: (data, human) => {
+      const text = ctx.json() ? safeJson(data, 2) : human(escapeControlDeep(data));
       io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
     },
     exitWith: (c) => {

@@ -1,5 +1,6 @@
 import cliProgress from 'cli-progress';
 import type { CampaignView, SobotBulkClient } from '@sobot/client';
+import { escapeControlDeep } from './control-chars';
 import { done, duration, percent } from './format';
 import type { Io } from './io';
 
@@ -54,9 +55,8 @@ function lines(stream: NodeJS.WritableStream): Progress {
       lastAt = now;
       lastState = state(v);
       const time = new Date(now).toISOString().slice(11, 19);
-      stream.write(
-        `[${time}] ${state(v)} ${done(v)}/${v.counts.total} (${percent(v)}) · ${v.rate.toFixed(1)} msg/s · ETA ${duration(v.eta_seconds)}\n`,
-      );
+      const rate = `${v.rate.toFixed(1)} msg/s · ETA ${duration(v.eta_seconds)}`;
+      stream.write(`[${time}] ${state(v)} ${done(v)}/${v.counts.total} (${percent(v)}) · ${rate}\n`);
     },
     stop: () => undefined,
   };
@@ -79,7 +79,7 @@ export async function watchCampaign(
   try {
     return await client.waitForCampaign(id, {
       intervalMs: opts.intervalMs,
-      onProgress: (v) => progress?.update(v),
+      onProgress: (v) => progress?.update(escapeControlDeep(v)),
       signal: interrupt.signal,
     });
   } catch (err) {

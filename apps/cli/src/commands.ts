@@ -3,6 +3,7 @@ import { access, stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { CampaignView, ControlResult, SobotBulkClient } from '@sobot/client';
+import { escapeControlDeep, escapeControlStream } from './control-chars';
 import { EXIT, UsageError } from './exit-codes';
 import { campaignStatus, campaignTable, finalSummary, uploadSummary } from './format';
 import type { CliContext } from './program';
@@ -114,10 +115,10 @@ export function registerCommands(program: Command, ctx: CliContext): void {
         dryRun: o.dryRun,
         nameFallback: o.nameFallback,
       });
-      if (!o.watch || result.dry_run) return ctx.print(uploadSummary(result), result);
-      if (!ctx.json()) ctx.io.stdout.write(`${uploadSummary(result)}\n`);
+      if (!o.watch || result.dry_run) return ctx.print(result, uploadSummary);
+      if (!ctx.json()) ctx.io.stdout.write(`${uploadSummary(escapeControlDeep(result))}\n`);
       const final = await follow(ctx, client, result.id, o.interval);
-      if (final) ctx.print(finalSummary(final), { ...result, campaign: final });
+      if (final) ctx.print({ ...result, campaign: final }, (r) => finalSummary(r.campaign));
     });
 
   program
@@ -126,7 +127,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
     .addOption(intervalOption())
     .action(async (id: string, o: { interval: number }) => {
       const final = await follow(ctx, ctx.client(), id, o.interval);
-      if (final) ctx.print(finalSummary(final), final);
+      if (final) ctx.print(final, finalSummary);
     });
 
   program
@@ -135,7 +136,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
     .addOption(new Option('--limit <n>', 'how many').argParser(positiveInt).default(50))
     .action(async (o: { limit: number }) => {
       const campaigns = await ctx.client().listCampaigns({ limit: o.limit });
-      ctx.print(campaignTable(campaigns), campaigns);
+      ctx.print(campaigns, campaignTable);
     });
 
   program
@@ -143,7 +144,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
     .description('status, counts, rate and ETA of a campaign')
     .action(async (id: string) => {
       const view = await ctx.client().getCampaign(id);
-      ctx.print(campaignStatus(view), view);
+      ctx.print(view, campaignStatus);
     });
 
   for (const [action, description, call] of CONTROL_ACTIONS) {
@@ -152,7 +153,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
       .description(description)
       .action(async (id: string) => {
         const view = await call(ctx.client(), id);
-        ctx.print(controlLine(action, view), view);
+        ctx.print(view, (v) => controlLine(action, v));
       });
   }
 
@@ -165,16 +166,14 @@ export function registerCommands(program: Command, ctx: CliContext): void {
       const client = ctx.client();
       if (o.output) {
         const { bytes } = await client.downloadReport(id, o.format, o.output);
-        return ctx.print(`wrote the ${o.format} report of ${id} to ${o.output} (${bytes} bytes)`, {
-          id,
-          format: o.format,
-          file: o.output,
-          bytes,
-        });
+        return ctx.print(
+          { id, format: o.format, file: o.output, bytes },
+          (r) => `wrote the ${r.format} report of ${r.id} to ${r.file} (${r.bytes} bytes)`,
+        );
       }
       const body = await client.reportStream(id, o.format);
       try {
-        await pipeline(body, ctx.io.stdout, { end: false });
+        await pipeline(body, escapeControlStream(), ctx.io.stdout, { end: false });
       } catch (err) {
         // The reader went away (`| head`): not an error of ours.
         if (!(err instanceof Error && 'code' in err && err.code === 'EPIPE')) throw err;
@@ -200,19 +199,20 @@ export function registerCommands(program: Command, ctx: CliContext): void {
         },
         { idempotencyKey: o.idempotencyKey },
       );
-      const replayed = result.replayed ? ' (replayed: this idempotency key was used before, nothing new was sent)' : '';
-      ctx.print(`queued message ${result.ids.join(', ')} in campaign ${result.campaign_id}${replayed}`, result);
+      ctx.print(result, (r) => {
+        const replayed = r.replayed ? ' (replayed: this idempotency key was used before, nothing new was sent)' : '';
+        return `queued message ${r.ids.join(', ')} in campaign ${r.campaign_id}${replayed}`;
+      });
     });
 
   program
     .command('message <id>')
     .description('status, wamid and delivery status of one message')
     .action(async (id: string) => {
-      const m = await ctx.client().getMessage(id);
-      const error = m.error_code ? ` · error ${m.error_code}${m.error_message ? `: ${m.error_message}` : ''}` : '';
-      ctx.print(
-        `${m.id} ${m.customer_number} ${m.status} · wamid ${m.wamid ?? '–'} · delivery ${m.delivery_status ?? '–'} · attempts ${m.attempts}${error}`,
-        m,
-      );
+      ctx.print(await ctx.client().getMessage(id), (m) => {
+        const error = m.error_code ? ` · error ${m.error_code}${m.error_message ? `: ${m.error_message}` : ''}` : '';
+        const wamid = `wamid ${m.wamid ?? '–'} · delivery ${m.delivery_status ?? '–'}`;
+        return `${m.id} ${m.customer_number} ${m.status} · ${wamid} · attempts ${m.attempts}${error}`;
+      });
     });
 }

@@ -1,44 +1,28 @@
 /**
- * The `sobot` CLI as a user runs it: a child process (`node --import tsx …/cli/main.ts`, and once the
- * bin shim) against a real producer, a real worker, a real Redis and the sandbox. Assertions are on
- * exit codes, what the CLI printed, what the sandbox received, and the report file.
- *
- * The producer runs as its own process (`apps/producer/src/main.ts`), not in this one: app.ts loads
- * @fastify/static (through @bull-board/fastify and @fastify/swagger-ui), which requires the ESM-only
- * content-disposition@3, and jest's CommonJS runtime cannot load that with the root jest config.
- * The worker runs in this process.
+ * The `sobot` CLI as a user runs it: a child process (`node --import tsx apps/cli/src/main.ts`, and once the
+ * bin shim) against a real system (devkit `startSystem`: the producer and a worker as processes, a Redis of
+ * the test's own, the sandbox over loopback). Assertions are on exit codes, what the CLI printed, what the
+ * sandbox received, and the report file.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger } from '@sobot/config';
-import {
-  REPO_ROOT,
-  freePort,
-  spawnApp,
-  startTestRedis,
-  waitFor,
-  waitForHttp,
-  type AppProcess,
-  type TestRedis,
-} from '@sobot/devkit';
+import type { CampaignView, UploadResult } from '@sobot/client';
+import { REPO_ROOT, startSystem, startTestRedis, waitFor, type System, type TestRedis } from '@sobot/devkit';
 import { startSandbox, type Sandbox } from '@sobot/sandbox';
-import { REPORT_COLUMNS, type CampaignView, type UploadResult } from '@sobot/schema';
-import { Store } from '@sobot/store';
-// Not a dependency of the producer package: reached by path.
-import { startSendWorker, type SendWorker } from '@sobot/sending';
 
-const TOKEN = 'k-cli-test-token';
+/** The report's columns, in order (SPEC §5). */
+const REPORT_HEADER =
+  'customer_number,customer_name,status,wamid,error_code,error_message,attempts,updated_at,delivery_status';
 /** Numbers the sandbox treats as outside the 24-hour window: sends to them fail permanently. */
 const CLOSED_PREFIX = '918880';
 
 let testRedis: TestRedis;
 let sandbox: Sandbox;
-let producer: AppProcess;
-let worker: SendWorker;
-let store: Store | undefined;
+let sys: System;
 let api: string;
+let token: string;
 let image: string;
 let dir: string;
 
@@ -50,10 +34,10 @@ interface Run {
 
 /** Runs the real CLI (`entry` relative to the repository root) and collects what it printed. */
 function sobot(args: string[], opts: { env?: Record<string, string>; entry?: string[] } = {}): Promise<Run> {
-  const entry = opts.entry ?? ['--import', 'tsx', 'apps/producer/src/cli/main.ts'];
+  const entry = opts.entry ?? ['--import', 'tsx', 'apps/cli/src/main.ts'];
   const child = spawn(process.execPath, [...entry, ...args], {
     cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, SOBOT_BULK_API: api, SOBOT_BULK_TOKEN: TOKEN, ...opts.env },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, SOBOT_BULK_API: api, SOBOT_BULK_TOKEN: token, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -75,39 +59,25 @@ async function csvFile(name: string, lines: string[]): Promise<string> {
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'sobot-cli-'));
   testRedis = await startTestRedis();
-  sandbox = await startSandbox({ faults: { latencyMs: 5, closedNumbers: [`${CLOSED_PREFIX}*`] } });
+  sandbox = await startSandbox({
+    apiKey: 'test-key',
+    apiSecret: 'test-secret',
+    faults: { latencyMs: 5, closedNumbers: [`${CLOSED_PREFIX}*`] },
+  });
   image = `${sandbox.url}/images/sample.jpg`;
-  const { url, prefix } = testRedis;
-
-  const port = await freePort();
-  producer = spawnApp('producer', {
-    REDIS_URL: url,
-    REDIS_PREFIX: prefix,
-    API_KEYS: `${TOKEN},other`,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
+  sys = await startSystem({
+    redisUrl: testRedis.url,
+    prefix: testRedis.prefix,
+    sobotUrl: sandbox.url,
+    env: { LOG_LEVEL: 'warn' },
+    workerEnv: { SEND_RATE: '200', WORKER_CONCURRENCY: '8', MAX_ATTEMPTS: '2' },
   });
-  api = `http://127.0.0.1:${port}`;
-
-  store = Store.open({ url, prefix, resultTtlDays: 1 }, createLogger('store', 'silent'));
-  worker = startSendWorker({
-    store,
-    log: createLogger('worker', 'silent'),
-    sobot: { baseUrl: sandbox.url, apiKey: 'key', apiSecret: 'secret', timeoutMs: 5000 },
-    sendRate: 200,
-    concurrency: 8,
-    maxAttempts: 2,
-  });
-  await waitForHttp(`${api}/healthz`).catch((err: unknown) => {
-    throw new Error(`${String(err)}\n${producer.output()}`);
-  });
-});
+  api = sys.url;
+  token = sys.token;
+}, 90_000);
 
 afterAll(async () => {
-  await producer?.stop();
-  await worker?.close();
-  await store?.close();
+  await sys?.close();
   await sandbox?.close();
   await testRedis?.close();
   if (dir) await rm(dir, { recursive: true, force: true });
@@ -184,7 +154,7 @@ test('report -o writes a CSV with the header and one row per recipient', async (
   expect(run.code).toBe(0);
   expect(run.stdout).toContain(`to ${dest}`);
   const lines = (await readFile(dest, 'utf8')).trimEnd().split('\r\n');
-  expect(lines[0]).toBe(REPORT_COLUMNS.join(','));
+  expect(lines[0]).toBe(REPORT_HEADER);
   expect(lines).toHaveLength(1 + numbers.length);
   const rows = lines.slice(1).map((l) => l.split(','));
   expect(rows.map((r) => r[0])).toEqual(numbers);
@@ -217,7 +187,7 @@ test('a wrong token exits 4 and is never printed', async () => {
   expect(run.code).toBe(4);
   expect(run.stderr).toContain('401 UNAUTHORIZED');
   expect(run.stdout + run.stderr).not.toContain('wrong-secret-token');
-  expect(run.stdout + run.stderr).not.toContain(TOKEN);
+  expect(run.stdout + run.stderr).not.toContain(token);
 });
 
 test('an unknown campaign exits 5', async () => {
@@ -282,13 +252,62 @@ test('usage errors exit 2; an API nobody listens on exits 7; the bin shim runs',
   expect((await sobot(['upload', join(dir, 'missing.csv')])).code).toBe(2);
   expect((await sobot(['list'], { env: { SOBOT_BULK_TOKEN: '' } })).code).toBe(2);
   expect((await sobot(['list', '--api', 'http://127.0.0.1:9'])).code).toBe(7);
-  const help = await sobot(['--help'], { entry: ['apps/producer/bin/sobot.js'] });
+  const help = await sobot(['--help'], { entry: ['apps/cli/bin/sobot.js'] });
   expect(help.code).toBe(0);
   expect(help.stdout).toContain('Exit codes:');
+});
+
+test('a reader that goes away early (`sobot --help | head -0`) ends the output without a stack trace', async () => {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/cli/src/main.ts', '--help'], {
+    cwd: REPO_ROOT,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  // Closed before the CLI has started: its first write meets a closed pipe.
+  child.stdout.destroy();
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+  expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
 });
 
 test('`pnpm cli -- <command>` (the form the README shows) works: the `--` pnpm passes on is ignored', async () => {
   const run = await sobot(['--', 'list']);
   expect(run.code).toBe(0);
   expect(run.stderr).toBe('');
+});
+
+test('control characters the API returns are never printed raw: list, status, report, --json', async () => {
+  // ESC sequences (recolour, set the window title), an 8-bit CSI (C1), a newline that fakes a line, a bell.
+  const name = 'evil \u001b[31mred\u001b[0m \u001b]0;pwned\u0007 \u009b2J fake\ndone';
+  const customer = 'Eve \u001b[2J\u009b';
+  const file = await csvFile('evil.csv', ['phone,name', `919970500001,${customer}`]);
+  const upload = await sobot(['--json', 'upload', file, '--image-url', image, '--name', name, '--watch']);
+  expect(upload.code).toBe(0);
+  const id = (JSON.parse(upload.stdout) as UploadResult).id;
+  const raw = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
+
+  const list = await sobot(['list']);
+  const status = await sobot(['status', id]);
+  for (const run of [list, status]) {
+    expect(run.code).toBe(0);
+    expect(run.stdout).not.toMatch(raw);
+    expect(run.stdout).toContain('evil \\u001b[31mred\\u001b[0m \\u001b]0;pwned\\u0007 \\u009b2J fake\\u000adone');
+  }
+  expect(status.stdout.split('\n')[0]).toBe(
+    `${id}  "evil \\u001b[31mred\\u001b[0m \\u001b]0;pwned\\u0007 \\u009b2J fake\\u000adone"  completed`,
+  );
+
+  // JSON output keeps the data exact and the text free of raw control characters (C1 is not escaped by JSON).
+  const json = await sobot(['--json', 'status', id]);
+  expect(json.stdout).not.toMatch(raw);
+  expect((JSON.parse(json.stdout) as CampaignView).name).toBe(name);
+
+  const csv = await sobot(['report', id]);
+  expect(csv.code).toBe(0);
+  expect(csv.stdout.replace(/\r\n/g, '\n')).not.toMatch(raw);
+  expect(csv.stdout).toContain('Eve \\u001b[2J\\u009b');
+  const ndjson = await sobot(['report', id, '--format', 'ndjson']);
+  expect(ndjson.stdout).not.toMatch(raw);
+  expect((JSON.parse(ndjson.stdout) as { customer_name: string }).customer_name).toBe(customer);
 });

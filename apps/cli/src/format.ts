@@ -58,11 +58,14 @@ export function campaignStatus(v: CampaignView): string {
   const c = v.counts;
   const lines = [
     `${v.id}  "${v.name}"  ${v.status}${v.paused_reason ? ` (${v.paused_reason})` : ''}`,
-    `progress  ${done(v)}/${c.total} (${percent(v)})  sent ${c.sent} · failed ${c.failed} · pending ${c.pending} · cancelled ${c.cancelled}`,
+    `progress  ${done(v)}/${c.total} (${percent(v)})  ` +
+      `sent ${c.sent} · failed ${c.failed} · pending ${c.pending} · cancelled ${c.cancelled}`,
     `delivery  delivered ${c.delivered} · read ${c.read} · failed ${c.delivery_failed}`,
     `rate      ${v.rate} msg/s · ETA ${duration(v.eta_seconds)}`,
-    `rows      ${v.rows.total} read · ${v.rows.accepted} accepted · ${v.rows.rejected} rejected · ${v.rows.duplicates} duplicates`,
-    `created   ${v.created_at}${v.started_at ? ` · started ${v.started_at}` : ''}${v.completed_at ? ` · ended ${v.completed_at}` : ''}`,
+    `rows      ${v.rows.total} read · ${v.rows.accepted} accepted · ` +
+      `${v.rows.rejected} rejected · ${v.rows.duplicates} duplicates`,
+    `created   ${v.created_at}${v.started_at ? ` · started ${v.started_at}` : ''}` +
+      `${v.completed_at ? ` · ended ${v.completed_at}` : ''}`,
   ];
   if (v.image_url) lines.push(`image     ${v.image_url}`);
   for (const f of v.failure_reasons.slice(0, 5))

@@ -1,0 +1,150 @@
+/**
+ * The shapes the HTTP API answers with (SPEC §5), as the published SDK declares them. Written out here,
+ * not imported from @sobot/schema: that workspace package is not published, and its message shapes are
+ * zod schemas the SDK's users should not need. test/api-types.test.ts checks at compile time that every
+ * answer the producer's schema describes fits these types, so a change there that breaks the SDK fails
+ * `pnpm typecheck`.
+ *
+ * Status unions end in `(string & {})`: a newer server may add a status, and code built against this SDK
+ * must still receive it (the known ones still autocomplete).
+ */
+
+export type CampaignStatus = 'scheduled' | 'queued' | 'running' | 'paused' | 'cancelled' | 'completed' | (string & {});
+/** Transactional messages go ahead of every bulk campaign (SPEC §10). */
+export type Lane = 'bulk' | 'transactional';
+export type RecipientStatus = 'pending' | 'sent' | 'failed' | 'cancelled' | (string & {});
+export type DeliveryStatus = 'sent' | 'delivered' | 'read' | 'failed' | (string & {});
+
+export interface RowError {
+  /** 1-based data row (the header is not counted). */
+  row: number;
+  field: string;
+  message: string;
+}
+
+export interface UploadResult {
+  id: string;
+  name: string;
+  status: CampaignStatus;
+  total: number;
+  accepted: number;
+  rejected: number;
+  duplicates: number;
+  /** The first row errors (capped); `rejected` is the exact count. */
+  errors: RowError[];
+  /** True when `dry_run=true`: validated and counted, nothing stored or sent. */
+  dry_run?: boolean;
+}
+
+export interface CampaignCounts {
+  total: number;
+  pending: number;
+  sent: number;
+  failed: number;
+  cancelled: number;
+  delivered: number;
+  read: number;
+  delivery_failed: number;
+}
+
+export interface CampaignView {
+  id: string;
+  name: string;
+  source: 'upload' | 'api' | (string & {});
+  lane: Lane;
+  /** Share of the bulk rate relative to other running campaigns. */
+  weight: number;
+  /** Nothing is sent before this time; null when sending starts at once. */
+  send_at: string | null;
+  status: CampaignStatus;
+  /** Why the system (not an operator) stopped sending, when it did. */
+  paused_reason: string | null;
+  image_url: string | null;
+  caption: string | null;
+  counts: CampaignCounts;
+  rows: { total: number; accepted: number; rejected: number; duplicates: number };
+  /** Failures grouped by upstream (or our) error code. */
+  failure_reasons: Array<{ code: string; count: number; message: string }>;
+  /** Messages per second over the last few seconds. */
+  rate: number;
+  /** Seconds until done at the current rate; null when not sending. */
+  eta_seconds: number | null;
+  created_at: string;
+  started_at: string | null;
+  completed_at: string | null;
+  updated_at: string;
+}
+
+/** One row of a campaign's report. */
+export interface ReportRow {
+  customer_number: string;
+  customer_name: string;
+  status: RecipientStatus;
+  wamid: string;
+  error_code: string;
+  error_message: string;
+  /** Requests sent for this recipient. */
+  attempts: number;
+  updated_at: string;
+  delivery_status: string;
+}
+
+export interface MessageView {
+  id: string;
+  campaign_id: string;
+  customer_number: string;
+  status: RecipientStatus;
+  wamid: string | null;
+  delivery_status: DeliveryStatus | null;
+  error_code: string | null;
+  error_message: string | null;
+  attempts: number;
+  updated_at: string | null;
+}
+
+export interface SendMessagesResult {
+  campaign_id: string;
+  ids: string[];
+  /** True when this answer replays an earlier call with the same idempotency key. */
+  replayed: boolean;
+}
+
+/** Every error answer: `{error:{code, message, details?}}`. */
+export interface ApiErrorBody {
+  error: { code: string; message: string; details?: unknown };
+}
+
+/** One message for `sendMessages` (`POST /v1/messages`). */
+export interface MessageInput {
+  /** Digits, with or without `+`, spaces, dashes, brackets; a number is accepted too. */
+  customer_number: string | number;
+  customer_name?: string;
+  /** The image; `image_url` is accepted as an alias. */
+  url?: string;
+  image_url?: string;
+  /** `image/jpeg` or `image/png`; from the URL's extension when absent. */
+  mime_type?: string;
+  caption?: string;
+}
+
+/** One message of `GET /v1/messages`: its status, and when it was accepted. */
+export interface MessageListItem extends MessageView {
+  created_at: string;
+}
+
+export interface MessageList {
+  /** Oldest first; one call's messages are never split across pages. */
+  messages: MessageListItem[];
+  /** Pass as `cursor` for the next page; null on the last. */
+  next_cursor: string | null;
+}
+
+/** API messages of the last 24 hours. */
+export interface MessageSummary {
+  since: string;
+  accepted: number;
+  sent: number;
+  failed: number;
+  skipped: number;
+  pending: number;
+}
