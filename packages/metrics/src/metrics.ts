@@ -39,6 +39,10 @@ function summed(
 export function createMetrics(store: Store): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'sobot_producer_' });
+  // prom-client names these three gauges `…_total`, which Prometheus keeps for counters (promtool says so).
+  for (const gauge of ['active_handles_total', 'active_requests_total', 'active_resources_total']) {
+    registry.removeSingleMetric(`sobot_producer_nodejs_${gauge}`);
+  }
   new Gauge({
     name: 'sobot_queue_jobs',
     help: 'Chunk jobs (up to 200 recipients each) in the send queue, by state',
