@@ -105,7 +105,11 @@ const observed = new Set<string>();
 
 function operationOf(method: string, url: string): { template: string; op: Operation } | undefined {
   const path = url.split('?')[0]!;
-  for (const [template, item] of Object.entries(resolved.paths as Record<string, Record<string, Operation>>)) {
+  // As the router does: a literal path (`/v1/messages/summary`) before a templated one (`/v1/messages/{id}`).
+  const templates = Object.entries(resolved.paths as Record<string, Record<string, Operation>>).sort(
+    ([a], [b]) => Number(a.includes('{')) - Number(b.includes('{')),
+  );
+  for (const [template, item] of templates) {
     const re = new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}$`);
     const op = item[method.toLowerCase()];
     if (op && re.test(path)) return { template, op };
@@ -192,6 +196,8 @@ test('/docs/json is a valid OpenAPI 3.1 document with every route and its securi
       'GET /v1/campaigns/{id}',
       'GET /v1/campaigns/{id}/rejected',
       'GET /v1/campaigns/{id}/report',
+      'GET /v1/messages',
+      'GET /v1/messages/summary',
       'GET /v1/messages/{id}',
       'POST /v1/campaigns',
       'POST /v1/campaigns/{id}/cancel',
@@ -371,6 +377,15 @@ test('message and webhook routes answer as documented, errors included', async (
   );
   expect((await call('GET', `/v1/messages/${messageId}`, { anonymous: true })).statusCode).toBe(401);
 
+  // API calls are a stream: listed under /v1/messages (not as campaigns), summed over the last 24 hours.
+  const listed = (await call('GET', '/v1/messages?limit=1000')).json();
+  expect(listed.messages.map((m: { id: string }) => m.id)).toContain(messageId);
+  expect((await call('GET', '/v1/messages?since=yesterday')).statusCode).toBe(400);
+  expect((await call('GET', '/v1/messages', { anonymous: true })).statusCode).toBe(401);
+  const summary = (await call('GET', '/v1/messages/summary')).json();
+  expect(summary.sent).toBeGreaterThanOrEqual(1);
+  expect((await call('GET', '/v1/messages/summary', { anonymous: true })).statusCode).toBe(401);
+
   const hook = (body: unknown, token = HOOK_TOKEN) =>
     call('POST', `/v1/webhooks/sobot${token ? `?token=${token}` : ''}`, { body, anonymous: true });
   const meta = { entry: [{ changes: [{ value: { statuses: [{ id: view.wamid, status: 'delivered' }] } }] }] };
@@ -430,6 +445,8 @@ test('with Redis unreachable every route that needs it answers 503 in the docume
       { body: { customer_number: '919800000051', customer_name: 'D', url: 'https://example.com/a.jpg' } },
     ],
     ['GET', `/v1/messages/${id}-0`],
+    ['GET', '/v1/messages'],
+    ['GET', '/v1/messages/summary'],
     ['POST', `/v1/webhooks/sobot?token=${HOOK_TOKEN}`, { body: [{ wamid: 'w', status: 'read' }], anonymous: true }],
     ['GET', '/readyz', { anonymous: true }],
     ['GET', '/metrics', { anonymous: true }],

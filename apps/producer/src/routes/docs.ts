@@ -6,6 +6,8 @@ import {
   campaignViewSchema,
   controlResultSchema,
   messageViewSchema,
+  messageListSchema,
+  messageSummarySchema,
   reportRowSchema,
   rowErrorSchema,
   sendMessagesBodySchema,
@@ -211,6 +213,28 @@ const getMessage: FastifySchema = {
   },
 };
 
+export const messageListQuery = z.object({
+  since: z.iso.datetime({ offset: true }).optional().describe('RFC 3339; default: 24 hours ago'),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  cursor: z.string().max(200).optional().describe('`next_cursor` of the previous page'),
+});
+
+const listMessages: FastifySchema = {
+  summary: 'Messages sent through the API since a time, oldest first (paged)',
+  ...tags('messages'),
+  querystring: doc(messageListQuery),
+  response: {
+    200: answer('The messages', messageListSchema),
+    ...errors({ ...BEARER, 400: '`INVALID_REQUEST`: `since`, `limit` or `cursor` is not valid.' }),
+  },
+};
+
+const messageSummary: FastifySchema = {
+  summary: 'API messages of the last 24 hours: accepted, sent, failed, skipped, pending',
+  ...tags('messages'),
+  response: { 200: answer('The summary', messageSummarySchema), ...errors(BEARER) },
+};
+
 const errorDetail = z.object({
   code: z.union([z.string(), z.number()]).optional(),
   title: z.string().optional(),
@@ -307,6 +331,8 @@ export const routeDocs = {
   upload,
   sendMessages,
   getMessage,
+  listMessages,
+  messageSummary,
   webhook,
   healthz,
   readyz,
