@@ -1,4 +1,5 @@
 export { normalizeNumber, type NumberResult } from './phone';
+export { checkInternational, regionOfCallingCode, describeRegion, type PlanCheck } from './numbering-plan';
 export { RECIPIENT_FIELDS, fieldForHeader, type RecipientField } from './columns';
 export {
   CAPTION_MAX,
