@@ -14,6 +14,8 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 export interface RowError {
   /** 1-based data row (the header is not counted). */
   row: number;
+  /** The line a spreadsheet shows for the row (header = line 1; see docs/decisions.md for JSON). */
+  line: number;
   field: string;
   message: string;
 }
@@ -29,6 +31,10 @@ export interface UploadResult {
   errors: RowError[];
   /** True when `dry_run=true`: validated and counted, nothing stored or sent. */
   dry_run?: boolean;
+  /** The header each field was read from; null when the file has no such column. */
+  columns?: Record<'customer_number' | 'customer_name' | 'url' | 'mime_type' | 'caption', string | null>;
+  /** With `dry_run=true`: the first 5 valid messages as they would be sent (captions rendered). */
+  preview?: Array<{ customer_number: string; customer_name: string; url: string; mime_type: string; caption?: string }>;
 }
 
 export interface CampaignCounts {
@@ -114,6 +120,8 @@ export const messageInputSchema = z.object({
   image_url: z.string().optional(),
   mime_type: z.string().optional(),
   caption: z.string().optional(),
+  /** Values for `{{name}}` variables in the caption. */
+  variables: z.record(z.string(), z.union([z.string(), z.number()]).transform(String)).optional(),
 });
 export type MessageInput = z.input<typeof messageInputSchema>;
 
