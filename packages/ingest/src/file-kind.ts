@@ -50,7 +50,8 @@ function zipKind(start: Buffer): FileKind {
 
 /** UTF-16 without a BOM: every other byte of the start is NUL (ASCII headers). */
 function utf16WithoutBom(start: Buffer): 'utf-16le' | 'utf-16be' | undefined {
-  const n = Math.min(start.length, 256) & ~1;
+  // The first characters are the header's, ASCII in the files this is for.
+  const n = Math.min(start.length, 64) & ~1;
   if (n < 4) return undefined;
   let evenNul = 0;
   let oddNul = 0;

@@ -14,8 +14,11 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 export interface RowError {
   /** 1-based data row (the header is not counted). */
   row: number;
-  /** The line a spreadsheet shows for the row (header = line 1; see docs/decisions.md for JSON). */
-  line: number;
+  /**
+   * The line a spreadsheet shows for the row (header = line 1; JSON: docs/decisions.md). Set on every error of an
+   * upload; absent only in rejected rows stored before it existed.
+   */
+  line?: number;
   field: string;
   message: string;
 }

@@ -67,7 +67,7 @@ export async function campaignRoutes(app: FastifyInstance, { reader, control }: 
       return reply
         .header('content-type', REPORT_CONTENT_TYPES[format])
         .header('content-disposition', `attachment; filename="rejected-${id}.${format}"`)
-        .send(formatRows(rows, ['row', 'field', 'message'], format));
+        .send(formatRows(rows, ['row', 'line', 'field', 'message'], format));
     },
   });
 

@@ -30,6 +30,10 @@ const uploadOptions = z.object({
   canary: z.coerce.number().int().min(1).optional(),
   /** The share of canary messages allowed to fail (default 0.2). */
   canary_max_failure_ratio: z.coerce.number().min(0).max(1).optional(),
+  /** The header of the phone column, when the file has several that could be (else 400 AMBIGUOUS_PHONE_COLUMN). */
+  phone_column: z.string().max(200).optional(),
+  /** The header of the name column. */
+  name_column: z.string().max(200).optional(),
 });
 type UploadOptions = z.output<typeof uploadOptions>;
 
@@ -108,6 +112,8 @@ export async function uploadRoutes(app: FastifyInstance, deps: AppDeps): Promise
       dryRun: opts.dry_run,
       preflight: opts.preflight,
       canary: opts.canary ? { size: opts.canary, maxFailureRatio: opts.canary_max_failure_ratio ?? 0.2 } : undefined,
+      phoneColumn: opts.phone_column?.trim() || undefined,
+      nameColumn: opts.name_column?.trim() || undefined,
       validation: {
         defaultCountryCode: deps.cfg.DEFAULT_COUNTRY_CODE,
         nameFallbackToNumber: opts.name_fallback === 'number',
@@ -125,7 +131,7 @@ export async function uploadRoutes(app: FastifyInstance, deps: AppDeps): Promise
       if (Number(req.headers['content-length'] ?? 0) > max) throw uploadTooLarge(max);
       const query = uploadOptions.parse(req.query);
       const result = req.isMultipart()
-        ? await fromMultipart(req, query)
+        ? await fromMultipart(req, req.query as Record<string, unknown>)
         : await run(
             req.body as Readable,
             formatFrom(rawBodyType(req.headers['content-type']), undefined, query.format),
@@ -139,7 +145,8 @@ export async function uploadRoutes(app: FastifyInstance, deps: AppDeps): Promise
    * Fields sent before the file are known when it arrives, so the file streams straight into the
    * campaign. A file sent before any field is spooled to a temporary file first (memory stays flat).
    */
-  async function fromMultipart(req: FastifyRequest, query: UploadOptions) {
+  async function fromMultipart(req: FastifyRequest, query: Record<string, unknown>) {
+    // `query` is the raw query string: it is parsed again together with the fields (parsing parsed flags fails).
     const fields: Record<string, string> = {};
     let result: Awaited<ReturnType<typeof run>> | undefined;
     let spooled: { dir: string; path: string; mimetype: string; filename: string } | undefined;
