@@ -82,19 +82,24 @@ function planOf(plans: Plan[], national: string): Plan {
   return plans[0]!;
 }
 
-export type PlanCheck =
-  | { valid: true; country: string }
-  | { valid: false; reason: 'no-calling-code' }
-  | { valid: false; reason: 'invalid'; country: string };
+/** Every answer has the same fields (one object shape keeps the hot path monomorphic). */
+export interface PlanCheck {
+  valid: boolean;
+  /** Why not, when not valid. */
+  reason: 'no-calling-code' | 'invalid' | undefined;
+  /** The calling code read, '' when none. */
+  code: string;
+  /** The country whose plan was checked, '' when none. */
+  country: string;
+}
 
 /** Whether `callingCode` + `national` is a valid number of its country's plan (libphonenumber `isValid`). */
 export function checkNational(callingCode: string, national: string): PlanCheck {
   const plans = plansFor(callingCode);
-  if (!plans || plans.length === 0) return { valid: false, reason: 'no-calling-code' };
+  if (!plans || plans.length === 0) return { valid: false, reason: 'no-calling-code', code: '', country: '' };
   const plan = planOf(plans, national);
-  return validFor(plan, national)
-    ? { valid: true, country: plan.country }
-    : { valid: false, reason: 'invalid', country: plan.country };
+  const valid = validFor(plan, national);
+  return { valid, reason: valid ? undefined : 'invalid', code: callingCode, country: plan.country };
 }
 
 /** Splits international digits (no `+`) into calling code and national number; calling codes are prefix-free. */
@@ -107,10 +112,12 @@ export function splitCallingCode(digits: string): { code: string; national: stri
 }
 
 /** Checks digits written with their calling code (`919970000022`). */
-export function checkInternational(digits: string): PlanCheck & { code?: string } {
-  const split = splitCallingCode(digits);
-  if (!split) return { valid: false, reason: 'no-calling-code' };
-  return { ...checkNational(split.code, split.national), code: split.code };
+export function checkInternational(digits: string): PlanCheck {
+  for (let n = 1; n <= 3 && n < digits.length; n++) {
+    const code = digits.slice(0, n);
+    if (callingCodes[code] || nonGeographic[code]) return checkNational(code, digits.slice(n));
+  }
+  return { valid: false, reason: 'no-calling-code', code: '', country: '' };
 }
 
 /** The main region of a calling code (`91` → `IN`), for DEFAULT_COUNTRY_CODE; undefined when there is none. */

@@ -107,7 +107,7 @@ function checkDigits(cell: string, digits: string, international: boolean, defau
     const national = digits.slice(trunk.length);
     const check = checkNational(defaultCode, national);
     if (check.valid) return done(defaultCode + national, check.country);
-    return invalidIn(check.valid === false && check.reason === 'invalid' ? check.country : '', defaultCode, national);
+    return invalidIn(check.country, defaultCode, national);
   }
   // Ten digits or fewer without `+`/`00` is national (a short local number must not reach another country);
   // longer carries its own country code when that reading is valid, else it is tried as national.
@@ -116,11 +116,7 @@ function checkDigits(cell: string, digits: string, international: boolean, defau
   if (intl?.valid) return done(digits, intl.country);
   if (national.valid) return done(defaultCode + digits, national.country);
   if (!intl)
-    return invalidIn(
-      national.valid === false && national.reason === 'invalid' ? national.country : '',
-      defaultCode,
-      digits,
-    );
+    return invalidIn(national.country, defaultCode, digits);
   const region = regionOfCallingCode(defaultCode);
   return fail(
     `is not a valid number: not in ${region ? describeRegion(region) : `+${defaultCode}`} as +${defaultCode} ` +
@@ -137,7 +133,7 @@ function asInternational(cell: string, digits: string, written: boolean): Number
         (written ? '' : ', or set DEFAULT_COUNTRY_CODE for national numbers'),
     );
   }
-  return invalidIn(check.country, check.code ?? '', digits.slice((check.code ?? '').length));
+  return invalidIn(check.country, check.code, digits.slice(check.code.length));
 }
 
 function invalidIn(country: string, code: string, national: string): NumberResult {
