@@ -2,7 +2,6 @@
  * SPEC §11 with the files people have: Excel and CRM exports, made here byte for byte (CRLF + BOM, semicolons,
  * UTF-16 "Unicode Text", .xlsx workbooks, binaries), numbers mangled the ways spreadsheets mangle them.
  */
-import { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import fc from 'fast-check';
 import { collect, failure, pieces } from './helpers';
