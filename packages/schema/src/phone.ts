@@ -115,8 +115,7 @@ function checkDigits(cell: string, digits: string, international: boolean, defau
   const intl = digits.length > NATIONAL_MAX_DIGITS ? checkInternational(digits) : undefined;
   if (intl?.valid) return done(digits, intl.country);
   if (national.valid) return done(defaultCode + digits, national.country);
-  if (!intl)
-    return invalidIn(national.country, defaultCode, digits);
+  if (!intl) return invalidIn(national.country, defaultCode, digits);
   const region = regionOfCallingCode(defaultCode);
   return fail(
     `is not a valid number: not in ${region ? describeRegion(region) : `+${defaultCode}`} as +${defaultCode} ` +
