@@ -48,7 +48,7 @@ async function upload(n: number, extra: Record<string, string> = {}) {
   series += 1;
   const numbers = Array.from(
     { length: n },
-    (_, i) => `9122${String(series).padStart(2, '0')}${String(i).padStart(6, '0')}`,
+    (_, i) => `9192${String(series).padStart(2, '0')}${String(i).padStart(6, '0')}`,
   );
   const res = await sys.upload(`phone,name\n${numbers.map((x, i) => `${x},N${i}`).join('\n')}\n`, {
     image_url: image,
@@ -241,7 +241,7 @@ test('a canary sends the first chunk only and pauses the campaign when too many 
   series += 1;
   const numbers = Array.from(
     { length: 250 },
-    (_, i) => `9123${String(series).padStart(2, '0')}${String(i).padStart(6, '0')}`,
+    (_, i) => `9193${String(series).padStart(2, '0')}${String(i).padStart(6, '0')}`,
   );
   sandbox.setFaults({ closedNumbers: numbers.slice(0, 60) });
   const body = `phone,name\n${numbers.map((x, i) => `${x},N${i}`).join('\n')}\n`;
@@ -264,7 +264,7 @@ test('a canary that passes releases the rest of the campaign by itself', async (
   series += 1;
   const numbers = Array.from(
     { length: 300 },
-    (_, i) => `9124${String(series).padStart(2, '0')}${String(i).padStart(6, '0')}`,
+    (_, i) => `9194${String(series).padStart(2, '0')}${String(i).padStart(6, '0')}`,
   );
   const up = await sys.upload(`phone,name\n${numbers.map((x, i) => `${x},N${i}`).join('\n')}\n`, {
     image_url: image,

@@ -52,7 +52,7 @@ async function withSystem(
 
 test('two workers at SEND_RATE=40 share one rate: no one-second window over 44, mean ≥ 0.9 × 40', async () => {
   await withSystem({ workers: 2, workerEnv: { SEND_RATE: '40' } }, async (sys) => {
-    const { csv, numbers } = csvOf('9155', 480);
+    const { csv, numbers } = csvOf('9195', 480);
     const up = await sys.upload(csv, { image_url: `${sandbox.url}/images/sample.jpg` });
     const done = await sys.waitForCampaign(up.body.id, (c) => c.status === 'completed', 60_000);
     expect(done.counts.sent).toBe(480);

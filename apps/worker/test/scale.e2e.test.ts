@@ -33,7 +33,7 @@ describe('Redis Cluster', () => {
       workerEnv: { SEND_RATE: '500' },
     });
     try {
-      const numbers = numbersFor('9133', 700);
+      const numbers = numbersFor('9193', 700);
       const up = await sys.upload(csv(numbers), { image_url: `${sandbox.url}/images/sample.jpg` });
       expect(up.status).toBe(202);
       expect(up.body.accepted).toBe(700);
@@ -66,7 +66,7 @@ test('three workers share one SEND_RATE and split the work: no one-second window
       workerEnv: { SEND_RATE: String(rate) },
     });
     try {
-      const numbers = numbersFor('9144', total);
+      const numbers = numbersFor('9194', total);
       const up = await sys.upload(csv(numbers), { image_url: `${sandbox.url}/images/sample.jpg` });
       await sys.waitForCampaign(up.body.id, (c) => c.status === 'completed', 60_000);
     } finally {

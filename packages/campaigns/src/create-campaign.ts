@@ -25,6 +25,10 @@ export interface UploadInput {
   validation?: ValidationOptions;
   /** Check the campaign's image (reachable, JPEG/PNG, ≤ 5 MB) before reading the list. */
   preflight?: boolean;
+  /** The header of the phone column, when several could be (`phone_column=`). */
+  phoneColumn?: string;
+  /** The header of the name column (`name_column=`). */
+  nameColumn?: string;
   /** Send the first `size` recipients (whole chunks of 200) and go on only if few of them fail. */
   canary?: { size: number; maxFailureRatio: number };
   /** Default bulk; transactional jumps ahead of every bulk campaign (an operator's choice). */
@@ -60,6 +64,8 @@ export async function createCampaign(deps: CampaignDeps, input: UploadInput): Pr
       validation: input.validation,
       strict: input.strict,
       maxErrors: STORED_ERRORS,
+      phoneColumn: input.phoneColumn,
+      nameColumn: input.nameColumn,
       sink: writer ? writer.add : () => undefined,
     });
     const result: UploadResult = {
@@ -71,8 +77,9 @@ export async function createCampaign(deps: CampaignDeps, input: UploadInput): Pr
       rejected: summary.rejected,
       duplicates: summary.duplicates,
       errors: summary.errors.slice(0, SHOWN_ERRORS),
+      columns: summary.columns,
     };
-    if (!writer) return { ...result, dry_run: true };
+    if (!writer) return { ...result, dry_run: true, preview: summary.preview.map(({ type: _, ...m }) => m) };
     await writer.commit({
       name: input.name,
       source: 'upload',

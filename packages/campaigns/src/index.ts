@@ -1,6 +1,14 @@
 export { createCampaign, SHOWN_ERRORS, type UploadInput } from './create-campaign';
 export { sendMessages } from './send-messages';
-export { formatReport, formatRows, csvCell, csvLine, REPORT_CONTENT_TYPES, type ReportFormat } from './report-format';
+export {
+  formatReport,
+  formatRows,
+  csvCell,
+  csvLine,
+  CSV_BOM,
+  REPORT_CONTENT_TYPES,
+  type ReportFormat,
+} from './report-format';
 export { CampaignError, InputError, IdempotencyConflictError } from './errors';
 export type { CampaignDeps } from './deps';
 export {

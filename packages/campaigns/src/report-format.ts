@@ -6,9 +6,22 @@ export type ReportFormat = 'csv' | 'json' | 'ndjson';
 /** Cells a spreadsheet would run as a formula start with one of these; such a cell gets a leading `'`. */
 const FORMULA_START = /^[=+\-@\t\r]/;
 
-/** One CSV cell, safe against formula injection (OWASP) and quoted when needed (RFC 4180). */
+/**
+ * Text Excel would read as a number and change: 10+ digits (shown as 9.19970E+11, digits past 15 lost), a
+ * leading zero (dropped), digits with an exponent.
+ */
+const EXCEL_NUMBER = /^(?:\d{10,}|0\d+|\d+[eE]\d+)$/;
+
+/** Starts a CSV file: Excel reads it as UTF-8 only after a BOM (Devanagari, Arabic, emoji names). */
+export const CSV_BOM = '\uFEFF';
+
+/**
+ * One CSV cell, safe against formula injection (OWASP) and quoted when needed (RFC 4180). Phone numbers and
+ * numeric ids are written `="919970000022"`, the one form Excel opens as text: the digits stay as they are.
+ */
 export function csvCell(value: string | number): string {
   let s = String(value);
+  if (typeof value === 'string' && EXCEL_NUMBER.test(s)) return `"=""${s}"""`;
   if (FORMULA_START.test(s)) s = `'${s}`;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
@@ -35,11 +48,11 @@ export function formatRows<T extends object>(
   format: ReportFormat,
 ): Readable {
   async function* lines(): AsyncGenerator<string> {
-    if (format === 'csv') yield csvLine(columns);
+    if (format === 'csv') yield CSV_BOM + csvLine(columns);
     if (format === 'json') yield '[';
     let first = true;
     for await (const row of rows) {
-      if (format === 'csv') yield csvLine(columns.map((c) => row[c] as string | number));
+      if (format === 'csv') yield csvLine(columns.map((c) => (row[c] ?? '') as string | number));
       else if (format === 'ndjson') yield `${JSON.stringify(row)}\n`;
       else {
         yield `${first ? '' : ','}\n${JSON.stringify(row)}`;

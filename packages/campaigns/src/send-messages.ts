@@ -1,9 +1,12 @@
 import {
   messageInputSchema,
+  parseCaptionTemplate,
+  renderCaption,
   validateRecipient,
   type Lane,
   type SendMessagesResult,
   type SobotImageMessage,
+  normalizeHeader,
   type ValidationOptions,
 } from '@sobot/schema';
 import { IDEMPOTENCY_LEASE_MS, messageId, newCampaignId } from '@sobot/store';
@@ -26,7 +29,9 @@ function prepare(
   const seen = new Map<string, number>();
   const indexOf: number[] = [];
   messages.forEach((m, index) => {
-    const r = validateRecipient({ ...m, url: m.url ?? m.image_url }, {}, validation);
+    const caption = withVariables(m, index, errors);
+    if (caption === null) return;
+    const r = validateRecipient({ ...m, url: m.url ?? m.image_url, caption }, {}, validation);
     if (!r.ok) {
       for (const e of r.errors) errors.push({ index, ...e });
       return;
@@ -43,6 +48,27 @@ function prepare(
     throw new InputError('INVALID_MESSAGES', `${errors.length} problem(s) in the messages; nothing was sent`, errors);
   }
   return { unique, indexOf };
+}
+
+/**
+ * The caption with its `{{name}}` variables filled from `variables` (SPEC §11, as for uploads): a variable with
+ * no value and no fallback is an error naming it; null when there was one (pushed to `errors`).
+ */
+function withVariables(
+  m: MessageInput,
+  index: number,
+  errors: Array<{ index: number; field: string; message: string }>,
+): string | undefined | null {
+  const template = parseCaptionTemplate(m.caption);
+  if (!template) return m.caption;
+  const values = new Map(Object.entries(m.variables ?? {}).map(([k, v]) => [normalizeHeader(k), v]));
+  const missing = template.variables.filter((v) => v.fallback === undefined && !values.has(v.key));
+  if (missing.length > 0) {
+    const names = missing.map((v) => `{{${v.name}}}`).join(', ');
+    errors.push({ index, field: 'caption', message: `uses ${names}, but "variables" has no such key` });
+    return null;
+  }
+  return renderCaption(template, (v) => values.get(v.key));
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { FieldError, RowError } from '@sobot/schema';
+import type { ColumnsUsed, FieldError, RowError, SobotImageMessage } from '@sobot/schema';
 
 /** Counts of one recipient file, and the first row errors (capped; the counts are exact). */
 export interface IngestSummary {
@@ -11,18 +11,32 @@ export interface IngestSummary {
   /** Valid rows whose number came earlier in the file. */
   duplicates: number;
   errors: RowError[];
+  /** The first valid messages (PREVIEW_SIZE), as they would be sent. */
+  preview: SobotImageMessage[];
+  /** The header each field was read from (null when the file has none). */
+  columns?: ColumnsUsed;
 }
 
 /**
  * Stable codes of the failures that reject a whole file, nothing of it to be kept:
  * - `UNPARSEABLE`: not UTF-8 text, malformed CSV/JSON/NDJSON, inconsistent column counts, a record over the size limit.
  * - `NO_PHONE_COLUMN`: no header (or JSON key) stands for `customer_number`.
+ * - `AMBIGUOUS_PHONE_COLUMN`: several headers could be the phone column and `phoneColumn` does not say which.
+ * - `UNKNOWN_COLUMN`: `phoneColumn` / `nameColumn` names no header of the file.
+ * - `UNKNOWN_VARIABLE`: the caption has a `{{variable}}` that no column of the file stands for.
  * - `NO_VALID_ROWS`: nothing to send after reading the whole file (or the file is empty).
  * - `STRICT_REJECTED`: `strict` was asked and at least one row is invalid.
  * - `INVALID_DEFAULTS`: the campaign defaults themselves are invalid (checked before reading).
  */
 export type IngestErrorCode =
-  'UNPARSEABLE' | 'NO_PHONE_COLUMN' | 'NO_VALID_ROWS' | 'STRICT_REJECTED' | 'INVALID_DEFAULTS';
+  | 'UNPARSEABLE'
+  | 'NO_PHONE_COLUMN'
+  | 'AMBIGUOUS_PHONE_COLUMN'
+  | 'UNKNOWN_COLUMN'
+  | 'UNKNOWN_VARIABLE'
+  | 'NO_VALID_ROWS'
+  | 'STRICT_REJECTED'
+  | 'INVALID_DEFAULTS';
 
 /** Where a file stopped parsing. */
 export interface ParsePosition {
@@ -31,7 +45,8 @@ export interface ParsePosition {
 }
 
 /** `IngestSummary` for NO_VALID_ROWS and STRICT_REJECTED, the field errors for INVALID_DEFAULTS, a position for UNPARSEABLE. */
-export type IngestErrorDetails = IngestSummary | FieldError[] | ParsePosition;
+export type IngestErrorDetails =
+  IngestSummary | FieldError[] | ParsePosition | { candidates: string[] } | { headers: string[] };
 
 export class IngestError extends Error {
   override readonly name = 'IngestError';

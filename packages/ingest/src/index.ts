@@ -6,9 +6,10 @@ export {
   type IngestSummary,
   type ParsePosition,
 } from './errors';
-export { DEFAULT_MAX_ERRORS, type RecipientSink } from './tally';
+export { DEFAULT_MAX_ERRORS, PREVIEW_SIZE, type RecipientSink } from './tally';
 export { NumberSet, numberKey } from './number-set';
 export { sniffFormat, detectDelimiter, type RecipientFormat, type CsvDelimiter } from './detect-format';
 export { PHONE_HEADERS } from './columns';
+export { detectFileKind, type FileKind } from './file-kind';
 export { HEAD_BYTES, MAX_RECORD_BYTES } from './limits';
 export type { RecipientInput } from './source';

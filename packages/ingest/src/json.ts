@@ -1,14 +1,17 @@
 import { JSONParser } from '@streamparser/json';
 import { IngestError, unparseable } from './errors';
-import { JsonRecipients } from './json-recipient';
+import type { JsonRecipients } from './json-recipient';
 import { MAX_RECORD_BYTES } from './limits';
-import type { Tally } from './tally';
 
 /**
  * Reads a JSON array of recipients, or `{"recipients": [...]}`, element by element: each element is dropped by the
  * parser once emitted, so a huge array never sits whole in memory.
  */
-export async function readJson(head: string, chunks: AsyncIterable<Buffer>, tally: Tally): Promise<JsonRecipients> {
+/**
+ * `line` of an element is its row + 1: the line it would have in a sheet made of the array, header on line 1
+ * (a JSON element has no line of its own that a person would look up).
+ */
+export async function readJson(head: string, chunks: AsyncIterable<Buffer>, recipients: JsonRecipients): Promise<void> {
   const start = head.trimStart()[0];
   if (start !== '[' && start !== '{') {
     throw unparseable(`not a JSON array or object: expected [ or { at the start (got ${JSON.stringify(start ?? '')})`);
@@ -22,7 +25,6 @@ export async function readJson(head: string, chunks: AsyncIterable<Buffer>, tall
     else batch.push(value);
   };
 
-  const recipients = new JsonRecipients(tally);
   let row = 0;
   // Bytes since the last complete element: bounds memory when one element (or the prologue) never ends.
   let pending = 0;
@@ -44,7 +46,8 @@ export async function readJson(head: string, chunks: AsyncIterable<Buffer>, tall
     const values = batch;
     batch = [];
     for (const value of values) {
-      const done = recipients.add(value, ++row);
+      ++row;
+      const done = recipients.add(value, row, row + 1);
       if (done) await done;
     }
   }
@@ -57,7 +60,6 @@ export async function readJson(head: string, chunks: AsyncIterable<Buffer>, tall
       });
     }
   }
-  return recipients;
 }
 
 function trailingData(): IngestError {

@@ -1,16 +1,14 @@
 import { StringDecoder } from 'node:string_decoder';
 import { unparseable } from './errors';
-import { JsonRecipients } from './json-recipient';
+import type { JsonRecipients } from './json-recipient';
 import { MAX_RECORD_BYTES } from './limits';
-import type { Tally } from './tally';
 
 /**
  * Reads newline-delimited JSON, one recipient object a line; blank lines are skipped and not counted. A line that is
  * not JSON makes the file unparseable (its line number is in the message): the rest can no longer be trusted to be
  * one object a line. A line that is JSON but not an object is a row error.
  */
-export async function readNdjson(chunks: AsyncIterable<Buffer>, tally: Tally): Promise<JsonRecipients> {
-  const recipients = new JsonRecipients(tally);
+export async function readNdjson(chunks: AsyncIterable<Buffer>, recipients: JsonRecipients): Promise<void> {
   const decoder = new StringDecoder('utf8');
   let line = 0;
   let row = 0;
@@ -30,7 +28,7 @@ export async function readNdjson(chunks: AsyncIterable<Buffer>, tally: Tally): P
         line,
       });
     }
-    return recipients.add(value, row);
+    return recipients.add(value, row, line);
   };
 
   for await (const chunk of chunks) {
@@ -48,5 +46,4 @@ export async function readNdjson(chunks: AsyncIterable<Buffer>, tally: Tally): P
   rest += decoder.end();
   const done = onLine(rest);
   if (done) await done;
-  return recipients;
 }

@@ -1,13 +1,14 @@
 import type { Readable } from 'node:stream';
 import { HEAD_BYTES } from './limits';
 import { unparseable } from './errors';
+import { detectFileKind } from './file-kind';
 
 export type RecipientInput = Readable | AsyncIterable<Buffer | string>;
 
-const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
-
-/** The start of the input (BOM removed, checked to be UTF-8 text) and every chunk of it, the start included. */
+/** The start of the input (decoded, BOM removed) and every chunk of it as UTF-8, the start included. */
 export interface Source {
+  /** `xlsx`: chunks are the workbook's bytes and head is empty. */
+  kind: 'text' | 'xlsx';
   /** At least the first line with any content, or all of the input when it is shorter than HEAD_BYTES. */
   head: string;
   /** True when the whole input is empty or whitespace. */
@@ -33,29 +34,54 @@ export async function openSource(input: RecipientInput): Promise<Source> {
       }
       first = Buffer.concat([first, toBuffer(next.value)]);
     }
-    if (first.subarray(0, 3).equals(BOM)) first = first.subarray(3);
-    const head = decodeText(first);
-
-    async function* chunks(): AsyncGenerator<Buffer> {
-      if (first.length > 0) yield first;
+    async function* rest(): AsyncGenerator<Buffer> {
       if (ended) return;
       for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
         const chunk = toBuffer(next.value);
         if (chunk.length > 0) yield chunk;
       }
     }
-    return { head, empty: ended && head.trim() === '', chunks: chunks(), close };
+
+    const kind = detectFileKind(first);
+    if (kind.kind === 'xlsx') {
+      return { kind: 'xlsx', head: '', empty: false, chunks: prepend(first, rest()), close };
+    }
+    if (kind.kind === 'utf16') {
+      // Excel's "Unicode Text": transcoded to UTF-8 as it streams, so everything after reads one encoding.
+      const decoder = new TextDecoder(kind.encoding);
+      const head = decoder.decode(first, { stream: true });
+      const tail = async function* (): AsyncGenerator<Buffer> {
+        for await (const chunk of rest()) yield Buffer.from(decoder.decode(chunk, { stream: true }), 'utf8');
+        const end = decoder.decode();
+        if (end) yield Buffer.from(end, 'utf8');
+      };
+      return {
+        kind: 'text',
+        head,
+        empty: ended && head.trim() === '',
+        chunks: prepend(Buffer.from(head), tail()),
+        close,
+      };
+    }
+    if (kind.bom) first = first.subarray(3);
+    const head = decodeUtf8(first);
+    return { kind: 'text', head, empty: ended && head.trim() === '', chunks: prepend(first, rest()), close };
   } catch (err) {
     await close();
     throw err;
   }
 }
 
+async function* prepend(first: Buffer, rest: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  if (first.length > 0) yield first;
+  yield* rest;
+}
+
 /** Whether `buf` holds a line with something on it, ended by a newline: enough to tell the format and delimiter. */
 function hasFirstLine(buf: Buffer): boolean {
   for (let i = 0; i < buf.length; i++) {
     const c = buf[i];
-    if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) return buf.indexOf(0x0a, i) >= 0;
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d && c !== 0) return buf.indexOf(0x0a, i) >= 0;
   }
   return false;
 }
@@ -67,17 +93,14 @@ function toBuffer(chunk: unknown): Buffer {
   throw new TypeError(`recipient input must yield Buffers or strings (got ${typeof chunk})`);
 }
 
-/**
- * Binary files and other encodings (UTF-16 has NUL bytes, Latin-1 has invalid sequences) are refused up front rather
- * than read as garbage rows. Only the start is checked: a file that starts as text is taken to be text.
- */
-function decodeText(buf: Buffer): string {
-  const nul = buf.indexOf(0);
-  if (nul >= 0) throw unparseable(`not a text file: NUL byte at byte ${nul} (upload CSV, JSON or NDJSON as UTF-8)`);
+/** Only the start is checked: a file that starts as UTF-8 text is taken to be text. */
+function decodeUtf8(buf: Buffer): string {
   try {
     // stream: a multi-byte character cut at the end of the head is not an error.
     return new TextDecoder('utf-8', { fatal: true }).decode(buf, { stream: true });
   } catch {
-    throw unparseable('not UTF-8 text: invalid byte sequence near the start of the file (save it as UTF-8)');
+    throw unparseable(
+      'not UTF-8 text: invalid byte sequence near the start of the file (Excel: File › Save As › CSV UTF-8)',
+    );
   }
 }

@@ -12,6 +12,9 @@ import { NumberSet, numberKey } from './number-set';
 
 export type RecipientSink = (message: SobotImageMessage, row: number) => void | Promise<void>;
 
+/** Valid messages kept for the dry run's `preview`. */
+export const PREVIEW_SIZE = 5;
+
 export interface TallyOptions {
   /** The campaign's image_url / mime_type / caption, taken by every empty cell. */
   defaults: CampaignDefaults;
@@ -22,6 +25,10 @@ export interface TallyOptions {
   maxErrors?: number;
   /** Gets each new valid recipient in file order, with its 1-based data row; a returned promise is awaited. */
   sink: RecipientSink;
+  /** The header (or JSON key) naming the phone column, when the file has several that could be. */
+  phoneColumn?: string;
+  /** The header naming the name column. */
+  nameColumn?: string;
 }
 
 export const DEFAULT_MAX_ERRORS = 1000;
@@ -33,6 +40,9 @@ export class Tally {
   private rejected = 0;
   private duplicates = 0;
   private readonly errors: RowError[] = [];
+  private readonly preview: SobotImageMessage[] = [];
+  /** The defaults rows are validated with: without the caption when the caption is a template (rendered per row). */
+  private defaults: CampaignDefaults;
   private readonly numbers = new NumberSet(64 * 1024);
   private readonly maxErrors: number;
   private readonly validation: ValidationOptions;
@@ -42,14 +52,20 @@ export class Tally {
   constructor(private readonly options: TallyOptions) {
     this.maxErrors = options.maxErrors ?? DEFAULT_MAX_ERRORS;
     this.validation = options.validation ?? {};
+    this.defaults = options.defaults;
+  }
+
+  /** Rows carry their own rendered caption: an empty one must not fall back to the template's text. */
+  captionIsTemplate(): void {
+    this.defaults = { ...this.options.defaults, caption: undefined };
   }
 
   /** Returns the sink's promise when it made one, so that a sync sink costs no promise per row. */
-  add(raw: RawRecipient, row: number): void | Promise<void> {
+  add(raw: RawRecipient, row: number, line: number): void | Promise<void> {
     this.total++;
-    const result = validateRecipient(raw, this.options.defaults, this.validation);
+    const result = validateRecipient(raw, this.defaults, this.validation);
     if (!result.ok) {
-      this.countRejected(row, result.errors);
+      this.countRejected(row, line, result.errors);
       return;
     }
     if (!this.numbers.add(numberKey(result.message.customer_number))) {
@@ -57,13 +73,14 @@ export class Tally {
       return;
     }
     this.accepted++;
+    if (this.preview.length < PREVIEW_SIZE) this.preview.push(result.message);
     if (this.sinking) return this.options.sink(result.message, row);
   }
 
   /** A row that cannot even be read as a recipient (a JSON element that is not an object). */
-  reject(row: number, errors: FieldError[]): void {
+  reject(row: number, line: number, errors: FieldError[]): void {
     this.total++;
-    this.countRejected(row, errors);
+    this.countRejected(row, line, errors);
   }
 
   summary(): IngestSummary {
@@ -73,15 +90,16 @@ export class Tally {
       rejected: this.rejected,
       duplicates: this.duplicates,
       errors: [...this.errors],
+      preview: [...this.preview],
     };
   }
 
-  private countRejected(row: number, errors: FieldError[]): void {
+  private countRejected(row: number, line: number, errors: FieldError[]): void {
     this.rejected++;
     if (this.options.strict) this.sinking = false;
     for (const { field, message } of errors) {
       if (this.errors.length >= this.maxErrors) return;
-      this.errors.push({ row, field, message });
+      this.errors.push({ row, line, field, message });
     }
   }
 }

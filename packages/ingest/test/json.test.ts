@@ -57,15 +57,16 @@ describe('JSON', () => {
     const { summary } = await collect(
       JSON.stringify([people[0], 42, ['919970000009'], { phone: true, name: 'X' }, people[1]]),
     );
-    expect(summary).toEqual({
+    expect(summary).toMatchObject({
       total: 5,
       accepted: 2,
       rejected: 3,
       duplicates: 0,
       errors: [
-        { row: 2, field: 'row', message: 'must be a JSON object (got a number)' },
-        { row: 3, field: 'row', message: 'must be a JSON object (got an array)' },
-        { row: 4, field: 'customer_number', message: 'must be a string or a number (got a boolean)' },
+        // A JSON element's line is its row + 1, as in a sheet made of the array.
+        { row: 2, line: 3, field: 'row', message: 'must be a JSON object (got a number)' },
+        { row: 3, line: 4, field: 'row', message: 'must be a JSON object (got an array)' },
+        { row: 4, line: 5, field: 'customer_number', message: 'must be a string or a number (got a boolean)' },
       ],
     });
   });
@@ -113,9 +114,9 @@ describe('JSON', () => {
   });
 
   it('says there is no phone key when no object has one', async () => {
-    const err = await failure(collect(JSON.stringify([{ tel: '919970000001', name: 'A' }])));
+    const err = await failure(collect(JSON.stringify([{ fax: '919970000001', name: 'A' }])));
     expect(err.code).toBe('NO_PHONE_COLUMN');
-    expect(err.message).toContain('msisdn');
+    expect(err.message).toContain('Phone Number');
   });
 
   it('refuses a stray element too big to be a recipient', async () => {
@@ -143,7 +144,9 @@ describe('NDJSON', () => {
     const text = ndjson([...people, { phone: '919970000004', name: 'Zoë Ω €' }, 7]);
     const whole = await collect(text, { format: 'ndjson' });
     for (const size of [1, 3]) expect(await collect(pieces(text, size))).toEqual(whole);
-    expect(whole.summary.errors).toEqual([{ row: 5, field: 'row', message: 'must be a JSON object (got a number)' }]);
+    expect(whole.summary.errors).toEqual([
+      { row: 5, line: 5, field: 'row', message: 'must be a JSON object (got a number)' },
+    ]);
   });
 
   it('refuses a line that is not JSON, naming the line', async () => {

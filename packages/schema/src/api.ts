@@ -21,6 +21,13 @@ const isoTime = z.iso.datetime();
 
 export const rowErrorSchema = z.object({
   row: z.int().min(1).describe('1-based data row (the header is not counted)'),
+  line: z
+    .int()
+    .min(1)
+    .optional()
+    .describe(
+      'the line a spreadsheet shows for the row (header = line 1); absent only in rows stored before it existed',
+    ),
   field: z.string(),
   message: z.string(),
 });
@@ -36,6 +43,22 @@ export const uploadResultSchema = z.object({
   duplicates: count.describe('valid rows whose number came earlier in the file'),
   errors: z.array(rowErrorSchema).describe('the first 1,000 row errors; the counts are exact'),
   dry_run: z.boolean().optional().describe('true when `dry_run=true`: validated and counted, nothing stored or sent'),
+  columns: z
+    .record(z.enum(['customer_number', 'customer_name', 'url', 'mime_type', 'caption']), z.string().nullable())
+    .optional()
+    .describe('the header each field was read from; null when the file has no such column'),
+  preview: z
+    .array(
+      z.object({
+        customer_number: z.string(),
+        customer_name: z.string(),
+        url: z.string(),
+        mime_type: z.string(),
+        caption: z.string().optional(),
+      }),
+    )
+    .optional()
+    .describe('with `dry_run=true`: the first 5 valid messages as they would be sent (captions rendered)'),
 });
 export type UploadResult = z.output<typeof uploadResultSchema>;
 
@@ -143,6 +166,8 @@ export const messageInputSchema = z.object({
   image_url: z.string().optional(),
   mime_type: z.string().optional(),
   caption: z.string().optional(),
+  /** Values for `{{name}}` variables in the caption. */
+  variables: z.record(z.string(), z.union([z.string(), z.number()]).transform(String)).optional(),
 });
 export type MessageInput = z.input<typeof messageInputSchema>;
 

@@ -1,5 +1,14 @@
 export { normalizeNumber, type NumberResult } from './phone';
-export { RECIPIENT_FIELDS, fieldForHeader, type RecipientField } from './columns';
+export { checkInternational, regionOfCallingCode, describeRegion, type PlanCheck } from './numbering-plan';
+export {
+  RECIPIENT_FIELDS,
+  PHONE_HEADERS,
+  fieldForHeader,
+  normalizeHeader,
+  type RecipientField,
+  type ColumnsUsed,
+} from './columns';
+export { parseCaptionTemplate, renderCaption, type CaptionTemplate, type CaptionVariable } from './caption-template';
 export {
   CAPTION_MAX,
   MIME_TYPES,

@@ -1,37 +1,154 @@
-/** Phone number normalisation (SPEC §6): the API wants digits only, country code included. */
-
-export type NumberResult = { ok: true; value: string } | { ok: false; message: string };
-
-const SEPARATORS = /[+\-().\s]/g;
-const NATIONAL_MAX_DIGITS = 10;
+import {
+  checkInternational,
+  checkNational,
+  describeRegion,
+  regionOfCallingCode,
+  trunkPrefixOf,
+} from './numbering-plan';
 
 /**
- * Strips `+ - ( ) .` and whitespace and a leading international `00`. When `defaultCountryCode` is set,
- * a number written without an international prefix (`+` or `00`) that starts with a trunk `0` or has at
- * most 10 digits is national: its trunk zeros are dropped and the country code is prepended.
- * Without it, numbers are passed on as written (SPEC §6; the upstream itself prefixes a national
- * number with the business number's country code). The result must be 8–15 digits.
+ * Reading a phone number cell (SPEC §6, §11): the API wants digits only, country code included, and the number
+ * sent must always be the digits of the cell (less an international `00` or a trunk prefix, plus the default
+ * country code). Anything a spreadsheet may have done to a number is refused with what it did, never repaired
+ * by guessing: a wrong recipient is worse than a rejected row.
  */
+
+export type NumberResult = { ok: true; value: string; country: string } | { ok: false; message: string };
+
+/** Spaces, `-`, `(`, `)` and `.` between digit groups; `+` only in front. */
+const SEPARATORS = /[\s\-().]/g;
+/**
+ * A cell whose only `.` (or `,`) is followed by digits to its end is a decimal: Excel, pandas and JSON writers turn
+ * a number column into floats, and `919970000022.0` is the whole number while `919970000702.5` is not a phone
+ * number at all. Stripping that `.` as a separator would send to another person. Several dots are separators
+ * (`91.9970.000001`); a `,` followed by more than three digits separates two numbers.
+ */
+const DECIMAL = /^([^.,]*\d)([.,])(\d+)$/;
+const SCIENTIFIC = /^[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+$/;
+/** What separates two numbers written in one cell. */
+const TWO_NUMBERS = /[/,;|&\n\r]|\s(?:or|and)\s|\d[\s\-().]*\+/i;
+const LETTERS = /\p{L}/u;
+const ALLOWED = /^[\s(]*\+?[\d\s\-().]+$/;
+/** Most digits a national number written without its country code has (documented in docs/decisions.md). */
+const NATIONAL_MAX_DIGITS = 10;
+/** Longest number the API takes (E.164). */
+const MAX_DIGITS = 15;
+
+/** `normalizeNumber` with the same answer for the same cell: one campaign has one default country code. */
 export function normalizeNumber(raw: string, defaultCountryCode?: string): NumberResult {
-  const trimmed = raw.trim();
-  if (trimmed === '') return { ok: false, message: 'is required' };
-  const international = trimmed.startsWith('+') || trimmed.replace(/[\s(]/g, '').startsWith('00');
-  let digits = trimmed.replace(SEPARATORS, '');
-  if (!/^\d+$/.test(digits))
-    return { ok: false, message: `must contain only digits and + - ( ) . spaces (got "${clip(trimmed)}")` };
-  if (digits.startsWith('00')) digits = digits.slice(2);
-  if (defaultCountryCode && !international && (digits.startsWith('0') || digits.length <= NATIONAL_MAX_DIGITS)) {
-    digits = defaultCountryCode + digits.replace(/^0+/, '');
-  }
-  if (digits.length < 8 || digits.length > 15) {
-    return {
-      ok: false,
-      message: `must have 8 to 15 digits with the country code (got ${digits.length}: "${clip(trimmed)}")`,
-    };
-  }
-  return { ok: true, value: digits };
+  const cell = raw.trim();
+  if (cell === '') return { ok: false, message: 'is required' };
+  if (isDigits(cell)) return checkDigits(cell, cell, false, defaultCountryCode);
+  const read = readCell(cell);
+  if (!read.ok) return read;
+  return checkDigits(cell, read.digits, read.international, defaultCountryCode);
 }
 
-function clip(s: string): string {
-  return s.length > 40 ? `${s.slice(0, 40)}…` : s;
+function isDigits(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+type CellRead = { ok: true; digits: string; international: boolean } | { ok: false; message: string };
+
+/** A cell that is not plain digits: what a spreadsheet did to it, or its digits and whether `+`/`00` led them. */
+function readCell(cell: string): CellRead {
+  const shown = quote(cell);
+  if (cell.startsWith("'") || cell.startsWith('’')) {
+    return fail(
+      `starts with an apostrophe (got ${shown}): the spreadsheet's "text" mark was saved into the cell; remove it`,
+    );
+  }
+  if (SCIENTIFIC.test(cell)) {
+    return fail(
+      `Excel turned this number into ${cell}: its last digits are lost. Format the column as text, ` +
+        'type the numbers again and save as CSV UTF-8',
+    );
+  }
+  const decimal = DECIMAL.exec(cell);
+  if (decimal && !(decimal[2] === ',' && decimal[3]!.length > 3)) {
+    if (/^0+$/.test(decimal[3]!)) return readCell(decimal[1]!);
+    return fail(
+      `is a number with a decimal part (got ${shown}): a phone number column was stored as numbers ` +
+        'and changed; format the column as text and type the numbers again',
+    );
+  }
+  if (TWO_NUMBERS.test(cell)) return fail(`holds more than one number (got ${shown}): put one number in a cell`);
+  if (LETTERS.test(cell)) return fail(`has letters in it (got ${shown}): a number is digits and + - ( ) . spaces`);
+  if (!ALLOWED.test(cell)) return fail(`must contain only digits and + - ( ) . spaces (got ${shown})`);
+  let digits = cell.replace(SEPARATORS, '');
+  let international = digits.startsWith('+');
+  if (international) digits = digits.slice(1);
+  // `+` only leads (ALLOWED): a `+` left inside means something else was in the cell.
+  if (digits.includes('+')) return fail(`holds more than one number (got ${shown}): put one number in a cell`);
+  if (digits === '') return fail(`has no digits (got ${shown})`);
+  if (!international && digits.startsWith('00')) {
+    international = true;
+    digits = digits.slice(2);
+  }
+  return { ok: true, digits, international };
+}
+
+function checkDigits(cell: string, digits: string, international: boolean, defaultCode?: string): NumberResult {
+  if (!international && digits.startsWith('00')) {
+    international = true;
+    digits = digits.slice(2);
+  }
+  if (digits.length > MAX_DIGITS + 2) {
+    return fail(`is too long: ${digits.length} digits (got ${quote(cell)}); two numbers in one cell?`);
+  }
+  if (international || !defaultCode) return asInternational(cell, digits, international);
+
+  const trunk = trunkPrefixOf(defaultCode);
+  if (trunk && digits.startsWith(trunk)) {
+    const national = digits.slice(trunk.length);
+    const check = checkNational(defaultCode, national);
+    if (check.valid) return done(defaultCode + national, check.country);
+    return invalidIn(check.country, defaultCode, national);
+  }
+  // Ten digits or fewer without `+`/`00` is national (a short local number must not reach another country);
+  // longer carries its own country code when that reading is valid, else it is tried as national.
+  const national = checkNational(defaultCode, digits);
+  const intl = digits.length > NATIONAL_MAX_DIGITS ? checkInternational(digits) : undefined;
+  if (intl?.valid) return done(digits, intl.country);
+  if (national.valid) return done(defaultCode + digits, national.country);
+  if (!intl) return invalidIn(national.country, defaultCode, digits);
+  const region = regionOfCallingCode(defaultCode);
+  return fail(
+    `is not a valid number: not in ${region ? describeRegion(region) : `+${defaultCode}`} as +${defaultCode} ` +
+      `${digits}, nor with a country code of its own (got ${quote(cell)})`,
+  );
+}
+
+function asInternational(cell: string, digits: string, written: boolean): NumberResult {
+  const check = checkInternational(digits);
+  if (check.valid) return done(digits, check.country);
+  if (check.reason === 'no-calling-code') {
+    return fail(
+      `does not start with a country calling code (got ${quote(cell)}): write it as +<country code> <number>` +
+        (written ? '' : ', or set DEFAULT_COUNTRY_CODE for national numbers'),
+    );
+  }
+  return invalidIn(check.country, check.code, digits.slice(check.code.length));
+}
+
+function invalidIn(country: string, code: string, national: string): NumberResult {
+  const where = country ? describeRegion(country) : `+${code}`;
+  return fail(`is not a valid number in ${where}: +${code} ${national} is outside its numbering plan`);
+}
+
+function done(value: string, country: string): NumberResult {
+  if (value.length > MAX_DIGITS) return fail(`is too long: ${value.length} digits with the country code`);
+  return { ok: true, value, country };
+}
+
+function fail(message: string): { ok: false; message: string } {
+  return { ok: false, message };
+}
+
+function quote(s: string): string {
+  return JSON.stringify(s.length > 40 ? `${s.slice(0, 40)}…` : s);
 }

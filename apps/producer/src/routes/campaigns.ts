@@ -48,7 +48,7 @@ export async function campaignRoutes(app: FastifyInstance, { store }: AppDeps): 
       return reply
         .header('content-type', REPORT_CONTENT_TYPES[format])
         .header('content-disposition', `attachment; filename="rejected-${id}.${format}"`)
-        .send(formatRows(rows, ['row', 'field', 'message'], format));
+        .send(formatRows(rows, ['row', 'line', 'field', 'message'], format));
     },
   });
 

@@ -38,6 +38,10 @@ const uploadOptions = z.object({
   weight: z.coerce.number().int().min(1).max(100).optional(),
   /** RFC 3339 with an offset: nothing is sent before it. */
   send_at: z.string().max(40).optional(),
+  /** The header of the phone column, when the file has several that could be (else 400 AMBIGUOUS_PHONE_COLUMN). */
+  phone_column: z.string().max(200).optional(),
+  /** The header of the name column. */
+  name_column: z.string().max(200).optional(),
 });
 type UploadOptions = z.output<typeof uploadOptions>;
 
@@ -146,6 +150,8 @@ export async function uploadRoutes(app: FastifyInstance, deps: AppDeps): Promise
       lane: opts.lane,
       weight: opts.weight,
       sendAt: sendAtOption(opts.send_at),
+      phoneColumn: opts.phone_column?.trim() || undefined,
+      nameColumn: opts.name_column?.trim() || undefined,
       validation: {
         defaultCountryCode: deps.cfg.DEFAULT_COUNTRY_CODE,
         nameFallbackToNumber: opts.name_fallback === 'number',
@@ -159,7 +165,7 @@ export async function uploadRoutes(app: FastifyInstance, deps: AppDeps): Promise
       const query = uploadOptions.parse(req.query);
       const gone = clientGone(req);
       const result = req.isMultipart()
-        ? await fromMultipart(req, query, gone)
+        ? await fromMultipart(req, req.query as Record<string, unknown>, gone)
         : await run(
             req.body as Readable,
             formatFrom(rawBodyType(req.headers['content-type']), undefined, query.format),
@@ -174,7 +180,8 @@ export async function uploadRoutes(app: FastifyInstance, deps: AppDeps): Promise
    * Fields sent before the file are known when it arrives, so the file streams straight into the
    * campaign. A file sent before any field is spooled to a temporary file first (memory stays flat).
    */
-  async function fromMultipart(req: FastifyRequest, query: UploadOptions, gone: AbortSignal) {
+  async function fromMultipart(req: FastifyRequest, query: Record<string, unknown>, gone: AbortSignal) {
+    // `query` is the raw query string: it is parsed again together with the fields (parsing parsed flags fails).
     const fields: Record<string, string> = {};
     let result: Awaited<ReturnType<typeof run>> | undefined;
     let spooled: { dir: string; path: string; mimetype: string; filename: string } | undefined;

@@ -1,0 +1,52 @@
+import { renderCaption, type CaptionTemplate, type ColumnsUsed, type RawRecipient } from '@sobot/schema';
+import { columnsUsed, mapHeader, type ColumnChoice, type ColumnMap } from './columns';
+import { unparseable } from './errors';
+import type { Tally } from './tally';
+
+/**
+ * Rows of a sheet (CSV or .xlsx): the first record is the header, each later one a recipient with the line a
+ * spreadsheet shows for it.
+ */
+export class Table {
+  private columns: ColumnMap | undefined;
+  private row = 0;
+
+  constructor(
+    private readonly tally: Tally,
+    private readonly choice: ColumnChoice,
+    private readonly template: CaptionTemplate | undefined,
+    /** CSV: every record has the header's width. A sheet's rows end at their last non-empty cell. */
+    private readonly ragged: boolean,
+  ) {}
+
+  get used(): ColumnsUsed | undefined {
+    return this.columns && columnsUsed(this.columns);
+  }
+
+  add(record: string[], line: number): void | Promise<void> {
+    const c = this.columns;
+    if (!c) {
+      this.columns = mapHeader(record, this.choice, this.template);
+      return;
+    }
+    const row = ++this.row;
+    if (record.length !== c.width && !this.ragged) {
+      throw unparseable(`row ${row} (line ${line}): has ${record.length} fields but the header has ${c.width}`, {
+        row,
+        line,
+      });
+    }
+    const raw: RawRecipient = {
+      customer_number: record[c.customer_number],
+      customer_name: c.customer_name < 0 ? undefined : record[c.customer_name],
+      url: c.url < 0 ? undefined : record[c.url],
+      mime_type: c.mime_type < 0 ? undefined : record[c.mime_type],
+      caption: c.caption < 0 ? undefined : record[c.caption],
+    };
+    const t = this.template;
+    if (t && !(raw.caption && raw.caption.trim())) {
+      raw.caption = renderCaption(t, (v) => record[c.variables[t.variables.indexOf(v)]!]);
+    }
+    return this.tally.add(raw, row, line);
+  }
+}
