@@ -55,7 +55,8 @@ export function summarise(file: string, top = 25): void {
   const busy = total - idle;
   const pct = (us: number) => `${((us / busy) * 100).toFixed(1).padStart(5)} %`;
   console.log(
-    `\n${file}\n  ${(total / 1e6).toFixed(1)} s profiled, ${(busy / 1e6).toFixed(2)} s busy (not idle); shares below are of busy time`,
+    `\n${file}\n  ${(total / 1e6).toFixed(1)} s profiled, ${(busy / 1e6).toFixed(2)} s busy (not idle); ` +
+      'shares below are of busy time',
   );
   console.log('\n  self time by origin:');
   for (const [k, us] of [...pkgs]

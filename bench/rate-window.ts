@@ -29,7 +29,8 @@ async function main(): Promise<void> {
     }
     const mean = (at.length - 1) / ((at[at.length - 1]! - at[0]!) / 1_000);
     console.log(
-      `${W} workers at SEND_RATE ${int(RATE)}: busiest 1 s window ${int(peak)} requests (${fixed(peak / RATE, 3)} × the rate), ` +
+      `${W} workers at SEND_RATE ${int(RATE)}: busiest 1 s window ${int(peak)} requests ` +
+        `(${fixed(peak / RATE, 3)} × the rate), ` +
         `mean ${int(mean)}/s (${fixed(mean / RATE, 3)} × the rate), ${int(at.length)} requests`,
     );
   } finally {

@@ -39,7 +39,10 @@ function machine(): string {
     execFileSync('redis-server', ['--version'])
       .toString()
       .match(/v=(\S+)/)?.[1] ?? '?';
-  return `${cpus()[0]?.model.trim() ?? 'cpu'} × ${cpus().length}, ${fixed(totalmem() / 2 ** 30, 0)} GiB RAM, Node ${process.version}, Redis ${redis}`;
+  return (
+    `${cpus()[0]?.model.trim() ?? 'cpu'} × ${cpus().length}, ${fixed(totalmem() / 2 ** 30, 0)} GiB RAM, ` +
+    `Node ${process.version}, Redis ${redis}`
+  );
 }
 
 async function main(): Promise<void> {
@@ -48,7 +51,8 @@ async function main(): Promise<void> {
   const load = loadAverage();
   console.log(`sobot bench: ${sections.join(', ')}${quick ? ' (BENCH_QUICK)' : ''}`);
   console.log(
-    `machine: ${machine()}; load average at start ${fixed(load, 2)}${load >= 0.5 ? '  ⚠ not a quiet machine: figures will be noisy' : ''}`,
+    `machine: ${machine()}; load average at start ${fixed(load, 2)}` +
+      `${load >= 0.5 ? '  ⚠ not a quiet machine: figures will be noisy' : ''}`,
   );
   const stack = await startStack();
   const targets: Target[] = [];

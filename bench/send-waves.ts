@@ -62,8 +62,10 @@ async function main(): Promise<void> {
       const ratio = project / (N / bare.seconds);
       ratios.push(ratio);
       console.log(
-        `round ${r}: project ${int(project)} msg/s (steady ${int(steady)}; 202 → first request ${at[0]! - up.answeredAt} ms, ` +
-          `last request → completed ${end - at[at.length - 1]!} ms), bare ${int(N / bare.seconds)} msg/s, ratio ${fixed(ratio, 3)}`,
+        `round ${r}: project ${int(project)} msg/s ` +
+          `(steady ${int(steady)}; 202 → first request ${at[0]! - up.answeredAt} ms, ` +
+          `last request → completed ${end - at[at.length - 1]!} ms), ` +
+          `bare ${int(N / bare.seconds)} msg/s, ratio ${fixed(ratio, 3)}`,
       );
       if (WAVES) {
         const buckets: number[] = [];

@@ -1,4 +1,5 @@
-// `pnpm demo`: start everything, send the examples/ campaign through the sandbox, show progress, print the report summary.
+// `pnpm demo`: start everything, send the examples/ campaign through the sandbox, show progress,
+// print the report summary.
 import { createReadStream, createWriteStream, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Readable } from 'node:stream';
@@ -53,7 +54,8 @@ async function main(): Promise<void> {
     };
     if (upload.status !== 202) throw new Error(`upload refused: ${JSON.stringify(created)}`);
     console.log(
-      `\nuploaded ${FILE}: ${created.total} rows, ${created.accepted} accepted, ${created.rejected} rejected, ${created.duplicates} duplicates`,
+      `\nuploaded ${FILE}: ${created.total} rows, ${created.accepted} accepted, ` +
+        `${created.rejected} rejected, ${created.duplicates} duplicates`,
     );
     for (const e of created.errors) console.log(`  row ${e.row}: ${e.field} ${e.message}`);
 

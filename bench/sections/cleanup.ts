@@ -99,11 +99,14 @@ export async function checkCleanup(stack: Stack, prefix: string, n: number): Pro
   );
   const pass = jobsLeft === 0 && jobKeys.length === 0 && noTtl.length === 0;
   console.log(
-    `\n  queue cleanup: ${jobsLeft} jobs and ${jobKeys.length} job keys left, ${noTtl.length} campaign keys without TTL  ${verdict(pass)}`,
+    `\n  queue cleanup: ${jobsLeft} jobs and ${jobKeys.length} job keys left, ` +
+      `${noTtl.length} campaign keys without TTL  ${verdict(pass)}`,
   );
   return {
     name: 'queue data gone',
     pass,
-    value: `${jobsLeft + jobKeys.length} jobs left, result TTL ${positive.length ? fixed(Math.max(...positive) / 86_400, 0) : '–'} d`,
+    value:
+      `${jobsLeft + jobKeys.length} jobs left, ` +
+      `result TTL ${positive.length ? fixed(Math.max(...positive) / 86_400, 0) : '–'} d`,
   };
 }

@@ -164,19 +164,23 @@ export async function cpuSection(stack: Stack, o: CpuOptions): Promise<void> {
       ],
     );
     console.log(
-      `\n  Redis commands per message at SEND_RATE ${RATE} (worker app run, incl. progress polls): ${perMessage(app.calls, o.n)}`,
+      `\n  Redis commands per message at SEND_RATE ${RATE} (worker app run, incl. progress polls): ` +
+        `${perMessage(app.calls, o.n)}`,
     );
     const cycleMs = (CONCURRENCY / fast.rate) * 1000;
     console.log(
-      `\n  full speed, where a permit's time goes (${CONCURRENCY} permits / ${fixed(fast.rate, 0)} msg/s = ${fixed(cycleMs)} ms per message per permit):`,
+      `\n  full speed, where a permit's time goes (${CONCURRENCY} permits / ${fixed(fast.rate, 0)} msg/s = ` +
+        `${fixed(cycleMs)} ms per message per permit):`,
     );
     table(
       ['step (mean per call)', 'calls', 'ms'],
       Object.entries(fast.trace).map(([label, t]) => [label, int(t.calls), fixed(t.meanMs, 2)]),
     );
     console.log(
-      `\n  worker at SEND_RATE ${RATE}: ${fixed((app.cpuSeconds / o.n) * 1000, 3)} CPU s per 1,000 messages, event-loop delay p99 ${fixed(probe.p99, 2)} ms ` +
-        `(monitorEventLoopDelay, resolution 10 ms taken off); achieved ${fixed(app.rate)} msg/s (${fixed((app.rate / RATE) * 100)} % of SEND_RATE)`,
+      `\n  worker at SEND_RATE ${RATE}: ${fixed((app.cpuSeconds / o.n) * 1000, 3)} CPU s per 1,000 messages, ` +
+        `event-loop delay p99 ${fixed(probe.p99, 2)} ms ` +
+        '(monitorEventLoopDelay, resolution 10 ms taken off); ' +
+        `achieved ${fixed(app.rate)} msg/s (${fixed((app.rate / RATE) * 100)} % of SEND_RATE)`,
     );
   } finally {
     await producer.app.stop();

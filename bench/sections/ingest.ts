@@ -77,7 +77,8 @@ export async function ingestSection(stack: Stack, o: IngestOptions): Promise<Tar
         run.redisBytes = ((await usedMemory(redis)) - mem0) / o.rows;
         runs[c].push(run);
         console.log(
-          `  round ${r + 1} ${c.padEnd(8)} ${int(o.rows / run.seconds).padStart(9)} rows/s  (${fixed(run.seconds, 2)} s)`,
+          `  round ${r + 1} ${c.padEnd(8)} ${int(o.rows / run.seconds).padStart(9)} rows/s  ` +
+            `(${fixed(run.seconds, 2)} s)`,
         );
       }
     }
@@ -104,10 +105,13 @@ export async function ingestSection(stack: Stack, o: IngestOptions): Promise<Tar
     const cpu = median(runs.project.map((x) => x.cpuSeconds));
     const vsNaive = p / naive;
     console.log(
-      `\n  producer CPU during the upload: ${fixed(cpu, 2)} s for ${int(o.rows)} rows (${fixed((cpu / o.rows) * 1e6, 2)} µs/row)`,
+      `\n  producer CPU during the upload: ${fixed(cpu, 2)} s for ${int(o.rows)} rows ` +
+        `(${fixed((cpu / o.rows) * 1e6, 2)} µs/row)`,
     );
     console.log(
-      `  ingest: project ${int(p)} rows/s = ${ratio(vsNaive)} × naive per-row producer (${int(naive)} rows/s), ${ratio(p / parse)} × csv-parse alone (${int(parse)} rows/s)  target ≥${TARGET}  ${verdict(vsNaive >= TARGET)}`,
+      `  ingest: project ${int(p)} rows/s = ${ratio(vsNaive)} × naive per-row producer (${int(naive)} rows/s), ` +
+        `${ratio(p / parse)} × csv-parse alone (${int(parse)} rows/s)  ` +
+        `target ≥${TARGET}  ${verdict(vsNaive >= TARGET)}`,
     );
   } finally {
     await producer.app.stop();

@@ -72,8 +72,10 @@ export async function memorySection(stack: Stack, o: MemoryOptions): Promise<Tar
   const last = rows[rows.length - 1]!;
   if (rows.length > 1) {
     console.log(
-      `\n  ${int(first.rows)} → ${int(last.rows)} rows (×${fixed(last.rows / first.rows, 0)}): Redis bytes/recipient ×${fixed(last.bytesPerRecipient / first.bytesPerRecipient, 2)}, ` +
-        `producer peak RSS ${fixed(first.peakMiB)} → ${fixed(last.peakMiB)} MiB (+${fixed(last.peakMiB - first.peakMiB)} MiB)`,
+      `\n  ${int(first.rows)} → ${int(last.rows)} rows (×${fixed(last.rows / first.rows, 0)}): ` +
+        `Redis bytes/recipient ×${fixed(last.bytesPerRecipient / first.bytesPerRecipient, 2)}, ` +
+        `producer peak RSS ${fixed(first.peakMiB)} → ${fixed(last.peakMiB)} MiB ` +
+        `(+${fixed(last.peakMiB - first.peakMiB)} MiB)`,
     );
   }
   const worstBytes = Math.max(...rows.map((r) => r.bytesPerRecipient));
@@ -91,7 +93,8 @@ export async function memorySection(stack: Stack, o: MemoryOptions): Promise<Tar
       value: `${fixed(million.peakMiB, 0)} MiB`,
     });
     console.log(
-      `  producer peak RSS for ${int(million.rows)} rows: ${fixed(million.peakMiB)} MiB  target ≤300  ${verdict(million.peakMiB <= 300)}`,
+      `  producer peak RSS for ${int(million.rows)} rows: ${fixed(million.peakMiB)} MiB  ` +
+        `target ≤300  ${verdict(million.peakMiB <= 300)}`,
     );
   } else {
     console.log('  producer peak RSS at 1M rows: not measured (BENCH_QUICK)');

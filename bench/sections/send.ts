@@ -200,10 +200,12 @@ export async function sendSection(stack: Stack, o: SendOptions): Promise<Target[
     const vsPlain = p / q;
     const pass = vsBare >= 0.85 && vsPlain >= 1.5;
     console.log(
-      `\n  send path: project ${int(p)} msg/s = ${ratio(vsBare)} × bare loop (${int(b)} msg/s), ${ratio(vsPlain)} × plain BullMQ (${int(q)} msg/s)  target ≥0.85 / ≥1.5  ${verdict(pass)}`,
+      `\n  send path: project ${int(p)} msg/s = ${ratio(vsBare)} × bare loop (${int(b)} msg/s), ` +
+        `${ratio(vsPlain)} × plain BullMQ (${int(q)} msg/s)  target ≥0.85 / ≥1.5  ${verdict(pass)}`,
     );
     console.log(
-      `  for reference: ${ratio(p / t)} × the plain BullMQ worker tuned with an undici Pool (${int(t)} msg/s), which itself reaches ${ratio(t / b)} × the bare loop`,
+      `  for reference: ${ratio(p / t)} × the plain BullMQ worker tuned with an undici Pool (${int(t)} msg/s), ` +
+        `which itself reaches ${ratio(t / b)} × the bare loop`,
     );
     targets.push({ name: 'send ≥0.85×bare', pass: vsBare >= 0.85, value: `${ratio(vsBare)}×` });
     targets.push({ name: 'send ≥1.5×plain', pass: vsPlain >= 1.5, value: `${ratio(vsPlain)}×` });

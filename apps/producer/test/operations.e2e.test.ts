@@ -274,24 +274,27 @@ test('a canary that passes releases the rest of the campaign by itself', async (
   expect(done.counts).toMatchObject({ sent: 300, failed: 0 });
 });
 
-test('image pre-flight refuses an image that does not answer or is not JPEG/PNG, and leaves nothing behind', async () => {
-  const before = (await json(await sys.api('/v1/campaigns'))).campaigns.length;
-  const list = 'phone,name\n919955000001,A\n';
-  const ok = await sys.upload(list, { image_url: image, preflight: 'true', dry_run: 'true' });
-  expect(ok.status).toBe(200);
-  const missing = await sys.upload(list, { image_url: `${sandbox.url}/images/missing.jpg`, preflight: 'true' });
-  expect(missing.status).toBe(400);
-  expect(missing.body.error).toMatchObject({
-    code: 'IMAGE_PREFLIGHT_FAILED',
-    // What answered (here a 404) is not told: the message is the same as for a refused or closed address.
-    message: PREFLIGHT_NEUTRAL_MESSAGE,
-  });
-  const notImage = await sys.upload(list, {
-    image_url: `${sandbox.url}/_sandbox/health`,
-    mime_type: 'image/jpeg',
-    preflight: 'true',
-  });
-  expect(notImage.status).toBe(400);
-  expect(notImage.body.error.message).toMatch(/not a JPEG or PNG/);
-  expect((await json(await sys.api('/v1/campaigns'))).campaigns.length).toBe(before);
-});
+test(
+  'image pre-flight refuses an image that does not answer or is not JPEG/PNG, ' + 'and leaves nothing behind',
+  async () => {
+    const before = (await json(await sys.api('/v1/campaigns'))).campaigns.length;
+    const list = 'phone,name\n919955000001,A\n';
+    const ok = await sys.upload(list, { image_url: image, preflight: 'true', dry_run: 'true' });
+    expect(ok.status).toBe(200);
+    const missing = await sys.upload(list, { image_url: `${sandbox.url}/images/missing.jpg`, preflight: 'true' });
+    expect(missing.status).toBe(400);
+    expect(missing.body.error).toMatchObject({
+      code: 'IMAGE_PREFLIGHT_FAILED',
+      // What answered (here a 404) is not told: the message is the same as for a refused or closed address.
+      message: PREFLIGHT_NEUTRAL_MESSAGE,
+    });
+    const notImage = await sys.upload(list, {
+      image_url: `${sandbox.url}/_sandbox/health`,
+      mime_type: 'image/jpeg',
+      preflight: 'true',
+    });
+    expect(notImage.status).toBe(400);
+    expect(notImage.body.error.message).toMatch(/not a JPEG or PNG/);
+    expect((await json(await sys.api('/v1/campaigns'))).campaigns.length).toBe(before);
+  },
+);

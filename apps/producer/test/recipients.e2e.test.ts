@@ -167,40 +167,43 @@ test('Excel "Unicode Text" (UTF-16 LE, tabs) is read, names intact', async () =>
   ]);
 });
 
-test('an .xlsx sent as "list.csv" with ?dry_run=true previews rendered captions; sent, each row gets its own', async () => {
-  const book = new ExcelJS.Workbook();
-  const sheet = book.addWorksheet('Sheet1');
-  sheet.addRow(['WhatsApp Number', 'Name', 'City']);
-  for (let i = 1; i <= 7; i++) sheet.addRow([919970000300 + i, `Name ${i}`, i % 2 ? `City ${i}` : null]);
-  const xlsx = Buffer.from(await book.xlsx.writeBuffer());
-  const fields = { image_url: image, caption: 'Hi {{name}} from {{city|India}}' };
+test(
+  'an .xlsx sent as "list.csv" with ?dry_run=true previews rendered captions; ' + 'sent, each row gets its own',
+  async () => {
+    const book = new ExcelJS.Workbook();
+    const sheet = book.addWorksheet('Sheet1');
+    sheet.addRow(['WhatsApp Number', 'Name', 'City']);
+    for (let i = 1; i <= 7; i++) sheet.addRow([919970000300 + i, `Name ${i}`, i % 2 ? `City ${i}` : null]);
+    const xlsx = Buffer.from(await book.xlsx.writeBuffer());
+    const fields = { image_url: image, caption: 'Hi {{name}} from {{city|India}}' };
 
-  // The page's "Dry run" box puts dry_run in the query string of a multipart upload.
-  const dry = await multipart('?dry_run=true', fields, xlsx, 'list.csv', 'text/csv');
-  expect(dry.status).toBe(200);
-  expect(dry.body).toMatchObject({ dry_run: true, total: 7, accepted: 7 });
-  expect(dry.body.preview.map((m: { caption: string }) => m.caption)).toEqual([
-    'Hi Name 1 from City 1',
-    'Hi Name 2 from India',
-    'Hi Name 3 from City 3',
-    'Hi Name 4 from India',
-    'Hi Name 5 from City 5',
-  ]);
-  expect(sent).toEqual([]);
+    // The page's "Dry run" box puts dry_run in the query string of a multipart upload.
+    const dry = await multipart('?dry_run=true', fields, xlsx, 'list.csv', 'text/csv');
+    expect(dry.status).toBe(200);
+    expect(dry.body).toMatchObject({ dry_run: true, total: 7, accepted: 7 });
+    expect(dry.body.preview.map((m: { caption: string }) => m.caption)).toEqual([
+      'Hi Name 1 from City 1',
+      'Hi Name 2 from India',
+      'Hi Name 3 from City 3',
+      'Hi Name 4 from India',
+      'Hi Name 5 from City 5',
+    ]);
+    expect(sent).toEqual([]);
 
-  const unknown = await multipart('', { ...fields, caption: 'Hi {{nickname}}' }, xlsx, 'list.xlsx', 'text/csv');
-  expect(unknown.status).toBe(400);
-  expect(unknown.body.error.code).toBe('UNKNOWN_VARIABLE');
-  expect(unknown.body.error.message).toContain('{{nickname}}');
+    const unknown = await multipart('', { ...fields, caption: 'Hi {{nickname}}' }, xlsx, 'list.xlsx', 'text/csv');
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.code).toBe('UNKNOWN_VARIABLE');
+    expect(unknown.body.error.message).toContain('{{nickname}}');
 
-  const up = await multipart('', fields, xlsx, 'list.xlsx', 'application/octet-stream');
-  expect(up.status).toBe(202);
-  await sys.waitForCampaign(up.body.id, (c) => c.status === 'completed');
-  const byNumber = new Map(sent.map((m) => [m.customer_number, m.caption]));
-  expect(byNumber.size).toBe(7);
-  expect(byNumber.get('919970000301')).toBe('Hi Name 1 from City 1');
-  expect(byNumber.get('919970000302')).toBe('Hi Name 2 from India');
-});
+    const up = await multipart('', fields, xlsx, 'list.xlsx', 'application/octet-stream');
+    expect(up.status).toBe(202);
+    await sys.waitForCampaign(up.body.id, (c) => c.status === 'completed');
+    const byNumber = new Map(sent.map((m) => [m.customer_number, m.caption]));
+    expect(byNumber.size).toBe(7);
+    expect(byNumber.get('919970000301')).toBe('Hi Name 1 from City 1');
+    expect(byNumber.get('919970000302')).toBe('Hi Name 2 from India');
+  },
+);
 
 test('a PDF is refused saying what it is', async () => {
   const res = await multipart('', { image_url: image }, Buffer.from('%PDF-1.7\n1 0 obj\n'), 'list.csv', 'text/csv');

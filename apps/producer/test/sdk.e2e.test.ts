@@ -35,36 +35,39 @@ afterAll(async () => {
 
 beforeEach(() => sandbox.reset());
 
-test('createCampaign(rows) → waitForCampaign with progress → report() rows carry the wamids the API returned', async () => {
-  const rows = Array.from({ length: 450 }, (_, i) => ({
-    customer_number: `+91 98${String(i).padStart(8, '0')}`,
-    customer_name: `Customer ${i}`,
-  }));
-  rows.push({ customer_number: '12', customer_name: 'Too short' });
-  const upload = await sdk.createCampaign({ rows, imageUrl: image, caption: 'From the SDK', name: 'sdk' });
-  expect(upload).toMatchObject({ total: 451, accepted: 450, rejected: 1, duplicates: 0 });
-  expect(upload.errors).toEqual([expect.objectContaining({ row: 451, field: 'customer_number' })]);
+test(
+  'createCampaign(rows) → waitForCampaign with progress → ' + 'report() rows carry the wamids the API returned',
+  async () => {
+    const rows = Array.from({ length: 450 }, (_, i) => ({
+      customer_number: `+91 98${String(i).padStart(8, '0')}`,
+      customer_name: `Customer ${i}`,
+    }));
+    rows.push({ customer_number: '12', customer_name: 'Too short' });
+    const upload = await sdk.createCampaign({ rows, imageUrl: image, caption: 'From the SDK', name: 'sdk' });
+    expect(upload).toMatchObject({ total: 451, accepted: 450, rejected: 1, duplicates: 0 });
+    expect(upload.errors).toEqual([expect.objectContaining({ row: 451, field: 'customer_number' })]);
 
-  const seen: CampaignView[] = [];
-  const final = await sdk.waitForCampaign(upload.id, {
-    intervalMs: 100,
-    timeoutMs: 60_000,
-    onProgress: (v) => seen.push(v),
-  });
-  expect(final.status).toBe('completed');
-  expect(final.counts).toMatchObject({ total: 450, sent: 450, failed: 0, pending: 0 });
-  expect(seen.length).toBeGreaterThan(0);
+    const seen: CampaignView[] = [];
+    const final = await sdk.waitForCampaign(upload.id, {
+      intervalMs: 100,
+      timeoutMs: 60_000,
+      onProgress: (v) => seen.push(v),
+    });
+    expect(final.status).toBe('completed');
+    expect(final.counts).toMatchObject({ total: 450, sent: 450, failed: 0, pending: 0 });
+    expect(seen.length).toBeGreaterThan(0);
 
-  const report: ReportRow[] = [];
-  for await (const row of sdk.report(upload.id)) report.push(row);
-  expect(report).toHaveLength(450);
-  const { byNumber, wamids } = sandbox.stats();
-  for (const r of report) {
-    expect(r.status).toBe('sent');
-    expect(byNumber[r.customer_number]).toBe(1);
-    expect(wamids[r.customer_number]).toEqual([r.wamid]);
-  }
-});
+    const report: ReportRow[] = [];
+    for await (const row of sdk.report(upload.id)) report.push(row);
+    expect(report).toHaveLength(450);
+    const { byNumber, wamids } = sandbox.stats();
+    for (const r of report) {
+      expect(r.status).toBe('sent');
+      expect(byNumber[r.customer_number]).toBe(1);
+      expect(wamids[r.customer_number]).toEqual([r.wamid]);
+    }
+  },
+);
 
 test('sendMessages with an idempotency key sends once; getMessage shows the wamid; API errors are typed', async () => {
   const message = { customer_number: '919812300001', customer_name: 'Asha', url: image, caption: 'order 42 shipped' };

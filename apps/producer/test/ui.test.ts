@@ -8,7 +8,8 @@ import { API_KEY, BOARD, CHROMIUM_PATH, phoneNumbers, startStack, type Stack } f
 const hasChromium = existsSync(CHROMIUM_PATH);
 if (!hasChromium) {
   console.warn(
-    `ui.test: no Chromium at ${CHROMIUM_PATH}: the browser tests are SKIPPED (apt-get install -y chromium, or set CHROMIUM_PATH)`,
+    `ui.test: no Chromium at ${CHROMIUM_PATH}: the browser tests are SKIPPED ` +
+      '(apt-get install -y chromium, or set CHROMIUM_PATH)',
   );
 }
 const browserIt = hasChromium ? it : it.skip;
@@ -174,7 +175,8 @@ describe('ui: the campaign page', () => {
   browserIt('shows the API error message when an upload is refused, and creates nothing', async () => {
     const csv = 'name,city\nAnn,Paris\n';
     const direct = await fetch(
-      `${stack.url}/v1/campaigns?dry_run=true&image_url=${encodeURIComponent(`${stack.sandbox.url}/images/sample.jpg`)}`,
+      `${stack.url}/v1/campaigns?dry_run=true` +
+        `&image_url=${encodeURIComponent(`${stack.sandbox.url}/images/sample.jpg`)}`,
       {
         method: 'POST',
         headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'text/csv' },

@@ -67,37 +67,40 @@ function messyCsv(): { csv: string; valid: Set<string>; rejected: number; duplic
   return { csv: `${lines.join('\n')}\n`, valid, rejected, duplicates, firstBadRow };
 }
 
-test('a messy CSV is sent once per unique valid number and the report carries the wamids the API returned', async () => {
-  const { csv, valid, rejected, duplicates, firstBadRow } = messyCsv();
-  const total = csv.trim().split('\n').length - 1;
-  const up = await sys.upload(csv, { image_url: image, caption: 'Hello' });
-  expect(up.status).toBe(202);
-  expect(up.body).toMatchObject({ total, accepted: valid.size, rejected, duplicates });
-  expect(up.body.total).toBe(up.body.accepted + up.body.rejected + up.body.duplicates);
-  expect(up.body.errors[0]).toMatchObject({ row: firstBadRow, field: 'customer_number' });
+test(
+  'a messy CSV is sent once per unique valid number ' + 'and the report carries the wamids the API returned',
+  async () => {
+    const { csv, valid, rejected, duplicates, firstBadRow } = messyCsv();
+    const total = csv.trim().split('\n').length - 1;
+    const up = await sys.upload(csv, { image_url: image, caption: 'Hello' });
+    expect(up.status).toBe(202);
+    expect(up.body).toMatchObject({ total, accepted: valid.size, rejected, duplicates });
+    expect(up.body.total).toBe(up.body.accepted + up.body.rejected + up.body.duplicates);
+    expect(up.body.errors[0]).toMatchObject({ row: firstBadRow, field: 'customer_number' });
 
-  const done = await sys.waitForCampaign(up.body.id, (c) => c.status === 'completed');
-  expect(done.counts).toMatchObject({ total: valid.size, sent: valid.size, failed: 0, pending: 0 });
+    const done = await sys.waitForCampaign(up.body.id, (c) => c.status === 'completed');
+    expect(done.counts).toMatchObject({ total: valid.size, sent: valid.size, failed: 0, pending: 0 });
 
-  const stats = sandbox.stats();
-  expect(Object.keys(stats.byNumber).sort()).toEqual([...valid].sort());
-  expect(Object.values(stats.byNumber).every((n) => n === 1)).toBe(true);
+    const stats = sandbox.stats();
+    expect(Object.keys(stats.byNumber).sort()).toEqual([...valid].sort());
+    expect(Object.values(stats.byNumber).every((n) => n === 1)).toBe(true);
 
-  const rows = await sys.reportRows(up.body.id);
-  expect(rows).toHaveLength(valid.size);
-  for (const r of rows) {
-    expect(r.status).toBe('sent');
-    expect(stats.wamids[r.customer_number]).toEqual([r.wamid]);
-  }
-  expect(rows.find((r) => r.customer_name.startsWith('=HYPERLINK'))).toBeDefined();
+    const rows = await sys.reportRows(up.body.id);
+    expect(rows).toHaveLength(valid.size);
+    for (const r of rows) {
+      expect(r.status).toBe('sent');
+      expect(stats.wamids[r.customer_number]).toEqual([r.wamid]);
+    }
+    expect(rows.find((r) => r.customer_name.startsWith('=HYPERLINK'))).toBeDefined();
 
-  const csvReport = await (await sys.api(`/v1/campaigns/${up.body.id}/report?format=csv`)).text();
-  expect(csvReport.split('\r\n')[0]).toBe(
-    'customer_number,customer_name,status,wamid,error_code,error_message,attempts,updated_at,delivery_status',
-  );
-  expect(csvReport).toContain(`"'=HYPERLINK(""http://x"")"`);
-  expect(csvReport).not.toMatch(/,=HYPERLINK/);
-});
+    const csvReport = await (await sys.api(`/v1/campaigns/${up.body.id}/report?format=csv`)).text();
+    expect(csvReport.split('\r\n')[0]).toBe(
+      'customer_number,customer_name,status,wamid,error_code,error_message,attempts,updated_at,delivery_status',
+    );
+    expect(csvReport).toContain(`"'=HYPERLINK(""http://x"")"`);
+    expect(csvReport).not.toMatch(/,=HYPERLINK/);
+  },
+);
 
 test('numbers the API refuses for good are failed with its code and message; 5xx are retried until sent', async () => {
   sandbox.setFaults({ closedNumbers: ['918800000003', '918800000007'], errorRatio: 0.3 });

@@ -7,7 +7,7 @@ export const workerConfigSchema = z
   .object({
     ...redisEnv,
     ...logEnv,
-    ...sendingEnv,
+    ...sendingEnv({ maxAttempts: SEND_POLICY.maxAttempts }),
     ...sobotEnv,
     /** Requests in flight in this process; default sized for the rate (half a second of sends, 8–200). */
     WORKER_CONCURRENCY: int(1, 1000).optional(),

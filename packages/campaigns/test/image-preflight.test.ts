@@ -73,15 +73,18 @@ beforeEach(() => {
 });
 
 describe('preflightImage refuses what is not a public address, with one neutral message', () => {
-  it('fetches the loopback image when private URLs are allowed (so a refusal below is the guard, not the host)', async () => {
-    await expect(preflightImage(`http://127.0.0.1:${local.port}/img.jpg`, { allowPrivateUrls: true })).resolves.toEqual(
-      { mimeType: 'image/jpeg', bytes: 1024 },
-    );
-    await expect(
-      preflightImage(`http://localhost:${local.port}/img.jpg`, { allowPrivateUrls: true }),
-    ).resolves.toMatchObject({ mimeType: 'image/jpeg' });
-    expect(local.hits).toEqual(['HEAD /img.jpg', 'HEAD /img.jpg']);
-  });
+  it(
+    'fetches the loopback image when private URLs are allowed ' + '(so a refusal below is the guard, not the host)',
+    async () => {
+      await expect(
+        preflightImage(`http://127.0.0.1:${local.port}/img.jpg`, { allowPrivateUrls: true }),
+      ).resolves.toEqual({ mimeType: 'image/jpeg', bytes: 1024 });
+      await expect(
+        preflightImage(`http://localhost:${local.port}/img.jpg`, { allowPrivateUrls: true }),
+      ).resolves.toMatchObject({ mimeType: 'image/jpeg' });
+      expect(local.hits).toEqual(['HEAD /img.jpg', 'HEAD /img.jpg']);
+    },
+  );
 
   it.each([
     ['loopback', 'http://127.0.0.1:PORT/img.jpg'],

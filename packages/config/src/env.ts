@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { SEND_POLICY } from '@sobot/schema';
 
 /** Building blocks of the per-app schemas: SPEC §4, one comment per variable. */
 
@@ -37,17 +36,6 @@ export const logEnv = {
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 };
 
-export const sendingEnv = {
-  /** Messages per second, global across all workers. */
-  SEND_RATE: z.coerce
-    .number({ message: 'must be a number of messages per second' })
-    .positive('must be greater than 0')
-    .max(100_000)
-    .default(80),
-  /** Attempts (rounds of retries) per message before it is a failure. */
-  MAX_ATTEMPTS: int(1, 100).default(SEND_POLICY.maxAttempts),
-};
-
 export const sobotEnv = {
   /** Upstream base URL; messages go to `${SOBOT_API_URL}/message/`. */
   SOBOT_API_URL: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).default('https://api.sobot.in'),
@@ -56,6 +44,18 @@ export const sobotEnv = {
   /** Sent as x-api-secret. Never logged. */
   SOBOT_API_SECRET: z.string().default(''),
 };
+
+/** Sending; the default attempts come from the caller (the worker reads them from SEND_POLICY). */
+export const sendingEnv = (defaults: { maxAttempts: number }) => ({
+  /** Messages per second, global across all workers. */
+  SEND_RATE: z.coerce
+    .number({ message: 'must be a number of messages per second' })
+    .positive('must be greater than 0')
+    .max(100_000)
+    .default(80),
+  /** Attempts (rounds of retries) per message before it is a failure. */
+  MAX_ATTEMPTS: int(1, 100).default(defaults.maxAttempts),
+});
 
 export const producerEnv = {
   /** Producer HTTP port. */

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ConfigError, loadConfig, logEnv, producerEnv, redisEnv, sendingEnv, sobotEnv } from '../src';
 
 /** The shape every app builds from the shared blocks (the worker's, without its extras). */
-const workerLike = z.object({ ...redisEnv, ...logEnv, ...sendingEnv, ...sobotEnv });
+const workerLike = z.object({ ...redisEnv, ...logEnv, ...sendingEnv({ maxAttempts: 5 }), ...sobotEnv });
 const producerLike = z.object({ ...redisEnv, ...logEnv, ...producerEnv });
 
 const SECRET_KEY = 'sk_live_9f8e7d6c5b4a';

@@ -30,7 +30,9 @@ export class RedisNotInstalledError extends Error {
   readonly code = 'REDIS_NOT_INSTALLED';
   constructor() {
     super(
-      'redis-server was not found on PATH. Install Redis 7 (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis) or set REDIS_URL to a Redis you run.',
+      'redis-server was not found on PATH. ' +
+        'Install Redis 7 (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis) ' +
+        'or set REDIS_URL to a Redis you run.',
     );
   }
 }

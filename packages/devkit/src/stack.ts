@@ -88,7 +88,8 @@ export async function startStack(
     // The sandbox serves the demo's images on loopback: let the producer's image pre-flight reach them.
     base.ALLOW_PRIVATE_URLS ??= 'true';
     announce(
-      `*** SOBOT_API_KEY is not set: messages go to the local SANDBOX at ${sandboxUrl}, not to Sobot. Nothing reaches WhatsApp. ***`,
+      `*** SOBOT_API_KEY is not set: messages go to the local SANDBOX at ${sandboxUrl}, not to Sobot. ` +
+        'Nothing reaches WhatsApp. ***',
     );
   }
   let apiKey = base.API_KEYS?.split(',')[0]?.trim() ?? '';
@@ -124,7 +125,8 @@ export async function startStack(
   announce(`producer: ${producerUrl}  API docs: ${producerUrl}/docs`);
   if (board)
     announce(
-      `campaign page: ${producerUrl}/ui  Bull Board: ${producerUrl}/admin/queues  (user ${board.user}, password ${board.password})`,
+      `campaign page: ${producerUrl}/ui  Bull Board: ${producerUrl}/admin/queues  ` +
+        `(user ${board.user}, password ${board.password})`,
     );
 
   return {

@@ -35,7 +35,8 @@ async function time(label: string, run: () => Promise<number>): Promise<void> {
   const rows = await run();
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   console.log(
-    `${label.padEnd(44)} ${String(Math.round(rows / seconds)).padStart(9)} rows/s  (${rows} rows, ${seconds.toFixed(2)} s)`,
+    `${label.padEnd(44)} ${String(Math.round(rows / seconds)).padStart(9)} rows/s  ` +
+      `(${rows} rows, ${seconds.toFixed(2)} s)`,
   );
 }
 

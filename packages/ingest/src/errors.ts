@@ -44,7 +44,10 @@ export interface ParsePosition {
   line?: number;
 }
 
-/** `IngestSummary` for NO_VALID_ROWS and STRICT_REJECTED, the field errors for INVALID_DEFAULTS, a position for UNPARSEABLE. */
+/**
+ * `IngestSummary` for NO_VALID_ROWS and STRICT_REJECTED, the field errors for INVALID_DEFAULTS,
+ * a position for UNPARSEABLE.
+ */
 export type IngestErrorDetails =
   IngestSummary | FieldError[] | ParsePosition | { candidates: string[] } | { headers: string[] };
 

@@ -59,7 +59,10 @@ function eventTime(ts: string | number | undefined): number {
 
 const isDelivery = (s: string): s is DeliveryStatus => (DELIVERY_STATUSES as readonly string[]).includes(s);
 
-/** Accepts Meta-style `entry[].changes[].value.statuses[]` and flat `{id|wamid, status}` (one, an array, or `{statuses:[…]}`). */
+/**
+ * Accepts Meta-style `entry[].changes[].value.statuses[]` and flat `{id|wamid, status}`
+ * (one, an array, or `{statuses:[…]}`).
+ */
 export function parseDeliveryEvents(body: unknown): DeliveryEvent[] {
   const events: DeliveryEvent[] = [];
   const meta = metaBody.safeParse(body);

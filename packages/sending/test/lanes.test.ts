@@ -60,15 +60,18 @@ test('a transactional message goes ahead of a saturating bulk campaign', async (
   await rig.store.control.cancel(bulk.id);
 });
 
-test('a scheduled campaign is "scheduled", sends nothing before its time, and cancel works while it waits', async () => {
-  rig.sandbox.reset();
-  const sendAt = Date.now() + 2_500;
-  const later = await campaign(20, { sendAt });
-  const cancelled = await campaign(20, { sendAt });
-  expect((await rig.store.campaigns.view(later.id))?.status).toBe('scheduled');
-  await rig.store.control.cancel(cancelled.id);
-  await waitFor(() => arrivals(later.prefix).length === 20, { timeoutMs: 15_000, what: 'the scheduled sends' });
-  expect(Math.min(...arrivals(later.prefix).map((r) => r.at))).toBeGreaterThanOrEqual(sendAt);
-  expect(arrivals(cancelled.prefix)).toHaveLength(0);
-  expect((await rig.store.campaigns.view(later.id))?.status).toBe('completed');
-});
+test(
+  'a scheduled campaign is "scheduled", sends nothing before its time, ' + 'and cancel works while it waits',
+  async () => {
+    rig.sandbox.reset();
+    const sendAt = Date.now() + 2_500;
+    const later = await campaign(20, { sendAt });
+    const cancelled = await campaign(20, { sendAt });
+    expect((await rig.store.campaigns.view(later.id))?.status).toBe('scheduled');
+    await rig.store.control.cancel(cancelled.id);
+    await waitFor(() => arrivals(later.prefix).length === 20, { timeoutMs: 15_000, what: 'the scheduled sends' });
+    expect(Math.min(...arrivals(later.prefix).map((r) => r.at))).toBeGreaterThanOrEqual(sendAt);
+    expect(arrivals(cancelled.prefix)).toHaveLength(0);
+    expect((await rig.store.campaigns.view(later.id))?.status).toBe('completed');
+  },
+);

@@ -48,43 +48,46 @@ describe('SendGate over a real SendRate', () => {
     expect(released.every((r) => r.slot.probe === false)).toBe(true);
   });
 
-  it('rejects an aborted waiter with StoppedError at once, queued or already scheduled, and serves the rest', async () => {
-    const gate = new SendGate(freshStore().sendRate(50), log);
-    const controllers = Array.from({ length: 30 }, () => new AbortController());
-    const takes = controllers.map((c) => gate.take(c.signal));
-    const outcome = takes.map((t) =>
-      t.then(
-        () => 'released' as const,
-        (err: unknown) => err,
-      ),
-    );
+  it(
+    'rejects an aborted waiter with StoppedError at once, ' + 'queued or already scheduled, and serves the rest',
+    async () => {
+      const gate = new SendGate(freshStore().sendRate(50), log);
+      const controllers = Array.from({ length: 30 }, () => new AbortController());
+      const takes = controllers.map((c) => gate.take(c.signal));
+      const outcome = takes.map((t) =>
+        t.then(
+          () => 'released' as const,
+          (err: unknown) => err,
+        ),
+      );
 
-    // #27 is still queued: a reservation reaches 250 ms ahead, 13 slots at 50/s.
-    expect(gate.backlog.queued).toBeGreaterThan(0);
-    const t0 = now();
-    controllers[27]!.abort('paused');
-    const queued = await outcome[27];
-    expect(queued).toBeInstanceOf(StoppedError);
-    expect(queued).toMatchObject({ code: 'STOPPED', reason: 'paused' });
-    expect(now() - t0).toBeLessThan(50);
+      // #27 is still queued: a reservation reaches 250 ms ahead, 13 slots at 50/s.
+      expect(gate.backlog.queued).toBeGreaterThan(0);
+      const t0 = now();
+      controllers[27]!.abort('paused');
+      const queued = await outcome[27];
+      expect(queued).toBeInstanceOf(StoppedError);
+      expect(queued).toMatchObject({ code: 'STOPPED', reason: 'paused' });
+      expect(now() - t0).toBeLessThan(50);
 
-    // #10 holds a slot ~100 ms out when #5 is released (the first reservation scheduled #0–#12): aborting it
-    // takes it off its timer at once instead of waiting for the slot.
-    await takes[5];
-    const scheduled = gate.backlog.scheduled;
-    expect(scheduled).toBeGreaterThan(0);
-    const t1 = now();
-    controllers[10]!.abort('cancelled');
-    expect(gate.backlog.scheduled).toBe(scheduled - 1);
-    expect(await outcome[10]).toBeInstanceOf(StoppedError);
-    expect(now() - t1).toBeLessThan(50);
+      // #10 holds a slot ~100 ms out when #5 is released (the first reservation scheduled #0–#12): aborting it
+      // takes it off its timer at once instead of waiting for the slot.
+      await takes[5];
+      const scheduled = gate.backlog.scheduled;
+      expect(scheduled).toBeGreaterThan(0);
+      const t1 = now();
+      controllers[10]!.abort('cancelled');
+      expect(gate.backlog.scheduled).toBe(scheduled - 1);
+      expect(await outcome[10]).toBeInstanceOf(StoppedError);
+      expect(now() - t1).toBeLessThan(50);
 
-    const results = await Promise.all(outcome);
-    expect(results.filter((r) => r === 'released')).toHaveLength(28);
+      const results = await Promise.all(outcome);
+      expect(results.filter((r) => r === 'released')).toHaveLength(28);
 
-    // The gate is not stuck on the aborted waiters: a newcomer is served.
-    await expect(gate.take(new AbortController().signal)).resolves.toEqual({ probe: false });
-  });
+      // The gate is not stuck on the aborted waiters: a newcomer is served.
+      await expect(gate.take(new AbortController().signal)).resolves.toEqual({ probe: false });
+    },
+  );
 
   it('keeps the rate with a stock of slots: takers arriving faster than 100/s are spaced at 100/s', async () => {
     const gate = new SendGate(freshStore().sendRate(100), log);

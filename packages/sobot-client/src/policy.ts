@@ -38,7 +38,9 @@ export const POLICY_TABLE: readonly PolicyRow[] = [
     codes: ['401', '403', '190', '0', '368', '131031', '131042'],
     kind: 'block',
     waitMs: SEND_POLICY.probeEveryMs.auth,
-    does: 'sending pauses system-wide with the reason (wrong key, account blocked or locked, payment); a probe every 30 s',
+    does:
+      'sending pauses system-wide with the reason (wrong key, account blocked or locked, payment); ' +
+      'a probe every 30 s',
   },
   {
     codes: ['131048'],

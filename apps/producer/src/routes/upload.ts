@@ -82,7 +82,8 @@ function rawBodyType(contentType: string | undefined): string {
     throw new ApiError(
       415,
       'UNSUPPORTED_MEDIA_TYPE',
-      `a recipient list is CSV, JSON or NDJSON (multipart/form-data, text/csv, application/json or application/x-ndjson), not ${clip(ct)}`,
+      'a recipient list is CSV, JSON or NDJSON ' +
+        `(multipart/form-data, text/csv, application/json or application/x-ndjson), not ${clip(ct)}`,
     );
   }
   return ct;

@@ -344,14 +344,17 @@
     c.reason.hidden = !v.paused_reason;
     c.reason.textContent = v.paused_reason ? `Paused by the system: ${v.paused_reason}` : '';
     const r = v.rows;
-    c.rows.textContent = `${plural(r.total, 'row')} read: ${num(r.accepted)} accepted, ${num(r.rejected)} rejected, ${plural(r.duplicates, 'duplicate')}`;
+    c.rows.textContent =
+      `${plural(r.total, 'row')} read: ${num(r.accepted)} accepted, ` +
+      `${num(r.rejected)} rejected, ${plural(r.duplicates, 'duplicate')}`;
     c.content.hidden = !v.image_url && !v.caption;
     c.content.textContent = [v.image_url ? `Image ${v.image_url}` : '', v.caption ? `Caption “${v.caption}”` : '']
       .filter(Boolean)
       .join(' · ');
     const { delivered, read, delivery_failed: dFailed } = v.counts;
     c.delivery.hidden = delivered + read + dFailed === 0;
-    c.delivery.textContent = `Delivery receipts: ${num(delivered)} delivered, ${num(read)} read, ${num(dFailed)} failed`;
+    c.delivery.textContent =
+      `Delivery receipts: ${num(delivered)} delivered, ` + `${num(read)} read, ${num(dFailed)} failed`;
 
     c.failures.hidden = v.failure_reasons.length === 0;
     c.failBody.replaceChildren(
@@ -365,7 +368,8 @@
         ),
       ),
     );
-    c.created.textContent = `Created ${when(v.created_at)}${v.completed_at ? ` · finished ${when(v.completed_at)}` : ''}`;
+    c.created.textContent =
+      `Created ${when(v.created_at)}` + `${v.completed_at ? ` · finished ${when(v.completed_at)}` : ''}`;
     updateButtons(c);
   }
 
