@@ -29,7 +29,7 @@ const messages = [
   }),
 ];
 
-test('a claim whose campaign never appeared is taken over after its lease; later calls replay the new one', async () => {
+test('a claim whose campaign never appeared is taken over after its lease; later calls replay it', async () => {
   const key = 'order-501';
   // The producer that died had claimed the key for a campaign it never wrote.
   const dead = newCampaignId();

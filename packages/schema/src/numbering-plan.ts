@@ -62,11 +62,12 @@ function plansFor(code: string): Plan[] | null {
 }
 
 /**
- * libphonenumber checks the general pattern, then the types. The general pattern is built as the union of the
- * types', so a number matching a type matches it: it is only needed where the metadata has no types.
+ * As libphonenumber: the general pattern first (it is not always the union of the types': a German number can
+ * match a type and not it), then the types.
  */
 function validFor(plan: Plan, national: string): boolean {
-  if (!plan.types) return plan.general.test(national);
+  if (!plan.general.test(national)) return false;
+  if (!plan.types) return true;
   const length = national.length;
   for (const t of plan.types) if (t.lengths.includes(length) && t.pattern.test(national)) return true;
   return false;

@@ -35,6 +35,11 @@ describe('checkInternational agrees with libphonenumber (max metadata)', () => {
     expect(compared).toBeGreaterThan(10_000);
   });
 
+  it('on numbers that match a type of their country but not its general pattern (found by a property run)', () => {
+    expect(libraryVerdict('49', '49700000')).toBe(false);
+    expect(checkInternational('4949700000').valid).toBe(false);
+  });
+
   it('on every country’s example mobile number, and on it with its last digit dropped', () => {
     for (const [country, national] of Object.entries(examples as Record<string, string>)) {
       const code = getCountryCallingCode(country as never, metadata) as string;

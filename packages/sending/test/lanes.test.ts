@@ -72,6 +72,8 @@ test(
     await waitFor(() => arrivals(later.prefix).length === 20, { timeoutMs: 15_000, what: 'the scheduled sends' });
     expect(Math.min(...arrivals(later.prefix).map((r) => r.at))).toBeGreaterThanOrEqual(sendAt);
     expect(arrivals(cancelled.prefix)).toHaveLength(0);
-    expect((await rig.store.campaigns.view(later.id))?.status).toBe('completed');
+    await waitFor(async () => (await rig.store.campaigns.view(later.id))?.status === 'completed', {
+      what: 'the scheduled campaign to complete',
+    });
   },
 );

@@ -19,10 +19,14 @@ afterAll(async () => {
   await server?.close();
 });
 
-/** A store whose send-rate schedule no other test shares. */
-function freshStore(): Store {
+/**
+ * A store whose send-rate schedule no other test shares, connected and with its queues ready: their start-up
+ * work must not fall inside a test's timing.
+ */
+async function freshStore(): Promise<Store> {
   const store = Store.open({ url: server.url, prefix: `${server.prefix}-${stores.length}`, resultTtlDays: 1 }, log);
   stores.push(store);
+  await Promise.all([store.ping(5_000), ...store.queue.queues.map((q) => q.waitUntilReady())]);
   return store;
 }
 
@@ -30,7 +34,7 @@ const now = () => performance.now();
 
 describe('SendGate over a real SendRate', () => {
   it('at 50/s releases 50 takers spread over about a second', async () => {
-    const gate = new SendGate(freshStore().sendRate(50), log);
+    const gate = new SendGate((await freshStore()).sendRate(50), log);
     const signal = new AbortController().signal;
     // Every waiter listens on its chunk's signal, as in the chunk runner.
     setMaxListeners(1_000, signal);
@@ -51,7 +55,7 @@ describe('SendGate over a real SendRate', () => {
   it(
     'rejects an aborted waiter with StoppedError at once, ' + 'queued or already scheduled, and serves the rest',
     async () => {
-      const gate = new SendGate(freshStore().sendRate(50), log);
+      const gate = new SendGate((await freshStore()).sendRate(50), log);
       const controllers = Array.from({ length: 30 }, () => new AbortController());
       const takes = controllers.map((c) => gate.take(c.signal));
       const outcome = takes.map((t) =>
@@ -90,7 +94,7 @@ describe('SendGate over a real SendRate', () => {
   );
 
   it('keeps the rate with a stock of slots: takers arriving faster than 100/s are spaced at 100/s', async () => {
-    const gate = new SendGate(freshStore().sendRate(100), log);
+    const gate = new SendGate((await freshStore()).sendRate(100), log);
     const signal = new AbortController().signal;
     setMaxListeners(1_000, signal);
     // Demand of ~500/s (one taker every 2 ms) for 0.6 s: the gate stocks slots ahead, and must still
@@ -107,7 +111,7 @@ describe('SendGate over a real SendRate', () => {
   });
 
   it('rejects at once when the signal is already aborted', async () => {
-    const gate = new SendGate(freshStore().sendRate(50), log);
+    const gate = new SendGate((await freshStore()).sendRate(50), log);
     const c = new AbortController();
     c.abort('shutdown');
     await expect(gate.take(c.signal)).rejects.toMatchObject({ code: 'STOPPED', reason: 'shutdown' });
@@ -141,7 +145,7 @@ describe('OutcomeFlusher', () => {
   }
 
   it('makes every added outcome durable before its promise resolves, and notices the campaign completing', async () => {
-    const store = freshStore();
+    const store = await freshStore();
     const id = await campaign(store, 150);
     const flusher = new OutcomeFlusher(store.ledger, id, 0, 200);
     await Promise.all(Array.from({ length: 150 }, (_, i) => flusher.add(i, sentOutcome(i))));
@@ -154,7 +158,7 @@ describe('OutcomeFlusher', () => {
   });
 
   it('flushes what is left on close', async () => {
-    const store = freshStore();
+    const store = await freshStore();
     const id = await campaign(store, 3);
     const flusher = new OutcomeFlusher(store.ledger, id, 0, 200);
     const pending = [flusher.add(0, sentOutcome(0)), flusher.add(1, sentOutcome(1))];
