@@ -97,6 +97,30 @@ describe('error answers quote at most a bounded part of the input', () => {
   });
 });
 
+describe('campaign names from file names', () => {
+  it('a 5,000-character file name with terminal escapes becomes a capped name without control characters', async () => {
+    const server = await app();
+    const filename = `\u001b]0;pwned\u0007\u001b[2J${'x'.repeat(5_000)}.csv`;
+    const boundary = 'sobotboundary';
+    const body =
+      `--${boundary}\r\nContent-Disposition: form-data; name="image_url"\r\n\r\nhttps://cdn.example.com/a.jpg\r\n` +
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\n` +
+      `Content-Type: text/csv\r\n\r\nphone,name\n919970000777,Ann\n\r\n--${boundary}--\r\n`;
+    const res = await server.inject({
+      method: 'POST',
+      url: '/v1/campaigns',
+      headers: { authorization: `Bearer ${API_KEY}`, 'content-type': `multipart/form-data; boundary=${boundary}` },
+      payload: body,
+    });
+    expect(res.statusCode).toBe(202);
+    const { name } = res.json() as { name: string };
+    expect([...name].length).toBeLessThanOrEqual(200);
+    // eslint-disable-next-line no-control-regex
+    expect(name).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+    expect(name).toMatch(/^\]0;pwned \[2Jx+$/);
+  });
+});
+
 describe('image pre-flight and ALLOW_PRIVATE_URLS', () => {
   const upload = (server: FastifyInstance, imageUrl: string) =>
     server.inject({

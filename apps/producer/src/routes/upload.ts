@@ -14,10 +14,12 @@ import type { AppDeps } from '../deps';
 import { ApiError, uploadTooLarge } from '../errors';
 import { routeDocs } from './docs';
 
+/** Longest campaign name, in characters. */
+const NAME_MAX = 200;
 const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 /** Upload options: query parameters, or multipart fields sent before the file. */
 const uploadOptions = z.object({
-  name: z.string().max(200).optional(),
+  name: z.string().max(NAME_MAX).optional(),
   image_url: z.string().optional(),
   mime_type: z.string().optional(),
   caption: z.string().optional(),
@@ -100,6 +102,16 @@ function byteLimit(max: number): Transform {
   });
 }
 
+/**
+ * A campaign name as the operator gave it (the `name` option or the uploaded file's name): control characters
+ * (terminal escapes in a crafted file name) become spaces, and it is capped like the `name` option.
+ */
+function campaignName(text: string | undefined): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = (text ?? '').replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
+  return [...clean].slice(0, NAME_MAX).join('').trim();
+}
+
 /** Aborted when the client goes away before its upload was read to the end. */
 function clientGone(req: FastifyRequest): AbortSignal {
   const gone = new AbortController();
@@ -138,7 +150,10 @@ export async function uploadRoutes(app: FastifyInstance, deps: AppDeps): Promise
     createCampaign(deps, {
       body: readUntilGone(body.pipe(byteLimit(max)), body, gone),
       format,
-      name: opts.name?.trim() || filename || `campaign ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`,
+      name:
+        campaignName(opts.name) ||
+        campaignName(filename) ||
+        `campaign ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`,
       defaults: {
         image_url: opts.image_url?.trim() || undefined,
         mime_type: opts.mime_type?.trim() || undefined,
