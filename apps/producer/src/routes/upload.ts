@@ -103,8 +103,9 @@ function byteLimit(max: number): Transform {
 }
 
 /**
- * A campaign name as the operator gave it (the `name` option or the uploaded file's name): control characters
- * (terminal escapes in a crafted file name) become spaces, and it is capped like the `name` option.
+ * A campaign name taken from the uploaded file's name: control characters (terminal escapes in a crafted file
+ * name) become spaces, and it is capped like the `name` option. The `name` option is the operator's own words
+ * and kept as given (at most NAME_MAX); clients that print it escape what they must (the CLI does).
  */
 function campaignName(text: string | undefined): string {
   // eslint-disable-next-line no-control-regex
@@ -151,7 +152,7 @@ export async function uploadRoutes(app: FastifyInstance, deps: AppDeps): Promise
       body: readUntilGone(body.pipe(byteLimit(max)), body, gone),
       format,
       name:
-        campaignName(opts.name) ||
+        opts.name?.trim() ||
         campaignName(filename) ||
         `campaign ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`,
       defaults: {
