@@ -75,11 +75,12 @@ describe('SendRate (GCRA on Redis time)', () => {
     for (let i = 0; i < 300; i += 1) slots.push(await takeSlot(rate));
 
     expectSpaced(slots, 10);
-    // Backlogged, the schedule runs at the rate, not slower: 299 intervals from first to last slot.
+    // Backlogged, the schedule runs at the rate: 299 intervals from first to last slot, never fewer; more only
+    // when this process's own timers fire late (a busy machine), and then by a few percent at most.
     const first = slots[0]!;
     const last = slots[299]!;
     expect(last.hi - first.lo).toBeGreaterThanOrEqual(2990 - 1);
-    expect(last.lo - first.hi).toBeLessThanOrEqual(2990 + 1);
+    expect(last.lo - first.hi).toBeLessThanOrEqual(2990 / 0.95);
   });
 
   it('grants a batch of at most the horizon, one interval apart', async () => {
