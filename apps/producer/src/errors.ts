@@ -5,7 +5,13 @@ import { ZodError } from 'zod';
 import { WebhookBodyError, clip, clipList } from '@sobot/schema';
 import { IdempotencyConflictError, InputError, SHOWN_ERRORS } from '@sobot/campaigns';
 import { IngestError } from '@sobot/ingest';
-import { InvalidStateError, NotFoundError, StoreFullError, StoreUnavailableError } from '@sobot/store';
+import {
+  InvalidCursorError,
+  InvalidStateError,
+  NotFoundError,
+  StoreFullError,
+  StoreUnavailableError,
+} from '@sobot/store';
 
 /** An HTTP error with a stable code; everything the API answers with goes through toHttp below. */
 export class ApiError extends Error {
@@ -40,6 +46,8 @@ function toHttp(err: unknown): ApiError | undefined {
   if (err instanceof InputError) return new ApiError(400, err.code, err.message, err.details);
   if (err instanceof IdempotencyConflictError) return new ApiError(409, err.code, err.message);
   if (err instanceof NotFoundError) return new ApiError(404, err.code, err.message);
+  if (err instanceof InvalidCursorError)
+    return new ApiError(400, err.code, err.message, [{ field: 'cursor', message: err.message }]);
   if (err instanceof InvalidStateError) return new ApiError(409, err.code, err.message, { status: err.current });
   if (err instanceof ZodError) {
     const details = err.issues

@@ -102,7 +102,13 @@ export const campaignViewSchema = z.object({
 });
 export type CampaignView = z.output<typeof campaignViewSchema>;
 
-export const campaignListSchema = z.object({ campaigns: z.array(campaignViewSchema).describe('newest first') });
+export const campaignListSchema = z.object({
+  campaigns: z.array(campaignViewSchema).describe('newest first (creation time)'),
+  next_cursor: z
+    .string()
+    .nullable()
+    .describe('pass as `cursor` for the next page; null on the last (a filtered page may be short)'),
+});
 export type CampaignList = z.output<typeof campaignListSchema>;
 
 /** The answer of pause / resume / cancel / retry-failed: the campaign after the action. */

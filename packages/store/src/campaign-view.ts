@@ -1,4 +1,5 @@
 import type {
+  CampaignList,
   CampaignView,
   MessageList,
   MessageListItem,
@@ -10,6 +11,7 @@ import type {
 import type { CampaignStatus } from '@sobot/schema';
 import { META, parseMeta, type CampaignMeta } from './campaign-meta';
 import { decodeDelivery } from './delivery-codec';
+import { InvalidCursorError } from './errors';
 import { locate, type StoreContext } from './context';
 import { messageId, parseMessageId } from './ids';
 import { decodeOutcome, type Outcome } from './outcome-codec';
@@ -17,6 +19,9 @@ import { decodeChunk } from './recipient-codec';
 import type { SystemPause } from './send-rate';
 
 /** Seconds over which the current rate is averaged. */
+/** Index entries one filtered campaign page looks at, at most. */
+const SCAN_MAX = 1000;
+type IndexEntry = { score: number; id: string };
 const RATE_WINDOW_S = 10;
 const iso = (ms: number | null): string | null => (ms ? new Date(ms).toISOString() : null);
 
@@ -116,15 +121,68 @@ export class CampaignReader {
     };
   }
 
-  /** Newest first. Campaigns whose results expired are dropped from the index as they are met. */
-  async list(limit = 50, offset = 0): Promise<CampaignView[]> {
-    const index = this.ctx.keys.campaignIndex;
+  /** The `limit` newest campaigns (see `listPage`). */
+  async list(limit = 50): Promise<CampaignView[]> {
+    return (await this.listPage({ limit })).campaigns;
+  }
+
+  /**
+   * One page of campaigns, newest first (creation time, then id). `cursor` (a `next_cursor`) continues after
+   * the last campaign of the previous page: campaigns created meanwhile do not shift the pages, as an offset
+   * would. `statuses` keeps the campaigns whose *shown* status is one of them (`scheduled` and a system pause
+   * are derived in `view`). A filtered page looks at most SCAN_MAX campaigns: it may come back short (even
+   * empty) with a `next_cursor` to go on from. Campaigns whose results expired are dropped from the index as
+   * they are met.
+   */
+  async listPage(
+    opts: { limit?: number; cursor?: string; statuses?: readonly CampaignStatus[] } = {},
+  ): Promise<CampaignList> {
+    const limit = opts.limit ?? 50;
+    let pos = opts.cursor === undefined ? undefined : parseCampaignCursor(opts.cursor);
+    if (opts.cursor !== undefined && !pos) throw new InvalidCursorError();
+    const wanted = opts.statuses?.length ? new Set<string>(opts.statuses) : undefined;
+    const out: CampaignView[] = [];
+    let scanned = 0;
     for (;;) {
-      const ids = await this.ctx.redis.zrevrange(index, offset, offset + limit - 1);
-      const views = await Promise.all(ids.map((id) => this.view(id)));
-      const gone = ids.filter((_, i) => views[i] === undefined);
-      if (gone.length === 0) return views as CampaignView[];
-      await this.ctx.redis.zrem(index, ...gone);
+      const need = limit - out.length;
+      const entries = await this.indexAfter(pos, wanted ? Math.max(need, 50) : need);
+      if (entries.length === 0) return { campaigns: out, next_cursor: null };
+      const views = await Promise.all(entries.map((e) => this.view(e.id)));
+      const gone = entries.filter((_, i) => views[i] === undefined).map((e) => e.id);
+      if (gone.length > 0) await this.ctx.redis.zrem(this.ctx.keys.campaignIndex, ...gone);
+      for (let i = 0; i < entries.length && out.length < limit; i += 1) {
+        pos = entries[i]!;
+        scanned += 1;
+        const v = views[i];
+        if (v && (!wanted || wanted.has(v.status))) out.push(v);
+      }
+      if (out.length === limit) {
+        const more = (await this.indexAfter(pos, 1)).length > 0;
+        return { campaigns: out, next_cursor: more ? encodeCursor(pos!) : null };
+      }
+      if (scanned >= SCAN_MAX) return { campaigns: out, next_cursor: encodeCursor(pos!) };
+    }
+  }
+
+  /** Up to `count` index entries after `pos` in list order (score descending, then id descending). */
+  private async indexAfter(pos: IndexEntry | undefined, count: number): Promise<IndexEntry[]> {
+    const index = this.ctx.keys.campaignIndex;
+    for (let offset = 0; ;) {
+      const raw = await this.ctx.redis.zrevrangebyscore(
+        index,
+        pos ? pos.score : '+inf',
+        '-inf',
+        'WITHSCORES',
+        'LIMIT',
+        offset,
+        count,
+      );
+      const entries: IndexEntry[] = [];
+      for (let i = 0; i < raw.length; i += 2) entries.push({ id: raw[i]!, score: Number(raw[i + 1]) });
+      // Ties come in reverse id order: those at or before the cursor's id were on earlier pages.
+      const fresh = pos ? entries.filter((e) => e.score < pos.score || e.id < pos.id) : entries;
+      if (fresh.length > 0 || entries.length < count) return fresh;
+      offset += entries.length;
     }
   }
 
@@ -281,4 +339,11 @@ function encodeCursor(c: { score: number; id: string }): string {
 function decodeCursor(cursor: string): { score: number; id: string } {
   const [score = '0', id = ''] = Buffer.from(cursor, 'base64url').toString().split(':');
   return { score: Number(score) || 0, id };
+}
+
+/** The position a campaign-list cursor stands for, or undefined when the text is not one this API handed out. */
+export function parseCampaignCursor(cursor: string): IndexEntry | undefined {
+  if (!/^[A-Za-z0-9_-]{1,200}$/.test(cursor)) return undefined;
+  const m = /^(\d{1,16}):(c[0-9a-z]{15})$/.exec(Buffer.from(cursor, 'base64url').toString());
+  return m ? { score: Number(m[1]), id: m[2]! } : undefined;
 }

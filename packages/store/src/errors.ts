@@ -26,6 +26,13 @@ export class InvalidStateError extends StoreError {
   }
 }
 
+/** A list cursor that this API did not hand out (or that was altered). */
+export class InvalidCursorError extends StoreError {
+  constructor() {
+    super('INVALID_REQUEST', 'cursor: not a next_cursor this API handed out');
+  }
+}
+
 /** Redis could not be reached for a command (refused, closed, retries used up): try again later. */
 export class StoreUnavailableError extends StoreError {
   constructor(cause: unknown) {

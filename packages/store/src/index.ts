@@ -1,7 +1,14 @@
 export { Store, DEFAULT_REDIS_URL, type StoreConfig } from './store';
 export { CHUNK_SIZE } from './context';
 export { newCampaignId, isCampaignId, messageId, parseMessageId } from './ids';
-export { StoreError, NotFoundError, InvalidStateError, StoreUnavailableError, StoreFullError } from './errors';
+export {
+  StoreError,
+  NotFoundError,
+  InvalidStateError,
+  InvalidCursorError,
+  StoreUnavailableError,
+  StoreFullError,
+} from './errors';
 export type { CampaignWriter, CampaignHeader } from './campaign-writer';
 export type { CampaignMeta, Lane } from './campaign-meta';
 export type { CampaignReader } from './campaign-view';

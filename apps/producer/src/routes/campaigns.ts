@@ -17,7 +17,7 @@ export async function campaignRoutes(app: FastifyInstance, { store }: AppDeps): 
 
   app.get('/v1/campaigns', { schema: routeDocs.listCampaigns }, async (req) => {
     const q = listQuery.parse(req.query);
-    return { campaigns: await reader.list(q.limit, q.offset) };
+    return reader.listPage({ limit: q.limit, cursor: q.cursor, statuses: q.status });
   });
 
   app.get('/v1/campaigns/:id', { schema: routeDocs.getCampaign }, async (req) => {

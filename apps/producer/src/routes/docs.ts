@@ -2,6 +2,8 @@ import type { FastifySchema } from 'fastify';
 import { z } from 'zod';
 import { NotFoundError } from '@sobot/store';
 import {
+  CAMPAIGN_STATUSES,
+  type CampaignStatus,
   campaignListSchema,
   campaignViewSchema,
   controlResultSchema,
@@ -47,8 +49,23 @@ export function pathId(params: z.ZodObject<{ id: z.ZodString }>, raw: unknown, w
   throw new NotFoundError(`${what} ${given.success ? given.data.id.slice(0, 64) : ''}`.trim());
 }
 export const listQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  offset: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(200).optional().describe('`next_cursor` of the previous page (opaque)'),
+  status: z
+    .string()
+    .max(200)
+    .optional()
+    .describe(`only campaigns with one of these statuses, comma-separated: ${CAMPAIGN_STATUSES.join(', ')}`)
+    .transform((s, ctx) => {
+      if (s === undefined) return undefined;
+      const list = s.split(',').map((x) => x.trim());
+      const bad = list.filter((x) => !(CAMPAIGN_STATUSES as readonly string[]).includes(x));
+      if (bad.length > 0) {
+        ctx.addIssue({ code: 'custom', message: `not a campaign status: ${bad.join(', ')}`.slice(0, 200) });
+        return z.NEVER;
+      }
+      return [...new Set(list)] as CampaignStatus[];
+    }),
 });
 export const reportQuery = z.object({ format: z.enum(['csv', 'json', 'ndjson']).default('csv') });
 
@@ -71,7 +88,10 @@ const listCampaigns: FastifySchema = {
   querystring: doc(listQuery),
   response: {
     200: answer('Campaigns', campaignListSchema),
-    ...errors({ ...BEARER, 400: '`INVALID_REQUEST`: `limit` or `offset` out of range.' }),
+    ...errors({
+      ...BEARER,
+      400: '`INVALID_REQUEST`: `limit` out of range, `status` not a campaign status, or `cursor` not one handed out.',
+    }),
   },
 };
 
