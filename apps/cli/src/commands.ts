@@ -15,6 +15,10 @@ function positiveInt(value: string): number {
   return n;
 }
 
+/** The most campaigns the API answers in one page. */
+const PAGE_MAX = 200;
+const CAMPAIGN_STATUS_NAMES = 'scheduled, queued, running, paused, cancelled, completed';
+
 const intervalOption = () =>
   new Option('--interval <ms>', 'poll interval while watching').argParser(positiveInt).default(1000);
 
@@ -134,9 +138,31 @@ export function registerCommands(program: Command, ctx: CliContext): void {
     .command('list')
     .description('campaigns, newest first')
     .addOption(new Option('--limit <n>', 'how many').argParser(positiveInt).default(50))
-    .action(async (o: { limit: number }) => {
-      const campaigns = await ctx.client().listCampaigns({ limit: o.limit });
+    .option('--status <list>', `only these statuses, comma-separated (${CAMPAIGN_STATUS_NAMES})`)
+    .option('--cursor <cursor>', 'go on after the page that printed this cursor')
+    .option('--all', 'every campaign (with --status: every one with these statuses), page after page')
+    .action(async (o: { limit: number; status?: string; cursor?: string; all?: boolean }) => {
+      const client = ctx.client();
+      const status = o.status
+        ?.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+      const want = o.all ? Infinity : o.limit;
+      const campaigns: CampaignView[] = [];
+      let cursor = o.cursor;
+      do {
+        const page = await client.listCampaigns({ limit: Math.min(PAGE_MAX, want - campaigns.length), cursor, status });
+        campaigns.push(...page.campaigns);
+        cursor = page.next_cursor ?? undefined;
+      } while (cursor !== undefined && campaigns.length < want);
       ctx.print(campaigns, campaignTable);
+      // The next page's cursor goes to stderr: stdout stays the list (a table, or JSON with --json).
+      if (cursor !== undefined && !ctx.json()) {
+        const filter = o.status ? ` --status ${escapeControlDeep(o.status)}` : '';
+        ctx.io.stderr.write(
+          `more campaigns: sobot list --limit ${o.limit}${filter} --cursor ${escapeControlDeep(cursor)}\n`,
+        );
+      }
     });
 
   program

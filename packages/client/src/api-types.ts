@@ -75,6 +75,14 @@ export interface CampaignView {
   updated_at: string;
 }
 
+/** One page of `GET /v1/campaigns`. */
+export interface CampaignList {
+  /** Newest first (creation time). */
+  campaigns: CampaignView[];
+  /** Pass as `cursor` for the next page; null on the last. */
+  next_cursor: string | null;
+}
+
 /** One row of a campaign's report. */
 export interface ReportRow {
   customer_number: string;

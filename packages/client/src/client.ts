@@ -5,6 +5,8 @@ import { basename } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type {
+  CampaignList,
+  CampaignStatus,
   CampaignView,
   Lane,
   MessageInput,
@@ -33,6 +35,15 @@ import { fileBody, formatFromPath, streamBody, uploadContentType, type UploadFor
 
 export type Fetch = typeof globalThis.fetch;
 export type ReportFormat = 'csv' | 'json' | 'ndjson';
+
+/** What `listCampaigns` and `campaigns` filter and page by. */
+export interface CampaignListOptions {
+  /** Campaigns per page (1–200, default 50). */
+  limit?: number;
+  /** Only campaigns with this status (or one of these). */
+  status?: CampaignStatus | CampaignStatus[];
+  signal?: AbortSignal;
+}
 
 export interface SobotBulkClientOptions {
   /** The producer, e.g. `http://127.0.0.1:3000` (a path prefix is kept). */
@@ -253,16 +264,35 @@ export class SobotBulkClient {
     return this.json(res, isMessageView, 'a message');
   }
 
-  /** Newest first. */
-  async listCampaigns(opts: { limit?: number; offset?: number; signal?: AbortSignal } = {}): Promise<CampaignView[]> {
+  /**
+   * One page of campaigns, newest first: pass `next_cursor` as `cursor` for the next page (null on the last).
+   * `status` keeps campaigns with one of these statuses; a filtered page may come back short, its
+   * `next_cursor` still says whether to go on. `limit` 1–200, default 50.
+   */
+  async listCampaigns(opts: CampaignListOptions & { cursor?: string } = {}): Promise<CampaignList> {
     const res = await this.send({
       method: 'GET',
       path: '/v1/campaigns',
-      query: { limit: opts.limit, offset: opts.offset },
+      query: {
+        limit: opts.limit,
+        cursor: opts.cursor,
+        status: Array.isArray(opts.status) ? opts.status.join(',') : opts.status,
+      },
       idempotent: true,
       signal: opts.signal,
     });
-    return (await this.json(res, isCampaignList, 'a campaign list')).campaigns;
+    const page = await this.json(res, isCampaignList, 'a campaign list');
+    return { campaigns: page.campaigns, next_cursor: page.next_cursor ?? null };
+  }
+
+  /** Every campaign (with `status`, when given), newest first, fetched a page of `limit` at a time. */
+  async *campaigns(opts: CampaignListOptions = {}): AsyncGenerator<CampaignView> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.listCampaigns({ ...opts, cursor });
+      yield* page.campaigns;
+      cursor = page.next_cursor ?? undefined;
+    } while (cursor !== undefined);
   }
 
   async getCampaign(id: string, opts: { signal?: AbortSignal } = {}): Promise<CampaignView> {

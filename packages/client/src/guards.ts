@@ -55,8 +55,14 @@ export function isCampaignView(v: unknown): v is CampaignView {
   );
 }
 
-export function isCampaignList(v: unknown): v is { campaigns: CampaignView[] } {
-  return isObject(v) && Array.isArray(v.campaigns) && v.campaigns.every(isCampaignView);
+/** `next_cursor` may be absent: a producer older than the paged list answers with the campaigns alone. */
+export function isCampaignList(v: unknown): v is { campaigns: CampaignView[]; next_cursor?: string | null } {
+  return (
+    isObject(v) &&
+    Array.isArray(v.campaigns) &&
+    v.campaigns.every(isCampaignView) &&
+    (v.next_cursor === undefined || v.next_cursor === null || isString(v.next_cursor))
+  );
 }
 
 export function isMessageView(v: unknown): v is MessageView {

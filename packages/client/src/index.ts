@@ -4,6 +4,7 @@ export {
   type Fetch,
   type RecipientSource,
   type CampaignOptions,
+  type CampaignListOptions,
   type CreateCampaignInput,
   type ControlResult,
   type WaitOptions,
@@ -20,6 +21,7 @@ export { RETRY_DEFAULTS, backoffMs, retryAfterMs, isRetryableStatus } from './re
 export { UPLOAD_CONTENT_TYPES, formatFromPath, uploadContentType, type UploadFormat } from './upload-body';
 export { parseNdjson } from './ndjson';
 export type {
+  CampaignList,
   CampaignView,
   CampaignStatus,
   CampaignCounts,

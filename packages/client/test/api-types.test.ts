@@ -14,6 +14,7 @@ type Same<Server, Client> = Fits<Server, Client> extends true ? NoExtraKeys<Clie
 
 const checks = {
   campaignView: true satisfies Same<schema.CampaignView, sdk.CampaignView>,
+  campaignList: true satisfies Same<schema.CampaignList, sdk.CampaignList>,
   campaignCounts: true satisfies Same<schema.CampaignCounts, sdk.CampaignCounts>,
   uploadResult: true satisfies Same<schema.UploadResult, sdk.UploadResult>,
   rowError: true satisfies Same<schema.RowError, sdk.RowError>,

@@ -157,7 +157,7 @@ test('plain node loads the CommonJS build through require and the ESM build thro
   const env = { PATH: process.env.PATH, SOBOT_BULK_API: sys.url, SOBOT_BULK_TOKEN: sys.token };
   const script = (load: string) => `${load}
 const client = new sdk.SobotBulkClient({ baseUrl: process.env.SOBOT_BULK_API, token: process.env.SOBOT_BULK_TOKEN });
-client.listCampaigns().then((list) => console.log(JSON.stringify({ entry, campaigns: list.length })));`;
+client.listCampaigns().then((list) => console.log(JSON.stringify({ entry, campaigns: list.campaigns.length })));`;
   await writeFile(
     join(dir, 'check.cjs'),
     script("const sdk = require('@sobot/client'); const entry = require.resolve('@sobot/client');"),

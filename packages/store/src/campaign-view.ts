@@ -130,37 +130,58 @@ export class CampaignReader {
    * One page of campaigns, newest first (creation time, then id). `cursor` (a `next_cursor`) continues after
    * the last campaign of the previous page: campaigns created meanwhile do not shift the pages, as an offset
    * would. `statuses` keeps the campaigns whose *shown* status is one of them (`scheduled` and a system pause
-   * are derived in `view`). A filtered page looks at most SCAN_MAX campaigns: it may come back short (even
-   * empty) with a `next_cursor` to go on from. Campaigns whose results expired are dropped from the index as
-   * they are met.
+   * are derived in `view`). `next_cursor` is null when no further campaign matches. A filtered page looks at
+   * no more than SCAN_MAX campaigns: it may come back short (even empty) with a `next_cursor` to go on from.
+   * Campaigns whose results expired are dropped from the index as they are met.
    */
   async listPage(
     opts: { limit?: number; cursor?: string; statuses?: readonly CampaignStatus[] } = {},
   ): Promise<CampaignList> {
     const limit = opts.limit ?? 50;
-    let pos = opts.cursor === undefined ? undefined : parseCampaignCursor(opts.cursor);
+    const pos = opts.cursor === undefined ? undefined : parseCampaignCursor(opts.cursor);
     if (opts.cursor !== undefined && !pos) throw new InvalidCursorError();
     const wanted = opts.statuses?.length ? new Set<string>(opts.statuses) : undefined;
-    const out: CampaignView[] = [];
+    const page = await this.scan(pos, limit, wanted, SCAN_MAX);
+    if (page.end === 'done') return { campaigns: page.views, next_cursor: null };
+    if (page.end === 'full') {
+      // Is there a next page? Unfiltered: any campaign after this one. Filtered: one more that matches.
+      const more = wanted
+        ? (await this.scan(page.pos, 1, wanted, SCAN_MAX - page.scanned)).end !== 'done'
+        : (await this.indexAfter(page.pos, 1)).length > 0;
+      if (!more) return { campaigns: page.views, next_cursor: null };
+    }
+    return { campaigns: page.views, next_cursor: page.pos ? encodeCursor(page.pos) : null };
+  }
+
+  /**
+   * Up to `limit` views after `pos` whose status is `wanted`, looking at no more than `budget` index entries.
+   * `end`: `full` (limit reached; `pos` is the last view's), `done` (the index ended), `budget` (`pos` is the
+   * last entry looked at).
+   */
+  private async scan(
+    from: IndexEntry | undefined,
+    limit: number,
+    wanted: Set<string> | undefined,
+    budget: number,
+  ): Promise<{ views: CampaignView[]; pos: IndexEntry | undefined; scanned: number; end: 'full' | 'done' | 'budget' }> {
+    const views: CampaignView[] = [];
+    let pos = from;
     let scanned = 0;
     for (;;) {
-      const need = limit - out.length;
+      const need = limit - views.length;
       const entries = await this.indexAfter(pos, wanted ? Math.max(need, 50) : need);
-      if (entries.length === 0) return { campaigns: out, next_cursor: null };
-      const views = await Promise.all(entries.map((e) => this.view(e.id)));
-      const gone = entries.filter((_, i) => views[i] === undefined).map((e) => e.id);
+      if (entries.length === 0) return { views, pos, scanned, end: 'done' };
+      const found = await Promise.all(entries.map((e) => this.view(e.id)));
+      const gone = entries.filter((_, i) => found[i] === undefined).map((e) => e.id);
       if (gone.length > 0) await this.ctx.redis.zrem(this.ctx.keys.campaignIndex, ...gone);
-      for (let i = 0; i < entries.length && out.length < limit; i += 1) {
+      for (let i = 0; i < entries.length && views.length < limit; i += 1) {
         pos = entries[i]!;
         scanned += 1;
-        const v = views[i];
-        if (v && (!wanted || wanted.has(v.status))) out.push(v);
+        const v = found[i];
+        if (v && (!wanted || wanted.has(v.status))) views.push(v);
       }
-      if (out.length === limit) {
-        const more = (await this.indexAfter(pos, 1)).length > 0;
-        return { campaigns: out, next_cursor: more ? encodeCursor(pos!) : null };
-      }
-      if (scanned >= SCAN_MAX) return { campaigns: out, next_cursor: encodeCursor(pos!) };
+      if (views.length === limit) return { views, pos, scanned, end: 'full' };
+      if (scanned >= budget) return { views, pos, scanned, end: 'budget' };
     }
   }
 
