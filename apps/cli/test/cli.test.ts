@@ -185,6 +185,44 @@ test('--json list returns the campaigns as JSON; status prints counts', async ()
   expect(status.stdout).toContain('sent 4 · failed 0 · pending 0');
 });
 
+test('list pages: --limit, the next --cursor on stderr, --status, --all', async () => {
+  const sendAt = new Date(Date.now() + 3_600_000).toISOString();
+  const scheduled: string[] = [];
+  for (const n of ['919970500001', '919970500002']) {
+    const up = await sys.upload(`phone,name\n${n},Later\n`, { image_url: image, send_at: sendAt, name: 'later' });
+    expect(up.status).toBe(202);
+    scheduled.unshift(up.body.id as string);
+  }
+  const api = (await (await sys.api('/v1/campaigns?limit=200')).json()) as { campaigns: CampaignView[] };
+  const everyId = api.campaigns.map((c) => c.id);
+  expect(everyId.slice(0, 2)).toEqual(scheduled);
+
+  const first = await sobot(['list', '--limit', '1']);
+  expect(first.code).toBe(0);
+  expect(first.stdout.trim().split('\n')).toHaveLength(2); // header + one campaign
+  expect(first.stdout).toContain(scheduled[0]);
+  const cursor = /--cursor (\S+)$/m.exec(first.stderr)?.[1];
+  expect(cursor).toBeDefined();
+  const second = await sobot(['--json', 'list', '--limit', '1', '--cursor', cursor!]);
+  expect((JSON.parse(second.stdout) as CampaignView[]).map((c) => c.id)).toEqual([scheduled[1]]);
+
+  const onlyScheduled = await sobot(['--json', 'list', '--status', 'scheduled']);
+  expect((JSON.parse(onlyScheduled.stdout) as CampaignView[]).map((c) => [c.id, c.status, c.send_at])).toEqual(
+    scheduled.map((id) => [id, 'scheduled', sendAt]),
+  );
+  const all = await sobot(['--json', 'list', '--all', '--limit', '1']);
+  expect(all.code).toBe(0);
+  expect((JSON.parse(all.stdout) as CampaignView[]).map((c) => c.id)).toEqual(everyId);
+  const done = await sobot(['--json', 'list', '--all', '--status', 'completed']);
+  const completed = JSON.parse(done.stdout) as CampaignView[];
+  expect(completed.map((c) => c.id)).toContain(uploaded!.id);
+  expect(completed.every((c) => c.status === 'completed')).toBe(true);
+
+  const bad = await sobot(['list', '--status', 'bogus']);
+  expect(bad.code).toBe(3);
+  expect(bad.stderr).toContain('400 INVALID_REQUEST');
+});
+
 test('a wrong token exits 4 and is never printed', async () => {
   const run = await sobot(['list', '--token', 'wrong-secret-token']);
   expect(run.code).toBe(4);
