@@ -272,6 +272,10 @@ describe('ui: the campaign page', () => {
       what: 'the cancelled count',
     });
     expect(await count(card.getByTestId('pending'))).toBe(0);
+    // Stopped part way: the page says where, never "100 %" (cancelled recipients are not done).
+    const percent = await text(card.getByTestId('percent'));
+    expect(percent).toMatch(/^cancelled at \d{1,2} % · /);
+    expect(percent).not.toContain('100 %');
     expect(await card.getByTestId('btn-resume').isDisabled()).toBe(true);
     expect(pageErrors).toEqual([]);
   });

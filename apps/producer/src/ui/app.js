@@ -6,7 +6,18 @@
 (() => {
   const TOKEN = document.querySelector('meta[name="api-token"]').getAttribute('content') || '';
   const REFRESH_MS = 1000;
-  const STATUSES = ['queued', 'running', 'paused', 'cancelled', 'completed'];
+  const STATUSES = ['scheduled', 'queued', 'running', 'paused', 'cancelled', 'completed'];
+  /** Campaigns the list shows at first; "load older campaigns" adds as many again. */
+  const PAGE = 50;
+  /** The lanes panel (transactional summary, scheduled count) refreshes every this many list refreshes. */
+  const LANES_EVERY = 3;
+  /** The progress bar's segments, in order: finished recipients by outcome (pending is the empty rest). */
+  const SEGMENTS = [
+    ['sent', 'sent'],
+    ['failed', 'failed'],
+    ['skipped', 'skipped'],
+    ['cancelled', 'cancelled'],
+  ];
   const ACTIONS = [
     ['pause', 'Pause'],
     ['resume', 'Resume'],
@@ -213,48 +224,13 @@
   /** id → card; cards are built once and updated in place, so buttons stay put under the pointer. */
   const cards = new Map();
 
-  function createCard(id) {
-    const c = { id, view: null, busy: false, buttons: {} };
-    const stat = (label, testid) => {
-      const dd = h('dd', { 'data-testid': testid });
-      return [h('div', null, h('dt', null, label), dd), dd];
-    };
-    const stats = [
-      ['sent', 'Sent'],
-      ['failed', 'Failed'],
-      ['pending', 'Pending'],
-      ['cancelled', 'Cancelled'],
-      ['rate', 'Rate'],
-      ['eta', 'ETA'],
-    ].map(([key, label]) => {
-      const [wrap, dd] = stat(label, key);
-      c[key] = dd;
-      return wrap;
-    });
-    c.name = h('h3', { id: `name-${id}`, class: 'name', 'data-testid': 'name' });
-    c.status = h('span', { class: 'badge', 'data-testid': 'status' });
-    c.bar = h('div', { class: 'bar' });
-    c.progress = h(
-      'div',
-      {
-        class: 'progress',
-        role: 'progressbar',
-        'aria-valuemin': 0,
-        'aria-labelledby': `name-${id}`,
-        'data-testid': 'progress',
-      },
-      c.bar,
-    );
-    c.percent = h('span', { class: 'percent', 'data-testid': 'percent' });
-    c.rows = h('p', { class: 'muted', 'data-testid': 'rows' });
-    c.content = h('p', { class: 'muted small content', 'data-testid': 'content' });
-    c.delivery = h('p', { class: 'muted', 'data-testid': 'delivery' });
-    c.reason = h('p', { class: 'reason', role: 'note', 'data-testid': 'paused-reason', hidden: true });
-    c.failBody = h('tbody');
-    c.failures = h(
+  /** A table of reasons (`[{code, count, message}]`), hidden while empty. */
+  function reasonTable(caption, testid) {
+    const body = h('tbody');
+    const table = h(
       'table',
-      { class: 'failures', 'data-testid': 'failures', hidden: true },
-      h('caption', null, 'Failure reasons'),
+      { class: 'failures', 'data-testid': testid, hidden: true },
+      h('caption', null, caption),
       h(
         'thead',
         null,
@@ -266,8 +242,72 @@
           h('th', { scope: 'col' }, 'Message'),
         ),
       ),
-      c.failBody,
+      body,
     );
+    return { table, body };
+  }
+
+  function fillReasons(r, reasons, rowTestid) {
+    const list = Array.isArray(reasons) ? reasons : [];
+    r.table.hidden = list.length === 0;
+    r.body.replaceChildren(
+      ...list.map((f) =>
+        h(
+          'tr',
+          { 'data-testid': `${rowTestid}-${f.code}` },
+          h('td', null, h('code', null, f.code)),
+          h('td', null, num(f.count ?? 0)),
+          h('td', null, f.message ?? ''),
+        ),
+      ),
+    );
+  }
+
+  function createCard(id) {
+    const c = { id, view: null, busy: false, buttons: {} };
+    const stat = (label, testid) => {
+      const dd = h('dd', { 'data-testid': testid });
+      return [h('div', null, h('dt', null, label), dd), dd];
+    };
+    const stats = [
+      ['sent', 'Sent'],
+      ['failed', 'Failed'],
+      ['skipped', 'Skipped'],
+      ['pending', 'Pending'],
+      ['cancelled', 'Cancelled'],
+      ['rate', 'Rate'],
+      ['eta', 'ETA'],
+    ].map(([key, label]) => {
+      const [wrap, dd] = stat(label, key);
+      wrap.firstChild.className = `key key-${key}`;
+      c[key] = dd;
+      return wrap;
+    });
+    c.name = h('h3', { id: `name-${id}`, class: 'name', 'data-testid': 'name' });
+    c.status = h('span', { class: 'badge', 'data-testid': 'status' });
+    c.segs = {};
+    for (const [key] of SEGMENTS) c.segs[key] = h('div', { class: `seg seg-${key}`, 'data-testid': `seg-${key}` });
+    c.progress = h(
+      'div',
+      {
+        class: 'progress',
+        role: 'progressbar',
+        'aria-valuemin': 0,
+        'aria-labelledby': `name-${id}`,
+        'data-testid': 'progress',
+      },
+      ...SEGMENTS.map(([key]) => c.segs[key]),
+    );
+    c.percent = h('span', { class: 'percent', 'data-testid': 'percent' });
+    c.lane = h('p', { class: 'muted small', 'data-testid': 'lane' });
+    c.sendAt = h('p', { class: 'scheduled', 'data-testid': 'send-at', hidden: true });
+    c.waiting = h('p', { class: 'waiting', 'data-testid': 'waiting', hidden: true });
+    c.rows = h('p', { class: 'muted', 'data-testid': 'rows' });
+    c.content = h('p', { class: 'muted small content', 'data-testid': 'content' });
+    c.delivery = h('p', { class: 'muted', 'data-testid': 'delivery' });
+    c.reason = h('p', { class: 'reason', role: 'note', 'data-testid': 'paused-reason', hidden: true });
+    c.failures = reasonTable('Failure reasons', 'failures');
+    c.skips = reasonTable('Skip reasons', 'skips');
     c.message = h('p', { class: 'message', 'aria-live': 'polite', 'data-testid': 'card-message' });
     for (const [action, label] of ACTIONS) {
       // Every card has a "Pause": the campaign's name, as description, says which one.
@@ -297,13 +337,16 @@
       { class: 'card', 'data-testid': `campaign-${id}`, 'data-id': id, 'aria-labelledby': `name-${id}` },
       h('div', { class: 'card-head' }, c.name, c.status),
       h('p', { class: 'muted small' }, `ID ${id}`),
+      c.lane,
+      c.sendAt,
       h('div', { class: 'progress-row' }, c.progress, c.percent),
       h('dl', { class: 'stats' }, ...stats),
       c.reason,
+      c.waiting,
       c.rows,
       c.content,
       c.delivery,
-      c.failures,
+      h('div', { class: 'reasons' }, c.failures.table, c.skips.table),
       h(
         'div',
         { class: 'actions', role: 'group', 'aria-label': 'Campaign actions' },
@@ -324,50 +367,84 @@
     c.status.textContent = v.status;
     c.status.className = `badge badge-${status}`;
 
-    const { total, sent, failed, cancelled, pending } = v.counts;
-    const done = sent + failed + cancelled;
-    const pct = total > 0 ? Math.floor((done * 100) / total) : 100;
-    c.bar.style.width = `${pct}%`;
+    // Fields other releases may lack (skipped, waiting, …) count as 0: the page works with either.
+    const counts = v.counts || {};
+    const n = (key) => (Number.isFinite(counts[key]) ? counts[key] : 0);
+    const [total, sent, failed, skipped, cancelled, pending] = [
+      'total',
+      'sent',
+      'failed',
+      'skipped',
+      'cancelled',
+      'pending',
+    ].map(n);
+    // The percentage is of recipients finished (sent, failed or skipped). A cancelled campaign's cancelled
+    // recipients are shown in the bar, never counted as done: it says where it stopped, not "100 %".
+    const finished = sent + failed + skipped;
+    const pct = total > 0 ? Math.floor((finished * 100) / total) : status === 'cancelled' ? 0 : 100;
+    const share = { sent, failed, skipped, cancelled };
+    for (const [key, label] of SEGMENTS) {
+      const count = share[key];
+      // A share too thin to see still gets a sliver: one failure in 10,000 is not "no failures".
+      const width = total > 0 && count > 0 ? Math.max((count * 100) / total, 0.75) : 0;
+      c.segs[key].style.width = `${width}%`;
+      c.segs[key].title = `${num(count)} ${label}`;
+    }
+    const doneText = `${num(finished)} of ${num(total)} done`;
+    const text = status === 'cancelled' ? `cancelled at ${pct} % · ${doneText}` : `${pct} % · ${doneText}`;
     c.progress.setAttribute('aria-valuemax', String(total));
-    c.progress.setAttribute('aria-valuenow', String(done));
-    c.progress.setAttribute('aria-valuetext', `${num(done)} of ${num(total)} done (${pct} %)`);
-    c.percent.textContent = `${pct} % · ${num(done)} of ${num(total)}`;
+    c.progress.setAttribute('aria-valuenow', String(finished));
+    c.progress.setAttribute(
+      'aria-valuetext',
+      `${text}: ${num(sent)} sent, ${num(failed)} failed, ${num(skipped)} skipped, ${num(cancelled)} cancelled`,
+    );
+    c.percent.textContent = text;
 
     c.sent.textContent = num(sent);
     c.failed.textContent = num(failed);
+    c.skipped.textContent = num(skipped);
     c.pending.textContent = num(pending);
     c.cancelled.textContent = num(cancelled);
+
+    const lane = v.lane === 'transactional' ? 'transactional (ahead of bulk)' : v.lane || 'bulk';
+    c.lane.textContent = [
+      `Lane ${lane}`,
+      v.weight ? `weight ${v.weight}` : '',
+      v.quiet_hours ? `quiet hours ${v.quiet_hours}` : '',
+      v.window === 'skip' ? 'outside the 24-h window: skipped' : '',
+    ]
+      .filter(Boolean)
+      .join(' · ');
+    c.sendAt.hidden = !(status === 'scheduled' && v.send_at);
+    c.sendAt.textContent = v.send_at ? `Scheduled for ${when(v.send_at)}` : '';
+    const waiting = n('waiting');
+    c.waiting.hidden = waiting === 0;
+    c.waiting.textContent =
+      `${plural(waiting, 'recipient')} waiting for quiet hours to end` +
+      `${v.waiting_until ? ` (until ${when(v.waiting_until)})` : ''}`;
     // The rate is averaged over the last seconds: once a campaign has ended it is history, not "current".
     c.rate.textContent = status === 'running' || status === 'paused' ? `${v.rate} msg/s` : '—';
     c.eta.textContent = duration(v.eta_seconds);
 
     c.reason.hidden = !v.paused_reason;
     c.reason.textContent = v.paused_reason ? `Paused by the system: ${v.paused_reason}` : '';
-    const r = v.rows;
+    const r = v.rows || {};
+    const rn = (key) => (Number.isFinite(r[key]) ? r[key] : 0);
     c.rows.textContent =
-      `${plural(r.total, 'row')} read: ${num(r.accepted)} accepted, ` +
-      `${num(r.rejected)} rejected, ${plural(r.duplicates, 'duplicate')}`;
+      `${plural(rn('total'), 'row')} read: ${num(rn('accepted'))} accepted, ` +
+      `${num(rn('rejected'))} rejected, ${plural(rn('duplicates'), 'duplicate')}` +
+      `${rn('suppressed') > 0 ? `, ${num(rn('suppressed'))} suppressed (opted out)` : ''}`;
     c.content.hidden = !v.image_url && !v.caption;
     c.content.textContent = [v.image_url ? `Image ${v.image_url}` : '', v.caption ? `Caption “${v.caption}”` : '']
       .filter(Boolean)
       .join(' · ');
-    const { delivered, read, delivery_failed: dFailed } = v.counts;
+    const [delivered, read, dFailed] = ['delivered', 'read', 'delivery_failed'].map(n);
     c.delivery.hidden = delivered + read + dFailed === 0;
     c.delivery.textContent =
       `Delivery receipts: ${num(delivered)} delivered, ` + `${num(read)} read, ${num(dFailed)} failed`;
 
-    c.failures.hidden = v.failure_reasons.length === 0;
-    c.failBody.replaceChildren(
-      ...v.failure_reasons.map((f) =>
-        h(
-          'tr',
-          { 'data-testid': `failure-${f.code}` },
-          h('td', null, h('code', null, f.code)),
-          h('td', null, num(f.count)),
-          h('td', null, f.message),
-        ),
-      ),
-    );
+    fillReasons(c.failures, v.failure_reasons, 'failure');
+    fillReasons(c.skips, v.skip_reasons, 'skip');
     c.created.textContent =
       `Created ${when(v.created_at)}` + `${v.completed_at ? ` · finished ${when(v.completed_at)}` : ''}`;
     updateButtons(c);
@@ -376,11 +453,11 @@
   function updateButtons(c) {
     const s = c.view.status;
     const b = c.buttons;
-    b.pause.disabled = c.busy || !(s === 'queued' || s === 'running');
+    b.pause.disabled = c.busy || !(s === 'scheduled' || s === 'queued' || s === 'running');
     b.resume.disabled = c.busy || s !== 'paused';
-    b.cancel.disabled = c.busy || !(s === 'queued' || s === 'running' || s === 'paused');
-    b['retry-failed'].disabled = c.busy || s === 'cancelled' || c.view.counts.failed === 0;
-    b.rejected.disabled = c.view.rows.rejected === 0;
+    b.cancel.disabled = c.busy || !(s === 'scheduled' || s === 'queued' || s === 'running' || s === 'paused');
+    b['retry-failed'].disabled = c.busy || s === 'cancelled' || !(c.view.counts && c.view.counts.failed > 0);
+    b.rejected.disabled = !(c.view.rows && c.view.rows.rejected > 0);
   }
 
   function note(c, text, isError) {
@@ -440,14 +517,78 @@
         cards.delete(id);
       }
     }
-    $('empty').hidden = campaigns.length > 0;
+    const empty = $('empty');
+    empty.hidden = campaigns.length > 0;
+    empty.textContent = filter ? `No ${filter} campaigns.` : 'No campaigns yet: upload a recipient list above.';
+    // Recipients held by quiet hours, in the campaigns shown, and the earliest time one of them may go.
+    let waiting = 0;
+    let until = '';
+    for (const v of campaigns) {
+      const w = v.counts && Number.isFinite(v.counts.waiting) ? v.counts.waiting : 0;
+      waiting += w;
+      if (w > 0 && v.waiting_until && (!until || v.waiting_until < until)) until = v.waiting_until;
+    }
+    $('waiting-count').textContent = num(waiting);
+    $('bulk-note').textContent = waiting > 0 && until ? `The first waiting recipients may go at ${when(until)}.` : '';
+  }
+
+  // ---- Lanes panel: the transactional summary and the count of scheduled campaigns --------------
+
+  const txFields = ['sent', 'failed', 'skipped', 'pending'];
+
+  async function refreshLanes() {
+    const [summary, scheduled] = await Promise.allSettled([
+      callJson('/v1/messages/summary'),
+      callJson('/v1/campaigns?status=scheduled&limit=200'),
+    ]);
+    const txNote = $('tx-note');
+    if (summary.status === 'fulfilled') {
+      const s = summary.value || {};
+      const n = (key) => (Number.isFinite(s[key]) ? s[key] : 0);
+      for (const key of txFields) $(`tx-${key}`).textContent = num(n(key));
+      txNote.textContent = `${plural(n('accepted'), 'message')} accepted since ${when(s.since)}`;
+      txNote.classList.remove('error');
+    } else {
+      txNote.textContent = `Could not load the summary: ${summary.reason.message}`;
+      txNote.classList.add('error');
+    }
+    if (scheduled.status === 'fulfilled') {
+      const body = scheduled.value || {};
+      const count = Array.isArray(body.campaigns) ? body.campaigns.length : 0;
+      $('scheduled-count').textContent = `${num(count)}${body.next_cursor ? '+' : ''}`;
+    }
   }
 
   // ---- Refresh loop: one request at a time, the next one a second after the last answer ---------
 
+  const filterSelect = $('status-filter');
+  const loadMore = $('load-more');
+  /** The status filter ('' = all) and how many campaigns the list shows (the newest ones). */
+  let filter = '';
+  let wanted = PAGE;
+  /** Bumped when the filter changes: an answer to an older question is not rendered. */
+  let generation = 0;
+
+  /** The `wanted` newest campaigns (with the filter), following next_cursor page by page. */
+  async function fetchList() {
+    const campaigns = [];
+    let cursor = null;
+    for (let requests = 0; requests < 20; requests += 1) {
+      const q = new URLSearchParams({ limit: String(Math.min(200, wanted - campaigns.length)) });
+      if (filter) q.set('status', filter);
+      if (cursor) q.set('cursor', cursor);
+      const body = await callJson(`/v1/campaigns?${q}`);
+      campaigns.push(...body.campaigns);
+      cursor = typeof body.next_cursor === 'string' ? body.next_cursor : null;
+      if (!cursor || campaigns.length >= wanted) break;
+    }
+    return { campaigns, more: cursor !== null };
+  }
+
   let timer;
   let inFlight = false;
   let again = false;
+  let rounds = 0;
 
   async function refresh() {
     if (inFlight) {
@@ -456,16 +597,26 @@
     }
     inFlight = true;
     clearTimeout(timer);
+    const asked = generation;
     try {
-      const body = await callJson('/v1/campaigns');
-      render(body.campaigns);
-      listStatus.textContent = `Updated ${new Date().toLocaleTimeString()}`;
-      listStatus.classList.remove('error');
+      const lanes = rounds % LANES_EVERY === 0 ? refreshLanes() : null;
+      rounds += 1;
+      const { campaigns, more } = await fetchList();
+      await lanes;
+      if (asked === generation) {
+        render(campaigns);
+        loadMore.hidden = !more;
+        $('shown-count').textContent =
+          `${plural(campaigns.length, 'campaign')} shown${more ? '; older ones exist' : ''}`;
+        listStatus.textContent = `Updated ${new Date().toLocaleTimeString()}`;
+        listStatus.classList.remove('error');
+      }
     } catch (err) {
       listStatus.textContent = `Could not refresh: ${err.message}`;
       listStatus.classList.add('error');
     } finally {
       inFlight = false;
+      loadMore.disabled = false;
       if (again) {
         again = false;
         void refresh();
@@ -474,6 +625,19 @@
       }
     }
   }
+
+  loadMore.addEventListener('click', () => {
+    wanted += PAGE;
+    loadMore.disabled = true;
+    void refresh();
+  });
+
+  filterSelect.addEventListener('change', () => {
+    filter = filterSelect.value;
+    wanted = PAGE;
+    generation += 1;
+    void refresh();
+  });
 
   void refresh();
 })();
