@@ -174,7 +174,7 @@ describe('ui: lanes, progress shares and paging', () => {
     });
 
     // For a person to look at: the lanes panel, and the cards of the campaign with failures and the cancelled one.
-    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.evaluate('window.scrollTo(0, 0)');
     await page.screenshot({ path: '/tmp/ui-lanes-top.png' });
     await oldest.screenshot({ path: '/tmp/ui-lanes-failed.png' });
     await page.locator('[data-status="cancelled"]').first().screenshot({ path: '/tmp/ui-lanes-cancelled.png' });
