@@ -157,14 +157,39 @@ const WAMID_INDEX_TTL_S = (WAMID_INDEX_DAYS + 1) * 86_400;
 
 /** The message id a wamid was recorded for, looking through the last week's index. */
 export async function findWamid(ctx: StoreContext, wamid: string, now = Date.now()): Promise<string | undefined> {
+  return (await findWamids(ctx, [wamid], now)).get(wamid);
+}
+
+/**
+ * The message ids of many wamids (those found), looking through the last week's index: one HMGET per
+ * bucket and day, all sent at once (auto-pipelined: one round trip), whatever the number of wamids.
+ */
+export async function findWamids(
+  ctx: StoreContext,
+  wamids: readonly string[],
+  now = Date.now(),
+): Promise<Map<string, string>> {
   const today = Math.floor(now / DAY_MS);
-  const bucket = wamidBucket(wamid);
-  const hits = await Promise.all(
-    Array.from({ length: WAMID_INDEX_DAYS + 1 }, (_, i) =>
-      ctx.redis.hget(ctx.keys.wamidIndex(today - i, bucket), wamid),
-    ),
+  const byBucket = new Map<number, string[]>();
+  for (const wamid of new Set(wamids)) {
+    const bucket = wamidBucket(wamid);
+    const list = byBucket.get(bucket);
+    if (list) list.push(wamid);
+    else byBucket.set(bucket, [wamid]);
+  }
+  const lookups = [...byBucket].flatMap(([bucket, list]) =>
+    Array.from({ length: WAMID_INDEX_DAYS + 1 }, (_, day) => ({ list, key: ctx.keys.wamidIndex(today - day, bucket) })),
   );
-  return hits.find((h): h is string => typeof h === 'string');
+  const replies = await Promise.all(lookups.map(({ key, list }) => ctx.redis.hmget(key, ...list)));
+  const found = new Map<string, string>();
+  // Lookups run newest day first within each bucket: the first hit is the latest send.
+  lookups.forEach(({ list }, i) =>
+    replies[i]?.forEach((id, j) => {
+      const wamid = list[j];
+      if (id !== null && wamid !== undefined && !found.has(wamid)) found.set(wamid, id);
+    }),
+  );
+  return found;
 }
 
 /** Wamid index buckets per day: few, so that one flush writes each bucket with one HSET of many fields. */
