@@ -14,3 +14,12 @@ export type { Deliveries, DeliveryResult, DeliveryTally } from './delivery';
 export { IDEMPOTENCY_LEASE_MS, type IdempotencyKeys, type Claim } from './idempotency';
 export { LATENCY_BUCKETS, type MetricCounters } from './metrics-store';
 export { CHUNK_JOB_OPTIONS, type SendQueue, type ChunkJobData, type ChunkProcessor } from './queue';
+export {
+  AUDIENCE,
+  MAX_REASONS,
+  MAX_REASON_LENGTH,
+  WINDOW_MS,
+  type Audience,
+  type Suppression,
+  type LookupOptions,
+} from './audience';
