@@ -65,7 +65,7 @@ export async function webhookRoutes(app: FastifyInstance, { cfg, store }: AppDep
   const tokenOk = cfg.WEBHOOK_TOKEN ? secretMatcher([cfg.WEBHOOK_TOKEN]) : () => false;
   const signatureOk = cfg.WEBHOOK_APP_SECRET ? signatureMatcher(cfg.WEBHOOK_APP_SECRET) : () => false;
   const keyword = keywordMatcher(cfg.OPT_OUT_KEYWORDS, cfg.OPT_IN_KEYWORDS);
-  const audience = (store as unknown as { audience?: AudienceWrites }).audience;
+  const audience: AudienceWrites = store.audience;
   const max = cfg.WEBHOOK_MAX_BYTES;
 
   // This route reads its own bytes (Meta may send JSON as text/plain, and the signature is over the raw body).
