@@ -25,6 +25,19 @@ const optionalSecret = z
   .optional()
   .transform((s) => (s ? s : undefined));
 
+/** A comma-separated keyword list; unset or empty (compose's `${NAME:-}`) → the defaults. */
+const keywords = (defaults: string[]) =>
+  z
+    .string()
+    .optional()
+    .transform((s) => {
+      const given = (s ?? '')
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean);
+      return given.length ? given : defaults;
+    });
+
 export const redisEnv = {
   /** Redis to use; with REDIS_CLUSTER=true a comma-separated list of seed nodes. Unset: embedded under `pnpm start`. */
   REDIS_URL: z.string().optional(),
@@ -91,9 +104,9 @@ export const producerEnv = {
   /** Most events (statuses and inbound messages) in one webhook body (413 past it). */
   WEBHOOK_MAX_EVENTS: int(1, 10_000_000).default(10_000),
   /** Inbound texts that suppress their sender (whole message, case and surrounding space ignored). */
-  OPT_OUT_KEYWORDS: list.default(['STOP', 'UNSUBSCRIBE', 'STOP ALL']),
+  OPT_OUT_KEYWORDS: keywords(['STOP', 'UNSUBSCRIBE', 'STOP ALL']),
   /** Inbound texts that lift their sender's suppression. */
-  OPT_IN_KEYWORDS: list.default(['START']),
+  OPT_IN_KEYWORDS: keywords(['START']),
   /** Days a finished campaign's results are kept in Redis. */
   RESULT_TTL_DAYS: z.coerce.number().positive().max(3650).default(30),
   /** Bearer token /metrics asks for (`Authorization: Bearer …`); unset → /metrics is open. Never logged. */
