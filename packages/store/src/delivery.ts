@@ -8,6 +8,9 @@ import { runScript } from './scripts';
 
 export type DeliveryResult = 'applied' | 'stale' | 'unknown';
 
+/** Events looked up per round trip: a body within the webhook's default WEBHOOK_MAX_EVENTS takes one. */
+export const RECORD_SLICE = 10_000;
+
 /** What became of a batch of events. */
 export type DeliveryTally = Record<DeliveryResult, number>;
 
@@ -22,12 +25,15 @@ export class Deliveries {
 
   /**
    * A webhook body's events: the wamid index is looked up for all of them at once (one HMGET per index
-   * bucket and day, one round trip), then each known event is applied by the per-message script, pipelined.
-   * Unknown wamids cost nothing more than their share of the lookup.
+   * bucket and day, one round trip per RECORD_SLICE events), then each known event is applied by the
+   * per-message script, pipelined. Unknown wamids cost nothing more than their share of the lookup.
    */
   async recordMany(events: readonly DeliveryEvent[]): Promise<DeliveryTally> {
     const tally: DeliveryTally = { applied: 0, stale: 0, unknown: 0 };
-    for (const result of await this.apply(events)) tally[result] += 1;
+    // Slices bound what one round trip writes and holds (the commands' arguments and replies).
+    for (let from = 0; from < events.length; from += RECORD_SLICE) {
+      for (const result of await this.apply(events.slice(from, from + RECORD_SLICE))) tally[result] += 1;
+    }
     return tally;
   }
 

@@ -161,8 +161,9 @@ export async function findWamid(ctx: StoreContext, wamid: string, now = Date.now
 }
 
 /**
- * The message ids of many wamids (those found), looking through the last week's index: one HMGET per
- * bucket and day, all sent at once (auto-pipelined: one round trip), whatever the number of wamids.
+ * The message ids of many wamids (those found), looking through the last week's index: one script per
+ * index bucket (its day hashes share a hash tag), all sent at once (auto-pipelined: one round trip), each
+ * sending its wamids once and getting back only the hits, whatever the number of wamids.
  */
 export async function findWamids(
   ctx: StoreContext,
@@ -177,16 +178,15 @@ export async function findWamids(
     if (list) list.push(wamid);
     else byBucket.set(bucket, [wamid]);
   }
-  const lookups = [...byBucket].flatMap(([bucket, list]) =>
-    Array.from({ length: WAMID_INDEX_DAYS + 1 }, (_, day) => ({ list, key: ctx.keys.wamidIndex(today - day, bucket) })),
-  );
-  const replies = await Promise.all(lookups.map(({ key, list }) => ctx.redis.hmget(key, ...list)));
   const found = new Map<string, string>();
-  // Lookups run newest day first within each bucket: the first hit is the latest send.
-  lookups.forEach(({ list }, i) =>
-    replies[i]?.forEach((id, j) => {
-      const wamid = list[j];
-      if (id !== null && wamid !== undefined && !found.has(wamid)) found.set(wamid, id);
+  await Promise.all(
+    [...byBucket].map(async ([bucket, list]) => {
+      const days = Array.from({ length: WAMID_INDEX_DAYS + 1 }, (_, i) => ctx.keys.wamidIndex(today - i, bucket));
+      const hits = await runScript<Array<number | string>>(ctx.redis, 'findWamids', days, list);
+      for (let i = 0; i + 1 < hits.length; i += 2) {
+        const wamid = list[Number(hits[i]) - 1];
+        if (wamid !== undefined) found.set(wamid, String(hits[i + 1]));
+      }
     }),
   );
   return found;

@@ -12,6 +12,7 @@ const SCRIPTS = {
   reserveSends: 'reserve-sends-1',
   delaySends: 'delay-sends-1',
   recordDelivery: 'record-delivery-2',
+  findWamids: 'find-wamids-n',
   setStatus: 'set-status-1',
   advanceCursor: 'advance-cursor-1',
   audienceLookup: 'audience-lookup-n',
