@@ -4,8 +4,8 @@
  *   npx tsx bench/webhook-flood.ts [events=200000] [parallel=1] [caps=raised|default]
  *
  * Starts its own redis-server and producer (WEBHOOK_TOKEN set, WEBHOOK_MAX_BYTES and WEBHOOK_MAX_EVENTS
- * raised so the body is accepted, unless `default` is given), posts `parallel` bodies of `events` flat status events for wamids
- * nobody sent, and prints the wall time, the Redis commands they cost (INFO commandstats) and the
+ * raised so the body is accepted, unless `default` is given), posts `parallel` bodies of `events` flat status
+ * events for wamids nobody sent, and prints the wall time, the Redis commands they cost (INFO commandstats) and the
  * producer's RSS (VmRSS before, VmHWM peak).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
