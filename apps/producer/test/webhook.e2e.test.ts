@@ -29,6 +29,9 @@ interface Producer {
   store: Store;
 }
 
+/** Every line the producers under test logged (at debug: request lines included). */
+const logged: string[] = [];
+
 async function producer(env: Record<string, string> = {}): Promise<Producer> {
   const cfg = producerConfigSchema.parse({
     API_KEYS: API_KEY,
@@ -41,7 +44,8 @@ async function producer(env: Record<string, string> = {}): Promise<Producer> {
     createLogger('store', 'silent'),
   );
   stores.push(store);
-  const app = await buildApp({ cfg, store });
+  const logger = createLogger('producer', 'debug', {}, { write: (line: string) => void logged.push(line) });
+  const app = await buildApp({ cfg, store }, logger);
   apps.push(app);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
@@ -110,6 +114,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // Nothing any test sent or configured as a credential reached a log line, nor a sender's full number.
+  const text = logged.join('');
+  expect(logged.length).toBeGreaterThan(0);
+  for (const secret of [HOOK_TOKEN, APP_SECRET, 'hook-token', 'app-secret', '919970585556', '919970585562'])
+    expect({ secret, found: text.includes(secret) }).toEqual({ secret, found: false });
   for (const s of sandboxes) await s.close();
   for (const a of apps) await a.close();
   for (const s of stores) await s.close();
@@ -357,6 +366,24 @@ describe('inbound messages (SPEC §12)', () => {
     const forged = await forger.inbound({ from: number, text: 'ARRET' });
     expect(forged.answer.status).toBe(401);
     expect(await p.store.audience.suppression(number)).toBeUndefined();
+  });
+
+  it("decides a sender's keywords in one body by their time, whatever their order in the body", async () => {
+    const p = await producer({ WEBHOOK_TOKEN: HOOK_TOKEN });
+    const now = Math.floor(Date.now() / 1000);
+    const message = (from: string, text: string, timestamp: number) => ({ type: 'message', from, text, timestamp });
+    const body = JSON.stringify([
+      message('919970585561', 'START', now - 5),
+      message('919970585561', 'STOP', now - 10),
+      message('919970585562', 'STOP', now - 5),
+      message('919970585562', 'START', now - 10),
+    ]);
+    expect(await post(p, body, { query: `?token=${HOOK_TOKEN}` })).toMatchObject({
+      status: 200,
+      body: { inbound: 4, opted_out: 1, opted_in: 1 },
+    });
+    expect(await p.store.audience.suppression('919970585561')).toBeUndefined();
+    expect(await p.store.audience.suppression('919970585562')).toMatchObject({ reason: 'opt-out keyword' });
   });
 
   it('normalises senders like uploaded numbers and reads a window from the message time', async () => {
