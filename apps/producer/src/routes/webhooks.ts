@@ -15,6 +15,7 @@ const unauthorized = () =>
     'UNAUTHORIZED',
     'webhook token or signature missing or wrong (?token=<WEBHOOK_TOKEN> or X-Hub-Signature-256)',
   );
+const unreadable = () => new ApiError(400, 'BAD_REQUEST', 'the webhook body could not be read to its end');
 const tooLarge = (max: number) =>
   new ApiError(413, 'BODY_TOO_LARGE', `webhook body is larger than WEBHOOK_MAX_BYTES (${max} bytes)`);
 
@@ -31,8 +32,10 @@ function readCapped(body: Readable, max: number, declared: number): Promise<Buff
     const done = (err?: Error) => {
       body.off('data', onData);
       body.off('end', onEnd);
-      body.off('error', done);
+      body.off('error', onError);
+      body.off('close', onClose);
       if (err) {
+        chunks.length = 0;
         body.pause();
         reject(err);
       } else resolve(Buffer.concat(chunks, size));
@@ -43,9 +46,13 @@ function readCapped(body: Readable, max: number, declared: number): Promise<Buff
       else chunks.push(chunk);
     };
     const onEnd = () => done();
+    // A client that goes away mid-body: the handler ends at once and lets go of what it read.
+    const onError = () => done(unreadable());
+    const onClose = () => done(unreadable());
     body.on('data', onData);
     body.once('end', onEnd);
-    body.once('error', done);
+    body.once('error', onError);
+    body.once('close', onClose);
   });
 }
 
