@@ -136,7 +136,9 @@ describe('who may post (SPEC §14)', () => {
     }
     expect((await post(closed, body, { headers: { 'x-hub-signature-256': sign(body) } })).status).toBe(401);
 
+    expect(logged.join('')).toContain('the webhook refuses every event (401)');
     const open = await producer({ WEBHOOK_OPEN: 'true' });
+    expect(logged.join('')).toContain('WEBHOOK_OPEN=true: the webhook takes events from anyone');
     expect(await post(open, body)).toMatchObject({ status: 200, body: { received: 1, unknown: 1 } });
   });
 

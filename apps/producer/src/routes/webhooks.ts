@@ -74,6 +74,9 @@ export async function webhookRoutes(app: FastifyInstance, { cfg, store }: AppDep
   const keyword = keywordMatcher(cfg.OPT_OUT_KEYWORDS, cfg.OPT_IN_KEYWORDS);
   const audience: AudienceWrites = store.audience;
   const max = cfg.WEBHOOK_MAX_BYTES;
+  if (cfg.WEBHOOK_OPEN) app.log.warn('WEBHOOK_OPEN=true: the webhook takes events from anyone who can reach it');
+  else if (!cfg.WEBHOOK_TOKEN && !cfg.WEBHOOK_APP_SECRET)
+    app.log.warn('neither WEBHOOK_TOKEN nor WEBHOOK_APP_SECRET is set: the webhook refuses every event (401)');
 
   // This route reads its own bytes (Meta may send JSON as text/plain, and the signature is over the raw body).
   app.removeAllContentTypeParsers();
