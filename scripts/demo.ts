@@ -67,7 +67,7 @@ async function main(): Promise<void> {
     type View = {
       status: string;
       rate: number;
-      counts: { sent: number; failed: number; pending: number };
+      counts: { sent: number; failed: number; pending: number; delivered: number };
       failure_reasons: Array<{ code: string; count: number; message: string }>;
     };
     let view: View;
@@ -83,7 +83,10 @@ async function main(): Promise<void> {
     mkdirSync(resolve(REPO_ROOT, '.data'), { recursive: true });
     const report = await api(`/v1/campaigns/${created.id}/report?format=csv`);
     await pipeline(Readable.fromWeb(report.body as import('node:stream/web').ReadableStream), createWriteStream(out));
-    console.log(`\ncampaign ${created.id} ${view.status}: ${view.counts.sent} sent, ${view.counts.failed} failed`);
+    console.log(
+      `\ncampaign ${created.id} ${view.status}: ${view.counts.sent} sent, ${view.counts.failed} failed, ` +
+        `${view.counts.delivered} delivered so far (signed callbacks from the sandbox to the webhook)`,
+    );
     for (const f of view.failure_reasons) console.log(`  failed ${f.count} × ${f.code}: ${f.message}`);
     console.log(`report (one row per recipient, with its wamid or failure reason): ${out}\n`);
   } finally {

@@ -17,6 +17,7 @@ import {
 import { sleep } from './measure';
 
 export const TOKEN = 'bench-token';
+export const WEBHOOK_TOKEN = 'bench-webhook-token';
 /** The sandbox's answer delay for every message (the issue fixes it at 20 ms). */
 export const LATENCY_MS = 20;
 /** Requests in flight for every sender, the project's and the naive ones. */
@@ -115,6 +116,8 @@ export async function startProducer(stack: Stack, prefix: string, profileDir?: s
       PORT: String(port),
       HOST: '127.0.0.1',
       API_KEYS: TOKEN,
+      // The webhook is closed without one (SPEC §14); nothing in the benches posts to it.
+      WEBHOOK_TOKEN: WEBHOOK_TOKEN,
       LOG_LEVEL: 'warn',
     },
     profileDir,

@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { unauthorized } from './errors';
 
@@ -13,6 +13,18 @@ export function secretMatcher(secrets: string[]): (candidate: string | undefined
     let hit = false;
     for (const k of known) hit = timingSafeEqual(k, d) || hit;
     return hit;
+  };
+}
+
+/**
+ * Checks Meta's `X-Hub-Signature-256: sha256=<hex>`: the HMAC-SHA256 of the raw body with the app secret,
+ * compared in constant time (both sides hashed to the same length first, like secretMatcher).
+ */
+export function signatureMatcher(appSecret: string): (rawBody: Buffer, header: string | undefined) => boolean {
+  return (rawBody, header) => {
+    if (!header) return false;
+    const expected = `sha256=${createHmac('sha256', appSecret).update(rawBody).digest('hex')}`;
+    return timingSafeEqual(digest(expected), digest(header.trim().toLowerCase()));
   };
 }
 

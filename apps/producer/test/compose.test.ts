@@ -27,12 +27,32 @@ const SPEC_VARIABLES = new Set([
   'MAX_UPLOAD_BYTES',
   'WEBHOOK_TOKEN',
 ]);
-// METRICS_TOKEN and ALLOW_PRIVATE_URLS: SPEC §14 hardening.
-const EXTRA_VARIABLES = new Set(['REDIS_PREFIX', 'PORT', 'HOST', 'METRICS_TOKEN', 'ALLOW_PRIVATE_URLS']);
+// METRICS_TOKEN, ALLOW_PRIVATE_URLS and the webhook's: SPEC §14 hardening; the keywords: SPEC §12.
+const EXTRA_VARIABLES = new Set([
+  'REDIS_PREFIX',
+  'PORT',
+  'HOST',
+  'METRICS_TOKEN',
+  'ALLOW_PRIVATE_URLS',
+  'WEBHOOK_APP_SECRET',
+  'WEBHOOK_OPEN',
+  'WEBHOOK_MAX_BYTES',
+  'WEBHOOK_MAX_EVENTS',
+  'OPT_OUT_KEYWORDS',
+  'OPT_IN_KEYWORDS',
+]);
 const isKnownVariable = (name: string) =>
   SPEC_VARIABLES.has(name) || EXTRA_VARIABLES.has(name) || name.startsWith('SANDBOX_');
 
-const SECRETS = ['API_KEYS', 'SOBOT_API_KEY', 'SOBOT_API_SECRET', 'BOARD_PASSWORD', 'WEBHOOK_TOKEN'];
+const SECRETS = [
+  'API_KEYS',
+  'SOBOT_API_KEY',
+  'SOBOT_API_SECRET',
+  'BOARD_PASSWORD',
+  'WEBHOOK_TOKEN',
+  'WEBHOOK_APP_SECRET',
+  'SANDBOX_WEBHOOK_SECRET',
+];
 /** `${NAME}`, `${NAME:-}` or `${NAME:?message}`: taken from the host, with no fallback value. */
 const HOST_REFERENCE = /^\$\{([A-Z][A-Z0-9_]*)(:?\?[^}]*|:?-)?\}$/;
 
@@ -163,6 +183,18 @@ describe('docker-compose.yml', () => {
     }
     expect(env('producer').find(([k]) => k === 'API_KEYS')?.[1]).toMatch(/^\$\{API_KEYS:\?/);
     expect(env('worker').find(([k]) => k === 'SOBOT_API_KEY')?.[1]).toMatch(/^\$\{SOBOT_API_KEY:\?/);
+  });
+
+  it("gives the sandbox the producer's webhook and the same app secret, so its signed callbacks are taken", () => {
+    const producer = Object.fromEntries(env('producer'));
+    const sandbox = Object.fromEntries(env('sandbox'));
+    expect(producer.WEBHOOK_APP_SECRET).toBe('${WEBHOOK_APP_SECRET:-}');
+    expect(sandbox.SANDBOX_WEBHOOK_SECRET).toBe(producer.WEBHOOK_APP_SECRET);
+    expect(sandbox.SANDBOX_WEBHOOK_URL).toMatch(
+      /^\$\{SANDBOX_WEBHOOK_URL:-http:\/\/producer:3000\/v1\/webhooks\/sobot\}$/,
+    );
+    // Closed by default: nothing opens the webhook unless the host says so.
+    expect(producer.WEBHOOK_OPEN).toBe('${WEBHOOK_OPEN:-false}');
   });
 
   it('sets only variables SPEC §4 lists on producer and worker, and points both at the redis service', () => {

@@ -206,12 +206,14 @@ test('/docs/json is a valid OpenAPI 3.1 document with every route and its securi
       'POST /v1/campaigns/{id}/retry-failed',
       'POST /v1/messages',
       'POST /v1/webhooks/sobot',
+      'GET /v1/webhooks/sobot',
     ].sort(),
   );
   const security = Object.fromEntries(ops.map(({ key, op }) => [key, op.security ?? spec.security]));
   expect(spec.security).toEqual([{ bearer: [] }]);
   expect(security['POST /v1/webhooks/sobot']).toEqual([{ webhookToken: [] }, { webhookSignature: [] }]);
-  for (const open of ['GET /healthz', 'GET /readyz', 'GET /metrics']) expect(security[open]).toEqual([]);
+  for (const open of ['GET /healthz', 'GET /readyz', 'GET /metrics', 'GET /v1/webhooks/sobot'])
+    expect(security[open]).toEqual([]);
   expect(spec.components.securitySchemes.webhookSignature).toMatchObject({
     type: 'apiKey',
     in: 'header',
@@ -389,7 +391,8 @@ test('message and webhook routes answer as documented, errors included', async (
   const hook = (body: unknown, token = HOOK_TOKEN) =>
     call('POST', `/v1/webhooks/sobot${token ? `?token=${token}` : ''}`, { body, anonymous: true });
   const meta = { entry: [{ changes: [{ value: { statuses: [{ id: view.wamid, status: 'delivered' }] } }] }] };
-  expect((await hook(meta)).json()).toEqual({ received: 1, applied: 1, stale: 0, unknown: 0 });
+  const none = { inbound: 0, opted_out: 0, opted_in: 0, ignored: 0 };
+  expect((await hook(meta)).json()).toEqual({ received: 1, applied: 1, stale: 0, unknown: 0, ...none });
   expect(
     (
       await hook([
@@ -397,7 +400,7 @@ test('message and webhook routes answer as documented, errors included', async (
         { id: 'wamid.nobody', status: 'read' },
       ])
     ).json(),
-  ).toEqual({ received: 2, applied: 1, stale: 0, unknown: 1 });
+  ).toEqual({ received: 2, applied: 1, stale: 0, unknown: 1, ...none });
   expect((await call('GET', `/v1/messages/${messageId}`)).json().delivery_status).toBe('read');
   expect((await hook({ statuses: [{ wamid: view.wamid, status: 'delivered' }] })).json().stale).toBe(1);
   expect((await hook({ nothing: true })).json().error.code).toBe('INVALID_WEBHOOK');
@@ -408,7 +411,13 @@ test('message and webhook routes answer as documented, errors included', async (
     headers: raw('application/xml'),
     anonymous: true,
   });
-  expect(hookText.statusCode).toBe(415);
+  // Read as JSON whatever the content type (Meta may send text/plain): this is not JSON.
+  expect([hookText.statusCode, hookText.json().error.code]).toEqual([400, 'INVALID_JSON']);
+  const handshake = (query: string) => call('GET', `/v1/webhooks/sobot?${query}`, { anonymous: true });
+  const challenge = await handshake(`hub.mode=subscribe&hub.verify_token=${HOOK_TOKEN}&hub.challenge=42`);
+  expect([challenge.statusCode, challenge.body]).toEqual([200, '42']);
+  expect((await handshake(`hub.mode=subscribe&hub.verify_token=${HOOK_TOKEN}`)).statusCode).toBe(400);
+  expect((await handshake('hub.mode=subscribe&hub.verify_token=wrong&hub.challenge=42')).statusCode).toBe(403);
   const hookHuge = await call('POST', `/v1/webhooks/sobot?token=${HOOK_TOKEN}`, {
     body: JSON.stringify({ statuses: [], pad: 'x'.repeat(11 * 2 ** 20) }),
     headers: raw('application/json'),

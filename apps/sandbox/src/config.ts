@@ -81,7 +81,7 @@ export const sandboxConfigSchema = z
     SANDBOX_MAX_RPS: int(0, 1_000_000).optional(),
     /** Where status and inbound events are posted; may carry ?token=. */
     SANDBOX_WEBHOOK_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
-    /** App secret: every webhook post is signed with X-Hub-Signature-256. Never logged. */
+    /** App secret: every webhook post is signed with X-Hub-Signature-256 (empty: unsigned). Never logged. */
     SANDBOX_WEBHOOK_SECRET: z.string().optional(),
     SANDBOX_WEBHOOK_DELAY_MS: int(0, 600_000).optional(),
     /** Comma list of the events to send after each 200, in order: sent, delivered, read. */
@@ -109,7 +109,7 @@ export const sandboxConfigSchema = z
           url: e.SANDBOX_WEBHOOK_URL,
           delayMs: e.SANDBOX_WEBHOOK_DELAY_MS,
           statuses: e.SANDBOX_WEBHOOK_STATUSES,
-          secret: e.SANDBOX_WEBHOOK_SECRET,
+          secret: e.SANDBOX_WEBHOOK_SECRET || undefined,
         }
       : undefined;
     const config: SandboxConfig = {

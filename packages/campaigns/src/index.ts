@@ -20,3 +20,4 @@ export {
   type PreflightOptions,
 } from './image-preflight';
 export { isPublicAddress, guardedLookup, AddressRefusedError, type Resolve } from './public-address';
+export { applyInbound, OPT_OUT_REASON, type AudienceWrites, type InboundTally } from './inbound';

@@ -19,6 +19,25 @@ const list = z.string().transform((s) =>
     .filter(Boolean),
 );
 
+/** A secret that may be given empty (compose's `${NAME:-}`): empty is unset. */
+const optionalSecret = z
+  .string()
+  .optional()
+  .transform((s) => (s ? s : undefined));
+
+/** A comma-separated keyword list; unset or empty (compose's `${NAME:-}`) → the defaults. */
+const keywords = (defaults: string[]) =>
+  z
+    .string()
+    .optional()
+    .transform((s) => {
+      const given = (s ?? '')
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean);
+      return given.length ? given : defaults;
+    });
+
 export const redisEnv = {
   /** Redis to use; with REDIS_CLUSTER=true a comma-separated list of seed nodes. Unset: embedded under `pnpm start`. */
   REDIS_URL: z.string().optional(),
@@ -74,8 +93,20 @@ export const producerEnv = {
     .optional(),
   /** Largest accepted upload, bytes. */
   MAX_UPLOAD_BYTES: int(1, 64 * 2 ** 30).default(512 * 2 ** 20),
-  /** Shared token the delivery webhook must carry as ?token=. */
-  WEBHOOK_TOKEN: z.string().optional(),
+  /** Shared token the webhook accepts as ?token= (and Meta's GET handshake as hub.verify_token). Never logged. */
+  WEBHOOK_TOKEN: optionalSecret,
+  /** App secret: the webhook accepts bodies signed `X-Hub-Signature-256: sha256=<HMAC-SHA256>`. Never logged. */
+  WEBHOOK_APP_SECRET: optionalSecret,
+  /** `true` lets the webhook take unauthenticated events (neither a token nor a signature); closed by default. */
+  WEBHOOK_OPEN: bool.default(false),
+  /** Largest webhook body, bytes (413 past it, and the read stops there). */
+  WEBHOOK_MAX_BYTES: int(1, 2 ** 30).default(2 ** 20),
+  /** Most events (statuses and inbound messages) in one webhook body (413 past it). */
+  WEBHOOK_MAX_EVENTS: int(1, 10_000_000).default(10_000),
+  /** Inbound texts that suppress their sender (whole message, case and surrounding space ignored). */
+  OPT_OUT_KEYWORDS: keywords(['STOP', 'UNSUBSCRIBE', 'STOP ALL']),
+  /** Inbound texts that lift their sender's suppression. */
+  OPT_IN_KEYWORDS: keywords(['START']),
   /** Days a finished campaign's results are kept in Redis. */
   RESULT_TTL_DAYS: z.coerce.number().positive().max(3650).default(30),
   /** Bearer token /metrics asks for (`Authorization: Bearer …`); unset → /metrics is open. Never logged. */

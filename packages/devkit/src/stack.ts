@@ -77,11 +77,25 @@ export async function startStack(
     return proc;
   }
 
+  const port = base.PORT ?? '3000';
+  base.PORT = port;
   let sandboxUrl: string | undefined;
   if (!base.SOBOT_API_KEY) {
-    const port = await freePort();
-    sandboxUrl = `http://127.0.0.1:${port}`;
-    run('sandbox', { ...base, ...opts.sandboxEnv, SANDBOX_PORT: String(port), SOBOT_API_KEY: 'sandbox' });
+    // The sandbox posts delivery callbacks to the webhook, signed: the webhook is closed without a secret.
+    if (!base.WEBHOOK_APP_SECRET) {
+      base.WEBHOOK_APP_SECRET = `dev-${randomBytes(16).toString('hex')}`;
+      announce('WEBHOOK_APP_SECRET is not set: generated one for this run (the sandbox signs its callbacks with it)');
+    }
+    const sandboxPort = await freePort();
+    sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
+    run('sandbox', {
+      ...base,
+      SANDBOX_WEBHOOK_URL: `http://127.0.0.1:${port}/v1/webhooks/sobot`,
+      SANDBOX_WEBHOOK_SECRET: base.WEBHOOK_APP_SECRET,
+      ...opts.sandboxEnv,
+      SANDBOX_PORT: String(sandboxPort),
+      SOBOT_API_KEY: 'sandbox',
+    });
     await waitForHttp(`${sandboxUrl}/_sandbox/health`);
     base.SOBOT_API_URL = sandboxUrl;
     base.SOBOT_API_KEY = 'sandbox';
@@ -90,6 +104,11 @@ export async function startStack(
     announce(
       `*** SOBOT_API_KEY is not set: messages go to the local SANDBOX at ${sandboxUrl}, not to Sobot. ` +
         'Nothing reaches WhatsApp. ***',
+    );
+  } else if (!base.WEBHOOK_TOKEN && !base.WEBHOOK_APP_SECRET && base.WEBHOOK_OPEN !== 'true') {
+    announce(
+      'Neither WEBHOOK_TOKEN nor WEBHOOK_APP_SECRET is set: the webhook (/v1/webhooks/sobot) refuses every ' +
+        'event (401) until one is.',
     );
   }
   let apiKey = base.API_KEYS?.split(',')[0]?.trim() ?? '';
@@ -104,8 +123,6 @@ export async function startStack(
     base.BOARD_USER = board.user;
     base.BOARD_PASSWORD = board.password;
   }
-  const port = base.PORT ?? '3000';
-  base.PORT = port;
   run('producer', base);
   run('worker', base);
   const producerUrl = `http://127.0.0.1:${port}`;

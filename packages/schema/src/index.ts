@@ -28,6 +28,21 @@ export {
 } from './message';
 export * from './api';
 export { SEND_POLICY, roundBackoffMs, chunkJobBackoffMs } from './send-policy';
-export { parseDeliveryEvents, WebhookBodyError, type DeliveryEvent } from './webhook-events';
+export {
+  parseDeliveryEvents,
+  parseWebhookEvents,
+  WebhookBodyError,
+  type DeliveryEvent,
+  type InboundMessage,
+  type WebhookEvents,
+  type WebhookParseOptions,
+} from './webhook-events';
+export {
+  keywordForm,
+  keywordMatcher,
+  DEFAULT_OPT_IN_KEYWORDS,
+  DEFAULT_OPT_OUT_KEYWORDS,
+  type KeywordAction,
+} from './keywords';
 export { parseSendAt, SEND_AT_MAX_DAYS, type SendAtResult } from './send-at';
 export { clip, clipList, ECHO_MAX } from './clip';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DELIVERY_STATUSES, type DeliveryStatus } from './api';
+import { normalizeNumber } from './phone';
 
 /** One delivery status event from the webhook, keyed by wamid. */
 export interface DeliveryEvent {
@@ -11,42 +12,81 @@ export interface DeliveryEvent {
   errorMessage?: string;
 }
 
+/** One inbound message from a customer (SPEC §12): it opens the sender's 24-hour window. */
+export interface InboundMessage {
+  /** The sender, normalised like an uploaded number (digits, country code included). */
+  from: string;
+  /** When the customer wrote, ms. */
+  at: number;
+  /** Meta's message type (`text`, `image`, …); `text` for the flat form. */
+  type: string;
+  /** The text of a text message. */
+  text?: string;
+}
+
+/** What one webhook body carries. */
+export interface WebhookEvents {
+  statuses: DeliveryEvent[];
+  inbound: InboundMessage[];
+  /** Well-formed events this product does not act on (unknown status or type, a sender that is no number). */
+  ignored: number;
+}
+
 /** A webhook body in neither accepted shape. */
 export class WebhookBodyError extends Error {
   readonly code = 'INVALID_WEBHOOK';
   constructor() {
-    super('expected Meta-style entry[].changes[].value.statuses[] or flat {id|wamid, status} events');
+    super(
+      'expected Meta-style entry[].changes[].value.statuses[] / messages[], or flat {id|wamid, status} ' +
+        'or {type: "message", from, text} events',
+    );
     this.name = 'WebhookBodyError';
   }
 }
 
+const time = z.union([z.string(), z.number()]).optional();
+const code = z.union([z.string(), z.number()]).optional();
+
 const metaStatus = z.object({
   id: z.string(),
   status: z.string(),
-  timestamp: z.union([z.string(), z.number()]).optional(),
-  errors: z
-    .array(
-      z.object({
-        code: z.union([z.string(), z.number()]).optional(),
-        title: z.string().optional(),
-        message: z.string().optional(),
-      }),
-    )
-    .optional(),
+  timestamp: time,
+  errors: z.array(z.object({ code, title: z.string().optional(), message: z.string().optional() })).optional(),
+});
+const metaMessage = z.object({
+  from: z.string(),
+  timestamp: time,
+  type: z.string().optional(),
+  text: z.object({ body: z.string() }).optional(),
+});
+const metaBody = z.object({
+  entry: z.array(
+    z.object({
+      changes: z.array(
+        z.object({
+          value: z
+            .object({ statuses: z.array(metaStatus).optional(), messages: z.array(metaMessage).optional() })
+            .loose(),
+        }),
+      ),
+    }),
+  ),
 });
 const flatStatus = z.object({
   id: z.string().optional(),
   wamid: z.string().optional(),
   status: z.string(),
-  timestamp: z.union([z.string(), z.number()]).optional(),
-  error_code: z.union([z.string(), z.number()]).optional(),
+  timestamp: time,
+  error_code: code,
   error_message: z.string().optional(),
 });
-const metaBody = z.object({
-  entry: z.array(
-    z.object({ changes: z.array(z.object({ value: z.object({ statuses: z.array(metaStatus).optional() }).loose() })) }),
-  ),
+const flatMessage = z.object({
+  type: z.string(),
+  from: z.string().optional(),
+  timestamp: time,
+  text: z.union([z.string(), z.object({ body: z.string() })]).optional(),
 });
+const flatEvent = z.union([flatStatus, flatMessage]);
 
 /** Event time: unix seconds or ms, or an ISO date; now when absent. */
 function eventTime(ts: string | number | undefined): number {
@@ -59,44 +99,81 @@ function eventTime(ts: string | number | undefined): number {
 
 const isDelivery = (s: string): s is DeliveryStatus => (DELIVERY_STATUSES as readonly string[]).includes(s);
 
+export interface WebhookParseOptions {
+  /** Prepended to a sender's national number, as at upload (DEFAULT_COUNTRY_CODE). */
+  defaultCountryCode?: string;
+}
+
 /**
- * Accepts Meta-style `entry[].changes[].value.statuses[]` and flat `{id|wamid, status}`
- * (one, an array, or `{statuses:[…]}`).
+ * Reads a webhook body (already JSON-parsed): Meta-style `entry[].changes[].value.statuses[]` and
+ * `.messages[]`, or flat events — `{id|wamid, status}` and `{type: "message", from, timestamp, text}` (text a
+ * string or `{body}`) — one, an array, or under `statuses` / `messages`. Throws WebhookBodyError for a body
+ * in neither shape; well-formed events it does not act on are counted in `ignored`.
  */
-export function parseDeliveryEvents(body: unknown): DeliveryEvent[] {
-  const events: DeliveryEvent[] = [];
+export function parseWebhookEvents(body: unknown, opts: WebhookParseOptions = {}): WebhookEvents {
+  const out: WebhookEvents = { statuses: [], inbound: [], ignored: 0 };
+  const status = (wamid: string | undefined, raw: string, at: number, errorCode?: unknown, message?: string) => {
+    const s = raw.toLowerCase();
+    if (!wamid || !isDelivery(s)) {
+      out.ignored += 1;
+      return;
+    }
+    out.statuses.push({
+      wamid,
+      status: s,
+      at,
+      errorCode: errorCode === undefined ? undefined : String(errorCode),
+      errorMessage: message,
+    });
+  };
+  const inbound = (from: string | undefined, type: string, at: number, text: string | undefined) => {
+    const number = from === undefined ? undefined : normalizeNumber(from, opts.defaultCountryCode);
+    if (!number?.ok) {
+      out.ignored += 1;
+      return;
+    }
+    out.inbound.push({ from: number.value, at, type, ...(text === undefined ? {} : { text }) });
+  };
+
   const meta = metaBody.safeParse(body);
   if (meta.success) {
     for (const entry of meta.data.entry)
-      for (const change of entry.changes)
+      for (const change of entry.changes) {
         for (const s of change.value.statuses ?? []) {
-          const status = s.status.toLowerCase();
-          if (!isDelivery(status)) continue;
           const e = s.errors?.[0];
-          events.push({
-            wamid: s.id,
-            status,
-            at: eventTime(s.timestamp),
-            errorCode: e?.code === undefined ? undefined : String(e.code),
-            errorMessage: e?.message ?? e?.title,
-          });
+          status(s.id, s.status, eventTime(s.timestamp), e?.code, e?.message ?? e?.title);
         }
-    return events;
+        for (const m of change.value.messages ?? [])
+          inbound(m.from, m.type ?? 'text', eventTime(m.timestamp), m.text?.body);
+      }
+    return out;
   }
-  const list = Array.isArray(body) ? body : ((body as { statuses?: unknown })?.statuses ?? [body]);
-  const flat = z.array(flatStatus).safeParse(list);
+  const flat = z.array(flatEvent).safeParse(flatList(body));
   if (!flat.success) throw new WebhookBodyError();
-  for (const s of flat.data) {
-    const wamid = s.wamid ?? s.id;
-    const status = s.status.toLowerCase();
-    if (!wamid || !isDelivery(status)) continue;
-    events.push({
-      wamid,
-      status,
-      at: eventTime(s.timestamp),
-      errorCode: s.error_code === undefined ? undefined : String(s.error_code),
-      errorMessage: s.error_message,
-    });
+  for (const e of flat.data) {
+    if ('status' in e) status(e.wamid ?? e.id, e.status, eventTime(e.timestamp), e.error_code, e.error_message);
+    else if (e.type.toLowerCase() === 'message')
+      inbound(e.from, 'text', eventTime(e.timestamp), typeof e.text === 'string' ? e.text : e.text?.body);
+    else out.ignored += 1;
   }
-  return events;
+  return out;
+}
+
+/** The flat forms: one event, an array, or `{statuses: […], messages: […]}` (either or both). */
+function flatList(body: unknown): unknown {
+  if (Array.isArray(body)) return body;
+  if (body && typeof body === 'object' && !('status' in body) && !('type' in body)) {
+    const { statuses, messages } = body as { statuses?: unknown; messages?: unknown };
+    if (statuses === undefined && messages === undefined) return undefined;
+    const list = (x: unknown) => (x === undefined ? [] : Array.isArray(x) ? x : undefined);
+    const a = list(statuses);
+    const b = list(messages);
+    return a && b ? [...a, ...b] : undefined;
+  }
+  return [body];
+}
+
+/** The delivery status events of a body (see parseWebhookEvents). */
+export function parseDeliveryEvents(body: unknown): DeliveryEvent[] {
+  return parseWebhookEvents(body).statuses;
 }

@@ -17,7 +17,16 @@ export type { Ledger, LoadedChunk, OutcomeEntry } from './ledger';
 export { isTerminal, type Outcome, type OutcomeKind } from './outcome-codec';
 export { Circulation } from './circulation';
 export type { SendRate, Reservation, SystemPause, SystemPauseState } from './send-rate';
-export type { Deliveries, DeliveryResult } from './delivery';
+export type { Deliveries, DeliveryResult, DeliveryTally } from './delivery';
 export { IDEMPOTENCY_LEASE_MS, type IdempotencyKeys, type Claim } from './idempotency';
 export { LATENCY_BUCKETS, type MetricCounters } from './metrics-store';
 export { CHUNK_JOB_OPTIONS, type SendQueue, type ChunkJobData, type ChunkProcessor } from './queue';
+export {
+  AUDIENCE,
+  MAX_REASONS,
+  MAX_REASON_LENGTH,
+  WINDOW_MS,
+  type Audience,
+  type Suppression,
+  type LookupOptions,
+} from './audience';

@@ -106,6 +106,37 @@ export class Keys {
     return `${this.prefix}:probe`;
   }
 
+  /**
+   * Hash: one bucket of who-may-be-messaged data (audience.ts). `kind`: `s` suppressed numbers (no day), `w`
+   * inbound (24-hour window), `f` bulk sends (frequency cap), `m` 131049 answers; the time-bound kinds have
+   * one set of buckets per UTC day (unix day). `group` (0–9) is the hash tag: one script call reads a group.
+   */
+  audience(kind: 's' | 'w' | 'f' | 'm', group: number, bucket: number, day?: number): string {
+    return day === undefined
+      ? `${this.prefix}:{a:${group}}:${kind}:${bucket}`
+      : `${this.prefix}:{a:${group}}:${kind}${day}:${bucket}`;
+  }
+
+  /** String (bitmap): bit `b` is 1 while suppression bucket `b` of this group holds a number (for listings). */
+  suppressedBuckets(group: number): string {
+    return `${this.prefix}:{a:${group}}:sb`;
+  }
+
+  /** String: how many numbers of this group are suppressed. */
+  suppressedCount(group: number): string {
+    return `${this.prefix}:{a:${group}}:n`;
+  }
+
+  /** Hash: suppression reason `r:<text>` → small id, `i:<id>` → text, `#` → last id given. */
+  get suppressionReasons(): string {
+    return `${this.prefix}:reasons`;
+  }
+
+  /** String: when (ms) the last inbound message arrived at the webhook (for 409 NO_INBOUND_EVENTS). */
+  get lastInbound(): string {
+    return `${this.prefix}:inbound`;
+  }
+
   /** Hash: cluster-wide metric counters pushed by the workers. */
   get metrics(): string {
     return `${this.prefix}:metrics`;

@@ -157,14 +157,39 @@ const WAMID_INDEX_TTL_S = (WAMID_INDEX_DAYS + 1) * 86_400;
 
 /** The message id a wamid was recorded for, looking through the last week's index. */
 export async function findWamid(ctx: StoreContext, wamid: string, now = Date.now()): Promise<string | undefined> {
+  return (await findWamids(ctx, [wamid], now)).get(wamid);
+}
+
+/**
+ * The message ids of many wamids (those found), looking through the last week's index: one script per
+ * index bucket (its day hashes share a hash tag), all sent at once (auto-pipelined: one round trip), each
+ * sending its wamids once and getting back only the hits, whatever the number of wamids.
+ */
+export async function findWamids(
+  ctx: StoreContext,
+  wamids: readonly string[],
+  now = Date.now(),
+): Promise<Map<string, string>> {
   const today = Math.floor(now / DAY_MS);
-  const bucket = wamidBucket(wamid);
-  const hits = await Promise.all(
-    Array.from({ length: WAMID_INDEX_DAYS + 1 }, (_, i) =>
-      ctx.redis.hget(ctx.keys.wamidIndex(today - i, bucket), wamid),
-    ),
+  const byBucket = new Map<number, string[]>();
+  for (const wamid of new Set(wamids)) {
+    const bucket = wamidBucket(wamid);
+    const list = byBucket.get(bucket);
+    if (list) list.push(wamid);
+    else byBucket.set(bucket, [wamid]);
+  }
+  const found = new Map<string, string>();
+  await Promise.all(
+    [...byBucket].map(async ([bucket, list]) => {
+      const days = Array.from({ length: WAMID_INDEX_DAYS + 1 }, (_, i) => ctx.keys.wamidIndex(today - i, bucket));
+      const hits = await runScript<Array<number | string>>(ctx.redis, 'findWamids', days, list);
+      for (let i = 0; i + 1 < hits.length; i += 2) {
+        const wamid = list[Number(hits[i]) - 1];
+        if (wamid !== undefined) found.set(wamid, String(hits[i + 1]));
+      }
+    }),
   );
-  return hits.find((h): h is string => typeof h === 'string');
+  return found;
 }
 
 /** Wamid index buckets per day: few, so that one flush writes each bucket with one HSET of many fields. */

@@ -2,15 +2,22 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RedisClient } from './redis';
 
-/** The Lua scripts in ./lua, by name; the file name ends with the number of KEYS it takes. */
+/**
+ * The Lua scripts in ./lua, by name; the file name ends with the number of KEYS it takes, or `n` when it takes any
+ * number (all of one hash tag).
+ */
 const SCRIPTS = {
   recordOutcomes: 'record-outcomes-5',
   resetFailed: 'reset-failed-4',
   reserveSends: 'reserve-sends-1',
   delaySends: 'delay-sends-1',
   recordDelivery: 'record-delivery-2',
+  findWamids: 'find-wamids-n',
   setStatus: 'set-status-1',
   advanceCursor: 'advance-cursor-1',
+  audienceLookup: 'audience-lookup-n',
+  audienceWrite: 'audience-write-n',
+  reasonId: 'reason-id-1',
 } as const;
 
 type ScriptName = keyof typeof SCRIPTS;
@@ -32,9 +39,9 @@ const commandName = (name: ScriptName) => `sobot_${name}`;
 export function defineScripts(client: RedisClient): void {
   if (defined.has(client)) return;
   for (const [name, file] of Object.entries(SCRIPTS)) {
-    const numberOfKeys = Number(file.slice(file.lastIndexOf('-') + 1));
+    const suffix = file.slice(file.lastIndexOf('-') + 1);
     client.defineCommand(commandName(name as ScriptName), {
-      numberOfKeys,
+      ...(suffix === 'n' ? {} : { numberOfKeys: Number(suffix) }),
       lua: readFileSync(join(__dirname, 'lua', `${file}.lua`), 'utf8'),
     });
   }
@@ -50,5 +57,6 @@ export async function runScript<T = unknown>(
 ): Promise<T> {
   defineScripts(client);
   const fn = (client as unknown as Record<string, (...a: Arg[]) => Promise<T>>)[commandName(name)]!;
+  if (SCRIPTS[name].endsWith('-n')) return fn.call(client, keys.length, ...keys, ...args);
   return fn.call(client, ...keys, ...args);
 }

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import type { CampaignDefaults } from '@sobot/schema';
 import type { Logger } from 'pino';
+import { Audience } from './audience';
 import { CampaignControl } from './campaign-control';
 import { CampaignReader } from './campaign-view';
 import { CampaignWriter } from './campaign-writer';
@@ -70,6 +71,8 @@ export class Store {
   readonly metrics: MetricCounters;
   /** The system-wide pause (wrong key, outage). */
   readonly system: SystemPause;
+  /** Who may be messaged: the suppression list, 24-hour windows, frequency-cap and 131049 marks. */
+  readonly audience: Audience;
   private readonly ctx: StoreContext;
 
   private constructor(
@@ -90,6 +93,7 @@ export class Store {
     this.idempotency = withStoreErrors(new IdempotencyKeys(this.ctx));
     this.deliveries = withStoreErrors(new Deliveries(this.ctx));
     this.metrics = new MetricCounters(this.ctx);
+    this.audience = withStoreErrors(new Audience(this.ctx));
   }
 
   static open(cfg: StoreConfig, log: Logger): Store {

@@ -74,6 +74,30 @@ describe('delivery status events', () => {
       'unknown',
     );
   });
+
+  it('records a batch: known events applied (two campaigns, any order), unknown ones counted', async () => {
+    const a = await createCampaign(store, 3);
+    const b = await createCampaign(store, 2);
+    for (const i of [0, 1, 2]) await record(store, a, i, sent(`wamid.BA${i}`));
+    await record(store, b, 1, sent('wamid.BB1'));
+    const at = Date.now();
+    const tally = await store.deliveries.recordMany([
+      { wamid: 'wamid.BA0', status: 'read', at },
+      { wamid: 'wamid.BA0', status: 'delivered', at: at - 1 },
+      { wamid: 'wamid.BA1', status: 'delivered', at },
+      ...Array.from({ length: 300 }, (_, i) => ({ wamid: `wamid.NONE${i}`, status: 'read' as const, at })),
+      { wamid: 'wamid.BB1', status: 'failed', at, errorCode: '131026', errorMessage: 'undeliverable' },
+    ]);
+    expect(tally).toEqual({ applied: 3, stale: 1, unknown: 300 });
+    expect(await counts(a)).toMatchObject({ delivered: 2, read: 1, delivery_failed: 0 });
+    expect(await counts(b)).toMatchObject({ delivered: 0, delivery_failed: 1 });
+    expect(await store.deliveries.recordMany([])).toEqual({ applied: 0, stale: 0, unknown: 0 });
+    expect(await store.deliveries.recordMany([{ wamid: 'wamid.BA1', status: 'read', at }])).toEqual({
+      applied: 1,
+      stale: 0,
+      unknown: 0,
+    });
+  });
 });
 
 describe('idempotency keys', () => {

@@ -274,37 +274,72 @@ const flatEvent = z
 const metaEvent = z
   .object({ id: z.string(), status: z.string(), timestamp, errors: z.array(errorDetail).optional() })
   .loose();
+const metaMessage = z
+  .object({
+    from: z.string().describe("the customer's number (digits, country code included)"),
+    timestamp,
+    type: z.string().optional().describe('text, image, …: any inbound message opens the window'),
+    text: z.object({ body: z.string() }).optional(),
+  })
+  .loose();
+const flatMessage = z
+  .object({
+    type: z.literal('message'),
+    from: z.string(),
+    timestamp,
+    text: z.union([z.string(), z.object({ body: z.string() })]).optional(),
+  })
+  .loose();
 const webhookBody = z.union([
   z
     .object({
       entry: z.array(
         z
           .object({
-            changes: z.array(z.object({ value: z.object({ statuses: z.array(metaEvent).optional() }).loose() })),
+            changes: z.array(
+              z.object({
+                value: z
+                  .object({ statuses: z.array(metaEvent).optional(), messages: z.array(metaMessage).optional() })
+                  .loose(),
+              }),
+            ),
           })
           .loose(),
       ),
     })
     .loose()
     .describe('Meta style'),
-  flatEvent.describe('one flat event'),
-  z.array(flatEvent).describe('flat events'),
-  z.object({ statuses: z.array(flatEvent) }).describe('flat events under `statuses`'),
+  flatEvent.describe('one flat status event'),
+  flatMessage.describe('one flat inbound message'),
+  z.array(z.union([flatEvent, flatMessage])).describe('flat events'),
+  z
+    .object({ statuses: z.array(flatEvent).optional(), messages: z.array(flatMessage).optional() })
+    .describe('flat events under `statuses` and `messages`'),
 ]);
 /** What the webhook answers: events read, and what became of them. */
 export const webhookAnswerSchema = z.object({
-  received: z.int().min(0).describe('delivery events in the body'),
+  received: z.int().min(0).describe('delivery status events in the body'),
   applied: z.int().min(0).describe('events that moved a message forward'),
   stale: z.int().min(0).describe('events older than what the message already has'),
   unknown: z.int().min(0).describe('events for a wamid we do not know (acknowledged so they are not re-sent)'),
+  inbound: z.int().min(0).describe("inbound messages: each opened its sender's 24-hour window"),
+  opted_out: z.int().min(0).describe('senders suppressed by an opt-out keyword (`OPT_OUT_KEYWORDS`)'),
+  opted_in: z.int().min(0).describe('senders whose suppression an opt-in keyword lifted (`OPT_IN_KEYWORDS`)'),
+  ignored: z
+    .int()
+    .min(0)
+    .describe('well-formed events not acted on (another status or type, a sender that is no number)'),
 });
 
 const webhook: FastifySchema = {
-  summary: 'Delivery status events, keyed by wamid',
+  summary: 'Delivery status events (keyed by wamid) and inbound messages',
   description:
     'Authenticated by `?token=` equal to `WEBHOOK_TOKEN`, or by `X-Hub-Signature-256: sha256=<hex>` ' +
     '(HMAC-SHA256 of the raw body with `WEBHOOK_APP_SECRET`) — not by the bearer key, which the upstream ' +
-    'cannot send. The furthest of sent < delivered | failed < read is kept, in whatever order events arrive.',
+    'cannot send; with neither configured it is 401 unless `WEBHOOK_OPEN=true`. The body is read as JSON ' +
+    'whatever its content type. The furthest of sent < delivered | failed < read is kept, in whatever order ' +
+    "events arrive. An inbound message opens its sender's 24-hour window; a text that is exactly an opt-out " +
+    'keyword suppresses the sender, an opt-in keyword lifts it.',
   ...tags('webhooks'),
   security: [{ webhookToken: [] }, { webhookSignature: [] }],
   body: doc(webhookBody),
@@ -313,9 +348,31 @@ const webhook: FastifySchema = {
     ...errors({
       400: '`INVALID_WEBHOOK`: neither Meta-style nor flat events; `INVALID_JSON`.',
       401: '`UNAUTHORIZED`: the token or the signature is missing or wrong.',
-      413: '`BODY_TOO_LARGE`: over 10 MiB.',
-      415: '`UNSUPPORTED_MEDIA_TYPE`: the body is not `application/json`.',
+      413: '`BODY_TOO_LARGE`: over `WEBHOOK_MAX_BYTES`; `TOO_MANY_EVENTS`: over `WEBHOOK_MAX_EVENTS`.',
     }),
+  },
+};
+const webhookVerify: FastifySchema = {
+  summary: "Meta's webhook verification handshake",
+  description: 'Answers `hub.challenge` as text/plain when `hub.verify_token` equals `WEBHOOK_TOKEN`.',
+  ...tags('webhooks'),
+  security: [],
+  querystring: doc(
+    z.object({
+      'hub.mode': z.literal('subscribe'),
+      'hub.verify_token': z.string().describe('`WEBHOOK_TOKEN`'),
+      'hub.challenge': z.string().describe('echoed back'),
+    }),
+  ),
+  response: {
+    200: contentAnswer('The challenge', { 'text/plain': { type: 'string' } }),
+    ...errors(
+      {
+        400: '`INVALID_REQUEST`: no `hub.challenge`.',
+        403: '`FORBIDDEN`: `hub.mode` is not subscribe or `hub.verify_token` is wrong.',
+      },
+      { store: false },
+    ),
   },
 };
 
@@ -354,6 +411,7 @@ export const routeDocs = {
   listMessages,
   messageSummary,
   webhook,
+  webhookVerify,
   healthz,
   readyz,
   metrics,

@@ -1,0 +1,426 @@
+import type { StoreContext } from './context';
+import { StoreError } from './errors';
+import { runScript } from './scripts';
+
+/**
+ * Who may be messaged (SPEC §12): the suppression list, each number's 24-hour window, frequency-cap marks and
+ * 131049 marks.
+ *
+ * Layout (memory: a suppressed number costs ~20 B of Redis, see BENCHMARKS.md). A number's last digit is its
+ * *group* (the cluster hash tag `{a:<digit>}`: one script call reads or writes a group), the 4 digits before it
+ * its *bucket*; the field is the number less those 5 digits. 10 × 10,000 = 100,000 small hashes hold the
+ * suppression list, so up to ~12M numbers each stays a listpack (128 fields, Redis's default). A suppression's
+ * value is `unix second × 1024 + reason id` (an integer: 9 bytes). The time-bound kinds (windows, frequency and
+ * 131049 marks) have one set of buckets per UTC day holding the unix second of the event; each day's hashes
+ * expire once no lookup can need them (EXPIREAT), so nothing is swept.
+ *
+ * A lookup of many numbers is one script call per group (at most 10), sent together: one round trip.
+ */
+
+/** Bit of each kind in a lookup's answer. */
+export const AUDIENCE = { suppressed: 1, inWindow: 2, capped: 4, marked131049: 8 } as const;
+
+/** Most distinct suppression reasons (ids live in the low 10 bits of a suppression's value). */
+export const MAX_REASONS = 1023;
+const REASON_BITS = 1024;
+/** A suppression reason's longest text. */
+export const MAX_REASON_LENGTH = 200;
+
+const GROUPS = 10;
+const BUCKETS = 10_000;
+/** Digits of a number that pick its group and bucket (1 + 4). */
+const TAIL = 5;
+const DAY_S = 86_400;
+/** How long a window stays open after an inbound message, and a 131049 mark blocks retry-failed. */
+export const WINDOW_MS = 86_400_000;
+/** A listing or export reads this many buckets per round trip. */
+const READ_BATCH = 200;
+/** Numbers per script call batch (at most one call per group each): keeps a call's arguments small. */
+const SLICE = 5_000;
+
+type Kind = 's' | 'w' | 'f' | 'm';
+
+interface Place {
+  group: number;
+  bucket: number;
+  field: string;
+}
+
+/** Where a number lives. Numbers are the digits the API takes (normalised). */
+export function place(number: string): Place {
+  if (!/^\d+$/.test(number)) throw new StoreError('BAD_NUMBER', 'not a normalised number (digits only)');
+  const tail = number.length >= TAIL ? number.slice(-TAIL) : number.padStart(TAIL, '0');
+  // A number shorter than the tail keeps all its digits in the field, marked by `~`.
+  const field = number.length > TAIL ? number.slice(0, -TAIL) : `~${number}`;
+  return { group: Number(tail[TAIL - 1]), bucket: Number(tail.slice(0, TAIL - 1)), field };
+}
+
+/** The number a bucket's field stands for. */
+function numberOf(group: number, bucket: number, field: string): string {
+  if (field.startsWith('~')) return field.slice(1);
+  return `${field}${String(bucket).padStart(TAIL - 1, '0')}${group}`;
+}
+
+const unixDay = (ms: number): number => Math.floor(ms / 86_400_000);
+const unixSecond = (ms: number): number => Math.floor(ms / 1000);
+
+export interface Suppression {
+  number: string;
+  /** Why (the caller's words, an upstream code such as `131050`, or the opt-out keyword); null if none given. */
+  reason: string | null;
+  /** When it was suppressed (ms). */
+  at: number;
+}
+
+export interface LookupOptions {
+  /** Report whether each number is inside its 24-hour window. */
+  window?: boolean;
+  /** Report whether each number got a bulk message within this many hours (0 / undefined: no). */
+  capHours?: number;
+  /** Report whether a 131049 answer for each number came within 24 h. */
+  marks131049?: boolean;
+  now?: number;
+}
+
+/** The store's side of who may be messaged (see the file comment for the layout). */
+export class Audience {
+  /** Reason texts by id, as far as this process has seen them (ids never change meaning). */
+  private readonly reasonNames = new Map<number, string>();
+  private readonly reasonIds = new Map<string, number>();
+
+  constructor(private readonly ctx: StoreContext) {}
+
+  /**
+   * For each number (in order), the sum of the AUDIENCE bits that apply: suppressed always; the others when
+   * asked. One script call per group the numbers fall in, sent together.
+   */
+  async lookup(numbers: readonly string[], opts: LookupOptions = {}): Promise<Uint8Array> {
+    const out = new Uint8Array(numbers.length);
+    if (numbers.length === 0) return out;
+    const now = opts.now ?? Date.now();
+    const nowS = unixSecond(now);
+    const today = unixDay(now);
+    // What key j of a bucket holds: kind, the day (time-bound kinds), and the oldest value that counts.
+    const layout: Array<{ kind: Kind; day?: number; min: number }> = [{ kind: 's', min: 0 }];
+    if (opts.window) {
+      for (const day of [today, today - 1]) layout.push({ kind: 'w', day, min: nowS - DAY_S + 1 });
+    }
+    if (opts.capHours && opts.capHours > 0) {
+      const from = nowS - Math.round(opts.capHours * 3600) + 1;
+      for (let day = today; day >= Math.floor(from / DAY_S); day -= 1) layout.push({ kind: 'f', day, min: from });
+    }
+    if (opts.marks131049) {
+      for (const day of [today, today - 1]) layout.push({ kind: 'm', day, min: nowS - DAY_S + 1 });
+    }
+    const spec = layout.map((l) => `${l.kind}${l.min}`);
+    const calls: Array<Promise<void>> = [];
+    for (let from = 0; from < numbers.length; from += SLICE) {
+      calls.push(...this.lookupSlice(numbers.slice(from, from + SLICE), from, layout, spec, out));
+    }
+    await Promise.all(calls);
+    return out;
+  }
+
+  private lookupSlice(
+    numbers: readonly string[],
+    offset: number,
+    layout: ReadonlyArray<{ kind: Kind; day?: number }>,
+    spec: readonly string[],
+    out: Uint8Array,
+  ): Array<Promise<void>> {
+    return this.byGroup(numbers).map(async ({ group, items }) => {
+      const keys: string[] = [];
+      const ordinals = new Map<number, number>();
+      const args: Array<string | number> = [layout.length, ...spec];
+      for (const { place: p } of items) {
+        let ordinal = ordinals.get(p.bucket);
+        if (ordinal === undefined) {
+          ordinal = ordinals.size + 1;
+          ordinals.set(p.bucket, ordinal);
+          for (const l of layout) keys.push(this.ctx.keys.audience(l.kind, group, p.bucket, l.day));
+        }
+        args.push(ordinal, p.field);
+      }
+      const flags = await runScript<number[]>(this.ctx.redis, 'audienceLookup', keys, args);
+      items.forEach(({ index }, i) => (out[offset + index] = flags[i] ?? 0));
+    });
+  }
+
+  /** Inbound messages: each opens its sender's window for 24 h from `atMs`, and says an inbound event arrived. */
+  async openWindows(entries: ReadonlyArray<{ number: string; atMs: number }>, now = Date.now()): Promise<void> {
+    const writes: Promise<unknown>[] = [this.ctx.redis.set(this.ctx.keys.lastInbound, String(now))];
+    // The latest message of each number counts; a message dated in the future counts as now.
+    const latest = new Map<string, number>();
+    for (const { number, atMs } of entries) {
+      const at = Math.min(atMs, now);
+      if (now - at >= WINDOW_MS) continue;
+      latest.set(number, Math.max(latest.get(number) ?? 0, at));
+    }
+    // Grouped by day: one set of keys (and one expiry) per day.
+    const byDay = new Map<number, Array<{ number: string; value: number }>>();
+    for (const [number, at] of latest) {
+      const day = unixDay(at);
+      byDay.set(day, [...(byDay.get(day) ?? []), { number, value: unixSecond(at) }]);
+    }
+    for (const [day, items] of byDay) writes.push(this.write('w', items, 'max', day, (day + 2) * DAY_S + 3600));
+    await Promise.all(writes);
+  }
+
+  /** 131047: these numbers' windows are closed until they write again. */
+  async closeWindows(numbers: readonly string[], now = Date.now()): Promise<void> {
+    const today = unixDay(now);
+    const items = numbers.map((number) => ({ number, value: 0 }));
+    await Promise.all([today, today - 1].map((day) => this.write('w', items, 'del', day)));
+  }
+
+  /** When an inbound message last arrived at the webhook (ms), or null. */
+  async lastInboundAt(): Promise<number | null> {
+    const raw = await this.ctx.redis.get(this.ctx.keys.lastInbound);
+    return raw ? Number(raw) : null;
+  }
+
+  /** Adds numbers to the suppression list; returns how many were not on it already (those keep their reason). */
+  async suppress(numbers: readonly string[], reason: string | null = null, now = Date.now()): Promise<number> {
+    if (numbers.length === 0) return 0;
+    const id = reason ? await this.reasonId(reason) : 0;
+    const value = unixSecond(now) * REASON_BITS + id;
+    return this.write(
+      's',
+      numbers.map((number) => ({ number, value })),
+      'nx',
+    );
+  }
+
+  /** Removes numbers from the suppression list; returns how many were on it. */
+  async unsuppress(numbers: readonly string[]): Promise<number> {
+    if (numbers.length === 0) return 0;
+    return this.write(
+      's',
+      numbers.map((number) => ({ number, value: 0 })),
+      'del',
+    );
+  }
+
+  /** One number's suppression, or undefined when it is not suppressed. */
+  async suppression(number: string): Promise<Suppression | undefined> {
+    const p = place(number);
+    const raw = await this.ctx.redis.hget(this.ctx.keys.audience('s', p.group, p.bucket), p.field);
+    if (raw === null) return undefined;
+    if (!this.knownReason(raw)) await this.loadReasons();
+    return this.decode(number, raw);
+  }
+
+  /** How many numbers are suppressed. */
+  async suppressedCount(): Promise<number> {
+    const counts = await Promise.all(
+      Array.from({ length: GROUPS }, (_, g) => this.ctx.redis.get(this.ctx.keys.suppressedCount(g))),
+    );
+    return counts.reduce((sum, c) => sum + Number(c ?? 0), 0);
+  }
+
+  /**
+   * A page of the suppression list, in bucket order (stable while the list does not change). `cursor` is the
+   * previous page's `next`; `next` is null after the last page. Only buckets holding numbers are read (each
+   * group keeps a bitmap of them).
+   */
+  async suppressions(
+    limit: number,
+    cursor: string | null = null,
+  ): Promise<{ items: Suppression[]; next: string | null }> {
+    const items: Suppression[] = [];
+    const [start, startSkip] = decodeCursor(cursor);
+    const buckets = (await this.nonEmptyBuckets()).filter((b) => b >= start);
+    let skip = startSkip;
+    for (let i = 0; i < buckets.length; i += READ_BATCH) {
+      const batch = buckets.slice(i, i + READ_BATCH);
+      const read = await this.readBuckets(batch);
+      for (let j = 0; j < batch.length; j += 1) {
+        const at = batch[j]!;
+        const rest = read[j]!.slice(at === start ? skip : 0);
+        const room = limit - items.length;
+        if (rest.length > room) {
+          items.push(...rest.slice(0, room));
+          return { items, next: `${at}.${(at === start ? skip : 0) + room}` };
+        }
+        items.push(...rest);
+        if (items.length === limit) {
+          const following = buckets[i + j + 1];
+          return { items, next: following === undefined ? null : `${following}.0` };
+        }
+      }
+      skip = 0;
+    }
+    return { items, next: null };
+  }
+
+  /** Every suppression, a batch of buckets at a time (for exports). */
+  async *allSuppressions(): AsyncGenerator<Suppression[]> {
+    const buckets = await this.nonEmptyBuckets();
+    for (let i = 0; i < buckets.length; i += READ_BATCH) {
+      const batch = (await this.readBuckets(buckets.slice(i, i + READ_BATCH))).flat();
+      if (batch.length > 0) yield batch;
+    }
+  }
+
+  /** Global indices (group × BUCKETS + bucket) of the suppression buckets holding numbers, ascending. */
+  private async nonEmptyBuckets(): Promise<number[]> {
+    const maps = await Promise.all(
+      Array.from({ length: GROUPS }, (_, g) => this.ctx.redis.getBuffer(this.ctx.keys.suppressedBuckets(g))),
+    );
+    const out: number[] = [];
+    maps.forEach((map, g) => {
+      if (!map) return;
+      for (let byte = 0; byte < map.length; byte += 1) {
+        const bits = map[byte]!;
+        if (bits === 0) continue;
+        for (let bit = 0; bit < 8; bit += 1) {
+          if (bits & (0x80 >> bit)) out.push(g * BUCKETS + byte * 8 + bit);
+        }
+      }
+    });
+    return out;
+  }
+
+  /** Bulk messages sent: marks for the frequency cap, kept `capHours` (and a day's slack). */
+  async markSent(numbers: readonly string[], capHours: number, now = Date.now()): Promise<void> {
+    if (numbers.length === 0 || !(capHours > 0)) return;
+    const day = unixDay(now);
+    const value = unixSecond(now);
+    const expireAt = (day + 2) * DAY_S + Math.ceil(capHours * 3600);
+    await this.write(
+      'f',
+      numbers.map((number) => ({ number, value })),
+      'max',
+      day,
+      expireAt,
+    );
+  }
+
+  /** 131049 answers: retry-failed leaves these numbers alone for 24 h. */
+  async mark131049(numbers: readonly string[], now = Date.now()): Promise<void> {
+    if (numbers.length === 0) return;
+    const day = unixDay(now);
+    const value = unixSecond(now);
+    await this.write(
+      'm',
+      numbers.map((number) => ({ number, value })),
+      'max',
+      day,
+      (day + 2) * DAY_S + 3600,
+    );
+  }
+
+  /** Entries of the given buckets (global indices), each bucket's sorted by number. */
+  private async readBuckets(buckets: readonly number[]): Promise<Suppression[][]> {
+    const { redis, keys } = this.ctx;
+    const hashes = await Promise.all(
+      buckets.map((i) => redis.hgetall(keys.audience('s', Math.floor(i / BUCKETS), i % BUCKETS))),
+    );
+    const out: Suppression[][] = [];
+    for (let i = 0; i < hashes.length; i += 1) {
+      const g = Math.floor(buckets[i]! / BUCKETS);
+      const b = buckets[i]! % BUCKETS;
+      const entries = Object.entries(hashes[i]!);
+      if (entries.some(([, v]) => !this.knownReason(v))) await this.loadReasons();
+      out.push(
+        entries
+          .map(([field, v]) => this.decode(numberOf(g, b, field), v))
+          .sort((x, y) => (x.number < y.number ? -1 : x.number > y.number ? 1 : 0)),
+      );
+    }
+    return out;
+  }
+
+  /** Whether this process knows the text of a stored suppression's reason (or it has none). */
+  private knownReason(raw: string): boolean {
+    const id = Number(raw) % REASON_BITS;
+    return id === 0 || this.reasonNames.has(id);
+  }
+
+  private decode(number: string, raw: string): Suppression {
+    const v = Number(raw);
+    const id = v % REASON_BITS;
+    return {
+      number,
+      reason: id === 0 ? null : (this.reasonNames.get(id) ?? null),
+      at: Math.floor(v / REASON_BITS) * 1000,
+    };
+  }
+
+  private async loadReasons(): Promise<void> {
+    const all = await this.ctx.redis.hgetall(this.ctx.keys.suppressionReasons);
+    for (const [k, v] of Object.entries(all)) {
+      if (k.startsWith('i:')) this.reasonNames.set(Number(k.slice(2)), v);
+    }
+  }
+
+  private async reasonId(reason: string): Promise<number> {
+    const text = reason.slice(0, MAX_REASON_LENGTH);
+    const known = this.reasonIds.get(text);
+    if (known !== undefined) return known;
+    const id = await runScript<number>(
+      this.ctx.redis,
+      'reasonId',
+      [this.ctx.keys.suppressionReasons],
+      [text, MAX_REASONS],
+    );
+    if (id < 0)
+      throw new StoreError('TOO_MANY_REASONS', `more than ${MAX_REASONS} distinct suppression reasons: reuse one`);
+    this.reasonIds.set(text, id);
+    this.reasonNames.set(id, text);
+    return id;
+  }
+
+  /** One write script call per group and slice of SLICE numbers, sent together; returns the fields changed. */
+  private async write(
+    kind: Kind,
+    entries: ReadonlyArray<{ number: string; value: number }>,
+    op: 'nx' | 'max' | 'del',
+    day?: number,
+    expireAt = 0,
+  ): Promise<number> {
+    const counted = kind === 's';
+    const calls: Array<Promise<number>> = [];
+    for (let from = 0; from < entries.length; from += SLICE) {
+      const slice = entries.slice(from, from + SLICE);
+      for (const { group, items } of this.byGroup(slice.map((e) => e.number))) {
+        const keys: string[] = [];
+        const index = new Map<number, number>();
+        const triples: Array<string | number> = [];
+        for (const { index: i, place: p } of items) {
+          let k = index.get(p.bucket);
+          if (k === undefined) {
+            keys.push(this.ctx.keys.audience(kind, group, p.bucket, day));
+            k = keys.length;
+            index.set(p.bucket, k);
+          }
+          triples.push(k, p.field, slice[i]!.value);
+        }
+        const buckets = counted ? [...index.keys()].join(',') : '';
+        const args = [op, expireAt, counted ? 1 : 0, buckets, ...triples];
+        if (counted) keys.push(this.ctx.keys.suppressedBuckets(group), this.ctx.keys.suppressedCount(group));
+        calls.push(runScript<number>(this.ctx.redis, 'audienceWrite', keys, args));
+      }
+    }
+    return (await Promise.all(calls)).reduce((a, b) => a + b, 0);
+  }
+
+  /** The numbers by group, each with its index in `numbers` and its place (a script call's worth). */
+  private byGroup(numbers: readonly string[]): Array<{ group: number; items: Array<{ index: number; place: Place }> }> {
+    const groups = new Map<number, Array<{ index: number; place: Place }>>();
+    numbers.forEach((n, index) => {
+      const p = place(n);
+      let items = groups.get(p.group);
+      if (!items) groups.set(p.group, (items = []));
+      items.push({ index, place: p });
+    });
+    return [...groups].map(([group, items]) => ({ group, items }));
+  }
+}
+
+function decodeCursor(cursor: string | null): [number, number] {
+  if (!cursor) return [0, 0];
+  const m = /^(\d+)\.(\d+)$/.exec(cursor);
+  if (!m) throw new StoreError('BAD_CURSOR', 'cursor is not one this list gave');
+  return [Number(m[1]), Number(m[2])];
+}
