@@ -4,7 +4,7 @@ import type { RedisClient } from './redis';
 
 /** The Lua scripts in ./lua, by name; the file name ends with the number of KEYS it takes. */
 const SCRIPTS = {
-  recordOutcomes: 'record-outcomes-5',
+  recordOutcomes: 'record-outcomes-6',
   resetFailed: 'reset-failed-4',
   reserveSends: 'reserve-sends-1',
   delaySends: 'delay-sends-1',
