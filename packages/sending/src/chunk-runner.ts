@@ -113,7 +113,7 @@ export class ChunkRunner {
         }
         const task = deliverRound(this.d, recipients[i]!, outcomes.get(i), stop.signal, priority)
           .then((o) => {
-            if (o.kind === 'k') this.d.metrics.inc(`skipped:${o.code}`);
+            if (o.kind === 'k') this.d.metrics.skipped(o.code);
             if (o.kind === 'r') nextRoundMs = Math.max(nextRoundMs ?? 0, roundBackoffMs(o.rounds), o.notBeforeMs ?? 0);
             return flusher.add(i, o);
           })

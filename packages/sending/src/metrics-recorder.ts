@@ -24,6 +24,11 @@ export class MetricsRecorder {
     this.deltas.set(field, (this.deltas.get(field) ?? 0) + by);
   }
 
+  /** A recipient ended skipped (not requested on purpose): `reason` is its code (SUPPRESSED, OUTSIDE_WINDOW…). */
+  skipped(reason: string): void {
+    this.inc(`skipped:${reason}`);
+  }
+
   latency(ms: number): void {
     const s = ms / 1000;
     let i = LATENCY_BUCKETS.findIndex((b) => s <= b);
