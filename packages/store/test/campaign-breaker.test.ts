@@ -1,5 +1,5 @@
 import { CHUNK_SIZE, type Outcome, type Store } from '../src';
-import { createCampaign, failed, openStore, sent, type TestStore } from './helpers';
+import { DEFAULTS, createCampaign, failed, openStore, recipient, sent, type TestStore } from './helpers';
 
 /**
  * The campaign breaker (SPEC §13) as record-outcomes-6.lua keeps it: outcomes go through the ledger in the
@@ -114,4 +114,14 @@ test('a cancelled campaign keeps its breaker window no longer than its results',
   await recordFrom(id, 0, pattern(3, '131053', 1, 1));
   await store.control.cancel(id);
   expect(await env.ctx.redis.ttl(env.ctx.keys.breaker(id))).toBeGreaterThan(0);
+});
+
+test('API messages are not judged: each fails for itself and the call is never paused', async () => {
+  const writer = store.newCampaign(DEFAULTS);
+  for (let i = 0; i < 60; i += 1) await writer.add(recipient(i));
+  await writer.commit({ name: 'api', source: 'api', defaults: DEFAULTS, total: 60, rejected: 0, duplicates: 0 });
+  const outcomes = pattern(40, '131053', 1, 1).map((outcome, offset) => ({ offset, outcome }));
+  const recorded = await store.ledger.record(writer.campaignId, 0, CHUNK_SIZE, outcomes, 'api');
+  expect(recorded).toMatchObject({ applied: 40, breakerTripped: false });
+  expect((await view(writer.campaignId)).status).toBe('running');
 });

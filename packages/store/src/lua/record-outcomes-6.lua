@@ -32,7 +32,8 @@
   ARGV[3] requests, or half of its last ARGV[4], the campaign pauses with the code in `paused_reason`; it trips
   as soon as the share is certain (25 failures within the first 50 are half of them whatever comes next).
   A trip empties the window: a resumed campaign is judged on fresh requests, by the sliding window only.
-  Outcomes recorded while the campaign is paused (requests that were in flight) do not count.
+  Outcomes recorded while the campaign is paused (requests that were in flight) do not count, nor do those of
+  API messages (`source` api).
 
   Returns { applied, already terminal, completed (1 when this call finished the campaign),
             canary (1 when this call passed the canary, -1 when it failed it, else 0),
@@ -40,8 +41,11 @@
 ]]
 local firstN, window, share = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
 local needFirst, needWindow = math.ceil(firstN * share), math.ceil(window * share)
-local status = redis.call('HGET', KEYS[1], 'status')
-local counting = status == 'running' or status == 'queued'
+local meta = redis.call('HMGET', KEYS[1], 'status', 'source')
+local status = meta[1]
+-- API messages (one campaign per call) are not judged: nobody watches such a campaign to resume it, and each
+-- message answers for itself.
+local counting = (status == 'running' or status == 'queued') and meta[2] ~= 'api'
 local resumed = redis.call('HEXISTS', KEYS[6], 'resumed') == 1
 local trip
 
