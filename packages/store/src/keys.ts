@@ -50,9 +50,8 @@ export class Keys {
   }
 
   /**
-   * Hash: the campaign breaker's window (record-outcomes-6.lua): `n` requests counted, `r:<slot>` the code that
-   * failed each of the last 200, `c:<code>` how many of them it failed, `resumed` once a trip spent the
-   * first-50 rule.
+   * Hash: the campaign breaker's window (record-outcomes-6.lua): `n` requests counted, `p:<code>` the positions
+   * of the last requests that code failed, `resumed` once a trip spent the first-50 rule.
    */
   breaker(id: string): string {
     return this.campaign(id, 'b');

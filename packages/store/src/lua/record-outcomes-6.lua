@@ -12,9 +12,8 @@
   KEYS[3] failures   failure counts by code, `m:<code>` last message; skips as `k:<code>`, `m:k:<code>`
   KEYS[4] perSecond  unix second -> terminal outcomes recorded (current rate)
   KEYS[5] outcomes   chunk's hash: index -> outcome
-  KEYS[6] breaker    campaign breaker window: `n` requests counted, `r:<slot>` code of each of the last
-                     `window` requests (absent: sent, or no upstream code), `c:<code>` its count among
-                     them, `resumed` once a trip spent the first-requests rule
+  KEYS[6] breaker    campaign breaker: `n` requests counted, `p:<code>` the positions (1..n) of the last
+                     requests that code failed, `resumed` once a trip spent the first-requests rule
 
   ARGV[1] now, ms
   ARGV[2] now, unix seconds
@@ -40,33 +39,60 @@
             sent, failed, skipped (newly recorded), breaker (1 when this call tripped it) }
 ]]
 local firstN, window, share = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
-local needFirst, needWindow = math.ceil(firstN * share), math.ceil(window * share)
 local meta = redis.call('HMGET', KEYS[1], 'status', 'source')
 local status = meta[1]
 -- API messages (one campaign per call) are not judged: nobody watches such a campaign to resume it, and each
 -- message answers for itself.
 local counting = (status == 'running' or status == 'queued') and meta[2] ~= 'api'
-local resumed = redis.call('HEXISTS', KEYS[6], 'resumed') == 1
-local trip
+-- This call's requests for the breaker, in order: the upstream code that failed each ('' when none) and its message.
+local requests = {}
 
--- Counts one request in the breaker window; returns the trip's reason when this one trips it.
-local function countRequest(code, message)
-  local n = redis.call('HINCRBY', KEYS[6], 'n', 1)
-  local slot = 'r:' .. (n % window)
-  local old = redis.call('HGET', KEYS[6], slot)
-  if old then redis.call('HINCRBY', KEYS[6], 'c:' .. old, -1) end
-  if code == '' then
-    if old then redis.call('HDEL', KEYS[6], slot) end
-    return nil
+-- Counts `requests` into the breaker window. A sent request only moves the count `n` on; a failure appends its
+-- position to its code's `p:<code>` list (the last `window * share` of them are kept), so a campaign that sends
+-- well costs a few calls per script call, whatever the batch. Returns the reason when a request trips it; the
+-- rest are then not counted.
+local function judge()
+  local needFirst, needWindow = math.ceil(firstN * share), math.ceil(window * share)
+  local b = redis.call('HMGET', KEYS[6], 'n', 'resumed')
+  local n, resumed = tonumber(b[1] or '0'), b[2] ~= false
+  local positions, names = {}, {}
+  for _, r in ipairs(requests) do
+    if r[1] ~= '' and not positions[r[1]] then positions[r[1]] = {}; names[#names + 1] = r[1] end
   end
-  redis.call('HSET', KEYS[6], slot, code)
-  local c = redis.call('HINCRBY', KEYS[6], 'c:' .. code, 1)
-  local first = not resumed and n <= firstN
-  if (first and c >= needFirst) or c >= needWindow then
-    local named = message == '' and code or string.format('%s (%s)', code, string.sub(message, 1, 120))
-    return string.format('campaign breaker: %s failed %d of the %s %d requests; fix the cause, then resume '
-      .. '(the count starts afresh) or cancel', named, c, first and 'first' or 'last', math.min(n, window))
+  if #names > 0 then
+    local fields = {}
+    for i, code in ipairs(names) do fields[i] = 'p:' .. code end
+    local lists = redis.call('HMGET', KEYS[6], unpack(fields))
+    for i, code in ipairs(names) do
+      for at in string.gmatch(lists[i] or '', '%d+') do table.insert(positions[code], tonumber(at)) end
+    end
   end
+  for _, r in ipairs(requests) do
+    n = n + 1
+    local code = r[1]
+    if code ~= '' then
+      local list = positions[code]
+      table.insert(list, n)
+      if #list > needWindow then table.remove(list, 1) end
+      local first = not resumed and n <= firstN
+      -- Half of the first requests, or `needWindow` failures within the last `window` requests.
+      if (first and #list >= needFirst) or (#list >= needWindow and list[#list - needWindow + 1] > n - window) then
+        local named = r[2] == '' and code or string.format('%s (%s)', code, string.sub(r[2], 1, 120))
+        return string.format('campaign breaker: %s failed %d of the %s %d requests; fix the cause, then resume '
+          .. '(the count starts afresh) or cancel', named, first and #list or needWindow, first and 'first' or 'last',
+          math.min(n, window))
+      end
+    end
+  end
+  local set = { 'n', n }
+  for _, code in ipairs(names) do
+    -- Positions that left the window (and the first requests, once past them) no longer matter.
+    local kept = {}
+    for _, at in ipairs(positions[code]) do if at > n - window then kept[#kept + 1] = at end end
+    set[#set + 1] = 'p:' .. code
+    set[#set + 1] = table.concat(kept, ',')
+  end
+  redis.call('HSET', KEYS[6], unpack(set))
   return nil
 end
 
@@ -83,18 +109,20 @@ for i = 6, #ARGV, 4 do
     local kind = string.sub(val, 1, 1)
     if kind == 's' then
       sent = sent + 1
-      if counting and not trip then trip = countRequest('', '') end
+      if counting then requests[#requests + 1] = { '', '' } end
     elseif kind == 'f' or kind == 'k' then
       local reason = ARGV[i + 2]
       if kind == 'f' then failed = failed + 1 else skipped = skipped + 1; reason = 'k:' .. reason end
       redis.call('HINCRBY', KEYS[3], reason, 1)
       redis.call('HSET', KEYS[3], 'm:' .. reason, ARGV[i + 3])
-      if kind == 'f' and counting and not trip then
-        trip = countRequest(string.match(ARGV[i + 2], '^%d+$') and ARGV[i + 2] or '', ARGV[i + 3])
+      if kind == 'f' and counting then
+        requests[#requests + 1] = { string.match(ARGV[i + 2], '^%d+$') and ARGV[i + 2] or '', ARGV[i + 3] }
       end
     end
   end
 end
+
+local trip = #requests > 0 and judge() or nil
 
 if sent > 0 then redis.call('HINCRBY', KEYS[2], 'sent', sent) end
 if failed > 0 then redis.call('HINCRBY', KEYS[2], 'failed', failed) end
