@@ -108,3 +108,17 @@ test('API messages skipped count in the summary of the last 24 hours', async () 
   expect(after.sent - before.sent).toBe(1);
   expect(after.pending).toBe(after.accepted - after.sent - after.failed - after.skipped);
 });
+
+test('retry-failed puts back the failed recipients only: skipped ones stay skipped', async () => {
+  const id = await createCampaign(store, 3);
+  await store.ledger.record(id, 0, CHUNK_SIZE, [
+    { offset: 0, outcome: skipped('SUPPRESSED', 's') },
+    { offset: 1, outcome: failed('131026', 'Message undeliverable') },
+    { offset: 2, outcome: sent('wamid.R2') },
+  ]);
+  expect((await view(id)).status).toBe('completed');
+  expect(await store.control.retryFailed(id)).toMatchObject({ reset: 1 });
+  const v = await view(id);
+  expect(v.counts).toMatchObject({ sent: 1, failed: 0, skipped: 1, pending: 1 });
+  expect(v.skip_reasons).toEqual([{ code: 'SUPPRESSED', count: 1, message: 's' }]);
+});
