@@ -45,7 +45,7 @@ local status = meta[1]
 -- message answers for itself.
 local counting = (status == 'running' or status == 'queued') and meta[2] ~= 'api'
 -- This call's requests for the breaker, in order: the upstream code that failed each ('' when none) and its message.
-local requests = {}
+local requests, SENT = {}, { '', '' }
 
 -- Counts `requests` into the breaker window. A sent request only moves the count `n` on; a failure appends its
 -- position to its code's `p:<code>` list (the last `window * share` of them are kept), so a campaign that sends
@@ -109,7 +109,7 @@ for i = 6, #ARGV, 4 do
     local kind = string.sub(val, 1, 1)
     if kind == 's' then
       sent = sent + 1
-      if counting then requests[#requests + 1] = { '', '' } end
+      if counting then requests[#requests + 1] = SENT end
     elseif kind == 'f' or kind == 'k' then
       local reason = ARGV[i + 2]
       if kind == 'f' then failed = failed + 1 else skipped = skipped + 1; reason = 'k:' .. reason end
