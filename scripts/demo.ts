@@ -67,13 +67,14 @@ async function main(): Promise<void> {
     type View = {
       status: string;
       rate: number;
-      counts: { sent: number; failed: number; pending: number; delivered: number };
+      counts: { sent: number; failed: number; skipped: number; pending: number; delivered: number };
       failure_reasons: Array<{ code: string; count: number; message: string }>;
     };
     let view: View;
     for (;;) {
       view = (await (await api(`/v1/campaigns/${created.id}`)).json()) as View;
-      bar.update(view.counts.sent + view.counts.failed, { rate: view.rate, status: view.status });
+      const ended = view.counts.sent + view.counts.failed + view.counts.skipped;
+      bar.update(ended, { rate: view.rate, status: view.status });
       if (view.status === 'completed' || view.status === 'cancelled') break;
       await new Promise((r) => setTimeout(r, 250));
     }

@@ -51,7 +51,8 @@ export async function deliverRound(
     d.metrics.inc('sent');
     return outcome(round, 's', sent.wamid, '', '');
   } catch (err) {
-    if (err instanceof StoppedError || signal.aborted) {
+    // A refusal for good is final even when the chunk is stopping: asking again would only be refused again.
+    if (err instanceof StoppedError || (signal.aborted && !(err instanceof RejectedError))) {
       throw err instanceof StoppedError ? err : new StoppedError(signal.reason);
     }
     return roundEnded(d, round, err);
