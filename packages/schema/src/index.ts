@@ -31,3 +31,13 @@ export { SEND_POLICY, roundBackoffMs, chunkJobBackoffMs } from './send-policy';
 export { parseDeliveryEvents, WebhookBodyError, type DeliveryEvent } from './webhook-events';
 export { parseSendAt, SEND_AT_MAX_DAYS, type SendAtResult } from './send-at';
 export { clip, clipList, ECHO_MAX } from './clip';
+export {
+  parseQuietHours,
+  formatQuietHours,
+  inQuietSpan,
+  quietUntil,
+  quietUntilAll,
+  canonicalTimeZone,
+  type QuietSpan,
+  type QuietHoursParse,
+} from './quiet-hours';
