@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseQuietHours, type QuietSpan } from '@sobot/schema';
 
 /** Building blocks of the per-app schemas: SPEC §4, one comment per variable. */
 
@@ -85,6 +86,19 @@ export const producerEnv = {
    * addresses. For the sandbox and the demo only: in production it opens an SSRF hole.
    */
   ALLOW_PRIVATE_URLS: bool.default(false),
+  /**
+   * Quiet hours of every upload that does not say `quiet_hours` itself: `HH:MM-HH:MM` of each recipient's local
+   * time (may wrap midnight, e.g. 21:00-08:00). Unset, empty or `off`: none.
+   */
+  QUIET_HOURS: z
+    .string()
+    .default('')
+    .transform((text, ctx): QuietSpan | null => {
+      const r = parseQuietHours(text);
+      if (r.ok) return r.span;
+      ctx.addIssue({ code: 'custom', message: r.message });
+      return z.NEVER;
+    }),
 };
 
 export { int, bool, list };
