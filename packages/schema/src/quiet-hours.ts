@@ -64,12 +64,18 @@ function formatter(zone: string): Intl.DateTimeFormat | null {
   return f;
 }
 
-/** The IANA name Intl knows `name` by (`asia/calcutta` → `Asia/Calcutta`), or undefined when it is no zone. */
+/**
+ * The IANA name Intl knows `name` by (`asia/calcutta` → `Asia/Calcutta`), or undefined when it is no zone. Only
+ * `Area/Location` names and UTC / GMT: ICU also takes abbreviations, and reads them its own way (BST as
+ * Bangladesh, IST as India), which is not what everyone who writes them means.
+ */
 export function canonicalTimeZone(name: string): string | undefined {
   const t = name.trim();
-  if (!t || t.length > 64) return undefined;
+  if (t.length > 64 || !(ZONE_NAME.test(t) || /^(?:utc|gmt)$/i.test(t))) return undefined;
   return formatter(t)?.resolvedOptions().timeZone;
 }
+
+const ZONE_NAME = /^[A-Za-z]+(?:\/[A-Za-z0-9_+-]+)+$/;
 
 /** Local wall-clock time at `ms` in `zone`, as if it were UTC (ms). */
 function wallClock(f: Intl.DateTimeFormat, ms: number): number {

@@ -166,6 +166,10 @@ describe('canonicalTimeZone', () => {
     expect(['Asia/Kolkata', 'Asia/Calcutta']).toContain(canonicalTimeZone('Asia/Kolkata'));
     expect(canonicalTimeZone('america/new_york')).toBe('America/New_York');
     expect(canonicalTimeZone('Mars/Olympus')).toBeUndefined();
+    expect(canonicalTimeZone('UTC')).toBe('UTC');
+    // ICU would read these as Asia/Calcutta and Asia/Dhaka: abbreviations are refused.
+    expect(canonicalTimeZone('IST')).toBeUndefined();
+    expect(canonicalTimeZone('BST')).toBeUndefined();
     expect(canonicalTimeZone('')).toBeUndefined();
   });
 });
