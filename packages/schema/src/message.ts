@@ -161,7 +161,9 @@ export function validateRecipient(
   if (!blank(row.timezone) && !timezone) {
     errors.push({
       field: 'timezone',
-      message: `"${row.timezone.trim().slice(0, 64)}" is not a time zone: use an IANA name such as Asia/Kolkata (not an abbreviation)`,
+      message:
+        `"${row.timezone.trim().slice(0, 64)}" is not a time zone: ` +
+        'use an IANA name such as Asia/Kolkata (not an abbreviation)',
     });
   }
 

@@ -40,7 +40,8 @@ describe('recipient codec', () => {
       'image/png',
     ]);
     // No caption where the campaign has one: stored as '' so that decoding does not bring the default back.
-    expect(encodeRecipient(noCaption, defaults)).toEqual(['919970000001', 'Asha', 0, 0, '']); // A zone from a `timezone` column comes last; every other field stays a default.
+    expect(encodeRecipient(noCaption, defaults)).toEqual(['919970000001', 'Asha', 0, 0, '']);
+    // A zone from a `timezone` column comes last; every other field stays a default.
     expect(encodeRecipient({ ...plain, timezone: 'Asia/Kolkata' }, defaults)).toEqual([
       '919970000001',
       'Asha',
