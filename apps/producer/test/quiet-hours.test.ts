@@ -3,7 +3,7 @@
  * option and its QUIET_HOURS default, the `timezone` column, and quiet hours on POST /v1/messages.
  */
 import type { FastifyInstance } from 'fastify';
-import { createLogger } from '@sobot/config';
+import { ConfigError, createLogger, loadConfig } from '@sobot/config';
 import { startTestRedis, type TestRedis } from '@sobot/devkit';
 import { Store } from '@sobot/store';
 import { buildApp } from '../src/app';
@@ -50,6 +50,22 @@ const upload = (server: FastifyInstance, query: string, csv = 'phone,name\n91997
   });
 const view = async (server: FastifyInstance, id: string) =>
   (await server.inject({ url: `/v1/campaigns/${id}`, headers: auth })).json();
+
+describe('QUIET_HOURS', () => {
+  it('is a span, none when unset or empty, and a bad value names the variable', () => {
+    const base = { API_KEYS: API_KEY };
+    expect(loadConfig(producerConfigSchema, base).QUIET_HOURS).toBeNull();
+    expect(loadConfig(producerConfigSchema, { ...base, QUIET_HOURS: '' }).QUIET_HOURS).toBeNull();
+    expect(loadConfig(producerConfigSchema, { ...base, QUIET_HOURS: '21:00-08:00' }).QUIET_HOURS).toEqual({
+      start: 1260,
+      end: 480,
+    });
+    expect(() => loadConfig(producerConfigSchema, { ...base, QUIET_HOURS: '9pm-8am' })).toThrow(ConfigError);
+    expect(() => loadConfig(producerConfigSchema, { ...base, QUIET_HOURS: '9pm-8am' })).toThrow(
+      /QUIET_HOURS.*HH:MM-HH:MM/,
+    );
+  });
+});
 
 describe('the quiet_hours upload option', () => {
   it('is stored and shown in the campaign view, with nobody waiting yet', async () => {

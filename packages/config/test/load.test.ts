@@ -117,17 +117,4 @@ describe('loadConfig', () => {
     expect(err.message).not.toContain(' , ,');
     expect(err.message).toMatch(/at least one token/);
   });
-
-  it('reads QUIET_HOURS as a span, off when unset or empty, and names it when it is bad', () => {
-    const base = { API_KEYS: 'k' };
-    expect(loadConfig(producerLike, base).QUIET_HOURS).toBeNull();
-    expect(loadConfig(producerLike, { ...base, QUIET_HOURS: '' }).QUIET_HOURS).toBeNull();
-    expect(loadConfig(producerLike, { ...base, QUIET_HOURS: '21:00-08:00' }).QUIET_HOURS).toEqual({
-      start: 1260,
-      end: 480,
-    });
-    const err = configError(() => loadConfig(producerLike, { ...base, QUIET_HOURS: '9pm-8am' }));
-    expect(err.variable).toBe('QUIET_HOURS');
-    expect(err.message).toMatch(/QUIET_HOURS.*HH:MM-HH:MM/);
-  });
 });
