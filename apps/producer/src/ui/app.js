@@ -335,7 +335,11 @@
 
     c.sent.textContent = num(sent);
     c.failed.textContent = num(failed);
-    c.pending.textContent = num(pending);
+    // Quiet hours: part of the pending ones wait for their local morning (or whatever the span says).
+    const waiting = v.counts.waiting ?? 0;
+    c.pending.textContent = waiting > 0 ? `${num(pending)} (${num(waiting)} in quiet hours)` : num(pending);
+    if (v.waiting_until && waiting > 0) c.pending.title = `the first may go at ${v.waiting_until}`;
+    else c.pending.removeAttribute('title');
     c.cancelled.textContent = num(cancelled);
     // The rate is averaged over the last seconds: once a campaign has ended it is history, not "current".
     c.rate.textContent = status === 'running' || status === 'paused' ? `${v.rate} msg/s` : '—';
