@@ -132,6 +132,26 @@ test('a number whose country spans zones waits while any of its zones is quiet',
   await rig.store.control.cancel(id);
 });
 
+test('chunks that only wait give their turn to the next chunks of their campaign (fair share)', async () => {
+  rig.sandbox.reset();
+  const { span } = spanAround('Asia/Kolkata', 60, 30);
+  // Chunks of 200, four in circulation: the first five hold only Indian numbers (all wait), the last two New York.
+  const india = numbers('9198', 1000);
+  const newYork = numbers('1201', 400, 11);
+  const id = await campaign([...india, ...newYork], span);
+  await waitFor(() => received(newYork).length === 400, {
+    timeoutMs: 20_000,
+    what: 'the chunks after the waiting ones',
+  });
+  const v = await waitFor(async () => {
+    const c = await view(id);
+    return c.counts.waiting === 1000 ? c : undefined;
+  });
+  expect(received(india)).toEqual([]);
+  expect(v.counts).toMatchObject({ sent: 400, pending: 1000 });
+  await rig.store.control.cancel(id);
+});
+
 test('when the span ends the waiting ones are sent exactly once and the campaign completes', async () => {
   rig.sandbox.reset();
   // The span ends at the next minute boundary, a few seconds from now.
