@@ -124,7 +124,7 @@ describe('message view', () => {
 });
 
 describe('quiet hours in the view', () => {
-  it('sums the per-chunk waiting tally (within pending), takes the earliest time, and counts it in the ETA', async () => {
+  it('sums the per-chunk waiting tally (within pending) and takes the earliest time', async () => {
     const id = await createCampaign(store, 430);
     const soon = Date.now() + 120_000;
     await store.ledger.setWaiting(id, 0, 150, soon + 60_000);
