@@ -74,6 +74,10 @@ export function campaignStatus(v: CampaignView): string {
     `created   ${v.created_at}${v.started_at ? ` · started ${v.started_at}` : ''}` +
       `${v.completed_at ? ` · ended ${v.completed_at}` : ''}`,
   ];
+  if (v.quiet_hours) {
+    const until = v.waiting_until ? ` until ${v.waiting_until}` : '';
+    lines.push(`quiet     ${v.quiet_hours} local time · ${c.waiting} waiting${until}`);
+  }
   if (v.image_url) lines.push(`image     ${v.image_url}`);
   lines.push(...reasonLines('failures  ', v.failure_reasons), ...reasonLines('skipped   ', v.skip_reasons));
   return lines.join('\n');

@@ -1,8 +1,10 @@
 import { z } from 'zod';
-import { logEnv, producerEnv, redisEnv } from '@sobot/config';
+import { logEnv, producerEnv, quietHoursEnv, redisEnv } from '@sobot/config';
+import { parseQuietHours } from '@sobot/schema';
 
 /** The producer's environment (SPEC §4). */
-export const producerConfigSchema = z.object({ ...redisEnv, ...logEnv, ...producerEnv }).superRefine((c, ctx) => {
+const env = { ...redisEnv, ...logEnv, ...producerEnv, ...quietHoursEnv(parseQuietHours) };
+export const producerConfigSchema = z.object(env).superRefine((c, ctx) => {
   if (Boolean(c.BOARD_USER) !== Boolean(c.BOARD_PASSWORD)) {
     ctx.addIssue({
       code: 'custom',

@@ -145,6 +145,7 @@ test('a CRM export with Customer Number and Mobile is refused until phone_column
     url: null,
     mime_type: null,
     caption: null,
+    timezone: null,
   });
   await sys.waitForCampaign(up.body.id, (c) => c.status === 'completed');
   expect(Object.keys(sandbox.stats().byNumber).sort()).toEqual(['919970000101', '919970000102']);

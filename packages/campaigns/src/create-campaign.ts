@@ -4,6 +4,7 @@ import {
   validateDefaults,
   type CampaignDefaults,
   type Lane,
+  type QuietSpan,
   type UploadResult,
   type ValidationOptions,
 } from '@sobot/schema';
@@ -37,6 +38,8 @@ export interface UploadInput {
   weight?: number;
   /** Nothing is sent before this (ms since the epoch). */
   sendAt?: number;
+  /** Recipients wait while this span covers their local time (SPEC §10). */
+  quietHours?: QuietSpan;
 }
 
 /**
@@ -92,6 +95,7 @@ export async function createCampaign(deps: CampaignDeps, input: UploadInput): Pr
       lane: input.lane,
       weight: input.weight,
       sendAt: input.sendAt,
+      quietHours: input.quietHours,
     });
     return result;
   } catch (err) {

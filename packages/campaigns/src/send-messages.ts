@@ -4,6 +4,7 @@ import {
   renderCaption,
   validateRecipient,
   type Lane,
+  type QuietSpan,
   type SendMessagesResult,
   type SobotImageMessage,
   normalizeHeader,
@@ -79,7 +80,13 @@ function withVariables(
 export async function sendMessages(
   deps: CampaignDeps,
   messages: MessageInput[],
-  opts: { idempotencyKey?: string; validation?: ValidationOptions; lane?: Lane; sendAt?: number },
+  opts: {
+    idempotencyKey?: string;
+    validation?: ValidationOptions;
+    lane?: Lane;
+    sendAt?: number;
+    quietHours?: QuietSpan;
+  },
 ): Promise<SendMessagesResult> {
   const { unique, indexOf } = prepare(messages, opts.validation ?? {});
   const id = newCampaignId();
@@ -102,6 +109,7 @@ export async function sendMessages(
       duplicates: messages.length - unique.length,
       lane: opts.lane ?? 'transactional',
       sendAt: opts.sendAt,
+      quietHours: opts.quietHours,
     });
     if (key) await deps.store.idempotency.commit(key, id, body);
   } catch (err) {

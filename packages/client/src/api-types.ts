@@ -46,6 +46,8 @@ export interface CampaignCounts {
   skipped: number;
   /** Not sent because the campaign was cancelled (skipped ones are not counted here). */
   cancelled: number;
+  /** Pending recipients that quiet hours hold now (part of pending). */
+  waiting: number;
   delivered: number;
   read: number;
   delivery_failed: number;
@@ -73,8 +75,12 @@ export interface CampaignView {
   skip_reasons: Array<{ code: string; count: number; message: string }>;
   /** Messages per second over the last few seconds. */
   rate: number;
-  /** Seconds until done at the current rate; null when not sending. */
+  /** Seconds until done at the current rate, waiting recipients included; null when not sending. */
   eta_seconds: number | null;
+  /** `HH:MM-HH:MM` of each recipient's local time when it is not messaged; null: no quiet hours. */
+  quiet_hours: string | null;
+  /** When the first recipient held by quiet hours may be sent; null when none waits. */
+  waiting_until: string | null;
   created_at: string;
   started_at: string | null;
   completed_at: string | null;

@@ -86,6 +86,8 @@ export interface CampaignOptions {
   weight?: number;
   /** Nothing is sent before this time (a Date, or RFC 3339 with an offset). */
   sendAt?: Date | string;
+  /** `HH:MM-HH:MM` of each recipient's local time when it is not messaged; `off`: none (default: the server's). */
+  quietHours?: string;
   signal?: AbortSignal;
 }
 
@@ -197,6 +199,7 @@ export class SobotBulkClient {
         lane: input.lane,
         weight: input.weight,
         send_at: input.sendAt instanceof Date ? input.sendAt.toISOString() : input.sendAt,
+        quiet_hours: input.quietHours,
       },
       headers,
       body,
@@ -213,11 +216,19 @@ export class SobotBulkClient {
    */
   async sendMessages(
     messages: MessageInput[] | MessageInput,
-    opts: { idempotencyKey?: string; lane?: Lane; sendAt?: Date | string; signal?: AbortSignal } = {},
+    opts: {
+      idempotencyKey?: string;
+      lane?: Lane;
+      sendAt?: Date | string;
+      /** `HH:MM-HH:MM`: hold each message while its recipient's local time is inside; default none. */
+      quietHours?: string;
+      signal?: AbortSignal;
+    } = {},
   ): Promise<SendMessagesResult> {
     const options = {
       ...(opts.lane ? { lane: opts.lane } : {}),
       ...(opts.sendAt ? { send_at: opts.sendAt instanceof Date ? opts.sendAt.toISOString() : opts.sendAt } : {}),
+      ...(opts.quietHours ? { quiet_hours: opts.quietHours } : {}),
     };
     const res = await this.send({
       method: 'POST',

@@ -118,4 +118,26 @@ export const producerEnv = {
   ALLOW_PRIVATE_URLS: bool.default(false),
 };
 
+/**
+ * The producer's quiet hours; the parser comes from the caller (@sobot/schema's parseQuietHours), so that this
+ * package, which the sandbox bundles too, does not pull in the schema package.
+ */
+export const quietHoursEnv = <Span>(
+  parse: (text: string) => { ok: true; span: Span | null } | { ok: false; message: string },
+) => ({
+  /**
+   * Quiet hours of every upload that does not say `quiet_hours` itself: `HH:MM-HH:MM` of each recipient's local
+   * time (may wrap midnight, e.g. 21:00-08:00). Unset, empty or `off`: none.
+   */
+  QUIET_HOURS: z
+    .string()
+    .default('')
+    .transform((text, ctx): Span | null => {
+      const r = parse(text);
+      if (r.ok) return r.span;
+      ctx.addIssue({ code: 'custom', message: r.message });
+      return z.NEVER;
+    }),
+});
+
 export { int, bool, list };

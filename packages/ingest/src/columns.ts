@@ -40,6 +40,7 @@ export function mapHeader(header: readonly string[], choice: ColumnChoice, templ
     url: -1,
     mime_type: -1,
     caption: -1,
+    timezone: -1,
     variables: [],
   };
   const phones: number[] = [];

@@ -27,6 +27,7 @@ export class JsonRecipients {
     url: null,
     mime_type: null,
     caption: null,
+    timezone: null,
   };
   /** Caption variables some object had a key for: one no object had is an unknown variable. */
   readonly variablesSeen = new Set<string>();

@@ -42,6 +42,7 @@ export class Table {
       url: c.url < 0 ? undefined : record[c.url],
       mime_type: c.mime_type < 0 ? undefined : record[c.mime_type],
       caption: c.caption < 0 ? undefined : record[c.caption],
+      timezone: c.timezone < 0 ? undefined : record[c.timezone],
     };
     const t = this.template;
     if (t && !(raw.caption && raw.caption.trim())) {

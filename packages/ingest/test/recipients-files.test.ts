@@ -102,6 +102,7 @@ describe('the right column', () => {
       url: null,
       mime_type: null,
       caption: null,
+      timezone: null,
     });
   });
 

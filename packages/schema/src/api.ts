@@ -44,7 +44,10 @@ export const uploadResultSchema = z.object({
   errors: z.array(rowErrorSchema).describe('the first 1,000 row errors; the counts are exact'),
   dry_run: z.boolean().optional().describe('true when `dry_run=true`: validated and counted, nothing stored or sent'),
   columns: z
-    .record(z.enum(['customer_number', 'customer_name', 'url', 'mime_type', 'caption']), z.string().nullable())
+    .record(
+      z.enum(['customer_number', 'customer_name', 'url', 'mime_type', 'caption', 'timezone']),
+      z.string().nullable(),
+    )
     .optional()
     .describe('the header each field was read from; null when the file has no such column'),
   preview: z
@@ -72,6 +75,7 @@ export const campaignCountsSchema = z.object({
   failed: count,
   skipped: count.describe('not requested, on purpose: suppressed, outside the 24-hour window, frequency cap'),
   cancelled: count.describe('recipients not sent when the campaign was cancelled (skipped ones are not counted)'),
+  waiting: count.describe('pending recipients that quiet hours hold now (part of pending)'),
   delivered: count.describe('messages delivered or read'),
   read: count,
   delivery_failed: count,
@@ -103,7 +107,14 @@ export const campaignViewSchema = z.object({
     .array(z.object({ code: z.string(), count: count, message: z.string() }))
     .describe('skipped recipients grouped by reason (SUPPRESSED, OUTSIDE_WINDOW, FREQUENCY_CAP), most frequent first'),
   rate: z.number().min(0).describe('messages per second over the last 10 s'),
-  eta_seconds: count.nullable().describe('seconds until done at the current rate; null when not sending'),
+  eta_seconds: count
+    .nullable()
+    .describe('seconds until done at the current rate, waiting recipients included; null when not sending'),
+  quiet_hours: z
+    .string()
+    .nullable()
+    .describe("`HH:MM-HH:MM` of each recipient's local time when it is not messaged; null: no quiet hours"),
+  waiting_until: isoTime.nullable().describe('when the first recipient held by quiet hours may be sent; null: none'),
   created_at: isoTime,
   started_at: isoTime.nullable(),
   completed_at: isoTime.nullable(),
@@ -193,6 +204,8 @@ const sendOptions = {
   lane: z.enum(LANES).optional(),
   /** RFC 3339 with an offset; nothing is sent before it. */
   send_at: z.string().max(40).optional(),
+  /** `HH:MM-HH:MM`: hold each message while this span covers its recipient's local time. Default none. */
+  quiet_hours: z.string().max(40).optional(),
 };
 
 export const sendMessagesBodySchema = z.union([

@@ -2,7 +2,14 @@
  * Recipient columns and the headers that stand for them (SPEC §6, §11). Headers are compared normalised: case,
  * spaces, `_`, `-` and `.` ignored, so `Mobile No.`, `mobile_no` and `MOBILE-NO` are one header.
  */
-export const RECIPIENT_FIELDS = ['customer_number', 'customer_name', 'url', 'mime_type', 'caption'] as const;
+export const RECIPIENT_FIELDS = [
+  'customer_number',
+  'customer_name',
+  'url',
+  'mime_type',
+  'caption',
+  'timezone',
+] as const;
 export type RecipientField = (typeof RECIPIENT_FIELDS)[number];
 
 /** The header each field was read from (null when the file has none): the upload answer's `columns`. */
@@ -36,6 +43,8 @@ const ALIASES: Record<RecipientField, readonly string[]> = {
   url: ['url', 'image_url', 'image'],
   mime_type: ['mime_type'],
   caption: ['caption'],
+  /** The recipient's IANA time zone, for quiet hours (else it comes from the number). */
+  timezone: ['timezone', 'time_zone', 'tz'],
 };
 
 /** `Mobile No.` → `mobileno`. */

@@ -46,3 +46,13 @@ export {
 } from './keywords';
 export { parseSendAt, SEND_AT_MAX_DAYS, type SendAtResult } from './send-at';
 export { clip, clipList, ECHO_MAX } from './clip';
+export {
+  parseQuietHours,
+  formatQuietHours,
+  inQuietSpan,
+  quietUntil,
+  quietUntilAll,
+  canonicalTimeZone,
+  type QuietSpan,
+  type QuietHoursParse,
+} from './quiet-hours';

@@ -1,4 +1,5 @@
 import { normalizeNumber } from './phone';
+import { canonicalTimeZone } from './quiet-hours';
 import type { RecipientField } from './columns';
 
 export const CAPTION_MAX = 1024;
@@ -13,6 +14,11 @@ export interface SobotImageMessage {
   customer_number: string;
   customer_name: string;
   caption?: string;
+  /**
+   * The recipient's IANA zone from a `timezone` column (quiet hours). Not part of the upstream body: the Sobot
+   * client builds its request from the fields above.
+   */
+  timezone?: string;
 }
 
 /** What every recipient of a campaign gets unless its own row says otherwise. Frozen at upload. */
@@ -151,6 +157,16 @@ export function validateRecipient(
   const captionError = caption ? checkCaption(caption) : undefined;
   if (captionError) errors.push({ field: 'caption', message: captionError });
 
+  const timezone = blank(row.timezone) ? undefined : canonicalTimeZone(row.timezone);
+  if (!blank(row.timezone) && !timezone) {
+    errors.push({
+      field: 'timezone',
+      message:
+        `"${row.timezone.trim().slice(0, 64)}" is not a time zone: ` +
+        'use an IANA name such as Asia/Kolkata (not an abbreviation)',
+    });
+  }
+
   if (errors.length > 0 || !num.ok) return { ok: false, errors };
   const message: SobotImageMessage = {
     type: 'image',
@@ -160,5 +176,6 @@ export function validateRecipient(
     customer_name: name,
   };
   if (caption) message.caption = caption;
+  if (timezone) message.timezone = timezone;
   return { ok: true, message };
 }

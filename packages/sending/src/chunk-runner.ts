@@ -7,6 +7,7 @@ import type { CampaignWatch } from './campaign-watch';
 import { deliverRound, type DeliverDeps } from './deliver';
 import { OutcomeFlusher } from './outcome-flusher';
 import type { Permits } from './permits';
+import { QuietGate } from './quiet-gate';
 import { StoppedError, type StopReason } from './stopped';
 
 export interface RunnerDeps extends DeliverDeps {
@@ -59,7 +60,7 @@ export class ChunkRunner {
       clearInterval(renew);
       await this.d.ledger.releaseLease(campaignId, chunk, lease).catch(() => undefined);
     }
-    const { stopped, nextRoundMs, completed, canaryPassed } = result;
+    const { stopped, nextRoundMs, completed, canaryPassed, waitingUntil } = result;
     const { meta } = loaded;
     if (canaryPassed) {
       this.d.log.info({ campaignId }, 'canary passed: sending the rest of the campaign');
@@ -71,8 +72,10 @@ export class ChunkRunner {
     if (stopped === 'shutdown') return this.handBack(job, token);
     // This chunk is done, or waits for its next round: the campaign's next chunk takes its turn in the queue.
     if (meta.lane === 'bulk') await this.d.ledger.release(campaignId, 1);
-    if (nextRoundMs !== undefined) {
-      await job.moveToDelayed(Date.now() + nextRoundMs, token);
+    // Retries keep their backoff; recipients held by quiet hours come back when the first of them may go.
+    const wakeAt = nextRoundMs !== undefined ? Date.now() + nextRoundMs : waitingUntil;
+    if (wakeAt !== undefined) {
+      await job.moveToDelayed(wakeAt, token);
       throw new DelayedError();
     }
     return 'done';
@@ -103,13 +106,21 @@ export class ChunkRunner {
     const log = this.d.log.child({ campaignId, chunk });
     let nextRoundMs: number | undefined;
     const tasks: Promise<void>[] = [];
+    // Quiet hours: a recipient inside them is not requested; it stays pending and the chunk comes back for it.
+    const quiet = meta.quietHours ? new QuietGate(meta.quietHours) : undefined;
     try {
       for (let i = 0; i < recipients.length; i += 1) {
         if (isTerminal(outcomes.get(i))) continue;
+        if (quiet?.hold(recipients[i]!)) continue;
         try {
           await this.d.permits.acquire(stop.signal, taker);
         } catch {
           break;
+        }
+        // Waiting for the permit may have taken it into its quiet hours.
+        if (quiet?.hold(recipients[i]!)) {
+          this.d.permits.release();
+          continue;
         }
         const task = deliverRound(this.d, recipients[i]!, outcomes.get(i), stop.signal, priority)
           .then((o) => {
@@ -129,6 +140,9 @@ export class ChunkRunner {
       await flusher.close();
       const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failure) throw failure.reason;
+      // A stopped run saw only part of the chunk: the tally of the last full run stands.
+      if (quiet && !stop.signal.aborted)
+        await this.d.ledger.setWaiting(campaignId, chunk, quiet.waiting, quiet.earliest);
     } finally {
       clearInterval(poll);
       this.shutdown.removeEventListener('abort', onShutdown);
@@ -136,7 +150,10 @@ export class ChunkRunner {
     const stopped = stop.signal.aborted ? (stop.signal.reason as StopReason) : undefined;
     if (stopped) log.info({ reason: stopped }, 'chunk stopped early');
     if (flusher.breakerTripped) log.warn('campaign breaker tripped: one upstream code failed half the requests');
-    return { stopped, nextRoundMs, completed: flusher.completed, canaryPassed: flusher.canaryPassed };
+    const waitingUntil = quiet && quiet.waiting > 0 ? quiet.earliest : undefined;
+    if (quiet?.waiting)
+      log.debug({ waiting: quiet.waiting, until: waitingUntil }, 'recipients wait for quiet hours to end');
+    return { stopped, nextRoundMs, completed: flusher.completed, canaryPassed: flusher.canaryPassed, waitingUntil };
   }
 
   /** Paused campaign: put the job aside until resume wakes it (or SEND_POLICY.parkMs passes). */

@@ -1,4 +1,4 @@
-import type { CampaignStatus } from '@sobot/schema';
+import { parseQuietHours, type CampaignStatus, type QuietSpan } from '@sobot/schema';
 import type { ChunkDefaults } from './recipient-codec';
 
 /** The campaign hash as stored, parsed. */
@@ -28,6 +28,8 @@ export interface CampaignMeta {
   weight: number;
   /** Nothing is sent before this (ms); 0: at once. */
   sendAt: number;
+  /** No recipient is requested inside this span of its local time (SPEC §10); null: none. */
+  quietHours: QuietSpan | null;
 }
 
 /** Transactional messages go ahead of bulk ones (SPEC §10). */
@@ -66,6 +68,8 @@ export const META = {
   lane: 'lane',
   weight: 'weight',
   sendAt: 'send_at',
+  /** `HH:MM-HH:MM` (absent: no quiet hours). */
+  quietHours: 'quiet_hours',
   /** The next chunk to put in circulation (bulk lane, see SendQueue). */
   nextChunk: 'next_chunk',
 } as const;
@@ -98,5 +102,11 @@ export function parseMeta(h: Record<string, string>): CampaignMeta | undefined {
     lane: h[META.lane] === 'transactional' ? 'transactional' : 'bulk',
     weight: num(h[META.weight]) || 1,
     sendAt: num(h[META.sendAt]),
+    quietHours: quietSpan(h[META.quietHours]),
   };
+}
+
+function quietSpan(text: string | undefined): QuietSpan | null {
+  const r = text ? parseQuietHours(text) : undefined;
+  return r?.ok ? r.span : null;
 }

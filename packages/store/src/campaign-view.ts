@@ -8,7 +8,7 @@ import type {
   ReportRow,
   RowError,
 } from '@sobot/schema';
-import type { CampaignStatus } from '@sobot/schema';
+import { formatQuietHours, type CampaignStatus } from '@sobot/schema';
 import { META, parseMeta, type CampaignMeta } from './campaign-meta';
 import { decodeDelivery } from './delivery-codec';
 import { InvalidCursorError } from './errors';
@@ -56,12 +56,13 @@ export class CampaignReader {
     const { redis, keys } = this.ctx;
     const nowS = Math.floor(Date.now() / 1000);
     const seconds = Array.from({ length: RATE_WINDOW_S }, (_, i) => String(nowS - 1 - i));
-    const [metaHash, counts, failures, perSecond, pause] = await Promise.all([
+    const [metaHash, counts, failures, perSecond, pause, waitingHash] = await Promise.all([
       redis.hgetall(keys.meta(id)),
       redis.hgetall(keys.counts(id)),
       redis.hgetall(keys.failures(id)),
       redis.hmget(keys.perSecond(id), ...seconds),
       this.system.current(),
+      redis.hgetall(keys.waiting(id)),
     ]);
     const meta = parseMeta(metaHash);
     if (!meta) return undefined;
@@ -87,6 +88,7 @@ export class CampaignReader {
       status = 'paused';
       pausedReason = pause.reason;
     }
+    const quiet = waitingTally(waitingHash, meta.status === 'cancelled' || meta.status === 'completed' ? 0 : pending);
     return {
       id: meta.id,
       name: meta.name,
@@ -105,6 +107,7 @@ export class CampaignReader {
         failed,
         skipped,
         cancelled,
+        waiting: quiet.waiting,
         delivered: n('delivered'),
         read: n('read'),
         delivery_failed: n('dfailed'),
@@ -113,7 +116,9 @@ export class CampaignReader {
       failure_reasons: reasons(failures, ''),
       skip_reasons: reasons(failures, 'k:'),
       rate: Math.round(rate * 10) / 10,
-      eta_seconds: status === 'running' && rate > 0 ? Math.ceil(pending / rate) : null,
+      eta_seconds: etaSeconds(status, pending, rate, quiet),
+      quiet_hours: meta.quietHours ? formatQuietHours(meta.quietHours) : null,
+      waiting_until: iso(quiet.until),
       created_at: iso(meta.createdAt)!,
       started_at: iso(meta.startedAt),
       completed_at: iso(meta.completedAt),
@@ -348,6 +353,37 @@ function recipientStatus(o: Outcome | undefined, cancelled: boolean): ReportRow[
   if (o?.kind === 'f') return 'failed';
   if (o?.kind === 'k') return 'skipped';
   return cancelled ? 'cancelled' : 'pending';
+}
+
+/** Recipients quiet hours hold now (at most `pending`) and when the first may go, from the per-chunk tally. */
+function waitingTally(hash: Record<string, string>, pending: number): { waiting: number; until: number | null } {
+  let waiting = 0;
+  let until: number | null = null;
+  for (const v of Object.values(hash)) {
+    const [count = '0', at = '0'] = v.split(':');
+    waiting += Number(count);
+    until = until === null ? Number(at) : Math.min(until, Number(at));
+  }
+  waiting = Math.min(waiting, pending);
+  return { waiting, until: waiting > 0 ? until : null };
+}
+
+/**
+ * Seconds until every pending recipient is sent at the current rate: the ones free to go now, or the waiting
+ * ones once quiet hours end (plus their own sending time), whichever is later. Null when not sending, or when
+ * nothing was sent yet and not all pending recipients wait.
+ */
+function etaSeconds(
+  status: CampaignStatus,
+  pending: number,
+  rate: number,
+  quiet: { waiting: number; until: number | null },
+): number | null {
+  if (status !== 'running' && status !== 'queued') return null;
+  const waitS = quiet.until === null ? 0 : Math.max(0, (quiet.until - Date.now()) / 1000);
+  if (rate <= 0) return quiet.waiting > 0 && quiet.waiting === pending ? Math.ceil(waitS) : null;
+  if (status !== 'running' && quiet.waiting === 0) return null;
+  return Math.ceil(Math.max((pending - quiet.waiting) / rate, quiet.waiting > 0 ? waitS + quiet.waiting / rate : 0));
 }
 
 function toReportRow(

@@ -1,5 +1,11 @@
 import { hostname } from 'node:os';
-import type { CampaignDefaults, RowError, SobotImageMessage } from '@sobot/schema';
+import {
+  formatQuietHours,
+  type CampaignDefaults,
+  type QuietSpan,
+  type RowError,
+  type SobotImageMessage,
+} from '@sobot/schema';
 import type { ChunkDefaults } from './recipient-codec';
 import { chunkDefaults, encodeRecipient } from './recipient-codec';
 import { CHUNK_SIZE, type StoreContext } from './context';
@@ -36,6 +42,8 @@ export interface CampaignHeader {
   weight?: number;
   /** Nothing is sent before this time (ms). */
   sendAt?: number;
+  /** Recipients wait while this span covers their local time (SPEC §10). */
+  quietHours?: QuietSpan;
 }
 
 /**
@@ -159,6 +167,7 @@ export class CampaignWriter {
         [META.weight]: weight,
         [META.sendAt]: header.sendAt ?? 0,
         [META.nextChunk]: first,
+        ...(header.quietHours ? { [META.quietHours]: formatQuietHours(header.quietHours) } : {}),
         ...(header.canary
           ? {
               [META.canarySize]: canarySize,

@@ -87,6 +87,11 @@ export class Keys {
     return this.campaign(id, `l:${n}`);
   }
 
+  /** Hash: chunk → `<recipients>:<ms>`, recipients of the chunk held by quiet hours and when the first may go. */
+  waiting(id: string): string {
+    return this.campaign(id, 'w');
+  }
+
   /** Set: ids of this campaign's chunk jobs parked while it is paused. */
   parked(id: string): string {
     return this.campaign(id, 'parked');

@@ -61,6 +61,16 @@ export class Ledger {
     await expireCampaign(this.ctx, campaignId, this.resultTtlSeconds);
   }
 
+  /**
+   * How many of the chunk's recipients quiet hours hold now and when the first may be sent (`count` 0: none).
+   * Written by the job that holds the chunk's lease, after its outcomes: one HSET or HDEL, atomic by itself.
+   */
+  async setWaiting(campaignId: string, chunk: number, count: number, untilMs: number): Promise<void> {
+    const key = this.ctx.keys.waiting(campaignId);
+    if (count > 0) await this.ctx.redis.hset(key, String(chunk), `${count}:${Math.round(untilMs)}`);
+    else await this.ctx.redis.hdel(key, String(chunk));
+  }
+
   /** Undefined when the campaign (or the chunk) no longer exists. One round trip. */
   async loadChunk(campaignId: string, chunk: number): Promise<LoadedChunk | undefined> {
     const { redis, keys } = this.ctx;

@@ -122,3 +122,37 @@ describe('message view', () => {
     expect(await reader.message('not-an-id')).toBeUndefined();
   });
 });
+
+describe('quiet hours in the view', () => {
+  it('sums the per-chunk waiting tally (within pending) and takes the earliest time', async () => {
+    const id = await createCampaign(store, 430);
+    const soon = Date.now() + 120_000;
+    await store.ledger.setWaiting(id, 0, 150, soon + 60_000);
+    await store.ledger.setWaiting(id, 2, 30, soon);
+    let v = (await store.campaigns.view(id))!;
+    expect(v.counts).toMatchObject({ pending: 430, waiting: 180 });
+    expect(v.waiting_until).toBe(new Date(soon).toISOString());
+    // Nothing sent yet and not everyone waits: no rate, no ETA.
+    expect(v.eta_seconds).toBeNull();
+
+    // A chunk whose recipients went out clears its tally.
+    await store.ledger.setWaiting(id, 0, 0, 0);
+    v = (await store.campaigns.view(id))!;
+    expect(v.counts.waiting).toBe(30);
+
+    await store.control.cancel(id);
+    v = (await store.campaigns.view(id))!;
+    expect(v.counts.waiting).toBe(0);
+    expect(v.waiting_until).toBeNull();
+  });
+
+  it('with everyone waiting and nothing sent, the ETA is the time until the first may go', async () => {
+    const id = await createCampaign(store, 3);
+    const at = Date.now() + 90_000;
+    await store.ledger.setWaiting(id, 0, 3, at);
+    const v = (await store.campaigns.view(id))!;
+    expect(v.status).toBe('queued');
+    expect(v.eta_seconds).toBeGreaterThanOrEqual(89);
+    expect(v.eta_seconds).toBeLessThanOrEqual(90);
+  });
+});

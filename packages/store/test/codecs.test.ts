@@ -41,6 +41,15 @@ describe('recipient codec', () => {
     ]);
     // No caption where the campaign has one: stored as '' so that decoding does not bring the default back.
     expect(encodeRecipient(noCaption, defaults)).toEqual(['919970000001', 'Asha', 0, 0, '']);
+    // A zone from a `timezone` column comes last; every other field stays a default.
+    expect(encodeRecipient({ ...plain, timezone: 'Asia/Kolkata' }, defaults)).toEqual([
+      '919970000001',
+      'Asha',
+      0,
+      0,
+      0,
+      'Asia/Kolkata',
+    ]);
   });
 
   it('round-trips a chunk of mixed recipients exactly', () => {
@@ -51,6 +60,7 @@ describe('recipient codec', () => {
       { ...plain, customer_number: '919970000002', customer_name: 'Ravi | "Kumar"', caption: 'Line one\nline two, 🎉' },
       { ...plain, customer_number: '919970000003', url: 'https://cdn.example.com/b.png', mime_type: 'image/png' },
       noCaption,
+      { ...plain, customer_number: '919970000005', timezone: 'America/Mexico_City' },
     ];
     const json = JSON.stringify(messages.map((m) => encodeRecipient(m, defaults)));
     expect(decodeChunk(json, defaults)).toEqual(messages);

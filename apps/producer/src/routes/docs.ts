@@ -193,7 +193,9 @@ function upload(options: z.ZodObject, rawTypes: Iterable<string>): FastifySchema
     summary: 'Create a campaign from a recipient list (multipart `file`, or a raw CSV / JSON / NDJSON body)',
     description:
       'Options come as query parameters, or as multipart fields before the file. A body with no ' +
-      'Content-Type, `text/plain` or `application/octet-stream` is read as the format sniffed.',
+      'Content-Type, `text/plain` or `application/octet-stream` is read as the format sniffed. ' +
+      '`quiet_hours=HH:MM-HH:MM` (default `QUIET_HOURS`; `off` for none): no recipient is requested while the ' +
+      "span covers its local time (a `timezone` column, else its number's zone); they wait, the rest go on.",
     ...tags('campaigns'),
     querystring: form,
     body: { content },

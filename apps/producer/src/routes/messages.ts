@@ -4,6 +4,7 @@ import { sendMessagesBodySchema } from '@sobot/schema';
 import { NotFoundError } from '@sobot/store';
 import type { AppDeps } from '../deps';
 import { sendAtOption } from './send-at-option';
+import { quietHoursOption } from './quiet-hours-option';
 import { messageIdParams, pathId, routeDocs } from './docs';
 
 export async function messageRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
@@ -13,13 +14,15 @@ export async function messageRoutes(app: FastifyInstance, deps: AppDeps): Promis
       const body = sendMessagesBodySchema.parse(req.body);
       const header = req.headers['idempotency-key'];
       const key = (Array.isArray(header) ? header[0] : header) ?? body.idempotency_key;
-      const { idempotency_key: _key, lane: _lane, send_at: _at, ...rest } = body;
+      const { idempotency_key: _key, lane: _lane, send_at: _at, quiet_hours: _quiet, ...rest } = body;
       const messages = 'messages' in rest ? rest.messages : [rest];
       const result = await sendMessages(deps, messages, {
         idempotencyKey: key,
         validation: { defaultCountryCode: deps.cfg.DEFAULT_COUNTRY_CODE },
         lane: body.lane,
         sendAt: sendAtOption(body.send_at),
+        // Transactional messages are not held by QUIET_HOURS: only a call that asks for quiet hours gets them.
+        quietHours: quietHoursOption(body.quiet_hours, null),
       });
       return reply.code(202).send(result);
     },

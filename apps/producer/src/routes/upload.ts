@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { createCampaign } from '@sobot/campaigns';
 import { LANES, clip } from '@sobot/schema';
 import { sendAtOption } from './send-at-option';
+import { quietHoursOption } from './quiet-hours-option';
 import type { AppDeps } from '../deps';
 import { ApiError, uploadTooLarge } from '../errors';
 import { routeDocs } from './docs';
@@ -40,6 +41,8 @@ const uploadOptions = z.object({
   weight: z.coerce.number().int().min(1).max(100).optional(),
   /** RFC 3339 with an offset: nothing is sent before it. */
   send_at: z.string().max(40).optional(),
+  /** `HH:MM-HH:MM` of each recipient's local time when nothing is sent; `off`: none (default QUIET_HOURS). */
+  quiet_hours: z.string().max(40).optional(),
   /** The header of the phone column, when the file has several that could be (else 400 AMBIGUOUS_PHONE_COLUMN). */
   phone_column: z.string().max(200).optional(),
   /** The header of the name column. */
@@ -167,6 +170,7 @@ export async function uploadRoutes(app: FastifyInstance, deps: AppDeps): Promise
       lane: opts.lane,
       weight: opts.weight,
       sendAt: sendAtOption(opts.send_at),
+      quietHours: quietHoursOption(opts.quiet_hours, deps.cfg.QUIET_HOURS),
       phoneColumn: opts.phone_column?.trim() || undefined,
       nameColumn: opts.name_column?.trim() || undefined,
       validation: {
