@@ -12,7 +12,7 @@ import {
 import { IDEMPOTENCY_LEASE_MS, messageId, newCampaignId } from '@sobot/store';
 import type { z } from 'zod';
 import type { CampaignDeps } from './deps';
-import { IdempotencyConflictError, InputError } from './errors';
+import { IdempotencyConflictError, IdempotencyInProgressError, InputError } from './errors';
 
 type MessageInput = z.output<typeof messageInputSchema>;
 
@@ -93,6 +93,8 @@ export async function sendMessages(
   const writer = deps.store.newCampaign({}, id);
   try {
     for (const m of unique) await writer.add(m);
+    // The claim must still be this call's when its campaign appears (a long write may have outlived the lease).
+    if (key && !(await deps.store.idempotency.renew(key, id))) throw new IdempotencyInProgressError();
     await writer.commit({
       name: `api ${new Date().toISOString().slice(0, 19).replace('T', ' ')}`,
       source: 'api',
@@ -106,7 +108,7 @@ export async function sendMessages(
     if (key) await deps.store.idempotency.commit(key, id, body);
   } catch (err) {
     await writer.abort();
-    if (key) await deps.store.idempotency.release(key).catch(() => undefined);
+    if (key) await deps.store.idempotency.release(key, id).catch(() => undefined);
     throw err;
   }
   return { campaign_id: id, ids: ids(id), replayed: false };

@@ -11,6 +11,10 @@ const SCRIPTS = {
   recordDelivery: 'record-delivery-2',
   setStatus: 'set-status-1',
   advanceCursor: 'advance-cursor-1',
+  claimIdempotency: 'claim-idempotency-1',
+  renewIdempotency: 'renew-idempotency-1',
+  settleIdempotency: 'settle-idempotency-1',
+  releaseIdempotency: 'release-idempotency-1',
 } as const;
 
 type ScriptName = keyof typeof SCRIPTS;

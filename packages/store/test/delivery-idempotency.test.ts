@@ -111,7 +111,7 @@ describe('idempotency keys', () => {
       committed: true,
     });
 
-    await store.idempotency.release('key-b');
+    await store.idempotency.release('key-b', first);
     expect(await store.idempotency.claim('key-b', newCampaignId(), 'body two')).toEqual({ fresh: true });
   });
 });

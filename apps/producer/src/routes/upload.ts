@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,6 +15,8 @@ import type { AppDeps } from '../deps';
 import { ApiError, uploadTooLarge } from '../errors';
 import { routeDocs } from './docs';
 
+/** Longest idempotency key, in characters. */
+const IDEMPOTENCY_KEY_MAX = 255;
 /** Longest campaign name, in characters. */
 const NAME_MAX = 200;
 const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
@@ -44,6 +47,8 @@ const uploadOptions = z.object({
   phone_column: z.string().max(200).optional(),
   /** The header of the name column. */
   name_column: z.string().max(200).optional(),
+  /** Like the `Idempotency-Key` header (which wins when both are given). */
+  idempotency_key: z.string().min(1).max(IDEMPOTENCY_KEY_MAX).optional(),
 });
 type UploadOptions = z.output<typeof uploadOptions>;
 
@@ -113,6 +118,27 @@ function campaignName(text: string | undefined): string {
   return [...clean].slice(0, NAME_MAX).join('').trim();
 }
 
+/** The `Idempotency-Key` header, else the `idempotency_key` option. */
+function idempotencyKey(req: FastifyRequest, opts: UploadOptions): string | undefined {
+  const header = req.headers['idempotency-key'];
+  const key = (Array.isArray(header) ? header[0] : header)?.trim() || opts.idempotency_key;
+  if (key && key.length > IDEMPOTENCY_KEY_MAX)
+    throw new ApiError(400, 'INVALID_REQUEST', `Idempotency-Key is longer than ${IDEMPOTENCY_KEY_MAX} characters`);
+  return key;
+}
+
+/**
+ * Everything of an upload request but its file, for telling a retry (same fingerprint) from another upload that
+ * reuses the key: the options as given (not the name made from the time), the file's name and its format.
+ */
+function optionsFingerprint(opts: UploadOptions, format: string, filename: string | undefined): string {
+  const { idempotency_key: _, ...rest } = opts;
+  const sorted = Object.fromEntries(Object.entries(rest).sort(([a], [b]) => (a < b ? -1 : 1)));
+  return createHash('sha256')
+    .update(JSON.stringify([sorted, format, filename ?? null]))
+    .digest('hex');
+}
+
 /** Aborted when the client goes away before its upload was read to the end. */
 function clientGone(req: FastifyRequest): AbortSignal {
   const gone = new AbortController();
@@ -142,13 +168,16 @@ export async function uploadRoutes(app: FastifyInstance, deps: AppDeps): Promise
   await app.register(multipart, { limits: { fileSize: max, files: 1, fields: 20, fieldSize: 64 * 1024 } });
 
   const run = (
+    req: FastifyRequest,
     body: Readable,
     format: ReturnType<typeof formatFrom>,
     opts: UploadOptions,
     gone: AbortSignal,
     filename?: string,
-  ) =>
-    createCampaign(deps, {
+  ) => {
+    const key = idempotencyKey(req, opts);
+    return createCampaign(deps, {
+      idempotency: key ? { key, options: optionsFingerprint(opts, format, filename) } : undefined,
       body: readUntilGone(body.pipe(byteLimit(max)), body, gone),
       format,
       name:
@@ -174,6 +203,7 @@ export async function uploadRoutes(app: FastifyInstance, deps: AppDeps): Promise
         nameFallbackToNumber: opts.name_fallback === 'number',
       },
     });
+  };
 
   app.post('/v1/campaigns', {
     schema: routeDocs.upload(uploadOptions, LIST_TYPES),
@@ -184,11 +214,13 @@ export async function uploadRoutes(app: FastifyInstance, deps: AppDeps): Promise
       const result = req.isMultipart()
         ? await fromMultipart(req, req.query as Record<string, unknown>, gone)
         : await run(
+            req,
             req.body as Readable,
             formatFrom(rawBodyType(req.headers['content-type']), undefined, query.format),
             query,
             gone,
           );
+      // A replay answers like the upload it replays (202, with `replayed: true`).
       return reply.code(result.dry_run ? 200 : 202).send(result);
     },
   });
@@ -220,11 +252,12 @@ export async function uploadRoutes(app: FastifyInstance, deps: AppDeps): Promise
         }
         const opts = uploadOptions.parse({ ...query, ...fields });
         const format = formatFrom(part.mimetype, part.filename, opts.format);
-        result = await run(part.file, format, opts, gone, part.filename);
+        result = await run(req, part.file, format, opts, gone, part.filename);
       }
       if (spooled) {
         const opts = uploadOptions.parse({ ...query, ...fields });
         result = await run(
+          req,
           createReadStream(spooled.path),
           formatFrom(spooled.mimetype, spooled.filename, opts.format),
           opts,
