@@ -178,7 +178,7 @@ test('an aborted upload frees its key at once: the retry creates the campaign', 
   expect(retry.seen.filter((s) => s === 409).length).toBeLessThanOrEqual(2);
 }, 60_000);
 
-test('a producer killed mid-upload: its key is busy for the lease, then the next call creates the campaign', async () => {
+test('a producer killed mid-upload: its key is busy for the lease, then the next call creates it', async () => {
   const port = await freePort();
   const token = 'kill-test-token';
   const doomed = spawnApp('producer', {

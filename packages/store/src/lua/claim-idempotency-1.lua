@@ -21,7 +21,8 @@ if kind == 'string' then
   local ttl = redis.call('PTTL', k)
   local s, id, h = string.match(v, '^(%S+) (%S+) ?(%S*)')
   redis.call('DEL', k)
-  redis.call('HSET', k, 'state', s or 'claimed', 'id', id or '', 'fingerprint', h or '', 'until', now + math.max(ttl, 0))
+  local lease_end = now + math.max(ttl, 0)
+  redis.call('HSET', k, 'state', s or 'claimed', 'id', id or '', 'fingerprint', h or '', 'until', lease_end)
   if ttl > 0 then redis.call('PEXPIRE', k, ttl) end
   kind = 'hash'
 end
