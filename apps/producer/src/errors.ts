@@ -131,6 +131,8 @@ export function registerErrorHandling(app: FastifyInstance): void {
     // Basic-auth pages set their own challenge; /v1 asks for a bearer token.
     if (api.statusCode === 401 && !reply.hasHeader('www-authenticate')) void reply.header('www-authenticate', 'Bearer');
     if (api.code === 'IDEMPOTENCY_IN_PROGRESS') void reply.header('retry-after', '1');
+    // Nobody reads this answer: the line says the upload's handler ended (and removed what it had written).
+    if (api.code === 'CLIENT_GONE') req.log.info({ code: api.code }, 'upload ended: the client went away');
     return reply.code(api.statusCode).send({
       // The message is capped here too: an error built from caller input never echoes more than a little of it.
       error: {

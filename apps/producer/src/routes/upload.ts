@@ -139,11 +139,13 @@ function optionsFingerprint(opts: UploadOptions, format: string, filename: strin
     .digest('hex');
 }
 
+const clientGoneError = () => new ApiError(400, 'CLIENT_GONE', 'the client went away before the upload ended');
+
 /** Aborted when the client goes away before its upload was read to the end. */
 function clientGone(req: FastifyRequest): AbortSignal {
   const gone = new AbortController();
   req.raw.once('close', () => {
-    if (!req.raw.complete) gone.abort(new ApiError(400, 'CLIENT_GONE', 'the client went away before the upload ended'));
+    if (!req.raw.complete) gone.abort(clientGoneError());
   });
   return gone.signal;
 }
@@ -154,7 +156,10 @@ function clientGone(req: FastifyRequest): AbortSignal {
  */
 function readUntilGone(piped: Transform, body: Readable, gone: AbortSignal): Readable {
   const fail = (err: unknown) => piped.destroy(err instanceof Error ? err : new Error(String(err)));
-  body.once('error', fail);
+  // A body cut off by the client (node's "aborted", ECONNRESET) is the client going away, not a server fault.
+  body.once('error', (err: NodeJS.ErrnoException) =>
+    fail(err.code === 'ECONNRESET' || err.message === 'aborted' ? clientGoneError() : err),
+  );
   if (gone.aborted) fail(gone.reason);
   else gone.addEventListener('abort', () => fail(gone.reason), { once: true });
   return piped;
