@@ -7,6 +7,7 @@ import {
   type SendMessagesResult,
   type SobotImageMessage,
   normalizeHeader,
+  textProblem,
   type ValidationOptions,
 } from '@sobot/schema';
 import { IDEMPOTENCY_LEASE_MS, messageId, newCampaignId } from '@sobot/store';
@@ -62,6 +63,11 @@ function withVariables(
   const template = parseCaptionTemplate(m.caption);
   if (!template) return m.caption;
   const values = new Map(Object.entries(m.variables ?? {}).map(([k, v]) => [normalizeHeader(k), v]));
+  for (const [name, value] of Object.entries(m.variables ?? {})) {
+    const problem = textProblem(value);
+    if (problem) errors.push({ index, field: `variables.${name}`, message: problem });
+  }
+  if (errors.some((e) => e.index === index)) return null;
   const missing = template.variables.filter((v) => v.fallback === undefined && !values.has(v.key));
   if (missing.length > 0) {
     const names = missing.map((v) => `{{${v.name}}}`).join(', ');

@@ -31,3 +31,4 @@ export { SEND_POLICY, roundBackoffMs, chunkJobBackoffMs } from './send-policy';
 export { parseDeliveryEvents, WebhookBodyError, type DeliveryEvent } from './webhook-events';
 export { parseSendAt, SEND_AT_MAX_DAYS, type SendAtResult } from './send-at';
 export { clip, clipList, ECHO_MAX } from './clip';
+export { INVALID_UTF8_MARK, Utf8Marker, markInvalidUtf8, textProblem } from './text-check';
