@@ -221,7 +221,7 @@ describe('retries', () => {
     expect(seen).toHaveLength(1);
   });
 
-  it('retries an upload given an idempotency key (a file, read again; rows), also while it is in progress', async () => {
+  it('retries an upload given an idempotency key (a file read again, rows), also while in progress', async () => {
     const file = join(dir, 'retried.csv');
     await writeFile(file, 'phone,name\n919970000001,A\n');
     const done = { id: 'c0000000000000001', name: 'retried.csv', status: 'queued', total: 1, accepted: 1 };
