@@ -89,7 +89,9 @@ export async function createCampaign(deps: CampaignDeps, input: UploadInput): Pr
     await keys.settle(idem.key, id, `${idem.options}:${hash.digest('hex')}`, JSON.stringify(result));
     return result;
   } catch (err) {
-    await keys.release(idem.key, id).catch(() => undefined);
+    // Freed for a retry unless the campaign was made after all (only storing its answer failed).
+    const made = await deps.store.campaigns.waitUntilExists(id, 0).catch(() => true);
+    if (!made) await keys.release(idem.key, id).catch(() => undefined);
     throw err;
   } finally {
     clearInterval(renewal);
