@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
@@ -62,6 +63,7 @@ interface UploadOptions {
   nameFallback?: 'number' | 'none';
   watch?: boolean;
   interval: number;
+  idempotencyKey?: string;
 }
 
 interface SendOptions {
@@ -103,12 +105,17 @@ export function registerCommands(program: Command, ctx: CliContext): void {
         '"number": a row without a name is sent with its number as the name',
       ).choices(['number', 'none']),
     )
+    .option(
+      '--idempotency-key <key>',
+      'the same key never creates two campaigns (default: a new one per run, so that its own retries are safe)',
+    )
     .option('--watch', 'follow the campaign with a progress bar until it ends')
     .addOption(intervalOption())
     .action(async (file: string, o: UploadOptions) => {
       await readableFile(file);
       const client = ctx.client();
       const result = await client.createCampaign({
+        idempotencyKey: o.idempotencyKey ?? (o.dryRun ? undefined : randomUUID()),
         file,
         imageUrl: o.imageUrl,
         caption: o.caption,

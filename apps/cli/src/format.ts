@@ -48,10 +48,12 @@ export function rowErrors(errors: RowError[], count: number, shown = 10): string
   ].join('\n');
 }
 
+const REPLAYED = ' (replayed: this idempotency key created it before)';
+
 export function uploadSummary(r: UploadResult): string {
   const head = r.dry_run
     ? `dry run of "${r.name}": nothing stored or sent`
-    : `campaign ${r.id} "${r.name}" ${r.status}`;
+    : `campaign ${r.id} "${r.name}" ${r.status}${r.replayed ? REPLAYED : ''}`;
   const lines = [
     head,
     `rows: ${r.total} read, ${r.accepted} accepted, ${r.rejected} rejected, ${plural(r.duplicates, 'duplicate')}`,

@@ -352,3 +352,17 @@ test('control characters the API returns are never printed raw: list, status, re
   expect(ndjson.stdout).not.toMatch(raw);
   expect((JSON.parse(ndjson.stdout) as { customer_name: string }).customer_name).toBe(customer);
 });
+
+test('upload --idempotency-key: a second run answers the same campaign; runs without one are new', async () => {
+  const file = await csvFile('keyed.csv', ['phone,name', '919970400001,Keyed']);
+  const first = await sobot(['--json', 'upload', file, '--image-url', image, '--idempotency-key', 'cli-key-1']);
+  const again = await sobot(['upload', file, '--image-url', image, '--idempotency-key', 'cli-key-1']);
+  expect(first.code).toBe(0);
+  expect(again.code).toBe(0);
+  const id = (JSON.parse(first.stdout) as UploadResult).id;
+  expect(again.stdout).toContain(`campaign ${id} "keyed.csv" queued (replayed`);
+  // Each run without a key makes its own (its retries share it): two runs, two campaigns.
+  const a = await sobot(['--json', 'upload', file, '--image-url', image]);
+  const b = await sobot(['--json', 'upload', file, '--image-url', image]);
+  expect((JSON.parse(a.stdout) as UploadResult).id).not.toBe((JSON.parse(b.stdout) as UploadResult).id);
+});

@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ZodError } from 'zod';
 import { WebhookBodyError, clip, clipList } from '@sobot/schema';
-import { IdempotencyConflictError, InputError, SHOWN_ERRORS } from '@sobot/campaigns';
+import { IdempotencyConflictError, IdempotencyInProgressError, InputError, SHOWN_ERRORS } from '@sobot/campaigns';
 import { IngestError } from '@sobot/ingest';
 import {
   InvalidCursorError,
@@ -45,6 +45,7 @@ function toHttp(err: unknown): ApiError | undefined {
   if (err instanceof WebhookBodyError) return new ApiError(400, err.code, err.message);
   if (err instanceof InputError) return new ApiError(400, err.code, err.message, err.details);
   if (err instanceof IdempotencyConflictError) return new ApiError(409, err.code, err.message);
+  if (err instanceof IdempotencyInProgressError) return new ApiError(409, err.code, err.message);
   if (err instanceof NotFoundError) return new ApiError(404, err.code, err.message);
   if (err instanceof InvalidCursorError)
     return new ApiError(400, err.code, err.message, [{ field: 'cursor', message: err.message }]);
@@ -137,6 +138,9 @@ export function registerErrorHandling(app: FastifyInstance): void {
     }
     // Basic-auth pages set their own challenge; /v1 asks for a bearer token.
     if (api.statusCode === 401 && !reply.hasHeader('www-authenticate')) void reply.header('www-authenticate', 'Bearer');
+    if (api.code === 'IDEMPOTENCY_IN_PROGRESS') void reply.header('retry-after', '1');
+    // Nobody reads this answer: the line says the upload's handler ended (and removed what it had written).
+    if (api.code === 'CLIENT_GONE') req.log.info({ code: api.code }, 'upload ended: the client went away');
     return reply.code(api.statusCode).send({
       // The message is capped here too: an error built from caller input never echoes more than a little of it.
       error: {

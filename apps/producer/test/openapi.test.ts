@@ -277,6 +277,13 @@ test('campaign routes answer as documented, from upload to report, with their er
   expect([tooBig.statusCode, tooBig.json().error.code]).toEqual([413, 'UPLOAD_TOO_LARGE']);
   const png = await call('POST', `/v1/campaigns?${q}`, { body: 'x', headers: raw('image/png') });
   expect([png.statusCode, png.json().error.code]).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
+  // Idempotency-Key: a retry replays the campaign it made; the key with another file is a 409.
+  const keyed = { ...raw('text/csv'), 'idempotency-key': 'contract-upload-1' };
+  const once = await call('POST', `/v1/campaigns?${q}`, { body: csv(['919970000001']), headers: keyed });
+  const twice = await call('POST', `/v1/campaigns?${q}`, { body: csv(['919970000001']), headers: keyed });
+  expect([twice.statusCode, twice.json().id, twice.json().replayed]).toEqual([202, once.json().id, true]);
+  const other = await call('POST', `/v1/campaigns?${q}`, { body: csv(['919970000002']), headers: keyed });
+  expect([other.statusCode, other.json().error.code]).toEqual([409, 'IDEMPOTENCY_KEY_REUSED']);
   expect((await call('POST', `/v1/campaigns?${q}`, { body: csv(numbers), anonymous: true })).statusCode).toBe(401);
 
   const done = await waitFor(

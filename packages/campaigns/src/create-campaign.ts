@@ -1,5 +1,7 @@
+import { createHash, type Hash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { ingestRecipients } from '@sobot/ingest';
+import { IDEMPOTENCY_LEASE_MS, newCampaignId } from '@sobot/store';
 import {
   validateDefaults,
   type CampaignDefaults,
@@ -9,7 +11,7 @@ import {
   type ValidationOptions,
 } from '@sobot/schema';
 import type { CampaignDeps } from './deps';
-import { InputError } from './errors';
+import { IdempotencyConflictError, IdempotencyInProgressError, InputError } from './errors';
 import { preflightImage } from './image-preflight';
 
 /** Row errors shown in the upload answer; the rejected-rows download has up to STORED_ERRORS. */
@@ -40,6 +42,11 @@ export interface UploadInput {
   sendAt?: number;
   /** Recipients wait while this span covers their local time (SPEC §10). */
   quietHours?: QuietSpan;
+  /**
+   * `Idempotency-Key`: the same key never creates two campaigns. `options` fingerprints everything of the
+   * request but the file (the file's bytes are hashed as they stream).
+   */
+  idempotency?: { key: string; options: string };
 }
 
 /**
@@ -48,6 +55,85 @@ export interface UploadInput {
  * written: a rejected file leaves nothing behind.
  */
 export async function createCampaign(deps: CampaignDeps, input: UploadInput): Promise<UploadResult> {
+  const idem = input.dryRun ? undefined : input.idempotency;
+  if (!idem) return create(deps, input);
+  const id = newCampaignId();
+  const keys = deps.store.idempotency;
+  const held = await keys.acquire(idem.key, id, `${idem.options}:`);
+  if (!held.fresh) {
+    // The body is read to its end whatever the answer (only hashed): a client still sending gets its answer.
+    const hash = createHash('sha256');
+    for await (const chunk of input.body) hash.update(chunk);
+    const [options, file] = held.fingerprint.split(':');
+    if (options !== idem.options) {
+      throw new IdempotencyConflictError(
+        `this Idempotency-Key was already used for campaign ${held.campaignId} with different upload options`,
+      );
+    }
+    // Still being read by another request: 409 (retry) rather than holding this request for minutes.
+    if (!held.committed) throw new IdempotencyInProgressError();
+    if (file && hash.digest('hex') !== file) {
+      throw new IdempotencyConflictError(
+        `this Idempotency-Key was already used for campaign ${held.campaignId} with a different file`,
+      );
+    }
+    return { ...(await answerOf(deps, held.campaignId, held.answer, input.name)), replayed: true };
+  }
+  // The claim is renewed while the file streams; a producer that dies stops renewing and loses it after the lease.
+  const renewal = setInterval(() => void keys.renew(idem.key, id).catch(() => undefined), IDEMPOTENCY_LEASE_MS / 3);
+  renewal.unref();
+  const hash = createHash('sha256');
+  try {
+    const result = await create(deps, { ...input, body: hashed(input.body, hash) }, id, async () => {
+      clearInterval(renewal);
+      // The fence: the claim must still be this upload's when its campaign appears.
+      if (!(await keys.renew(idem.key, id))) throw new IdempotencyInProgressError();
+    });
+    await keys.settle(idem.key, id, `${idem.options}:${hash.digest('hex')}`, JSON.stringify(result));
+    return result;
+  } catch (err) {
+    // Freed for a retry unless the campaign was made after all (only storing its answer failed).
+    const made = await deps.store.campaigns.waitUntilExists(id, 0).catch(() => true);
+    if (!made) await keys.release(idem.key, id).catch(() => undefined);
+    throw err;
+  } finally {
+    clearInterval(renewal);
+  }
+}
+
+/** The body's chunks, each also fed to `hash` (nothing is held). */
+async function* hashed(body: UploadInput['body'], hash: Hash): AsyncGenerator<Buffer | string> {
+  for await (const chunk of body) {
+    hash.update(chunk);
+    yield chunk;
+  }
+}
+
+/**
+ * The answer an upload gave when it created campaign `id`. Normally stored with its key; rebuilt from the campaign
+ * when its producer died between creating it and storing the answer.
+ */
+async function answerOf(deps: CampaignDeps, id: string, stored: string | undefined, name: string) {
+  if (stored) return JSON.parse(stored) as UploadResult;
+  const view = await deps.store.campaigns.view(id);
+  return {
+    id,
+    name: view?.name ?? name,
+    status: view?.status ?? 'queued',
+    total: view?.rows.total ?? 0,
+    accepted: view?.rows.accepted ?? 0,
+    rejected: view?.rows.rejected ?? 0,
+    duplicates: view?.rows.duplicates ?? 0,
+    errors: (await deps.store.campaigns.rejectedRows(id)).slice(0, SHOWN_ERRORS),
+  } satisfies UploadResult;
+}
+
+async function create(
+  deps: CampaignDeps,
+  input: UploadInput,
+  id?: string,
+  beforeCommit?: () => Promise<void>,
+): Promise<UploadResult> {
   const defaultErrors = validateDefaults(input.defaults);
   if (defaultErrors.length > 0) {
     throw new InputError(
@@ -59,7 +145,7 @@ export async function createCampaign(deps: CampaignDeps, input: UploadInput): Pr
   if (input.preflight && input.defaults.image_url) {
     await preflightImage(input.defaults.image_url, { allowPrivateUrls: deps.cfg?.ALLOW_PRIVATE_URLS });
   }
-  const writer = input.dryRun ? undefined : deps.store.newCampaign(input.defaults);
+  const writer = input.dryRun ? undefined : deps.store.newCampaign(input.defaults, id);
   try {
     const summary = await ingestRecipients(input.body, {
       format: input.format,
@@ -83,6 +169,7 @@ export async function createCampaign(deps: CampaignDeps, input: UploadInput): Pr
       columns: summary.columns,
     };
     if (!writer) return { ...result, dry_run: true, preview: summary.preview.map(({ type: _, ...m }) => m) };
+    await beforeCommit?.();
     await writer.commit({
       name: input.name,
       source: 'upload',

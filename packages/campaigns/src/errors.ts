@@ -20,9 +20,19 @@ export class InputError extends CampaignError {
   }
 }
 
-/** An idempotency key was reused with a different body. */
+/** An idempotency key was reused with a different body (for an upload: different options or another file). */
 export class IdempotencyConflictError extends CampaignError {
+  constructor(message = 'this Idempotency-Key was already used with a different request body') {
+    super('IDEMPOTENCY_KEY_REUSED', message);
+  }
+}
+
+/** An upload with this Idempotency-Key is still being read by another request: retry once it is done. */
+export class IdempotencyInProgressError extends CampaignError {
   constructor() {
-    super('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was already used with a different request body');
+    super(
+      'IDEMPOTENCY_IN_PROGRESS',
+      'a request with this Idempotency-Key is still in progress: retry in a moment to get its answer',
+    );
   }
 }

@@ -9,7 +9,7 @@ export {
   REPORT_CONTENT_TYPES,
   type ReportFormat,
 } from './report-format';
-export { CampaignError, InputError, IdempotencyConflictError } from './errors';
+export { CampaignError, InputError, IdempotencyConflictError, IdempotencyInProgressError } from './errors';
 export type { CampaignDeps } from './deps';
 export {
   preflightImage,

@@ -8,12 +8,13 @@ import {
   type SendMessagesResult,
   type SobotImageMessage,
   normalizeHeader,
+  textProblem,
   type ValidationOptions,
 } from '@sobot/schema';
 import { IDEMPOTENCY_LEASE_MS, messageId, newCampaignId } from '@sobot/store';
 import type { z } from 'zod';
 import type { CampaignDeps } from './deps';
-import { IdempotencyConflictError, InputError } from './errors';
+import { IdempotencyConflictError, IdempotencyInProgressError, InputError } from './errors';
 
 type MessageInput = z.output<typeof messageInputSchema>;
 
@@ -63,6 +64,11 @@ function withVariables(
   const template = parseCaptionTemplate(m.caption);
   if (!template) return m.caption;
   const values = new Map(Object.entries(m.variables ?? {}).map(([k, v]) => [normalizeHeader(k), v]));
+  for (const [name, value] of Object.entries(m.variables ?? {})) {
+    const problem = textProblem(value);
+    if (problem) errors.push({ index, field: `variables.${name}`, message: problem });
+  }
+  if (errors.some((e) => e.index === index)) return null;
   const missing = template.variables.filter((v) => v.fallback === undefined && !values.has(v.key));
   if (missing.length > 0) {
     const names = missing.map((v) => `{{${v.name}}}`).join(', ');
@@ -100,6 +106,8 @@ export async function sendMessages(
   const writer = deps.store.newCampaign({}, id);
   try {
     for (const m of unique) await writer.add(m);
+    // The claim must still be this call's when its campaign appears (a long write may have outlived the lease).
+    if (key && !(await deps.store.idempotency.renew(key, id))) throw new IdempotencyInProgressError();
     await writer.commit({
       name: `api ${new Date().toISOString().slice(0, 19).replace('T', ' ')}`,
       source: 'api',
@@ -114,7 +122,7 @@ export async function sendMessages(
     if (key) await deps.store.idempotency.commit(key, id, body);
   } catch (err) {
     await writer.abort();
-    if (key) await deps.store.idempotency.release(key).catch(() => undefined);
+    if (key) await deps.store.idempotency.release(key, id).catch(() => undefined);
     throw err;
   }
   return { campaign_id: id, ids: ids(id), replayed: false };

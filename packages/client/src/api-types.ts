@@ -35,6 +35,8 @@ export interface UploadResult {
   errors: RowError[];
   /** True when `dry_run=true`: validated and counted, nothing stored or sent. */
   dry_run?: boolean;
+  /** True when this answer replays the upload that created the campaign with the same idempotency key. */
+  replayed?: boolean;
 }
 
 export interface CampaignCounts {

@@ -30,7 +30,7 @@ import {
   isUploadResult,
 } from './guards';
 import { parseNdjson } from './ndjson';
-import { backoffMs, isRetryableStatus, retryAfterMs, RETRY_DEFAULTS, sleep } from './retry';
+import { backoffMs, isInProgress, isRetryableStatus, retryAfterMs, RETRY_DEFAULTS, sleep } from './retry';
 import { fileBody, formatFromPath, streamBody, uploadContentType, type UploadFormat } from './upload-body';
 
 export type Fetch = typeof globalThis.fetch;
@@ -88,6 +88,12 @@ export interface CampaignOptions {
   sendAt?: Date | string;
   /** `HH:MM-HH:MM` of each recipient's local time when it is not messaged; `off`: none (default: the server's). */
   quietHours?: string;
+  /**
+   * `Idempotency-Key`: the API never creates two campaigns for one key. With it, an upload of a `file` or of
+   * `rows` is retried like an idempotent call (a retry answers the same campaign, `replayed: true`), also while
+   * the first try is still being read (409 IDEMPOTENCY_IN_PROGRESS). A `stream` cannot be sent twice: not retried.
+   */
+  idempotencyKey?: string;
   signal?: AbortSignal;
 }
 
@@ -110,7 +116,8 @@ interface Call {
   path: string;
   query?: Record<string, string | boolean | number | undefined>;
   headers?: Record<string, string>;
-  body?: string | ReadableStream<Uint8Array>;
+  /** A function makes a new body for each try (a stream can be read once). */
+  body?: string | ReadableStream<Uint8Array> | (() => Promise<ReadableStream<Uint8Array>>);
   /** Only idempotent calls are retried (see retry.ts). */
   idempotent: boolean;
   signal?: AbortSignal;
@@ -162,21 +169,29 @@ export class SobotBulkClient {
 
   /**
    * Creates a campaign from a recipient list, streamed (a file is never read whole into memory).
-   * NOT retried, whatever `retries` says: the upload is not idempotent, and a retry after a lost
-   * answer would create a second campaign. On a SobotBulkConnectionError the campaign may or may not
-   * exist: look at `listCampaigns()` before uploading again.
+   * Without `idempotencyKey` NOT retried, whatever `retries` says: a retry after a lost answer would create a
+   * second campaign (on a SobotBulkConnectionError the campaign may or may not exist: look at `listCampaigns()`
+   * before uploading again). With a key, a `file` or `rows` upload is retried: the key makes it idempotent.
    */
   async createCampaign(input: CreateCampaignInput): Promise<UploadResult> {
-    let body: string | ReadableStream<Uint8Array>;
+    let body: string | ReadableStream<Uint8Array> | (() => Promise<ReadableStream<Uint8Array>>);
     let format = input.format;
     let name = input.name;
     const headers: Record<string, string> = {};
+    if (input.idempotencyKey) headers['idempotency-key'] = input.idempotencyKey;
     if (input.file !== undefined) {
       format ??= formatFromPath(input.file);
       name ??= basename(input.file);
-      const file = await fileBody(input.file);
-      body = file.body;
+      const path = input.file;
+      const file = await fileBody(path);
       headers['content-length'] = String(file.size);
+      // Each try reads the file again.
+      let first: ReadableStream<Uint8Array> | undefined = file.body;
+      body = async () => {
+        const next = first ?? (await fileBody(path)).body;
+        first = undefined;
+        return next;
+      };
     } else if (input.stream !== undefined) {
       body = streamBody(input.stream);
     } else {
@@ -203,7 +218,7 @@ export class SobotBulkClient {
       },
       headers,
       body,
-      idempotent: false,
+      idempotent: Boolean(input.idempotencyKey) && input.stream === undefined,
       signal: input.signal,
     });
     return this.json(res, isUploadResult, 'an upload result');
@@ -415,16 +430,17 @@ export class SobotBulkClient {
   /** One call, retried as retry.ts says when `idempotent`; resolves with a 2xx response only. */
   private async send(call: Call): Promise<Response> {
     const url = this.url(call.path, call.query);
-    const streamed = call.body instanceof ReadableStream;
     const attempts = call.idempotent ? this.retries + 1 : 1;
     for (let n = 0; ; n += 1) {
       const last = n + 1 >= attempts;
+      const body = typeof call.body === 'function' ? await call.body() : call.body;
+      const streamed = body instanceof ReadableStream;
       let res: Response;
       try {
         res = await this.fetchImpl(url, {
           method: call.method,
           headers: { accept: 'application/json', ...call.headers, authorization: `Bearer ${this.token}` },
-          body: call.body,
+          body,
           signal: call.signal,
           ...(streamed ? { duplex: 'half' as const } : {}),
         });
@@ -443,7 +459,8 @@ export class SobotBulkClient {
       }
       if (res.ok) return res;
       const error = await this.apiError(res);
-      if (!isRetryableStatus(res.status) || last) throw error;
+      const busy = call.idempotent && isInProgress(res.status, error.code);
+      if (!(isRetryableStatus(res.status) || busy) || last) throw error;
       await sleep(Math.max(backoffMs(n), retryAfterMs(res.headers.get('retry-after')) ?? 0), call.signal);
     }
   }

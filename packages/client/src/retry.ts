@@ -1,9 +1,11 @@
 /**
- * When the SDK retries, in one place. Only idempotent calls are retried (GETs, control actions, and
- * `sendMessages`, which always carries an Idempotency-Key); an upload is never retried, since a second
- * POST /v1/campaigns would create a second campaign.
+ * When the SDK retries, in one place. Only idempotent calls are retried (GETs, control actions,
+ * `sendMessages`, which always carries an Idempotency-Key, and an upload of a file or rows given an
+ * `idempotencyKey`); an upload without a key is never retried, since a second POST /v1/campaigns would create a
+ * second campaign.
  *
- * Retried: network errors (refused, reset, DNS…) and 5xx answers. Not retried: any 4xx.
+ * Retried: network errors (refused, reset, DNS…), 5xx answers, and 409 IDEMPOTENCY_IN_PROGRESS (the first call
+ * with the key is still being read; its `Retry-After` is waited). Not retried: any other 4xx.
  * Delay before retry n (0-based): 200 ms × 2^n, of which a random half is dropped (jitter keeps
  * many clients from retrying in step), capped at 10 s; a `Retry-After` answer waits at least that long
  * (seconds or an HTTP date), capped at 30 s.
@@ -18,6 +20,11 @@ export const RETRY_DEFAULTS = {
 
 export function isRetryableStatus(status: number): boolean {
   return status >= 500 && status <= 599;
+}
+
+/** The API's answer while an earlier call with the same idempotency key is still in progress. */
+export function isInProgress(status: number, code: string): boolean {
+  return status === 409 && code === 'IDEMPOTENCY_IN_PROGRESS';
 }
 
 /** Delay before retry `n` (0-based); `random` is in [0, 1). */

@@ -235,6 +235,36 @@ describe('retries', () => {
     expect(seen).toHaveLength(1);
   });
 
+  it('retries an upload given an idempotency key (a file read again, rows), also while in progress', async () => {
+    const file = join(dir, 'retried.csv');
+    await writeFile(file, 'phone,name\n919970000001,A\n');
+    const done = { id: 'c0000000000000001', name: 'retried.csv', status: 'queued', total: 1, accepted: 1 };
+    const answer = { ...done, rejected: 0, duplicates: 0, errors: [], replayed: true };
+    handler = (_req, res) =>
+      seen.length === 1
+        ? json(res, 503, { error: { code: 'UNAVAILABLE', message: 'try again' } }, { 'retry-after': '0' })
+        : seen.length === 2
+          ? json(res, 409, { error: { code: 'IDEMPOTENCY_IN_PROGRESS', message: 'wait' } }, { 'retry-after': '0' })
+          : json(res, 202, answer);
+    await expect(client().createCampaign({ file, idempotencyKey: 'list-7' })).resolves.toEqual(answer);
+    expect(seen.map((r) => [r.headers['idempotency-key'], r.body])).toEqual(
+      Array.from({ length: 3 }, () => ['list-7', 'phone,name\n919970000001,A\n']),
+    );
+
+    seen = [];
+    handler = (_req, res) =>
+      seen.length === 1 ? res.socket?.destroy() : json(res, 202, { ...answer, replayed: undefined });
+    await client().createCampaign({ rows: [{ phone: '919970000001', name: 'A' }], idempotencyKey: 'rows-7' });
+    expect(seen).toHaveLength(2);
+    expect(seen[1]!.body).toBe(seen[0]!.body);
+
+    // Another 409 (the key reused with another file) is the caller's to fix: not retried.
+    seen = [];
+    handler = (_req, res) => json(res, 409, { error: { code: 'IDEMPOTENCY_KEY_REUSED', message: 'other file' } });
+    await expect(client().createCampaign({ file, idempotencyKey: 'list-8' })).rejects.toMatchObject({ status: 409 });
+    expect(seen).toHaveLength(1);
+  });
+
   it('backs off 200 ms × 2^n with jitter and reads Retry-After', () => {
     expect([0, 1, 2].map((n) => backoffMs(n, 0))).toEqual([100, 200, 400]);
     expect([0, 1, 2].map((n) => backoffMs(n, 0.999))).toEqual([200, 400, 800]);

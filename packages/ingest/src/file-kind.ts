@@ -33,7 +33,7 @@ export function detectFileKind(start: Buffer): FileKind {
   for (const [magic, what] of BINARIES) if (startsWith(start, magic)) throw unparseable(`this is ${what}: ${SAVE_AS}`);
   const utf16 = utf16WithoutBom(start);
   if (utf16) return { kind: 'utf16', encoding: utf16, bom: false };
-  if (start.indexOf(0) >= 0) throw unparseable(`this is a binary file, not a recipient list: ${SAVE_AS}`);
+  if (looksBinary(start)) throw unparseable(`this is a binary file, not a recipient list: ${SAVE_AS}`);
   return { kind: 'utf8', bom: false };
 }
 
@@ -63,6 +63,20 @@ function utf16WithoutBom(start: Buffer): 'utf-16le' | 'utf-16be' | undefined {
   if (oddNul >= pairs * 0.9 && evenNul === 0) return 'utf-16le';
   if (evenNul >= pairs * 0.9 && oddNul === 0) return 'utf-16be';
   return undefined;
+}
+
+/**
+ * NUL bytes in the first line, or as a tenth of the start: binary. A text file with a stray NUL in a cell is read, and
+ * that row is refused naming the field (wherever it is in the file).
+ */
+function looksBinary(start: Buffer): boolean {
+  const first = start.indexOf(0);
+  if (first < 0) return false;
+  const newline = start.indexOf(0x0a);
+  if (newline < 0 || first < newline) return true;
+  let nuls = 0;
+  for (let i = first; i < start.length; i++) if (start[i] === 0) nuls++;
+  return nuls * 10 >= start.length;
 }
 
 function startsWith(buf: Buffer, magic: number[]): boolean {

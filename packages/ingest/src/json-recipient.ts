@@ -7,6 +7,7 @@ import {
   type FieldError,
   type RawRecipient,
   type RecipientField,
+  textProblem,
 } from '@sobot/schema';
 import { ambiguous, type ColumnChoice } from './columns';
 import { isPlainObject } from './detect-format';
@@ -80,11 +81,16 @@ export class JsonRecipients {
     }
     const t = this.template;
     if (t && !(raw.caption && raw.caption.trim())) {
+      let bad: FieldError | undefined;
       raw.caption = renderCaption(t, (v) => {
         const found = lookup(value, v.key);
         if (found !== undefined) this.variablesSeen.add(v.key);
+        const problem = found === undefined ? undefined : textProblem(found);
+        if (problem) bad ??= { field: v.name, message: problem };
         return found;
       });
+      // A key the caption takes text from is checked like the fields themselves, and named.
+      if (bad) return this.tally.reject(row, line, [bad]);
     }
     return this.tally.add(raw, row, line);
   }

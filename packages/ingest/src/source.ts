@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
+import { Utf8Marker } from '@sobot/schema';
 import { HEAD_BYTES } from './limits';
-import { unparseable } from './errors';
 import { detectFileKind } from './file-kind';
 
 export type RecipientInput = Readable | AsyncIterable<Buffer | string>;
@@ -64,8 +64,19 @@ export async function openSource(input: RecipientInput): Promise<Source> {
       };
     }
     if (kind.bom) first = first.subarray(3);
-    const head = decodeUtf8(first);
-    return { kind: 'text', head, empty: ended && head.trim() === '', chunks: prepend(first, rest()), close };
+    // Invalid sequences anywhere become a mark the row checks refuse (schema text-check.ts): the file is read on.
+    const marker = new Utf8Marker();
+    const start = marker.push(first);
+    const marked = async function* (): AsyncGenerator<Buffer> {
+      for await (const chunk of rest()) {
+        const out = marker.push(chunk);
+        if (out.length > 0) yield out;
+      }
+      const end = marker.end();
+      if (end.length > 0) yield end;
+    };
+    const head = start.toString('utf8');
+    return { kind: 'text', head, empty: ended && head.trim() === '', chunks: prepend(start, marked()), close };
   } catch (err) {
     await close();
     throw err;
@@ -91,16 +102,4 @@ function toBuffer(chunk: unknown): Buffer {
   if (Buffer.isBuffer(chunk)) return chunk;
   if (chunk instanceof Uint8Array) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
   throw new TypeError(`recipient input must yield Buffers or strings (got ${typeof chunk})`);
-}
-
-/** Only the start is checked: a file that starts as UTF-8 text is taken to be text. */
-function decodeUtf8(buf: Buffer): string {
-  try {
-    // stream: a multi-byte character cut at the end of the head is not an error.
-    return new TextDecoder('utf-8', { fatal: true }).decode(buf, { stream: true });
-  } catch {
-    throw unparseable(
-      'not UTF-8 text: invalid byte sequence near the start of the file (Excel: File › Save As › CSV UTF-8)',
-    );
-  }
 }

@@ -1,4 +1,11 @@
-import { renderCaption, type CaptionTemplate, type ColumnsUsed, type RawRecipient } from '@sobot/schema';
+import {
+  INVALID_UTF8_MARK,
+  renderCaption,
+  textProblem,
+  type CaptionTemplate,
+  type ColumnsUsed,
+  type RawRecipient,
+} from '@sobot/schema';
 import { columnsUsed, mapHeader, type ColumnChoice, type ColumnMap } from './columns';
 import { unparseable } from './errors';
 import type { Tally } from './tally';
@@ -9,6 +16,7 @@ import type { Tally } from './tally';
  */
 export class Table {
   private columns: ColumnMap | undefined;
+  private header: string[] = [];
   private row = 0;
 
   constructor(
@@ -26,7 +34,10 @@ export class Table {
   add(record: string[], line: number): void | Promise<void> {
     const c = this.columns;
     if (!c) {
+      if (record.some((cell) => cell.includes(INVALID_UTF8_MARK)))
+        throw unparseable('the header is not UTF-8 text: save the file as CSV UTF-8 (Excel: File › Save As)');
       this.columns = mapHeader(record, this.choice, this.template);
+      this.header = record;
       return;
     }
     const row = ++this.row;
@@ -46,6 +57,12 @@ export class Table {
     };
     const t = this.template;
     if (t && !(raw.caption && raw.caption.trim())) {
+      // A column the caption takes text from is checked like the fields themselves, and named.
+      for (const column of c.variables) {
+        const problem = column >= 0 ? textProblem(record[column] ?? '') : undefined;
+        if (problem)
+          return this.tally.reject(row, line, [{ field: this.header[column] ?? 'caption', message: problem }]);
+      }
       raw.caption = renderCaption(t, (v) => record[c.variables[t.variables.indexOf(v)]!]);
     }
     return this.tally.add(raw, row, line);

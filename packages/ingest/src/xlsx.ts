@@ -62,7 +62,7 @@ export async function readXlsx(chunks: AsyncIterable<Buffer>, table: Table): Pro
  */
 function cellText(value: unknown): string {
   if (value === null || value === undefined) return '';
-  if (typeof value === 'string') return value.trim();
+  if (typeof value === 'string') return unescapeXstring(value).trim();
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
   if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
   if (value instanceof Date) return value.toISOString();
@@ -70,7 +70,7 @@ function cellText(value: unknown): string {
     const v = value as Record<string, unknown>;
     if (Array.isArray(v.richText))
       return v.richText
-        .map((r: { text?: unknown }) => String(r.text ?? ''))
+        .map((r: { text?: unknown }) => unescapeXstring(String(r.text ?? '')))
         .join('')
         .trim();
     if ('result' in v) return cellText(v.result);
@@ -78,4 +78,13 @@ function cellText(value: unknown): string {
     if ('error' in v) return String(v.error);
   }
   return '';
+}
+
+/**
+ * OOXML writes characters XML cannot hold (control characters, NUL among them) as `_xHHHH_`, and a literal `_x` as
+ * `_x005F_x`; Excel reads them back as the characters, and so does this (a NUL then makes the row an error).
+ */
+function unescapeXstring(text: string): string {
+  if (!text.includes('_x')) return text;
+  return text.replace(/_x([0-9A-Fa-f]{4})_/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 }

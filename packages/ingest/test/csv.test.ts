@@ -342,11 +342,11 @@ describe('unparseable CSV', () => {
     expect(err.message).toMatch(/^this is a binary file/);
   });
 
-  it('refuses text that is neither UTF-8 nor UTF-16 (Latin-1)', async () => {
+  it('refuses rows of text that is neither UTF-8 nor UTF-16 (Latin-1), naming the field', async () => {
     const latin1 = Buffer.from('phone,name\n919970000001,Zo\xeb\n', 'latin1');
     const err = await failure(collect(latin1));
-    expect(err.code).toBe('UNPARSEABLE');
-    expect(err.message).toContain('UTF-8');
+    expect(err.code).toBe('NO_VALID_ROWS');
+    expect(err.details).toMatchObject({ errors: [{ row: 1, field: 'customer_name', message: 'is not valid UTF-8' }] });
   });
 
   it('stops reading at the failure and closes the input', async () => {

@@ -43,6 +43,10 @@ export const uploadResultSchema = z.object({
   duplicates: count.describe('valid rows whose number came earlier in the file'),
   errors: z.array(rowErrorSchema).describe('the first 1,000 row errors; the counts are exact'),
   dry_run: z.boolean().optional().describe('true when `dry_run=true`: validated and counted, nothing stored or sent'),
+  replayed: z
+    .boolean()
+    .optional()
+    .describe('true when this answer replays the upload that created the campaign with the same Idempotency-Key'),
   columns: z
     .record(
       z.enum(['customer_number', 'customer_name', 'url', 'mime_type', 'caption', 'timezone']),

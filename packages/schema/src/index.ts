@@ -56,3 +56,4 @@ export {
   type QuietSpan,
   type QuietHoursParse,
 } from './quiet-hours';
+export { INVALID_UTF8_MARK, Utf8Marker, markInvalidUtf8, textProblem } from './text-check';

@@ -1,5 +1,6 @@
 import { normalizeNumber } from './phone';
 import { canonicalTimeZone } from './quiet-hours';
+import { textProblem } from './text-check';
 import type { RecipientField } from './columns';
 
 export const CAPTION_MAX = 1024;
@@ -86,6 +87,11 @@ export function checkCaption(caption: string): string | undefined {
 export function validateDefaults(d: CampaignDefaults): FieldError[] {
   const errors: FieldError[] = [];
   const add = (field: string, message: string | undefined) => message && errors.push({ field, message });
+  for (const field of ['image_url', 'mime_type', 'caption'] as const) {
+    const problem = d[field] === undefined ? undefined : textProblem(d[field]);
+    if (problem) add(field, problem);
+  }
+  if (errors.length > 0) return errors;
   if (d.image_url) add('image_url', checkImageUrl(d.image_url));
   if (d.mime_type) add('mime_type', checkMimeType(d.mime_type));
   if (d.caption) add('caption', checkCaption(d.caption));
@@ -109,6 +115,8 @@ function mimeFromUrlCached(url: string): MimeType | undefined {
   return lastMime;
 }
 
+const TEXT_FIELDS = ['customer_number', 'customer_name', 'url', 'mime_type', 'caption'] as const;
+
 function blank(v: string | undefined): v is undefined {
   return v === undefined || v.trim() === '';
 }
@@ -123,6 +131,13 @@ export function validateRecipient(
   opts: ValidationOptions = {},
 ): RecipientResult {
   const errors: FieldError[] = [];
+  // A NUL or bytes that were not UTF-8 in any field: the row is refused naming the field, never sent.
+  for (const field of TEXT_FIELDS) {
+    const value = row[field];
+    const problem = value === undefined ? undefined : textProblem(value);
+    if (problem) errors.push({ field, message: problem });
+  }
+  if (errors.length > 0) return { ok: false, errors };
   const num = normalizeNumber(row.customer_number ?? '', opts.defaultCountryCode);
   if (!num.ok) errors.push({ field: 'customer_number', message: num.message });
 

@@ -18,7 +18,7 @@ export { isTerminal, type Outcome, type OutcomeKind } from './outcome-codec';
 export { Circulation } from './circulation';
 export type { SendRate, Reservation, SystemPause, SystemPauseState } from './send-rate';
 export type { Deliveries, DeliveryResult, DeliveryTally } from './delivery';
-export { IDEMPOTENCY_LEASE_MS, type IdempotencyKeys, type Claim } from './idempotency';
+export { IDEMPOTENCY_LEASE_MS, type IdempotencyKeys, type Claim, type Acquired, type KeyHolder } from './idempotency';
 export { LATENCY_BUCKETS, type MetricCounters } from './metrics-store';
 export { CHUNK_JOB_OPTIONS, type SendQueue, type ChunkJobData, type ChunkProcessor } from './queue';
 export {

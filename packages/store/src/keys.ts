@@ -97,7 +97,7 @@ export class Keys {
     return this.campaign(id, 'parked');
   }
 
-  /** String: campaign id (and body hash) that an idempotency key created. */
+  /** Hash: the campaign an idempotency key is for (`state` claimed|done, `id`, `fingerprint`, `until`, `answer`). */
   idempotency(keyHash: string): string {
     return `${this.prefix}:idem:${keyHash}`;
   }

@@ -18,6 +18,10 @@ const SCRIPTS = {
   audienceLookup: 'audience-lookup-n',
   audienceWrite: 'audience-write-n',
   reasonId: 'reason-id-1',
+  claimIdempotency: 'claim-idempotency-1',
+  renewIdempotency: 'renew-idempotency-1',
+  settleIdempotency: 'settle-idempotency-1',
+  releaseIdempotency: 'release-idempotency-1',
 } as const;
 
 type ScriptName = keyof typeof SCRIPTS;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { newCampaignId, type Claim, type Store } from '../src';
 import { createCampaign, openStore, record, sent, type TestStore } from './helpers';
 
@@ -135,7 +136,45 @@ describe('idempotency keys', () => {
       committed: true,
     });
 
-    await store.idempotency.release('key-b');
+    await store.idempotency.release('key-b', first);
     expect(await store.idempotency.claim('key-b', newCampaignId(), 'body two')).toEqual({ fresh: true });
+  });
+
+  /** Ends a claim's lease now, as if its holder had stopped renewing it long ago. */
+  const expire = async (key: string) => {
+    const hash = createHash('sha256').update(key).digest('hex');
+    await env.ctx.redis.hset(env.ctx.keys.idempotency(hash), 'until', 0);
+  };
+
+  it('hands an expired claim whose campaign never appeared to the next caller; its holder cannot commit', async () => {
+    const dead = newCampaignId();
+    expect(await store.idempotency.acquire('key-d', dead, 'opts:')).toEqual({ fresh: true });
+    expect(await store.idempotency.renew('key-d', dead)).toBe(true);
+    await expire('key-d');
+    const next = newCampaignId();
+    expect(await store.idempotency.acquire('key-d', next, 'opts:')).toEqual({ fresh: true });
+    // The late holder's renew (the fence before its commit) fails, and its release frees nothing.
+    expect(await store.idempotency.renew('key-d', dead)).toBe(false);
+    await store.idempotency.release('key-d', dead);
+    expect(await store.idempotency.settle('key-d', dead, 'opts:x')).toBe(false);
+    expect(await store.idempotency.settle('key-d', next, 'opts:file', '{"id":"x"}')).toBe(true);
+    expect(await store.idempotency.acquire('key-d', newCampaignId(), 'opts:')).toEqual({
+      fresh: false,
+      campaignId: next,
+      fingerprint: 'opts:file',
+      committed: true,
+      answer: '{"id":"x"}',
+    });
+  });
+
+  it('marks an expired claim done when its campaign exists (its producer died after creating it)', async () => {
+    const made = await createCampaign(store, 3);
+    expect(await store.idempotency.acquire('key-e', made, 'opts:')).toEqual({ fresh: true });
+    await expire('key-e');
+    expect(await store.idempotency.acquire('key-e', newCampaignId(), 'opts:')).toMatchObject({
+      fresh: false,
+      campaignId: made,
+      committed: true,
+    });
   });
 });

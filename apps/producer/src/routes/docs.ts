@@ -195,9 +195,13 @@ function upload(options: z.ZodObject, rawTypes: Iterable<string>): FastifySchema
       'Options come as query parameters, or as multipart fields before the file. A body with no ' +
       'Content-Type, `text/plain` or `application/octet-stream` is read as the format sniffed. ' +
       '`quiet_hours=HH:MM-HH:MM` (default `QUIET_HOURS`; `off` for none): no recipient is requested while the ' +
-      "span covers its local time (a `timezone` column, else its number's zone); they wait, the rest go on.",
+      "span covers its local time (a `timezone` column, else its number's zone); they wait, the rest go on. " +
+      'An `Idempotency-Key` header (or `idempotency_key` option) makes retries safe: the same key never creates ' +
+      'two campaigns; a retry answers the campaign it created (202, `replayed: true`). ' +
+      'NUL bytes and invalid UTF-8 in a text field are row errors naming the field.',
     ...tags('campaigns'),
     querystring: form,
+    headers: doc(z.object({ 'idempotency-key': z.string().min(1).max(255).optional() })),
     body: { content },
     response: {
       202: answer('Accepted: the campaign is queued', uploadResultSchema),
@@ -208,6 +212,9 @@ function upload(options: z.ZodObject, rawTypes: Iterable<string>): FastifySchema
           '`INVALID_REQUEST` (an option), `UNPARSEABLE`, `NO_PHONE_COLUMN`, `NO_VALID_ROWS`, `STRICT_REJECTED`, ' +
           '`INVALID_DEFAULTS`, `IMAGE_PREFLIGHT_FAILED`, `NO_FILE`, `UNEXPECTED_FILE`. Nothing is kept.',
         413: '`UPLOAD_TOO_LARGE`: over `MAX_UPLOAD_BYTES`. Nothing is kept.',
+        409:
+          '`IDEMPOTENCY_IN_PROGRESS`: an upload with this key is still being read (retry after `Retry-After`); ' +
+          '`IDEMPOTENCY_KEY_REUSED`: the key was used with other options or another file.',
         415: '`UNSUPPORTED_MEDIA_TYPE`: the raw body is not CSV, JSON or NDJSON.',
       }),
     },

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { sendMessages } from '@sobot/campaigns';
-import { sendMessagesBodySchema } from '@sobot/schema';
+import { markInvalidUtf8, sendMessagesBodySchema } from '@sobot/schema';
 import { NotFoundError } from '@sobot/store';
 import type { AppDeps } from '../deps';
 import { sendAtOption } from './send-at-option';
@@ -8,6 +8,13 @@ import { quietHoursOption } from './quiet-hours-option';
 import { messageIdParams, pathId, routeDocs } from './docs';
 
 export async function messageRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  // Bytes that are not UTF-8 are marked before the JSON is decoded, so that the field holding them is refused by
+  // name (400) instead of reaching the upstream as U+FFFD (schema text-check.ts). Otherwise fastify's own parser.
+  const json = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) =>
+    json(req, markInvalidUtf8(body as Buffer).toString('utf8'), done),
+  );
   app.post('/v1/messages', {
     schema: routeDocs.sendMessages,
     handler: async (req, reply) => {

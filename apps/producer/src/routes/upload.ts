@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,8 @@ import type { AppDeps } from '../deps';
 import { ApiError, uploadTooLarge } from '../errors';
 import { routeDocs } from './docs';
 
+/** Longest idempotency key, in characters. */
+const IDEMPOTENCY_KEY_MAX = 255;
 /** Longest campaign name, in characters. */
 const NAME_MAX = 200;
 const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
@@ -47,6 +50,8 @@ const uploadOptions = z.object({
   phone_column: z.string().max(200).optional(),
   /** The header of the name column. */
   name_column: z.string().max(200).optional(),
+  /** Like the `Idempotency-Key` header (which wins when both are given). */
+  idempotency_key: z.string().min(1).max(IDEMPOTENCY_KEY_MAX).optional(),
 });
 type UploadOptions = z.output<typeof uploadOptions>;
 
@@ -116,11 +121,34 @@ function campaignName(text: string | undefined): string {
   return [...clean].slice(0, NAME_MAX).join('').trim();
 }
 
+/** The `Idempotency-Key` header, else the `idempotency_key` option. */
+function idempotencyKey(req: FastifyRequest, opts: UploadOptions): string | undefined {
+  const header = req.headers['idempotency-key'];
+  const key = (Array.isArray(header) ? header[0] : header)?.trim() || opts.idempotency_key;
+  if (key && key.length > IDEMPOTENCY_KEY_MAX)
+    throw new ApiError(400, 'INVALID_REQUEST', `Idempotency-Key is longer than ${IDEMPOTENCY_KEY_MAX} characters`);
+  return key;
+}
+
+/**
+ * Everything of an upload request but its file, for telling a retry (same fingerprint) from another upload that
+ * reuses the key: the options as given (not the name made from the time), the file's name and its format.
+ */
+function optionsFingerprint(opts: UploadOptions, format: string, filename: string | undefined): string {
+  const { idempotency_key: _, ...rest } = opts;
+  const sorted = Object.fromEntries(Object.entries(rest).sort(([a], [b]) => (a < b ? -1 : 1)));
+  return createHash('sha256')
+    .update(JSON.stringify([sorted, format, filename ?? null]))
+    .digest('hex');
+}
+
+const clientGoneError = () => new ApiError(400, 'CLIENT_GONE', 'the client went away before the upload ended');
+
 /** Aborted when the client goes away before its upload was read to the end. */
 function clientGone(req: FastifyRequest): AbortSignal {
   const gone = new AbortController();
   req.raw.once('close', () => {
-    if (!req.raw.complete) gone.abort(new ApiError(400, 'CLIENT_GONE', 'the client went away before the upload ended'));
+    if (!req.raw.complete) gone.abort(clientGoneError());
   });
   return gone.signal;
 }
@@ -131,7 +159,10 @@ function clientGone(req: FastifyRequest): AbortSignal {
  */
 function readUntilGone(piped: Transform, body: Readable, gone: AbortSignal): Readable {
   const fail = (err: unknown) => piped.destroy(err instanceof Error ? err : new Error(String(err)));
-  body.once('error', fail);
+  // A body cut off by the client (node's "aborted", ECONNRESET) is the client going away, not a server fault.
+  body.once('error', (err: NodeJS.ErrnoException) =>
+    fail(err.code === 'ECONNRESET' || err.message === 'aborted' ? clientGoneError() : err),
+  );
   if (gone.aborted) fail(gone.reason);
   else gone.addEventListener('abort', () => fail(gone.reason), { once: true });
   return piped;
@@ -145,13 +176,16 @@ export async function uploadRoutes(app: FastifyInstance, deps: AppDeps): Promise
   await app.register(multipart, { limits: { fileSize: max, files: 1, fields: 20, fieldSize: 64 * 1024 } });
 
   const run = (
+    req: FastifyRequest,
     body: Readable,
     format: ReturnType<typeof formatFrom>,
     opts: UploadOptions,
     gone: AbortSignal,
     filename?: string,
-  ) =>
-    createCampaign(deps, {
+  ) => {
+    const key = idempotencyKey(req, opts);
+    return createCampaign(deps, {
+      idempotency: key ? { key, options: optionsFingerprint(opts, format, filename) } : undefined,
       body: readUntilGone(body.pipe(byteLimit(max)), body, gone),
       format,
       name:
@@ -178,6 +212,7 @@ export async function uploadRoutes(app: FastifyInstance, deps: AppDeps): Promise
         nameFallbackToNumber: opts.name_fallback === 'number',
       },
     });
+  };
 
   app.post('/v1/campaigns', {
     schema: routeDocs.upload(uploadOptions, LIST_TYPES),
@@ -188,11 +223,13 @@ export async function uploadRoutes(app: FastifyInstance, deps: AppDeps): Promise
       const result = req.isMultipart()
         ? await fromMultipart(req, req.query as Record<string, unknown>, gone)
         : await run(
+            req,
             req.body as Readable,
             formatFrom(rawBodyType(req.headers['content-type']), undefined, query.format),
             query,
             gone,
           );
+      // A replay answers like the upload it replays (202, with `replayed: true`).
       return reply.code(result.dry_run ? 200 : 202).send(result);
     },
   });
@@ -224,11 +261,12 @@ export async function uploadRoutes(app: FastifyInstance, deps: AppDeps): Promise
         }
         const opts = uploadOptions.parse({ ...query, ...fields });
         const format = formatFrom(part.mimetype, part.filename, opts.format);
-        result = await run(part.file, format, opts, gone, part.filename);
+        result = await run(req, part.file, format, opts, gone, part.filename);
       }
       if (spooled) {
         const opts = uploadOptions.parse({ ...query, ...fields });
         result = await run(
+          req,
           createReadStream(spooled.path),
           formatFrom(spooled.mimetype, spooled.filename, opts.format),
           opts,
