@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ZodError } from 'zod';
 import { WebhookBodyError, clip, clipList } from '@sobot/schema';
-import { IdempotencyConflictError, InputError, SHOWN_ERRORS } from '@sobot/campaigns';
+import { ConflictError, IdempotencyConflictError, InputError, SHOWN_ERRORS } from '@sobot/campaigns';
 import { IngestError } from '@sobot/ingest';
 import { InvalidStateError, NotFoundError, StoreFullError, StoreUnavailableError } from '@sobot/store';
 
@@ -39,6 +39,7 @@ function toHttp(err: unknown): ApiError | undefined {
   if (err instanceof WebhookBodyError) return new ApiError(400, err.code, err.message);
   if (err instanceof InputError) return new ApiError(400, err.code, err.message, err.details);
   if (err instanceof IdempotencyConflictError) return new ApiError(409, err.code, err.message);
+  if (err instanceof ConflictError) return new ApiError(409, err.code, err.message);
   if (err instanceof NotFoundError) return new ApiError(404, err.code, err.message);
   if (err instanceof InvalidStateError) return new ApiError(409, err.code, err.message, { status: err.current });
   if (err instanceof ZodError) {

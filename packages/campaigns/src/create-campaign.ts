@@ -8,7 +8,7 @@ import {
   type ValidationOptions,
 } from '@sobot/schema';
 import type { CampaignDeps } from './deps';
-import { InputError } from './errors';
+import { ConflictError, InputError } from './errors';
 import { preflightImage } from './image-preflight';
 
 /** Row errors shown in the upload answer; the rejected-rows download has up to STORED_ERRORS. */
@@ -37,7 +37,14 @@ export interface UploadInput {
   weight?: number;
   /** Nothing is sent before this (ms since the epoch). */
   sendAt?: number;
+  /** `skip`: recipients outside their 24-hour window at send time are skipped (SPEC §12). Default `send`. */
+  window?: 'send' | 'skip';
+  /** `window=skip` even when no inbound message arrived in the last 24 hours. */
+  force?: boolean;
 }
+
+/** A day: with `window=skip`, an upload needs an inbound message within it (else 409 NO_INBOUND_EVENTS). */
+const INBOUND_WITHIN_MS = 86_400_000;
 
 /**
  * Streams an upload into a new campaign: rows are validated and written chunk by chunk while the body
@@ -56,7 +63,20 @@ export async function createCampaign(deps: CampaignDeps, input: UploadInput): Pr
   if (input.preflight && input.defaults.image_url) {
     await preflightImage(input.defaults.image_url, { allowPrivateUrls: deps.cfg?.ALLOW_PRIVATE_URLS });
   }
-  const writer = input.dryRun ? undefined : deps.store.newCampaign(input.defaults);
+  if (input.window === 'skip' && !input.force) {
+    const last = await deps.store.audience.lastInboundAt();
+    if (last === null || Date.now() - last >= INBOUND_WITHIN_MS) {
+      throw new ConflictError(
+        'NO_INBOUND_EVENTS',
+        'window=skip, but no inbound message arrived at the webhook in the last 24 hours: every recipient ' +
+          'would be skipped. Check the webhook (SPEC §12), or add force=true to upload anyway',
+      );
+    }
+  }
+  // Suppressed numbers are left out (and counted) as the list is read; recipients inside their window counted.
+  const writer = input.dryRun
+    ? undefined
+    : deps.store.newCampaign(input.defaults, undefined, { suppression: true, window: true });
   try {
     const summary = await ingestRecipients(input.body, {
       format: input.format,
@@ -68,18 +88,23 @@ export async function createCampaign(deps: CampaignDeps, input: UploadInput): Pr
       nameColumn: input.nameColumn,
       sink: writer ? writer.add : () => undefined,
     });
-    const result: UploadResult = {
+    const result = (accepted: number, suppressed: number, inWindow: number): UploadResult => ({
       id: writer?.campaignId ?? '',
       name: input.name,
       status: input.sendAt ? 'scheduled' : 'queued',
       total: summary.total,
-      accepted: summary.accepted,
+      accepted,
       rejected: summary.rejected,
       duplicates: summary.duplicates,
+      suppressed,
+      in_window: inWindow,
       errors: summary.errors.slice(0, SHOWN_ERRORS),
       columns: summary.columns,
-    };
-    if (!writer) return { ...result, dry_run: true, preview: summary.preview.map(({ type: _, ...m }) => m) };
+    });
+    if (!writer) {
+      const preview = summary.preview.map(({ type: _, ...m }) => m);
+      return { ...result(summary.accepted, 0, 0), dry_run: true, preview };
+    }
     await writer.commit({
       name: input.name,
       source: 'upload',
@@ -92,8 +117,9 @@ export async function createCampaign(deps: CampaignDeps, input: UploadInput): Pr
       lane: input.lane,
       weight: input.weight,
       sendAt: input.sendAt,
+      window: input.window,
     });
-    return result;
+    return result(writer.count, writer.suppressed, writer.inWindow);
   } catch (err) {
     await writer?.abort();
     throw err;

@@ -26,3 +26,6 @@ export class IdempotencyConflictError extends CampaignError {
     super('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was already used with a different request body');
   }
 }
+
+/** The request conflicts with the state of things (409): e.g. `window=skip` when no inbound event arrived. */
+export class ConflictError extends CampaignError {}

@@ -9,7 +9,7 @@ export {
   REPORT_CONTENT_TYPES,
   type ReportFormat,
 } from './report-format';
-export { CampaignError, InputError, IdempotencyConflictError } from './errors';
+export { CampaignError, InputError, IdempotencyConflictError, ConflictError } from './errors';
 export type { CampaignDeps } from './deps';
 export {
   preflightImage,
@@ -20,3 +20,12 @@ export {
   type PreflightOptions,
 } from './image-preflight';
 export { isPublicAddress, guardedLookup, AddressRefusedError, type Resolve } from './public-address';
+export {
+  suppressNumbers,
+  importSuppressions,
+  suppressionKey,
+  getSuppression,
+  unsuppressNumber,
+  listSuppressions,
+  suppressionsCsv,
+} from './suppressions';

@@ -1,4 +1,4 @@
 export { loadConfig, loadConfigOrExit, ConfigError } from './load';
-export { redisEnv, logEnv, sendingEnv, sobotEnv, producerEnv, int, bool, list } from './env';
+export { redisEnv, logEnv, sendingEnv, sobotEnv, producerEnv, audienceEnv, int, bool, list } from './env';
 export { createLogger, maskDigits, maskPhoneNumbers, REDACT_PATHS, type Logger } from './logger';
 export { onShutdown } from './shutdown';

@@ -2,7 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { DelayedError, type Job } from 'bullmq';
 import { SEND_POLICY, roundBackoffMs } from '@sobot/schema';
-import { Circulation, isTerminal, type ChunkJobData, type Ledger, type LoadedChunk } from '@sobot/store';
+import {
+  AUDIENCE,
+  Circulation,
+  isTerminal,
+  type ChunkJobData,
+  type Ledger,
+  type LoadedChunk,
+  type Outcome,
+} from '@sobot/store';
 import type { CampaignWatch } from './campaign-watch';
 import { deliverRound, type DeliverDeps } from './deliver';
 import { OutcomeFlusher } from './outcome-flusher';
@@ -15,6 +23,8 @@ export interface RunnerDeps extends DeliverDeps {
   permits: Permits;
   /** Redis refused an outcome write for lack of memory (it is retried). */
   onStoreFull: (err: unknown) => void;
+  /** FREQUENCY_CAP_HOURS: a number that got a bulk message within this many hours is skipped; 0: off. */
+  frequencyCapHours: number;
 }
 
 /**
@@ -101,9 +111,18 @@ export class ChunkRunner {
     const log = this.d.log.child({ campaignId, chunk });
     let nextRoundMs: number | undefined;
     const tasks: Promise<void>[] = [];
+    // Bulk messages sent, for the frequency cap's marks (written when the chunk's sends end).
+    const capHours = meta.lane === 'bulk' ? this.d.frequencyCapHours : 0;
+    const sentNumbers: string[] = [];
     try {
+      const skips = await this.screen(meta, recipients, outcomes, capHours);
+      for (const [i, o] of skips) {
+        const task = flusher.add(i, o);
+        task.catch(() => undefined);
+        tasks.push(task);
+      }
       for (let i = 0; i < recipients.length; i += 1) {
-        if (isTerminal(outcomes.get(i))) continue;
+        if (isTerminal(outcomes.get(i)) || skips.has(i)) continue;
         try {
           await this.d.permits.acquire(stop.signal, taker);
         } catch {
@@ -112,6 +131,7 @@ export class ChunkRunner {
         const task = deliverRound(this.d, recipients[i]!, outcomes.get(i), stop.signal, priority)
           .then((o) => {
             if (o.kind === 'r') nextRoundMs = Math.max(nextRoundMs ?? 0, roundBackoffMs(o.rounds), o.notBeforeMs ?? 0);
+            if (o.kind === 's' && capHours > 0) sentNumbers.push(recipients[i]!.customer_number);
             return flusher.add(i, o);
           })
           .catch((err: unknown) => {
@@ -124,6 +144,11 @@ export class ChunkRunner {
       }
       const results = await Promise.allSettled(tasks);
       await flusher.close();
+      if (sentNumbers.length > 0) {
+        await this.d.audience
+          .markSent(sentNumbers, capHours)
+          .catch((err: unknown) => log.warn({ err: String(err) }, 'frequency-cap marks not written'));
+      }
       const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failure) throw failure.reason;
     } finally {
@@ -133,6 +158,52 @@ export class ChunkRunner {
     const stopped = stop.signal.aborted ? (stop.signal.reason as StopReason) : undefined;
     if (stopped) log.info({ reason: stopped }, 'chunk stopped early');
     return { stopped, nextRoundMs, completed: flusher.completed, canaryPassed: flusher.canaryPassed };
+  }
+
+  /**
+   * The recipients of the chunk not to request (SPEC §12), with their skipped outcomes: suppressed since the upload
+   * (SUPPRESSED), outside their 24-hour window with `window=skip` (OUTSIDE_WINDOW), or sent a bulk message within
+   * FREQUENCY_CAP_HOURS (FREQUENCY_CAP). One lookup (a script call per number group, sent together) per chunk.
+   */
+  private async screen(
+    meta: LoadedChunk['meta'],
+    recipients: LoadedChunk['recipients'],
+    outcomes: LoadedChunk['outcomes'],
+    capHours: number,
+  ): Promise<Map<number, Outcome>> {
+    const skips = new Map<number, Outcome>();
+    const open: number[] = [];
+    for (let i = 0; i < recipients.length; i += 1) if (!isTerminal(outcomes.get(i))) open.push(i);
+    if (open.length === 0) return skips;
+    const flags = await this.d.audience.lookup(
+      open.map((i) => recipients[i]!.customer_number),
+      { window: meta.window === 'skip', capHours },
+    );
+    const now = Date.now();
+    open.forEach((i, k) => {
+      const f = flags[k]!;
+      const reason =
+        f & AUDIENCE.suppressed
+          ? SKIPS.suppressed
+          : meta.window === 'skip' && !(f & AUDIENCE.inWindow)
+            ? SKIPS.outsideWindow
+            : f & AUDIENCE.capped
+              ? { code: SKIPS.frequencyCap.code, message: SKIPS.frequencyCap.message(capHours) }
+              : undefined;
+      if (!reason) return;
+      const prev = outcomes.get(i);
+      skips.set(i, {
+        kind: 'k',
+        attempts: prev?.attempts ?? 0,
+        rounds: prev?.rounds ?? 0,
+        at: now,
+        wamid: '',
+        code: reason.code,
+        message: reason.message,
+      });
+      this.d.metrics.inc(`skipped:${reason.code}`);
+    });
+    return skips;
   }
 
   /** Paused campaign: put the job aside until resume wakes it (or SEND_POLICY.parkMs passes). */
@@ -151,3 +222,16 @@ export class ChunkRunner {
     throw new DelayedError();
   }
 }
+
+/** Why a recipient was not requested (SPEC §12): its `error_code` and `error_message`. */
+export const SKIPS = {
+  suppressed: { code: 'SUPPRESSED', message: 'the number is on the suppression list' },
+  outsideWindow: {
+    code: 'OUTSIDE_WINDOW',
+    message: 'outside its 24-hour window: no inbound message from this number in the last 24 hours (window=skip)',
+  },
+  frequencyCap: {
+    code: 'FREQUENCY_CAP',
+    message: (hours: number) => `got a bulk message within the last ${hours} hours (FREQUENCY_CAP_HOURS)`,
+  },
+} as const;

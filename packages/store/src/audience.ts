@@ -27,6 +27,7 @@ const REASON_BITS = 1024;
 export const MAX_REASON_LENGTH = 200;
 
 const GROUPS = 10;
+const DIGITS = /^\d+$/;
 const BUCKETS = 10_000;
 /** Digits of a number that pick its group and bucket (1 + 4). */
 const TAIL = 5;
@@ -48,7 +49,7 @@ interface Place {
 
 /** Where a number lives. Numbers are the digits the API takes (normalised). */
 export function place(number: string): Place {
-  if (!/^\d+$/.test(number)) throw new StoreError('BAD_NUMBER', 'not a normalised number (digits only)');
+  if (!DIGITS.test(number)) throw new StoreError('BAD_NUMBER', 'not a normalised number (digits only)');
   const tail = number.length >= TAIL ? number.slice(-TAIL) : number.padStart(TAIL, '0');
   // A number shorter than the tail keeps all its digits in the field, marked by `~`.
   const field = number.length > TAIL ? number.slice(0, -TAIL) : `~${number}`;
@@ -112,38 +113,22 @@ export class Audience {
     if (opts.marks131049) {
       for (const day of [today, today - 1]) layout.push({ kind: 'm', day, min: nowS - DAY_S + 1 });
     }
-    const spec = layout.map((l) => `${l.kind}${l.min}`);
+    const spec = layout.map((l) => `${l.kind}${l.day ?? ''}:${Math.max(0, l.min)}`);
     const calls: Array<Promise<void>> = [];
     for (let from = 0; from < numbers.length; from += SLICE) {
-      calls.push(...this.lookupSlice(numbers.slice(from, from + SLICE), from, layout, spec, out));
+      const slice = numbers.slice(from, from + SLICE);
+      for (const { group, indices } of byGroup(slice)) {
+        const packed = indices.map((i) => slice[i]).join(',');
+        const args = [this.ctx.keys.audienceGroup(group), spec.length, ...spec, packed];
+        calls.push(
+          runScript<string>(this.ctx.redis, 'audienceLookup', [this.ctx.keys.suppressedCount(group)], args).then(
+            (flags) => indices.forEach((i, k) => (out[from + i] = flags.charCodeAt(k) - 48)),
+          ),
+        );
+      }
     }
     await Promise.all(calls);
     return out;
-  }
-
-  private lookupSlice(
-    numbers: readonly string[],
-    offset: number,
-    layout: ReadonlyArray<{ kind: Kind; day?: number }>,
-    spec: readonly string[],
-    out: Uint8Array,
-  ): Array<Promise<void>> {
-    return this.byGroup(numbers).map(async ({ group, items }) => {
-      const keys: string[] = [];
-      const ordinals = new Map<number, number>();
-      const args: Array<string | number> = [layout.length, ...spec];
-      for (const { place: p } of items) {
-        let ordinal = ordinals.get(p.bucket);
-        if (ordinal === undefined) {
-          ordinal = ordinals.size + 1;
-          ordinals.set(p.bucket, ordinal);
-          for (const l of layout) keys.push(this.ctx.keys.audience(l.kind, group, p.bucket, l.day));
-        }
-        args.push(ordinal, p.field);
-      }
-      const flags = await runScript<number[]>(this.ctx.redis, 'audienceLookup', keys, args);
-      items.forEach(({ index }, i) => (out[offset + index] = flags[i] ?? 0));
-    });
   }
 
   /** Inbound messages: each opens its sender's window for 24 h from `atMs`, and says an inbound event arrived. */
@@ -379,45 +364,32 @@ export class Audience {
     day?: number,
     expireAt = 0,
   ): Promise<number> {
-    const counted = kind === 's';
+    const { keys } = this.ctx;
+    const same = entries.every((e) => e.value === entries[0]?.value);
     const calls: Array<Promise<number>> = [];
     for (let from = 0; from < entries.length; from += SLICE) {
       const slice = entries.slice(from, from + SLICE);
-      for (const { group, items } of this.byGroup(slice.map((e) => e.number))) {
-        const keys: string[] = [];
-        const index = new Map<number, number>();
-        const triples: Array<string | number> = [];
-        for (const { index: i, place: p } of items) {
-          let k = index.get(p.bucket);
-          if (k === undefined) {
-            keys.push(this.ctx.keys.audience(kind, group, p.bucket, day));
-            k = keys.length;
-            index.set(p.bucket, k);
-          }
-          triples.push(k, p.field, slice[i]!.value);
-        }
-        const buckets = counted ? [...index.keys()].join(',') : '';
-        const args = [op, expireAt, counted ? 1 : 0, buckets, ...triples];
-        if (counted) keys.push(this.ctx.keys.suppressedBuckets(group), this.ctx.keys.suppressedCount(group));
-        calls.push(runScript<number>(this.ctx.redis, 'audienceWrite', keys, args));
+      for (const { group, indices } of byGroup(slice.map((e) => e.number))) {
+        const numbers = indices.map((i) => slice[i]!.number).join(',');
+        const values = same ? String(slice[0]!.value) : indices.map((i) => slice[i]!.value).join(',');
+        const args = [keys.audienceGroup(group), kind, day ?? '', op, expireAt, numbers, values];
+        const slot = [keys.suppressedCount(group), keys.suppressedBuckets(group)];
+        calls.push(runScript<number>(this.ctx.redis, 'audienceWrite', slot, args));
       }
     }
     return (await Promise.all(calls)).reduce((a, b) => a + b, 0);
   }
-
-  /** The numbers by group, each with its index in `numbers` and its place (a script call's worth). */
-  private byGroup(numbers: readonly string[]): Array<{ group: number; items: Array<{ index: number; place: Place }> }> {
-    const groups = new Map<number, Array<{ index: number; place: Place }>>();
-    numbers.forEach((n, index) => {
-      const p = place(n);
-      let items = groups.get(p.group);
-      if (!items) groups.set(p.group, (items = []));
-      items.push({ index, place: p });
-    });
-    return [...groups].map(([group, items]) => ({ group, items }));
-  }
 }
 
+/** Indices of the numbers by group (their last digit): a script call's worth each. Refuses non-digits. */
+function byGroup(numbers: readonly string[]): Array<{ group: number; indices: number[] }> {
+  const groups: number[][] = Array.from({ length: GROUPS }, () => []);
+  numbers.forEach((n, i) => {
+    if (!DIGITS.test(n)) throw new StoreError('BAD_NUMBER', 'not a normalised number (digits only)');
+    groups[n.charCodeAt(n.length - 1) - 48]!.push(i);
+  });
+  return groups.flatMap((indices, group) => (indices.length > 0 ? [{ group, indices }] : []));
+}
 function decodeCursor(cursor: string | null): [number, number] {
   if (!cursor) return [0, 0];
   const m = /^(\d+)\.(\d+)$/.exec(cursor);

@@ -28,6 +28,12 @@ export interface CampaignMeta {
   weight: number;
   /** Nothing is sent before this (ms); 0: at once. */
   sendAt: number;
+  /** Rows left out at upload because their numbers were suppressed. */
+  suppressed: number;
+  /** Accepted recipients inside their 24-hour window at upload. */
+  inWindow: number;
+  /** `skip`: a recipient outside its 24-hour window at send time is skipped (OUTSIDE_WINDOW). */
+  window: 'send' | 'skip';
 }
 
 /** Transactional messages go ahead of bulk ones (SPEC §10). */
@@ -68,6 +74,12 @@ export const META = {
   sendAt: 'send_at',
   /** The next chunk to put in circulation (bulk lane, see SendQueue). */
   nextChunk: 'next_chunk',
+  /** Rows left out at upload because their numbers were suppressed. */
+  suppressed: 'suppressed',
+  /** Accepted recipients inside their 24-hour window at upload. */
+  inWindow: 'in_window',
+  /** `send` or `skip`: what happens at send time to a recipient outside its 24-hour window. */
+  window: 'window',
 } as const;
 
 const num = (v: string | undefined): number => (v ? Number(v) : 0);
@@ -98,5 +110,8 @@ export function parseMeta(h: Record<string, string>): CampaignMeta | undefined {
     lane: h[META.lane] === 'transactional' ? 'transactional' : 'bulk',
     weight: num(h[META.weight]) || 1,
     sendAt: num(h[META.sendAt]),
+    suppressed: num(h[META.suppressed]),
+    inWindow: num(h[META.inWindow]),
+    window: h[META.window] === 'skip' ? 'skip' : 'send',
   };
 }

@@ -44,6 +44,10 @@ const uploadOptions = z.object({
   phone_column: z.string().max(200).optional(),
   /** The header of the name column. */
   name_column: z.string().max(200).optional(),
+  /** `skip`: recipients outside their 24-hour window at send time are skipped (OUTSIDE_WINDOW). */
+  window: z.enum(['send', 'skip']).optional(),
+  /** With `window=skip`: upload even when no inbound message arrived in the last 24 hours. */
+  force: flag.optional(),
 });
 type UploadOptions = z.output<typeof uploadOptions>;
 
@@ -92,7 +96,7 @@ function rawBodyType(contentType: string | undefined): string {
 }
 
 /** Fails the stream with 413 once more than `max` bytes went through (bodies with no Content-Length too). */
-function byteLimit(max: number): Transform {
+export function byteLimit(max: number): Transform {
   let seen = 0;
   return new Transform({
     transform(chunk: Buffer, _enc, cb) {
@@ -167,6 +171,8 @@ export async function uploadRoutes(app: FastifyInstance, deps: AppDeps): Promise
       lane: opts.lane,
       weight: opts.weight,
       sendAt: sendAtOption(opts.send_at),
+      window: opts.window,
+      force: opts.force,
       phoneColumn: opts.phone_column?.trim() || undefined,
       nameColumn: opts.name_column?.trim() || undefined,
       validation: {

@@ -1,24 +1,37 @@
 --[[
-  Writes numbers of one audience group (audience.ts). Every key shares the group's hash tag.
+  Writes numbers of one audience group (audience.ts). Like audience-lookup, it takes the numbers packed and
+  finds each one's bucket key from the group's key prefix; every key shares the group's hash tag with KEYS.
 
-  KEYS       the bucket keys written, then (suppressions: ARGV[3] is 1) the group's bitmap of non-empty buckets
-             and its suppressed-numbers counter
-  ARGV[1]    `nx`: set the field when absent (suppress); `max`: set it when absent or smaller (a time);
+  KEYS[1]    the group's suppressed-numbers counter, KEYS[2] its bitmap of non-empty suppression buckets
+             (both kept in step by suppression writes only: the counter holds fields added minus removed, a
+             bucket's bit is 1 while the bucket holds a field)
+  ARGV[1]    the group's key prefix (keys.audienceGroup)
+  ARGV[2]    kind letter (`s`, `w`, `f`, `m`) and ARGV[3] the day of the keys (empty for `s`)
+  ARGV[4]    `nx`: set the field when absent (suppress); `max`: set it when absent or smaller (a time);
              `del`: remove it
-  ARGV[2]    unix second at which the written keys expire (0: never)
-  ARGV[3]    1 when the last two keys are the bitmap and the counter to keep in step (the counter: fields
-             added minus fields removed; the bitmap: a bucket's bit is 1 while it holds a field)
-  ARGV[4]    (suppressions) the bucket number of each bucket key, comma-separated
-  ARGV[5..]  triples: key index (1-based), field, value (an integer; unused by `del`)
+  ARGV[5]    unix second at which the written keys expire (0: never)
+  ARGV[6]    the numbers, comma-separated (digits only, all ending in this group's digit)
+  ARGV[7]    their values, comma-separated (integers), or one value for all (unused by `del`)
 
   Returns how many fields changed (added, raised or removed).
 ]]
-local op, expireAt = ARGV[1], tonumber(ARGV[2])
+local prefix, kind, day, op, expireAt = ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
+local keyPrefix = prefix .. kind .. day .. ':'
+local values = {}
+for v in string.gmatch(ARGV[7], '%d+') do values[#values + 1] = v end
 local changed = 0
 local touched = {}
-for i = 5, #ARGV, 3 do
-  local key = KEYS[tonumber(ARGV[i])]
-  local field, value = ARGV[i + 1], ARGV[i + 2]
+local i = 0
+for n in string.gmatch(ARGV[6], '%d+') do
+  i = i + 1
+  local value = values[i] or values[1]
+  local bucket, field
+  if #n > 5 then
+    bucket, field = string.sub(n, -5, -2), string.sub(n, 1, -6)
+  else
+    bucket, field = string.sub(string.rep('0', 5 - #n) .. n, 1, 4), '~' .. n
+  end
+  local key = keyPrefix .. bucket
   if op == 'nx' then
     changed = changed + redis.call('HSETNX', key, field, value)
   elseif op == 'del' then
@@ -30,19 +43,13 @@ for i = 5, #ARGV, 3 do
       changed = changed + 1
     end
   end
-  touched[key] = true
+  touched[key] = bucket
 end
 if expireAt > 0 then
   for key in pairs(touched) do redis.call('EXPIREAT', key, expireAt) end
 end
-if ARGV[3] == '1' and changed > 0 then
-  redis.call('INCRBY', KEYS[#KEYS], op == 'del' and -changed or changed)
-  local k = 0
-  for bucket in string.gmatch(ARGV[4], '%d+') do
-    k = k + 1
-    if touched[KEYS[k]] then
-      redis.call('SETBIT', KEYS[#KEYS - 1], tonumber(bucket), redis.call('EXISTS', KEYS[k]))
-    end
-  end
+if kind == 's' and changed > 0 then
+  redis.call('INCRBY', KEYS[1], op == 'del' and -changed or changed)
+  for key, bucket in pairs(touched) do redis.call('SETBIT', KEYS[2], tonumber(bucket), redis.call('EXISTS', key)) end
 end
 return changed
