@@ -22,8 +22,14 @@ export function duration(seconds: number | null): string {
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
+/** Recipients ended: sent, failed or skipped (a server older than `skipped` has none). */
 export function done(v: CampaignView): number {
-  return v.counts.sent + v.counts.failed;
+  return v.counts.sent + v.counts.failed + (v.counts.skipped ?? 0);
+}
+
+/** `reason` lines: `<count> × <code>: <message>`, most frequent first, five at most. */
+function reasonLines(label: string, reasons: CampaignView['failure_reasons'] | undefined): string[] {
+  return (reasons ?? []).slice(0, 5).map((f) => `${label}${f.count} × ${f.code}${f.message ? `: ${f.message}` : ''}`);
 }
 
 export function percent(v: CampaignView): string {
@@ -59,7 +65,8 @@ export function campaignStatus(v: CampaignView): string {
   const lines = [
     `${v.id}  "${v.name}"  ${v.status}${v.paused_reason ? ` (${v.paused_reason})` : ''}`,
     `progress  ${done(v)}/${c.total} (${percent(v)})  ` +
-      `sent ${c.sent} · failed ${c.failed} · pending ${c.pending} · cancelled ${c.cancelled}`,
+      `sent ${c.sent} · failed ${c.failed} · skipped ${c.skipped ?? 0} · pending ${c.pending} · ` +
+      `cancelled ${c.cancelled}`,
     `delivery  delivered ${c.delivered} · read ${c.read} · failed ${c.delivery_failed}`,
     `rate      ${v.rate} msg/s · ETA ${duration(v.eta_seconds)}`,
     `rows      ${v.rows.total} read · ${v.rows.accepted} accepted · ` +
@@ -68,21 +75,21 @@ export function campaignStatus(v: CampaignView): string {
       `${v.completed_at ? ` · ended ${v.completed_at}` : ''}`,
   ];
   if (v.image_url) lines.push(`image     ${v.image_url}`);
-  for (const f of v.failure_reasons.slice(0, 5))
-    lines.push(`failures  ${f.count} × ${f.code}${f.message ? `: ${f.message}` : ''}`);
+  lines.push(...reasonLines('failures  ', v.failure_reasons), ...reasonLines('skipped   ', v.skip_reasons));
   return lines.join('\n');
 }
 
 export function campaignTable(views: CampaignView[]): string {
   if (views.length === 0) return 'no campaigns';
   return table(
-    ['ID', 'STATUS', 'DONE', 'SENT', 'FAILED', 'PENDING', 'RATE', 'CREATED', 'NAME'],
+    ['ID', 'STATUS', 'DONE', 'SENT', 'FAILED', 'SKIPPED', 'PENDING', 'RATE', 'CREATED', 'NAME'],
     views.map((v) => [
       v.id,
       v.status,
       `${done(v)}/${v.counts.total}`,
       String(v.counts.sent),
       String(v.counts.failed),
+      String(v.counts.skipped ?? 0),
       String(v.counts.pending),
       String(v.rate),
       v.created_at.slice(0, 19).replace('T', ' '),
@@ -97,9 +104,13 @@ export function finalSummary(v: CampaignView): string {
   const started = v.started_at ? Date.parse(v.started_at) : NaN;
   const ended = v.completed_at ? Date.parse(v.completed_at) : NaN;
   const took = Number.isFinite(started) && Number.isFinite(ended) ? ` in ${duration((ended - started) / 1000)}` : '';
-  const parts = [`${c.sent} sent`, `${c.failed} failed`, ...(c.cancelled > 0 ? [`${c.cancelled} cancelled`] : [])];
+  const parts = [
+    `${c.sent} sent`,
+    `${c.failed} failed`,
+    ...(c.skipped ? [`${c.skipped} skipped`] : []),
+    ...(c.cancelled > 0 ? [`${c.cancelled} cancelled`] : []),
+  ];
   const lines = [`${v.id} ${v.status}${took}: ${parts.join(', ')} of ${c.total}`];
-  for (const f of v.failure_reasons.slice(0, 5))
-    lines.push(`  ${f.count} × ${f.code}${f.message ? `: ${f.message}` : ''}`);
+  lines.push(...reasonLines('  ', v.failure_reasons), ...reasonLines('  skipped ', v.skip_reasons));
   return lines.join('\n');
 }

@@ -182,7 +182,7 @@ test('--json list returns the campaigns as JSON; status prints counts', async ()
   const status = await sobot(['status', uploaded!.id]);
   expect(status.code).toBe(0);
   expect(status.stdout).toContain(`${uploaded!.id}  "customers.csv"  completed`);
-  expect(status.stdout).toContain('sent 4 · failed 0 · pending 0');
+  expect(status.stdout).toContain('sent 4 · failed 0 · skipped 0 · pending 0');
 });
 
 test('a wrong token exits 4 and is never printed', async () => {

@@ -243,7 +243,8 @@ test('a canary sends the first chunk only and pauses the campaign when too many 
     { length: 250 },
     (_, i) => `9193${String(series).padStart(2, '0')}${String(i).padStart(6, '0')}`,
   );
-  sandbox.setFaults({ closedNumbers: numbers.slice(0, 60) });
+  // Every third of the first 180: the canary's limit (10%) is passed, the campaign breaker's (half) is not.
+  sandbox.setFaults({ closedNumbers: numbers.filter((_, i) => i % 3 === 0).slice(0, 60) });
   const body = `phone,name\n${numbers.map((x, i) => `${x},N${i}`).join('\n')}\n`;
   const up = await sys.upload(body, { image_url: image, canary: '200', canary_max_failure_ratio: '0.1' });
   expect(up.status).toBe(202);

@@ -75,6 +75,8 @@ export const sandboxConfigSchema = z
     SANDBOX_NUMBER_CODES: pairs('number:code', numberPattern, codeText).optional(),
     /** `code:ratio` comma list: that share of all requests gets that upstream error. */
     SANDBOX_CODE_RATIOS: pairs('code:ratio', codeKey, ratioText).optional(),
+    /** How upstream error codes are worded: sobot (Sobot's envelope), meta (Meta's error object) or flat. */
+    SANDBOX_ERROR_SHAPE: z.enum(['sobot', 'meta', 'flat'], { error: 'must be sobot, meta or flat' }).optional(),
     /** `number:code` comma list: accepted, then the status callback reports failed with the code. */
     SANDBOX_CALLBACK_FAILURES: pairs('number:code', numberPattern, codeText).optional(),
     /** Requests admitted per second before 429s; 0 means no cap. */
@@ -101,6 +103,7 @@ export const sandboxConfigSchema = z
       closedNumbers: e.SANDBOX_CLOSED_NUMBERS,
       numberCodes: e.SANDBOX_NUMBER_CODES,
       codeRatios: e.SANDBOX_CODE_RATIOS,
+      errorShape: e.SANDBOX_ERROR_SHAPE,
       callbackFailures: e.SANDBOX_CALLBACK_FAILURES,
       maxRps: e.SANDBOX_MAX_RPS,
     };

@@ -39,6 +39,12 @@ export const faultsSchema = z.strictObject({
   numberCodes: z.record(numberPattern, upstreamCode),
   /** Upstream error code → share of requests answered with it, whatever the number. */
   codeRatios: z.record(upstreamCodeKey, ratio),
+  /**
+   * How an upstream error code is worded: `sobot` Sobot's envelope `{code: <HTTP status>, message, error: {…,
+   * code}}`, `meta` Meta's own `{error: {message, type, code, error_data, fbtrace_id}}`, `flat` `{code, message}`
+   * with the upstream code at the top.
+   */
+  errorShape: z.enum(['sobot', 'meta', 'flat']),
   /** Number or prefix → code: the request is accepted, then its status callback reports failed with it. */
   callbackFailures: z.record(numberPattern, upstreamCode),
   /** Every request gets 401, whatever its credentials. */
@@ -62,6 +68,7 @@ export const DEFAULT_FAULTS: Faults = {
   closedNumbers: [],
   numberCodes: {},
   codeRatios: {},
+  errorShape: 'sobot',
   callbackFailures: {},
   authFail: false,
 };

@@ -2,7 +2,7 @@ import { DEFAULT_FAULTS, mergeFaults, planFaults, type FaultPlan, type Faults } 
 import { accepted, invalid, RATE_LIMITED, serverError, UNAUTHORIZED, type Answer } from './responses';
 import { RpsCap } from './rps-cap';
 import { StatsRecorder, type Outcome } from './stats';
-import { upstreamAnswer, type UpstreamCode } from './upstream-errors';
+import { upstreamAnswer, type ErrorShape, type UpstreamCode } from './upstream-errors';
 import { checkMessage, type Json } from './validate';
 import { newWamid } from './wamid';
 import { WebhookNotifier, type WebhookOptions } from './webhook';
@@ -111,11 +111,11 @@ export class MessageApi {
       return this.answer(at, number, '429', RATE_LIMITED, plan.latency(), faults.retryAfterSeconds);
     }
     if (mishap === '5xx') return this.answer(at, number, '5xx', serverError(faults.errorStatus), plan.latency());
-    if (typeof mishap === 'number') return this.upstream(at, number, mishap, plan.latency());
+    if (typeof mishap === 'number') return this.upstream(at, number, mishap, faults.errorShape, plan.latency());
     if (!check) return this.answer(at, number, '400', invalid('body must be JSON'), plan.latency());
     if (!check.ok) return this.answer(at, number, '400', invalid(check.message), plan.latency());
     const code = plan.codeFor(number);
-    if (code !== undefined) return this.upstream(at, number, code, plan.latency());
+    if (code !== undefined) return this.upstream(at, number, code, faults.errorShape, plan.latency());
 
     const wamid = newWamid(number);
     this.stats.record(at, number, 'ok', wamid);
@@ -144,8 +144,8 @@ export class MessageApi {
     return { kind: 'answer', answer, delayMs, retryAfterSeconds };
   }
 
-  private upstream(at: number, number: string, code: UpstreamCode, delayMs: number): Decision {
-    const answer = upstreamAnswer(code);
+  private upstream(at: number, number: string, code: UpstreamCode, shape: ErrorShape, delayMs: number): Decision {
+    const answer = upstreamAnswer(code, shape);
     this.stats.record(at, number, outcomeOf(answer.status), undefined, code);
     return { kind: 'answer', answer, delayMs };
   }

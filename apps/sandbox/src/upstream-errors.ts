@@ -90,30 +90,40 @@ const WINDOW_MESSAGE =
   'Message not sent: the customer is outside the 24 hour window since their last message. ' +
   'Start a new conversation with a template message.';
 
+/** How an error answer is worded (faults.errorShape). */
+export type ErrorShape = 'sobot' | 'meta' | 'flat';
+
+/** One answer's body in each shape. */
+function bodyOf(code: UpstreamCode, shape: ErrorShape): object {
+  const e: UpstreamError = UPSTREAM_ERRORS[code];
+  const message = code === 131047 ? WINDOW_MESSAGE : `Message not sent: ${e.details}`;
+  const error = {
+    message: e.title,
+    type: e.type,
+    code,
+    error_data: { messaging_product: 'whatsapp', details: e.details },
+    fbtrace_id: 'sandbox',
+  };
+  if (shape === 'meta') return { error };
+  if (shape === 'flat') return { code, message };
+  return { code: e.status, message, error };
+}
+
 /**
- * Sobot's envelope `{code: <HTTP status>, message, error: <Meta's error object>}`, one per code, built
- * once: the hot path only looks the answer up.
+ * Every code's answer in every shape, built once: the hot path only looks the answer up. The default is Sobot's
+ * envelope `{code: <HTTP status>, message, error: <Meta's error object>}`.
  */
-const ANSWERS = new Map<number, Answer>(
-  UPSTREAM_CODES.map((code) => {
-    const e: UpstreamError = UPSTREAM_ERRORS[code];
-    const body = {
-      code: e.status,
-      message: code === 131047 ? WINDOW_MESSAGE : `Message not sent: ${e.details}`,
-      error: {
-        message: e.title,
-        type: e.type,
-        code,
-        error_data: { messaging_product: 'whatsapp', details: e.details },
-        fbtrace_id: 'sandbox',
-      },
-    };
-    return [code, { status: e.status, body: JSON.stringify(body) }];
-  }),
+const ANSWERS = new Map<string, Answer>(
+  UPSTREAM_CODES.flatMap((code) =>
+    (['sobot', 'meta', 'flat'] as const).map((shape): [string, Answer] => [
+      `${shape}:${code}`,
+      { status: UPSTREAM_ERRORS[code].status, body: JSON.stringify(bodyOf(code, shape)) },
+    ]),
+  ),
 );
 
-export function upstreamAnswer(code: UpstreamCode): Answer {
-  const answer = ANSWERS.get(code);
+export function upstreamAnswer(code: UpstreamCode, shape: ErrorShape = 'sobot'): Answer {
+  const answer = ANSWERS.get(`${shape}:${code}`);
   if (!answer) throw new Error(`no answer for upstream code ${code}`);
   return answer;
 }

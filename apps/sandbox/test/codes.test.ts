@@ -78,6 +78,29 @@ describe('upstream error codes', () => {
     expect(stats.received[0]).toMatchObject({ number, code });
   });
 
+  it('words a code as Meta does, or flat with the code at the top, when errorShape says so', async () => {
+    const number = '442000131053';
+    const sb = await sandbox({ faults: { numberCodes: { [number]: 131053 }, errorShape: 'meta' } });
+    const post = () =>
+      fetch(`${sb.url}/message/`, { method: 'POST', body: JSON.stringify({ ...VALID, customer_number: number }) });
+    const meta = await post();
+    expect(meta.status).toBe(400);
+    const { title, details } = UPSTREAM_ERRORS[131053];
+    expect(await meta.json()).toEqual({
+      error: {
+        message: title,
+        type: 'OAuthException',
+        code: 131053,
+        error_data: { messaging_product: 'whatsapp', details },
+        fbtrace_id: 'sandbox',
+      },
+    });
+    sb.setFaults({ errorShape: 'flat' });
+    const flat = await post();
+    expect(flat.status).toBe(400);
+    expect(await flat.json()).toEqual({ code: 131053, message: `Message not sent: ${details}` });
+  });
+
   it('matches an exact number first, then the longest prefix, and keeps closedNumbers as 131047', async () => {
     const sb = await sandbox({
       faults: {

@@ -12,7 +12,8 @@
 export type CampaignStatus = 'scheduled' | 'queued' | 'running' | 'paused' | 'cancelled' | 'completed' | (string & {});
 /** Transactional messages go ahead of every bulk campaign (SPEC §10). */
 export type Lane = 'bulk' | 'transactional';
-export type RecipientStatus = 'pending' | 'sent' | 'failed' | 'cancelled' | (string & {});
+/** `skipped`: not requested, on purpose (suppressed, outside the 24-hour window, frequency cap); terminal. */
+export type RecipientStatus = 'pending' | 'sent' | 'failed' | 'skipped' | 'cancelled' | (string & {});
 export type DeliveryStatus = 'sent' | 'delivered' | 'read' | 'failed' | (string & {});
 
 export interface RowError {
@@ -41,6 +42,9 @@ export interface CampaignCounts {
   pending: number;
   sent: number;
   failed: number;
+  /** Not requested, on purpose (see `skip_reasons`). */
+  skipped: number;
+  /** Not sent because the campaign was cancelled (skipped ones are not counted here). */
   cancelled: number;
   delivered: number;
   read: number;
@@ -57,7 +61,7 @@ export interface CampaignView {
   /** Nothing is sent before this time; null when sending starts at once. */
   send_at: string | null;
   status: CampaignStatus;
-  /** Why the system (not an operator) stopped sending, when it did. */
+  /** Why the system (not an operator) stopped sending, when it did (the campaign breaker names the code). */
   paused_reason: string | null;
   image_url: string | null;
   caption: string | null;
@@ -65,6 +69,8 @@ export interface CampaignView {
   rows: { total: number; accepted: number; rejected: number; duplicates: number };
   /** Failures grouped by upstream (or our) error code. */
   failure_reasons: Array<{ code: string; count: number; message: string }>;
+  /** Skipped recipients grouped by reason: `SUPPRESSED`, `OUTSIDE_WINDOW`, `FREQUENCY_CAP`. */
+  skip_reasons: Array<{ code: string; count: number; message: string }>;
   /** Messages per second over the last few seconds. */
   rate: number;
   /** Seconds until done at the current rate; null when not sending. */

@@ -26,11 +26,13 @@ export interface CampaignState {
     pending: number;
     sent: number;
     failed: number;
+    skipped: number;
     cancelled: number;
     delivered: number;
     read: number;
   };
   failure_reasons: Array<{ code: string; count: number; message: string }>;
+  skip_reasons: Array<{ code: string; count: number; message: string }>;
 }
 
 /** One report row as the API sends it. */

@@ -81,7 +81,7 @@ export function createMetrics(store: Store): Metrics {
     let pending = 0;
     let rate = 0;
     for (const c of await store.campaigns.list(CAMPAIGNS_SHOWN)) {
-      for (const status of ['pending', 'sent', 'failed', 'cancelled', 'delivered', 'read'] as const) {
+      for (const status of ['pending', 'sent', 'failed', 'skipped', 'cancelled', 'delivered', 'read'] as const) {
         campaignGauge.set({ campaign: c.id, status }, c.counts[status]);
       }
       rateGauge.set({ campaign: c.id }, c.rate);
@@ -97,12 +97,28 @@ export function createMetrics(store: Store): Metrics {
   const read = () => (sums ??= store.metrics.read());
   const one = (field: string) => async (): Promise<Values> => [{ labels: {}, value: (await read())[field] ?? 0 }];
 
+  /** The `<prefix><label>` sums as one series per label value (one `none` series at 0 before the first). */
+  const byLabel = (prefix: string, label: string) => async (): Promise<Values> => {
+    const found = Object.entries(await read()).filter(([k]) => k.startsWith(prefix));
+    if (found.length === 0) return [{ labels: { [label]: 'none' }, value: 0 }];
+    return found.map(([k, value]) => ({ labels: { [label]: k.slice(prefix.length) }, value }));
+  };
+
   summed(registry, 'sobot_messages_sent_total', 'Messages the API accepted (wamid recorded)', 'counter', one('sent'));
-  summed(registry, 'sobot_messages_failed_total', 'Messages failed for good, by error code', 'counter', async () => {
-    const failed = Object.entries(await read()).filter(([k]) => k.startsWith('failed:'));
-    if (failed.length === 0) return [{ labels: { code: 'none' }, value: 0 }];
-    return failed.map(([k, value]) => ({ labels: { code: k.slice('failed:'.length) }, value }));
-  });
+  summed(
+    registry,
+    'sobot_messages_failed_total',
+    'Messages failed for good, by error code',
+    'counter',
+    byLabel('failed:', 'code'),
+  );
+  summed(
+    registry,
+    'sobot_messages_skipped_total',
+    'Messages not requested on purpose, by reason (SUPPRESSED, OUTSIDE_WINDOW, FREQUENCY_CAP)',
+    'counter',
+    byLabel('skipped:', 'reason'),
+  );
   summed(registry, 'sobot_send_retries_total', 'Requests retried after an upstream error', 'counter', one('retried'));
   summed(
     registry,

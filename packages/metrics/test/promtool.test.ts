@@ -20,6 +20,8 @@ beforeAll(async () => {
       ['sent', 12],
       ['failed:131047', 2],
       ['failed:we"ird\\code', 1],
+      ['skipped:SUPPRESSED', 4],
+      ['skipped:OUTSIDE_WINDOW', 1],
       ['retried', 3],
       ['rate_limited', 1],
       ['lat:2', 10],
@@ -39,6 +41,8 @@ afterAll(async () => {
   const text = await createMetrics(store).render();
   expect(text).toContain('sobot_messages_sent_total 12');
   expect(text).toContain('sobot_send_latency_seconds_bucket{le="+Inf"} 12');
+  expect(text).toContain('sobot_messages_skipped_total{reason="SUPPRESSED"} 4');
+  expect(text).toContain('sobot_messages_skipped_total{reason="OUTSIDE_WINDOW"} 1');
   const check = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
   expect(`${check.stdout}${check.stderr}`.trim()).toBe('');
   expect(check.status).toBe(0);

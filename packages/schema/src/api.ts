@@ -10,7 +10,7 @@ import { z } from 'zod';
 export const CAMPAIGN_STATUSES = ['scheduled', 'queued', 'running', 'paused', 'cancelled', 'completed'] as const;
 export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
 
-export const RECIPIENT_STATUSES = ['pending', 'sent', 'failed', 'cancelled'] as const;
+export const RECIPIENT_STATUSES = ['pending', 'sent', 'failed', 'skipped', 'cancelled'] as const;
 export type RecipientStatus = (typeof RECIPIENT_STATUSES)[number];
 
 export const DELIVERY_STATUSES = ['sent', 'delivered', 'read', 'failed'] as const;
@@ -72,7 +72,8 @@ export const campaignCountsSchema = z.object({
   pending: count,
   sent: count,
   failed: count,
-  cancelled: count,
+  skipped: count.describe('not requested, on purpose: suppressed, outside the 24-hour window, frequency cap'),
+  cancelled: count.describe('recipients not sent when the campaign was cancelled (skipped ones are not counted)'),
   delivered: count.describe('messages delivered or read'),
   read: count,
   delivery_failed: count,
@@ -87,7 +88,12 @@ export const campaignViewSchema = z.object({
   weight: z.int().min(1).max(100).describe('share of the bulk rate relative to other running campaigns'),
   send_at: isoTime.nullable().describe('nothing is sent before this time; null: at once'),
   status: z.enum(CAMPAIGN_STATUSES),
-  paused_reason: z.string().nullable().describe('why the system (not an operator) stopped sending, when it did'),
+  paused_reason: z
+    .string()
+    .nullable()
+    .describe(
+      'why the system (not an operator) stopped sending, when it did; the campaign breaker names the upstream code',
+    ),
   image_url: z.string().nullable(),
   caption: z.string().nullable(),
   counts: campaignCountsSchema,
@@ -99,6 +105,9 @@ export const campaignViewSchema = z.object({
   failure_reasons: z
     .array(z.object({ code: z.string(), count: count, message: z.string() }))
     .describe('failures grouped by upstream (or our) error code, most frequent first'),
+  skip_reasons: z
+    .array(z.object({ code: z.string(), count: count, message: z.string() }))
+    .describe('skipped recipients grouped by reason (SUPPRESSED, OUTSIDE_WINDOW, FREQUENCY_CAP), most frequent first'),
   rate: z.number().min(0).describe('messages per second over the last 10 s'),
   eta_seconds: count.nullable().describe('seconds until done at the current rate; null when not sending'),
   created_at: isoTime,

@@ -29,6 +29,11 @@ export const SEND_POLICY = {
   /** Outage breaker: this share of a worker's last `window` requests failing upstream pauses sending. */
   outageBreaker: { window: 50, threshold: 0.6 },
   /**
+   * Campaign breaker (SPEC §13): one upstream code failing `share` of a campaign's first `firstRequests` requests,
+   * or of any `window` consecutive ones, pauses that campaign (a broken image pauses it instead of failing the list).
+   */
+  campaignBreaker: { firstRequests: 50, window: 200, share: 0.5 },
+  /**
    * Chunk locks. A live worker renews its chunk's lock every lockDuration / 2; a worker killed with -9 stops
    * renewing, its lock lapses and the next stall check hands the chunk to another worker. A stalled chunk
    * never fails for stalling (the ledger makes re-running it safe), hence the high maxStalledCount.

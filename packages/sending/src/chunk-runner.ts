@@ -94,10 +94,6 @@ export class ChunkRunner {
     setMaxListeners(10_000, stop.signal);
     const onShutdown = () => stop.abort('shutdown');
     this.shutdown.addEventListener('abort', onShutdown, { once: true });
-    const poll = setInterval(() => {
-      const s = this.d.watch.status(campaignId);
-      if (s === 'paused' || s === 'cancelled') stop.abort(s);
-    }, SEND_POLICY.controlPollMs);
     const flusher = new OutcomeFlusher(
       this.d.ledger,
       campaignId,
@@ -106,6 +102,12 @@ export class ChunkRunner {
       meta.source,
       this.d.onStoreFull,
     );
+    const poll = setInterval(() => {
+      // This chunk's own write tripped the campaign breaker: this worker's other chunks of it stop as well.
+      if (flusher.breakerTripped) this.d.watch.set(campaignId, 'paused');
+      const s = this.d.watch.status(campaignId);
+      if (s === 'paused' || s === 'cancelled') stop.abort(s);
+    }, SEND_POLICY.controlPollMs);
     const priority = meta.lane === 'transactional';
     const taker = { group: campaignId, weight: meta.weight, priority };
     const log = this.d.log.child({ campaignId, chunk });
@@ -130,6 +132,7 @@ export class ChunkRunner {
         }
         const task = deliverRound(this.d, recipients[i]!, outcomes.get(i), stop.signal, priority)
           .then((o) => {
+            if (o.kind === 'k') this.d.metrics.skipped(o.code);
             if (o.kind === 'r') nextRoundMs = Math.max(nextRoundMs ?? 0, roundBackoffMs(o.rounds), o.notBeforeMs ?? 0);
             if (o.kind === 's' && capHours > 0) sentNumbers.push(recipients[i]!.customer_number);
             return flusher.add(i, o);
@@ -157,6 +160,7 @@ export class ChunkRunner {
     }
     const stopped = stop.signal.aborted ? (stop.signal.reason as StopReason) : undefined;
     if (stopped) log.info({ reason: stopped }, 'chunk stopped early');
+    if (flusher.breakerTripped) log.warn('campaign breaker tripped: one upstream code failed half the requests');
     return { stopped, nextRoundMs, completed: flusher.completed, canaryPassed: flusher.canaryPassed };
   }
 
@@ -201,7 +205,7 @@ export class ChunkRunner {
         code: reason.code,
         message: reason.message,
       });
-      this.d.metrics.inc(`skipped:${reason.code}`);
+      this.d.metrics.skipped(reason.code);
     });
     return skips;
   }

@@ -53,7 +53,8 @@ export async function deliverRound(
     d.metrics.inc('sent');
     return outcome(round, 's', sent.wamid, '', '');
   } catch (err) {
-    if (err instanceof StoppedError || signal.aborted) {
+    // A refusal for good is final even when the chunk is stopping: asking again would only be refused again.
+    if (err instanceof StoppedError || (signal.aborted && !(err instanceof RejectedError))) {
       throw err instanceof StoppedError ? err : new StoppedError(signal.reason);
     }
     if (err instanceof RejectedError && err.effect) await reactForNumber(d, err, message.customer_number);

@@ -7,7 +7,7 @@ const LATENCY_FIELDS = Array.from({ length: LATENCY_BUCKETS.length + 1 }, (_, i)
 export class MetricsRecorder {
   private deltas = new Map<string, number>();
   /** This process's totals since start (for its shutdown line). */
-  readonly totals = { sent: 0, failed: 0 };
+  readonly totals = { sent: 0, failed: 0, skipped: 0 };
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly counters: MetricCounters) {}
@@ -20,7 +20,13 @@ export class MetricsRecorder {
   inc(field: string, by = 1): void {
     if (field === 'sent') this.totals.sent += by;
     else if (field.startsWith('failed:')) this.totals.failed += by;
+    else if (field.startsWith('skipped:')) this.totals.skipped += by;
     this.deltas.set(field, (this.deltas.get(field) ?? 0) + by);
+  }
+
+  /** A recipient ended skipped (not requested on purpose): `reason` is its code (SUPPRESSED, OUTSIDE_WINDOW…). */
+  skipped(reason: string): void {
+    this.inc(`skipped:${reason}`);
   }
 
   latency(ms: number): void {

@@ -25,6 +25,8 @@ export class OutcomeFlusher {
   private readonly flushes = new Set<Promise<void>>();
   completed = false;
   canaryPassed = false;
+  /** A write of this chunk's outcomes tripped the campaign breaker: the campaign is paused. */
+  breakerTripped = false;
 
   constructor(
     private readonly ledger: Ledger,
@@ -57,6 +59,7 @@ export class OutcomeFlusher {
       .then((r) => {
         if (r.completed) this.completed = true;
         if (r.canaryPassed) this.canaryPassed = true;
+        if (r.breakerTripped) this.breakerTripped = true;
         for (const e of batch) e.done();
       })
       .catch((err: unknown) => {

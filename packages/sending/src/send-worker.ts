@@ -83,7 +83,7 @@ export function startSendWorker(o: SendWorkerOptions): SendWorker {
       await stopped;
       await metrics.stop();
       await client.close();
-      o.log.info(metrics.totals, 'sender stopped: messages this process sent and failed');
+      o.log.info(metrics.totals, 'sender stopped: messages this process sent, failed and skipped');
     })());
   return { workers, close };
 }

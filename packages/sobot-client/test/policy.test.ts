@@ -55,6 +55,15 @@ describe('upstreamError', () => {
       message: 'Message undeliverable',
     });
     expect(upstreamError(400, { code: 400, error: 'plain words' })).toEqual({ code: '400', message: 'plain words' });
+    // A flat body with the upstream code at the top; Meta's error object alone.
+    expect(upstreamError(400, { code: 131053, message: 'Media upload error' })).toEqual({
+      code: '131053',
+      message: 'Media upload error',
+    });
+    expect(upstreamError(401, { error: { code: 0, message: 'AuthException', type: 'OAuthException' } })).toEqual({
+      code: '0',
+      message: 'AuthException',
+    });
     expect(upstreamError(502, undefined)).toEqual({ code: '502', message: 'HTTP 502' });
     expect(upstreamError(400, { message: 'x'.repeat(600) }).message).toHaveLength(500);
   });

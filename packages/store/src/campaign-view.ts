@@ -63,8 +63,11 @@ export class CampaignReader {
     const n = (k: string) => Number(counts[k] ?? 0);
     const sent = n('sent');
     const failed = n('failed');
-    const cancelled = meta.status === 'cancelled' ? Math.max(0, meta.accepted - sent - failed) : 0;
-    const pending = meta.accepted - sent - failed - cancelled;
+    const skipped = n('skipped');
+    // Cancelling ends the recipients still pending: those sent, failed or skipped keep their state.
+    const ended = sent + failed + skipped;
+    const cancelled = meta.status === 'cancelled' ? Math.max(0, meta.accepted - ended) : 0;
+    const pending = Math.max(0, meta.accepted - ended - cancelled);
     // Averaged over the window, or over the seconds since the oldest one with outcomes in it: a
     // campaign that started 2 s ago is not taken to have sent nothing for the 8 s before.
     const perS = perSecond.map((v) => Number(v ?? 0));
@@ -79,11 +82,6 @@ export class CampaignReader {
       status = 'paused';
       pausedReason = pause.reason;
     }
-    const failureReasons = Object.entries(failures)
-      .filter(([k]) => !k.startsWith('m:') && !k.startsWith('k:'))
-      .map(([code, count]) => ({ code, count: Number(count), message: failures[`m:${code}`] ?? '' }))
-      .filter((f) => f.count > 0)
-      .sort((a, b) => b.count - a.count);
     return {
       id: meta.id,
       name: meta.name,
@@ -100,6 +98,7 @@ export class CampaignReader {
         pending,
         sent,
         failed,
+        skipped,
         cancelled,
         delivered: n('delivered'),
         read: n('read'),
@@ -114,7 +113,8 @@ export class CampaignReader {
       },
       window: meta.window,
       in_window: meta.inWindow,
-      failure_reasons: failureReasons,
+      failure_reasons: reasons(failures, ''),
+      skip_reasons: reasons(failures, 'k:'),
       rate: Math.round(rate * 10) / 10,
       eta_seconds: status === 'running' && rate > 0 ? Math.ceil(pending / rate) : null,
       created_at: iso(meta.createdAt)!,
@@ -259,6 +259,26 @@ export class CampaignReader {
   }
 }
 
+/**
+ * Failures (`kind` '') or skips (`kind` 'k:') grouped by code, most frequent first, from the failures hash:
+ * `<code>` / `k:<code>` counts, `m:<code>` / `m:k:<code>` the last message (see record-outcomes-6.lua).
+ */
+function reasons(failures: Record<string, string>, kind: '' | 'k:'): CampaignView['failure_reasons'] {
+  return Object.entries(failures)
+    .filter(([k]) => !k.startsWith('m:') && (kind ? k.startsWith(kind) : !k.startsWith('k:')))
+    .map(([k, count]) => ({ code: k.slice(kind.length), count: Number(count), message: failures[`m:${k}`] ?? '' }))
+    .filter((f) => f.count > 0)
+    .sort((a, b) => b.count - a.count || a.code.localeCompare(b.code));
+}
+
+/** A recipient's status from its outcome: terminal kinds first, then the campaign's cancel. */
+function recipientStatus(o: Outcome | undefined, cancelled: boolean): ReportRow['status'] {
+  if (o?.kind === 's') return 'sent';
+  if (o?.kind === 'f') return 'failed';
+  if (o?.kind === 'k') return 'skipped';
+  return cancelled ? 'cancelled' : 'pending';
+}
+
 function toReportRow(
   number: string,
   name: string,
@@ -266,7 +286,7 @@ function toReportRow(
   raw: string | undefined,
   cancelled: boolean,
 ): ReportRow {
-  const status = o?.kind === 's' ? 'sent' : o?.kind === 'f' ? 'failed' : cancelled ? 'cancelled' : 'pending';
+  const status = recipientStatus(o, cancelled);
   const d = decodeDelivery(raw);
   const deliveryFailed = d?.status === 'failed' && status === 'sent';
   return {

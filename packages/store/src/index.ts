@@ -6,7 +6,7 @@ export type { CampaignWriter, CampaignHeader } from './campaign-writer';
 export type { CampaignMeta, Lane } from './campaign-meta';
 export type { CampaignReader } from './campaign-view';
 export type { CampaignControl, ControlResult } from './campaign-control';
-export type { Ledger, LoadedChunk, OutcomeEntry } from './ledger';
+export type { Ledger, LoadedChunk, OutcomeEntry, RecordResult } from './ledger';
 export { isTerminal, type Outcome, type OutcomeKind } from './outcome-codec';
 export { Circulation } from './circulation';
 export type { SendRate, Reservation, SystemPause, SystemPauseState } from './send-rate';

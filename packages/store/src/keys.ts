@@ -36,14 +36,26 @@ export class Keys {
     return this.campaign(id, 'meta');
   }
 
-  /** Hash: sent, failed, delivered, read, dfailed (delivery failed). */
+  /** Hash: sent, failed, skipped, delivered, read, dfailed (delivery failed). */
   counts(id: string): string {
     return this.campaign(id, 'n');
   }
 
-  /** Hash: `<code>` → failures with that code, `m:<code>` → the last message seen for it. */
+  /**
+   * Hash: `<code>` → failures with that code, `m:<code>` → the last message seen for it; skips as `k:<code>`
+   * and `m:k:<code>`.
+   */
   failures(id: string): string {
     return this.campaign(id, 'f');
+  }
+
+  /**
+   * Hash: the campaign breaker's window (record-outcomes-6.lua): `n` requests counted, `r:<slot>` the code that
+   * failed each of the last 200, `c:<code>` how many of them it failed, `resumed` once a trip spent the
+   * first-50 rule.
+   */
+  breaker(id: string): string {
+    return this.campaign(id, 'b');
   }
 
   /** Hash: unix second → terminal outcomes recorded in it (for the current rate). */

@@ -1,4 +1,4 @@
-import type { SobotImageMessage } from '@sobot/schema';
+import { SEND_POLICY, type SobotImageMessage } from '@sobot/schema';
 import { parseMeta, type CampaignMeta } from './campaign-meta';
 import type { StoreContext } from './context';
 import { messageId } from './ids';
@@ -13,6 +13,17 @@ export interface LoadedChunk {
   recipients: SobotImageMessage[];
   /** Outcomes already recorded, by index within the chunk. */
   outcomes: Map<number, Outcome>;
+}
+
+export interface RecordResult {
+  /** Outcomes newly written (terminal ones already recorded are not). */
+  applied: number;
+  /** This call ended the campaign's last recipient. */
+  completed: boolean;
+  /** This call passed the canary: the held chunks may go. */
+  canaryPassed: boolean;
+  /** This call tripped the campaign breaker: the campaign is paused (SPEC §13). */
+  breakerTripped: boolean;
 }
 
 export interface OutcomeEntry {
@@ -92,10 +103,11 @@ export class Ledger {
     chunkSize: number,
     entries: OutcomeEntry[],
     source: CampaignMeta['source'] = 'upload',
-  ): Promise<{ applied: number; completed: boolean; canaryPassed: boolean }> {
+  ): Promise<RecordResult> {
     const { redis, keys } = this.ctx;
     const now = Date.now();
-    const args: Array<string | number> = [now, Math.floor(now / 1000)];
+    const { firstRequests, window, share } = SEND_POLICY.campaignBreaker;
+    const args: Array<string | number> = [now, Math.floor(now / 1000), firstRequests, window, share];
     for (const { offset, outcome: o } of entries) {
       const reason = o.kind === 'f' || o.kind === 'k';
       args.push(offset, encodeOutcome(o), reason ? storedCode(o.code) : '', reason ? o.message : '');
@@ -110,6 +122,7 @@ export class Ledger {
         keys.failures(campaignId),
         keys.perSecond(campaignId),
         keys.outcomes(campaignId, chunk),
+        keys.breaker(campaignId),
       ],
       args,
     );
@@ -130,10 +143,8 @@ export class Ledger {
         indexing.push(redis.expire(key, WAMID_INDEX_TTL_S));
       }
     }
-    const [[applied = 0, , completed = 0, canary = 0, sent = 0, failed = 0, skipped = 0]] = await Promise.all([
-      recorded,
-      ...indexing,
-    ]);
+    const [[applied = 0, , completed = 0, canary = 0, sent = 0, failed = 0, skipped = 0, breaker = 0]] =
+      await Promise.all([recorded, ...indexing]);
     // API messages are a stream: their sent / failed / skipped counts also go to the hour's summary.
     if (source === 'api' && sent + failed + skipped > 0) {
       const summary = keys.messageSummary(Math.floor(now / 3_600_000));
@@ -144,7 +155,7 @@ export class Ledger {
       multi.expire(summary, MESSAGE_SUMMARY_TTL_S);
       await multi.exec();
     }
-    return { applied, completed: completed === 1, canaryPassed: canary === 1 };
+    return { applied, completed: completed === 1, canaryPassed: canary === 1, breakerTripped: breaker === 1 };
   }
 }
 

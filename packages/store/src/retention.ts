@@ -4,7 +4,14 @@ import type { StoreContext } from './context';
 /** Every key of one campaign: chunks, outcomes and deliveries per chunk, then the campaign-wide ones. */
 function campaignKeys(ctx: StoreContext, id: string, chunks: number): string[] {
   const { keys } = ctx;
-  const all = [keys.meta(id), keys.counts(id), keys.failures(id), keys.rejectedRows(id), keys.parked(id)];
+  const all = [
+    keys.meta(id),
+    keys.counts(id),
+    keys.failures(id),
+    keys.rejectedRows(id),
+    keys.parked(id),
+    keys.breaker(id),
+  ];
   for (let c = 0; c < chunks; c += 1) all.push(keys.chunk(id, c), keys.outcomes(id, c), keys.deliveries(id, c));
   return all;
 }

@@ -7,7 +7,7 @@ import type { RedisClient } from './redis';
  * number (all of one hash tag).
  */
 const SCRIPTS = {
-  recordOutcomes: 'record-outcomes-5',
+  recordOutcomes: 'record-outcomes-6',
   resetFailed: 'reset-failed-4',
   reserveSends: 'reserve-sends-1',
   delaySends: 'delay-sends-1',

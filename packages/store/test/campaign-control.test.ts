@@ -144,8 +144,9 @@ describe('canary', () => {
   it('holds back the chunks after the canary and pauses the campaign when too many canary messages fail', async () => {
     const { id, now } = await canaryCampaign(450, 200, 0.2);
     expect(now).toEqual([0]);
+    // One in four fails: the canary's limit (20%) is passed, the campaign breaker's (half) is not.
     for (let i = 0; i < 199; i += 1)
-      await record(store, id, i, i < 50 ? failed('131047', 'Re-engagement message') : sent(`wamid.${i}`));
+      await record(store, id, i, i % 4 === 0 ? failed('131047', 'Re-engagement message') : sent(`wamid.${i}`));
     expect(await status(id)).toBe('running');
     await record(store, id, 199, sent('wamid.199'));
     const v = await store.campaigns.view(id);

@@ -81,6 +81,12 @@ const listCampaigns: FastifySchema = {
 
 const getCampaign: FastifySchema = {
   summary: 'Campaign status, counts, rate and ETA',
+  description:
+    'sent + failed + skipped + cancelled + pending = total. `skipped` recipients were not requested on purpose ' +
+    '(`skip_reasons`: SUPPRESSED, OUTSIDE_WINDOW, FREQUENCY_CAP). A campaign the system paused says why in ' +
+    '`paused_reason`; the campaign breaker pauses one whose upstream code failed half of its first 50 ' +
+    'requests (or of any 200) and names the code there (e.g. `campaign breaker: 131053 (Media upload error) ' +
+    'failed 25 of the first 41 requests; …`). Resuming it starts a fresh count.',
   ...tags('campaigns'),
   params: doc(campaignIdParams),
   response: { 200: answer('The campaign', campaignViewSchema), ...errors({ ...BEARER, ...NOT_FOUND }) },
@@ -88,6 +94,9 @@ const getCampaign: FastifySchema = {
 
 const report: FastifySchema = {
   summary: 'One row per recipient (streamed)',
+  description:
+    '`status` is pending, sent, failed, skipped or cancelled; a skipped row carries its reason in `error_code` ' +
+    '(SUPPRESSED, OUTSIDE_WINDOW, FREQUENCY_CAP) and `error_message`.',
   ...tags('campaigns'),
   params: doc(campaignIdParams),
   querystring: doc(reportQuery),
@@ -111,8 +120,8 @@ const rejected: FastifySchema = {
 const ACTION_SUMMARIES: Record<string, string> = {
   pause: 'Pause a campaign: every worker stops requesting within ~0.5 s',
   resume: 'Resume a paused campaign (also lifts a system-wide pause)',
-  cancel: 'Cancel a campaign: what was sent stays sent, the rest is cancelled',
-  'retry-failed': 'Put the failed recipients back to pending, with the campaign’s image and caption',
+  cancel: 'Cancel a campaign: what was sent, failed or skipped stays so, the rest is cancelled',
+  'retry-failed': 'Put the failed recipients back to pending, with the campaign’s image and caption (not the skipped)',
 };
 const control = (action: string): FastifySchema => ({
   summary: ACTION_SUMMARIES[action],

@@ -1,0 +1,110 @@
+import { CHUNK_SIZE, messageId, type Outcome, type Store } from '../src';
+import { DEFAULTS, createCampaign, failed, openStore, recipient, sent, type TestStore } from './helpers';
+
+/**
+ * `skipped` is a terminal state (SPEC §12): recipients not requested on purpose (suppressed, outside the
+ * 24-hour window, frequency cap). Written here through the ledger, as the worker writes them.
+ */
+let env: TestStore;
+let store: Store;
+
+beforeAll(async () => {
+  env = await openStore();
+  store = env.store;
+});
+
+afterAll(async () => {
+  await env?.close();
+});
+
+const view = async (id: string) => (await store.campaigns.view(id))!;
+const skipped = (code: string, message: string): Outcome => ({ ...failed(code, message), kind: 'k', attempts: 0 });
+
+async function reportOf(id: string) {
+  const rows = [];
+  for await (const row of store.campaigns.report(id)) rows.push(row);
+  return rows;
+}
+
+test('skipped recipients are counted and grouped by reason, apart from failures', async () => {
+  const id = await createCampaign(store, 6);
+  await store.ledger.record(id, 0, CHUNK_SIZE, [
+    { offset: 0, outcome: sent('wamid.K0') },
+    { offset: 1, outcome: skipped('SUPPRESSED', 'the number is on the suppression list') },
+    { offset: 2, outcome: skipped('OUTSIDE_WINDOW', 'no message from the customer in the last 24 hours') },
+    { offset: 3, outcome: skipped('SUPPRESSED', 'the number is on the suppression list (opted out)') },
+    { offset: 4, outcome: failed('131026', 'Message undeliverable') },
+  ]);
+  const v = await view(id);
+  expect(v.counts).toMatchObject({ total: 6, sent: 1, failed: 1, skipped: 3, cancelled: 0, pending: 1 });
+  expect(v.skip_reasons).toEqual([
+    { code: 'SUPPRESSED', count: 2, message: 'the number is on the suppression list (opted out)' },
+    { code: 'OUTSIDE_WINDOW', count: 1, message: 'no message from the customer in the last 24 hours' },
+  ]);
+  expect(v.failure_reasons).toEqual([{ code: '131026', count: 1, message: 'Message undeliverable' }]);
+
+  const rows = await reportOf(id);
+  expect(rows.map((r) => r.status)).toEqual(['sent', 'skipped', 'skipped', 'skipped', 'failed', 'pending']);
+  expect(rows[2]).toMatchObject({
+    status: 'skipped',
+    wamid: '',
+    error_code: 'OUTSIDE_WINDOW',
+    error_message: 'no message from the customer in the last 24 hours',
+    attempts: 0,
+    delivery_status: '',
+  });
+  expect(await store.campaigns.message(messageId(id, 1))).toMatchObject({
+    status: 'skipped',
+    wamid: null,
+    error_code: 'SUPPRESSED',
+    error_message: 'the number is on the suppression list',
+  });
+
+  // The last recipient skipped too: every recipient has ended, so the campaign has.
+  const last = await store.ledger.record(id, 0, CHUNK_SIZE, [{ offset: 5, outcome: skipped('FREQUENCY_CAP', 'c') }]);
+  expect(last.completed).toBe(true);
+  expect((await view(id)).counts).toMatchObject({ sent: 1, failed: 1, skipped: 4, pending: 0 });
+});
+
+test('a cancelled campaign counts its skipped recipients as skipped, not cancelled', async () => {
+  const id = await createCampaign(store, 5);
+  await store.ledger.record(id, 0, CHUNK_SIZE, [
+    { offset: 0, outcome: sent('wamid.C0') },
+    { offset: 1, outcome: skipped('SUPPRESSED', 's') },
+    { offset: 2, outcome: skipped('SUPPRESSED', 's') },
+  ]);
+  await store.control.cancel(id);
+  const v = await view(id);
+  expect(v.counts).toMatchObject({ total: 5, sent: 1, failed: 0, skipped: 2, cancelled: 2, pending: 0 });
+  expect((await reportOf(id)).map((r) => r.status)).toEqual(['sent', 'skipped', 'skipped', 'cancelled', 'cancelled']);
+});
+
+test('a skipped outcome is terminal: recording it again or recording a send after it changes nothing', async () => {
+  const id = await createCampaign(store, 2);
+  const at = (o: Outcome) => store.ledger.record(id, 0, CHUNK_SIZE, [{ offset: 0, outcome: o }]);
+  expect((await at(skipped('SUPPRESSED', 's'))).applied).toBe(1);
+  expect((await at(skipped('SUPPRESSED', 's'))).applied).toBe(0);
+  expect((await at(sent('wamid.late'))).applied).toBe(0);
+  expect((await view(id)).counts).toMatchObject({ sent: 0, skipped: 1, pending: 1 });
+});
+
+test('API messages skipped count in the summary of the last 24 hours', async () => {
+  const writer = store.newCampaign(DEFAULTS);
+  for (let i = 0; i < 3; i += 1) await writer.add(recipient(i));
+  await writer.commit({ name: 'api', source: 'api', defaults: DEFAULTS, total: 3, rejected: 0, duplicates: 0 });
+  const before = await store.campaigns.messageSummary();
+  await store.ledger.record(
+    writer.campaignId,
+    0,
+    CHUNK_SIZE,
+    [
+      { offset: 0, outcome: skipped('SUPPRESSED', 's') },
+      { offset: 1, outcome: sent('wamid.api1') },
+    ],
+    'api',
+  );
+  const after = await store.campaigns.messageSummary();
+  expect(after.skipped - before.skipped).toBe(1);
+  expect(after.sent - before.sent).toBe(1);
+  expect(after.pending).toBe(after.accepted - after.sent - after.failed - after.skipped);
+});
