@@ -99,8 +99,14 @@ export async function importSuppressions(
     already: summary.accepted - added,
     duplicates: summary.duplicates,
     rejected: summary.rejected,
-    errors: summary.errors.slice(0, SHOWN_ERRORS),
+    errors: numberErrors(summary.errors).slice(0, SHOWN_ERRORS),
   };
+}
+
+/** A row with a bad number is told about its number only (the name it lacks as a result is noise here). */
+function numberErrors(errors: IngestSummary['errors']): IngestSummary['errors'] {
+  const badNumber = new Set(errors.filter((e) => e.field === 'customer_number').map((e) => e.row));
+  return errors.filter((e) => e.field === 'customer_number' || !badNumber.has(e.row));
 }
 
 /** The number as the list keys it (the uploads' normaliser), or undefined when it cannot be a number. */

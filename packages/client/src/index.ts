@@ -36,4 +36,7 @@ export type {
   MessageList,
   MessageListItem,
   MessageSummary,
+  SuppressionView,
+  SuppressionList,
+  SuppressionImport,
 } from './api-types';
