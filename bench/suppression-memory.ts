@@ -6,13 +6,44 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
+import { createLogger } from '../packages/config/src';
 import { startRedisServer } from '../packages/devkit/src';
 import { Store } from '../packages/store/src';
 import { fixed, int, usedMemory } from './lib/measure';
 
 /** Numbers as the uploads' (91 + 10 digits), spread like real ones: every 7th number of a range. */
 export const suppressedNumber = (i: number): string => String(918_000_000_000 + i * 7);
+
+/** The first number of the bench's generated recipient files (bench/lib/csv-file.ts). */
+const FILE_FIRST = 917_000_000_000;
+
+/**
+ * A suppression list of `n` numbers of which 1% of a `fileRows`-row generated file (every 100th row) are in the
+ * file, the rest elsewhere; `load` writes it (batches of 50,000) and answers the seconds it took.
+ */
+export function suppressionList(n: number, fileRows: number) {
+  const inFile = Math.min(n, Math.floor(fileRows / 100));
+  const number = (i: number) => (i < inFile ? String(FILE_FIRST + i * 100) : suppressedNumber(i));
+  return {
+    inFile,
+    async load(store: Store): Promise<number> {
+      const started = Date.now();
+      const BATCH = 50_000;
+      for (let i = 0; i < n; i += BATCH) {
+        await store.audience.suppress(
+          Array.from({ length: Math.min(BATCH, n - i) }, (_, k) => number(i + k)),
+          'bench',
+        );
+      }
+      return (Date.now() - started) / 1000;
+    },
+  };
+}
+
+/** A Store on the bench's Redis under a producer's prefix (to load its suppression list). */
+export function openSuppressionStore(url: string, prefix: string): Store {
+  return Store.open({ url, prefix, resultTtlDays: 1 }, createLogger('bench', 'silent'));
+}
 
 /** Suppresses `n` numbers in batches of 50,000; returns the seconds it took. */
 export async function loadSuppressions(store: Store, n: number): Promise<number> {
@@ -29,7 +60,7 @@ async function main(): Promise<void> {
   const n = Number(process.argv[2] ?? 1_000_000);
   const dir = mkdtempSync(join(tmpdir(), 'sobot-supp-'));
   const server = await startRedisServer({ dir, appendonly: false });
-  const store = Store.open({ url: server.url, prefix: 'bs', resultTtlDays: 1 }, pino({ level: 'silent' }));
+  const store = Store.open({ url: server.url, prefix: 'bs', resultTtlDays: 1 }, createLogger('bench', 'silent'));
   try {
     const ioredis = (await import('ioredis')).default;
     const raw = new ioredis(server.url);
