@@ -72,6 +72,7 @@ export class CampaignWriter {
   private screened: Promise<void> = Promise.resolve();
   /** Whether there is anything to screen against (none suppressed, no inbound for a day: no lookups). */
   private readonly needed: Promise<{ suppression: boolean; window: boolean }> | undefined;
+  private filter: Promise<(number: string) => boolean> | undefined;
   private suppressedCount = 0;
   private inWindowCount = 0;
 
@@ -119,15 +120,24 @@ export class CampaignWriter {
   private screenBatch(): void | Promise<void> {
     const batch = this.unscreened;
     this.unscreened = [];
-    const needed = this.needed!;
-    const flags = needed.then((n) =>
-      n.suppression || n.window
-        ? this.screen!.audience.lookup(
-            batch.map((m) => m.customer_number),
-            { window: n.window },
-          )
-        : undefined,
-    );
+    const { audience } = this.screen!;
+    const full = batch.length === SCREEN_BATCH;
+    const flags = this.needed!.then(async (n) => {
+      if (!n.window && !n.suppression) return undefined;
+      if (n.window || !full)
+        return audience.lookup(
+          batch.map((m) => m.customer_number),
+          { window: n.window },
+        );
+      // A long upload and only the suppression list to check: its prefilter (read once) spares most lookups.
+      const maybe = await (this.filter ??= audience.suppressionFilter());
+      const candidates: number[] = [];
+      batch.forEach((m, i) => maybe(m.customer_number) && candidates.push(i));
+      const found = await audience.lookup(candidates.map((i) => batch[i]!.customer_number));
+      const all = new Uint8Array(batch.length);
+      candidates.forEach((i, k) => (all[i] = found[k]!));
+      return all;
+    });
     flags.catch(() => undefined);
     const applied = this.screened.then(async () => {
       const f = await flags;
@@ -217,7 +227,8 @@ export class CampaignWriter {
    */
   async commit(header: CampaignHeader, createdAt = Date.now()): Promise<void> {
     if (this.screen) {
-      if (this.unscreened.length > 0) void this.screenBatch();
+      // Its failure, if any, is this.failure: drain() below throws it.
+      if (this.unscreened.length > 0) this.screenBatch()?.catch(() => undefined);
       await this.screened.catch(() => undefined);
       this.screening = [];
     }

@@ -140,6 +140,14 @@ export class Keys {
     return `${this.prefix}:{a:${group}}:sb`;
   }
 
+  /**
+   * String (bitmap of 2^21 bits): a prefilter of this group's suppressed numbers (audience.ts `filterBit`). A set
+   * bit means "maybe suppressed", a clear one "not suppressed"; bits are set by suppressions, never cleared.
+   */
+  suppressedFilter(group: number): string {
+    return `${this.prefix}:{a:${group}}:sf`;
+  }
+
   /** String: how many numbers of this group are suppressed. */
   suppressedCount(group: number): string {
     return `${this.prefix}:{a:${group}}:n`;
