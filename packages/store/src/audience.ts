@@ -27,8 +27,9 @@ const REASON_BITS = 1024;
 export const MAX_REASON_LENGTH = 200;
 
 const GROUPS = 10;
-/** Bits of each group's suppression prefilter (256 KiB). */
-const FILTER_BITS = 2 ** 21;
+/** A number's bit in its group's suppression prefilter is its hash modulo this prime, the largest below 2^22 (a map
+ * of 512 KiB; 5 MiB for the 10 groups). */
+const FILTER_PRIME = 4_194_301;
 const DIGITS = /^\d+$/;
 const BUCKETS = 10_000;
 /** Digits of a number that pick its group and bucket (1 + 4). */
@@ -269,7 +270,7 @@ export class Audience {
   }
 
   /**
-   * The suppression list's prefilter, read once (10 bitmaps of up to 256 KiB): `false` means surely not suppressed,
+   * The suppression list's prefilter, read once (10 bitmaps of up to 512 KiB): `false` means surely not suppressed,
    * `true` "maybe" (look it up). For a long upload, where most numbers then need no lookup at all; it may miss
    * numbers suppressed after it was read (the send-time check sees them).
    */
@@ -410,9 +411,17 @@ function byGroup(numbers: readonly string[]): Array<{ group: number; indices: nu
   });
   return groups.flatMap((indices, group) => (indices.length > 0 ? [{ group, indices }] : []));
 }
-/** A number's bit in its group's prefilter: the number less its last digit, modulo 2^21 (as audience-write-n.lua). */
+/**
+ * A number's bit in its group's prefilter: a polynomial hash of its digits but the last (the group's) modulo a
+ * prime below 2^22, the same arithmetic as audience-write-n.lua (every step exact in a double). A prime modulus
+ * spreads runs of numbers (a range of a list, a range on the suppression list) over the map; with a power of two
+ * the low bits kept the digits' parity and runs collided (7% false "maybe" instead of the 2.4% of random bits,
+ * at a million numbers).
+ */
 export function filterBit(number: string): number {
-  return number.length < 2 ? 0 : Number(number.slice(0, -1)) % FILTER_BITS;
+  let bit = 0;
+  for (let i = 0; i < number.length - 1; i += 1) bit = (bit * 1_000_003 + number.charCodeAt(i) - 48) % FILTER_PRIME;
+  return bit;
 }
 
 function decodeCursor(cursor: string | null): [number, number] {

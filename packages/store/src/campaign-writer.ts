@@ -132,7 +132,7 @@ export class CampaignWriter {
       // A long upload and only the suppression list to check: its prefilter (read once) spares most lookups.
       const maybe = await (this.filter ??= audience.suppressionFilter());
       const candidates: number[] = [];
-      batch.forEach((m, i) => maybe(m.customer_number) && candidates.push(i));
+      for (let i = 0; i < batch.length; i += 1) if (maybe(batch[i]!.customer_number)) candidates.push(i);
       const found = await audience.lookup(candidates.map((i) => batch[i]!.customer_number));
       const all = new Uint8Array(batch.length);
       candidates.forEach((i, k) => (all[i] = found[k]!));

@@ -141,7 +141,7 @@ export class Keys {
   }
 
   /**
-   * String (bitmap of 2^21 bits): a prefilter of this group's suppressed numbers (audience.ts `filterBit`). A set
+   * String (bitmap of 2^22 bits): a prefilter of this group's suppressed numbers (audience.ts `filterBit`). A set
    * bit means "maybe suppressed", a clear one "not suppressed"; bits are set by suppressions, never cleared.
    */
   suppressedFilter(group: number): string {

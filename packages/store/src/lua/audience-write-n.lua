@@ -5,7 +5,7 @@
   KEYS[1]    the group's suppressed-numbers counter, KEYS[2] its bitmap of non-empty suppression buckets,
              KEYS[3] its prefilter (all kept in step by suppression writes only: the counter holds fields added
              minus removed, a bucket's bit is 1 while the bucket holds a field, a suppressed number's filter bit
-             (audience.ts filterBit: the number less its last digit, modulo 2^21) is set and never cleared)
+             (audience.ts filterBit: a hash of the number less its last digit, modulo the prime 4194301) is set, never cleared)
   ARGV[1]    the group's key prefix (keys.audienceGroup)
   ARGV[2]    kind letter (`s`, `w`, `f`, `m`) and ARGV[3] the day of the keys (empty for `s`)
   ARGV[4]    `nx`: set the field when absent (suppress); `max`: set it when absent or smaller (a time);
@@ -36,8 +36,9 @@ for n in string.gmatch(ARGV[6], '%d+') do
   if op == 'nx' then
     changed = changed + redis.call('HSETNX', key, field, value)
     if kind == 's' then
-      local rest = tonumber(string.sub(n, 1, -2)) or 0
-      redis.call('SETBIT', KEYS[3], math.fmod(rest, 2097152), 1)
+      local bit = 0
+      for d = 1, #n - 1 do bit = math.fmod(bit * 1000003 + string.byte(n, d) - 48, 4194301) end
+      redis.call('SETBIT', KEYS[3], bit, 1)
     end
   elseif op == 'del' then
     changed = changed + redis.call('HDEL', key, field)
