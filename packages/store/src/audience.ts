@@ -412,16 +412,15 @@ function byGroup(numbers: readonly string[]): Array<{ group: number; indices: nu
   return groups.flatMap((indices, group) => (indices.length > 0 ? [{ group, indices }] : []));
 }
 /**
- * A number's bit in its group's prefilter: a polynomial hash of its digits but the last (the group's) modulo a
- * prime below 2^22, the same arithmetic as audience-write-n.lua (every step exact in a double). A prime modulus
- * spreads runs of numbers (a range of a list, a range on the suppression list) over the map; with a power of two
- * the low bits kept the digits' parity and runs collided (7% false "maybe" instead of the 2.4% of random bits,
- * at a million numbers).
+ * A number's bit in its group's prefilter: x = the number less its last digit (the group's), then
+ * `((x mod 2^16) × 1000003 + ⌊x / 2^16⌋) mod 4194301` (a prime below 2^22), as audience-write-n.lua computes it
+ * (every step exact in a double). Mixed, so that runs of numbers (a range of a list, a range on the suppression
+ * list) spread over the map: `x mod p` alone, or a power-of-two modulus, made whole runs collide (7% false
+ * "maybe" instead of the 2.4% of random bits at a million numbers). ~0.1 µs a number.
  */
 export function filterBit(number: string): number {
-  let bit = 0;
-  for (let i = 0; i < number.length - 1; i += 1) bit = (bit * 1_000_003 + number.charCodeAt(i) - 48) % FILTER_PRIME;
-  return bit;
+  const x = Number(number.slice(0, -1));
+  return ((x % 65_536) * 1_000_003 + Math.floor(x / 65_536)) % FILTER_PRIME;
 }
 
 function decodeCursor(cursor: string | null): [number, number] {

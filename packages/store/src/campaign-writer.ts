@@ -15,8 +15,8 @@ const STAGING_TTL_S = 6 * 3600;
 /** Chunk writes allowed in flight before the upload stream is paused. */
 const WRITE_WINDOW = 64;
 /** Recipients screened against the suppression list and windows per lookup, and lookups in flight. */
-const SCREEN_BATCH = 2_000;
-const SCREEN_WINDOW = 8;
+const SCREEN_BATCH = 4_000;
+const SCREEN_WINDOW = 16;
 
 /** What an upload checks each recipient against before it is queued (uploads do; API messages do not). */
 export interface Screening {

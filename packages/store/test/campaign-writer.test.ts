@@ -107,7 +107,7 @@ describe('CampaignWriter', () => {
   });
 
   it('screening an upload: suppressed numbers left out and counted, chunks still full (prefilter path)', async () => {
-    // More than two screening batches of 2,000 and no inbound message: the later batches use the prefilter.
+    // A full screening batch (4,000: through the prefilter, no inbound message) and a partial one (looked up).
     const count = 23 * CHUNK_SIZE + 50;
     const suppressed = Array.from({ length: count }, (_, i) => i).filter((i) => i % 10 === 3);
     await store.audience.suppress(suppressed.map((i) => recipient(i).customer_number));

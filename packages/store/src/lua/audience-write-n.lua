@@ -36,9 +36,10 @@ for n in string.gmatch(ARGV[6], '%d+') do
   if op == 'nx' then
     changed = changed + redis.call('HSETNX', key, field, value)
     if kind == 's' then
-      local bit = 0
-      for d = 1, #n - 1 do bit = math.fmod(bit * 1000003 + string.byte(n, d) - 48, 4194301) end
-      redis.call('SETBIT', KEYS[3], bit, 1)
+      -- Created at its full size at once: grown by SETBIT, Redis would keep up to twice the room.
+      if i == 1 and redis.call('EXISTS', KEYS[3]) == 0 then redis.call('SET', KEYS[3], string.rep('\0', 524288)) end
+      local x = tonumber(string.sub(n, 1, -2)) or 0
+      redis.call('SETBIT', KEYS[3], math.fmod(math.fmod(x, 65536) * 1000003 + math.floor(x / 65536), 4194301), 1)
     end
   elseif op == 'del' then
     changed = changed + redis.call('HDEL', key, field)
