@@ -40,7 +40,12 @@ export class ChunkRunner {
 
   async run(job: Job<ChunkJobData>, token: string | undefined): Promise<string> {
     const { campaignId, chunk } = job.data;
-    const loaded = await this.d.ledger.loadChunk(campaignId, chunk);
+    // Whether anything is suppressed rides in the same round trip as the chunk (auto-pipelined): with nothing
+    // suppressed, no window rule and no frequency cap, a chunk costs no lookup at all.
+    const [loaded, suppressed] = await Promise.all([
+      this.d.ledger.loadChunk(campaignId, chunk),
+      this.d.audience.suppressedCount(),
+    ]);
     if (!loaded) return 'campaign gone';
     this.d.watch.set(campaignId, loaded.meta.status);
     if (loaded.meta.status === 'cancelled') return 'cancelled';
@@ -64,7 +69,7 @@ export class ChunkRunner {
     );
     let result: Awaited<ReturnType<ChunkRunner['sendAll']>>;
     try {
-      result = await this.sendAll(campaignId, chunk, loaded);
+      result = await this.sendAll(campaignId, chunk, loaded, suppressed > 0);
     } finally {
       clearInterval(renew);
       await this.d.ledger.releaseLease(campaignId, chunk, lease).catch(() => undefined);
@@ -88,7 +93,12 @@ export class ChunkRunner {
     return 'done';
   }
 
-  private async sendAll(campaignId: string, chunk: number, { meta, recipients, outcomes }: LoadedChunk) {
+  private async sendAll(
+    campaignId: string,
+    chunk: number,
+    { meta, recipients, outcomes }: LoadedChunk,
+    anySuppressed: boolean,
+  ) {
     const stop = new AbortController();
     // Every message waiting for a permit or a slot listens for the stop.
     setMaxListeners(10_000, stop.signal);
@@ -117,7 +127,8 @@ export class ChunkRunner {
     const capHours = meta.lane === 'bulk' ? this.d.frequencyCapHours : 0;
     const sentNumbers: string[] = [];
     try {
-      const skips = await this.screen(meta, recipients, outcomes, capHours);
+      const screening = anySuppressed || meta.window === 'skip' || capHours > 0;
+      const skips = screening ? await this.screen(meta, recipients, outcomes, capHours) : new Map<number, Outcome>();
       for (const [i, o] of skips) {
         const task = flusher.add(i, o);
         task.catch(() => undefined);
@@ -167,7 +178,8 @@ export class ChunkRunner {
   /**
    * The recipients of the chunk not to request (SPEC §12), with their skipped outcomes: suppressed since the upload
    * (SUPPRESSED), outside their 24-hour window with `window=skip` (OUTSIDE_WINDOW), or sent a bulk message within
-   * FREQUENCY_CAP_HOURS (FREQUENCY_CAP). One lookup (a script call per number group, sent together) per chunk.
+   * FREQUENCY_CAP_HOURS (FREQUENCY_CAP). One lookup (a script call per number group, sent together) per chunk,
+   * made only when something may apply (a number is suppressed, `window=skip`, or a frequency cap).
    */
   private async screen(
     meta: LoadedChunk['meta'],
