@@ -139,7 +139,8 @@ export async function ingestSection(stack: Stack, o: IngestOptions): Promise<Tar
       console.log(
         `  with ${int(suppressed)} numbers suppressed (${int(list.inFile)} of them in the file): ` +
           `${int(rate('suppressed'))} rows/s = ${ratio(vsPlain)} × without ` +
-          `(${fixed((1 / vsPlain - 1) * 100, 1)}% slower)  target ≤20% slower  ${verdict(vsPlain >= SUPPRESSED_TARGET)}`,
+          `(${fixed((1 / vsPlain - 1) * 100, 1)}% slower)  ` +
+          `target ≤20% slower  ${verdict(vsPlain >= SUPPRESSED_TARGET)}`,
       );
       console.log(
         `  the suppression list in Redis: ${fixed(median(listBytes) / suppressed, 1)} B per number ` +

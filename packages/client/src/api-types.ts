@@ -31,7 +31,7 @@ export interface UploadResult {
   accepted: number;
   rejected: number;
   duplicates: number;
-  /** Valid rows left out because their number is on the suppression list (total = accepted + rejected + duplicates + suppressed). */
+  /** Valid rows left out: their number is suppressed (total = accepted + rejected + duplicates + suppressed). */
   suppressed: number;
   /** Accepted recipients inside their 24-hour window (an inbound message) at upload. */
   in_window: number;

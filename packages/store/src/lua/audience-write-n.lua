@@ -4,8 +4,9 @@
 
   KEYS[1]    the group's suppressed-numbers counter, KEYS[2] its bitmap of non-empty suppression buckets,
              KEYS[3] its prefilter (all kept in step by suppression writes only: the counter holds fields added
-             minus removed, a bucket's bit is 1 while the bucket holds a field, a suppressed number's filter bit
-             (audience.ts filterBit: a hash of the number less its last digit, modulo the prime 4194301) is set, never cleared)
+             minus removed, a bucket's bit is 1 while the bucket holds a field, a suppressed number's filter
+             bit (audience.ts filterBit: a hash of the number less its last digit, modulo the prime 4194301) is
+             set, never cleared)
   ARGV[1]    the group's key prefix (keys.audienceGroup)
   ARGV[2]    kind letter (`s`, `w`, `f`, `m`) and ARGV[3] the day of the keys (empty for `s`)
   ARGV[4]    `nx`: set the field when absent (suppress); `max`: set it when absent or smaller (a time);
