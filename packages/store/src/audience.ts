@@ -413,7 +413,7 @@ function byGroup(numbers: readonly string[]): Array<{ group: number; indices: nu
 }
 /**
  * A number's bit in its group's prefilter: x = the number less its last digit (the group's), then
- * `((x mod 2^16) × 1000003 + ⌊x / 2^16⌋) mod 4194301` (a prime below 2^22), as audience-write-n.lua computes it
+ * `((x mod 2^16) × 1000003 + ⌊x / 2^16⌋) mod 4194301` (a prime below 2^22), as audience-write-3.lua computes it
  * (every step exact in a double). Mixed, so that runs of numbers (a range of a list, a range on the suppression
  * list) spread over the map: `x mod p` alone, or a power-of-two modulus, made whole runs collide (7% false
  * "maybe" instead of the 2.4% of random bits at a million numbers). ~0.1 µs a number.
