@@ -255,6 +255,13 @@ describe('suppressed numbers are not sent', () => {
     const numbers = fresh(6);
     await postJson('/v1/suppressions', { numbers: [numbers[1], numbers[4]] });
     const csv = `phone,name\n${numbers.map((n, i) => `${n},N${i}`).join('\n')}\n${numbers[0]},again\nbad,row\n`;
+    // A dry run counts them the same way and keeps nothing.
+    const dry = await api(`/v1/campaigns?image_url=${encodeURIComponent(image)}&dry_run=true`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv' },
+      body: csv,
+    });
+    expect(await dry.json()).toMatchObject({ dry_run: true, total: 8, accepted: 4, suppressed: 2, duplicates: 1 });
     const res = await api(`/v1/campaigns?image_url=${encodeURIComponent(image)}`, {
       method: 'POST',
       headers: { 'content-type': 'text/csv' },

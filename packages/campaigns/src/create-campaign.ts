@@ -4,9 +4,11 @@ import {
   validateDefaults,
   type CampaignDefaults,
   type Lane,
+  type SobotImageMessage,
   type UploadResult,
   type ValidationOptions,
 } from '@sobot/schema';
+import { AUDIENCE } from '@sobot/store';
 import type { CampaignDeps } from './deps';
 import { ConflictError, InputError } from './errors';
 import { preflightImage } from './image-preflight';
@@ -77,6 +79,7 @@ export async function createCampaign(deps: CampaignDeps, input: UploadInput): Pr
   const writer = input.dryRun
     ? undefined
     : deps.store.newCampaign(input.defaults, undefined, { suppression: true, window: true });
+  const dryRun = dryRunScreen(deps);
   try {
     const summary = await ingestRecipients(input.body, {
       format: input.format,
@@ -86,7 +89,7 @@ export async function createCampaign(deps: CampaignDeps, input: UploadInput): Pr
       maxErrors: STORED_ERRORS,
       phoneColumn: input.phoneColumn,
       nameColumn: input.nameColumn,
-      sink: writer ? writer.add : () => undefined,
+      sink: writer ? writer.add : dryRun.add,
     });
     const result = (accepted: number, suppressed: number, inWindow: number): UploadResult => ({
       id: writer?.campaignId ?? '',
@@ -103,7 +106,12 @@ export async function createCampaign(deps: CampaignDeps, input: UploadInput): Pr
     });
     if (!writer) {
       const preview = summary.preview.map(({ type: _, ...m }) => m);
-      return { ...result(summary.accepted, 0, 0), dry_run: true, preview };
+      await dryRun.flush();
+      return {
+        ...result(summary.accepted - dryRun.suppressed, dryRun.suppressed, dryRun.inWindow),
+        dry_run: true,
+        preview,
+      };
     }
     await writer.commit({
       name: input.name,
@@ -124,4 +132,32 @@ export async function createCampaign(deps: CampaignDeps, input: UploadInput): Pr
     await writer?.abort();
     throw err;
   }
+}
+
+/** A dry run stores nothing but counts what an upload would: suppressed numbers and recipients in their window. */
+function dryRunScreen(deps: CampaignDeps) {
+  let batch: string[] = [];
+  const counts = { suppressed: 0, inWindow: 0 };
+  const flush = async () => {
+    const numbers = batch;
+    batch = [];
+    if (numbers.length === 0) return;
+    for (const f of await deps.store.audience.lookup(numbers, { window: true })) {
+      if (f & AUDIENCE.suppressed) counts.suppressed += 1;
+      else if (f & AUDIENCE.inWindow) counts.inWindow += 1;
+    }
+  };
+  return {
+    add: (m: SobotImageMessage): void | Promise<void> => {
+      batch.push(m.customer_number);
+      return batch.length >= 4_000 ? flush() : undefined;
+    },
+    flush,
+    get suppressed() {
+      return counts.suppressed;
+    },
+    get inWindow() {
+      return counts.inWindow;
+    },
+  };
 }
