@@ -3,7 +3,7 @@
  * apps as separate processes next to the naive contenders, prints ratios measured side by side, and
  * ends with one summary line of the performance targets. See BENCHMARKS.md.
  *
- * env: BENCH_QUICK=1 (smaller N, no 1M upload), BENCH_SEND_N, BENCH_ROUNDS, BENCH_INGEST_ROWS,
+ * env: BENCH_QUICK=1 (smaller N, no 1M upload), BENCH_SEND_N, BENCH_ROUNDS, BENCH_INGEST_ROWS, BENCH_SUPPRESSED,
  *      BENCH_PROFILE=<dir> (worker and producer write --cpu-prof profiles there; see bench/profile.ts).
  */
 import { execFileSync } from 'node:child_process';
@@ -71,6 +71,7 @@ async function main(): Promise<void> {
           ...(await ingestSection(stack, {
             rows: num('BENCH_INGEST_ROWS', quick ? 100_000 : 500_000),
             rounds: num('BENCH_ROUNDS', quick ? 1 : 3),
+            suppressed: num('BENCH_SUPPRESSED', quick ? 100_000 : 1_000_000),
             profile,
           })),
         );

@@ -56,8 +56,10 @@ export function uploadSummary(r: UploadResult): string {
     : `campaign ${r.id} "${r.name}" ${r.status}${r.replayed ? REPLAYED : ''}`;
   const lines = [
     head,
-    `rows: ${r.total} read, ${r.accepted} accepted, ${r.rejected} rejected, ${plural(r.duplicates, 'duplicate')}`,
+    `rows: ${r.total} read, ${r.accepted} accepted, ${r.rejected} rejected, ${plural(r.duplicates, 'duplicate')}` +
+      `${r.suppressed ? `, ${r.suppressed} suppressed` : ''}`,
   ];
+  if (r.in_window) lines.push(`${r.in_window} of ${r.accepted} inside their 24-hour window`);
   if (r.rejected > 0) lines.push(`rejected rows:`, rowErrors(r.errors, r.rejected));
   return lines.join('\n');
 }
@@ -72,7 +74,8 @@ export function campaignStatus(v: CampaignView): string {
     `delivery  delivered ${c.delivered} · read ${c.read} · failed ${c.delivery_failed}`,
     `rate      ${v.rate} msg/s · ETA ${duration(v.eta_seconds)}`,
     `rows      ${v.rows.total} read · ${v.rows.accepted} accepted · ` +
-      `${v.rows.rejected} rejected · ${v.rows.duplicates} duplicates`,
+      `${v.rows.rejected} rejected · ${v.rows.duplicates} duplicates` +
+      `${v.rows.suppressed ? ` · ${v.rows.suppressed} suppressed` : ''}`,
     `created   ${v.created_at}${v.started_at ? ` · started ${v.started_at}` : ''}` +
       `${v.completed_at ? ` · ended ${v.completed_at}` : ''}`,
   ];

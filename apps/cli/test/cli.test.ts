@@ -287,6 +287,43 @@ test('send: one message, the same idempotency key never sends twice', async () =
   expect(invalid.stderr).toMatch(/^1\s+customer_number\s+/m);
 });
 
+test('suppress: add, show, list, export, import and remove; a suppressed number is never sent', async () => {
+  const [a, b, c] = ['919300000001', '919300000002', '919300000003'];
+  const added = await sobot(['suppress', 'add', a, b, '--reason', 'asked']);
+  expect([added.code, added.stdout.trim()]).toEqual([0, '2 suppressed, 0 already suppressed']);
+  const shown = await sobot(['suppress', 'show', a]);
+  expect([shown.code, shown.stdout]).toEqual([
+    0,
+    expect.stringMatching(new RegExp(`^${a} suppressed since .* \\(asked\\)`)),
+  ]);
+  const listed = await sobot(['--json', 'suppress', 'list', '--limit', '1']);
+  const page = JSON.parse(listed.stdout) as { suppressions: unknown[]; total: number; next_cursor: string };
+  expect([page.suppressions.length, page.total, typeof page.next_cursor]).toEqual([1, 2, 'string']);
+  const exported = await sobot(['suppress', 'export']);
+  expect(exported.stdout).toContain(`${b},asked,`);
+  const file = await csvFile('suppress.csv', ['Mobile No.', c, 'call me']);
+  const imported = await sobot(['suppress', 'import', file, '--reason', 'csv']);
+  expect(imported.stdout).toContain('2 read: 1 suppressed, 0 already, 1 rejected');
+  expect(imported.stdout).toContain('row 2: customer_number');
+
+  const up = await sobot([
+    'upload',
+    await csvFile('to-suppressed.csv', ['phone,name', `${a},A`, '919300000009,Z']),
+    '--image-url',
+    image,
+    '--watch',
+    '--interval',
+    '100',
+  ]);
+  expect(up.stdout).toContain('1 suppressed');
+  expect(sandbox.stats().received.some((r) => r.number === a)).toBe(false);
+
+  for (const n of [a, b, c]) expect((await sobot(['suppress', 'remove', n])).code).toBe(0);
+  const gone = await sobot(['suppress', 'remove', a]);
+  expect([gone.code, gone.stdout.trim()]).toEqual([6, `${a} was not suppressed`]);
+  expect((await sobot(['suppress', 'show', a])).code).toBe(6);
+});
+
 test('usage errors exit 2; an API nobody listens on exits 7; the bin shim runs', async () => {
   expect((await sobot(['upload'])).code).toBe(2);
   expect((await sobot(['report', 'x', '--format', 'xml'])).code).toBe(2);

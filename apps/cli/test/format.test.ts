@@ -25,7 +25,9 @@ const view: CampaignView = {
     read: 0,
     delivery_failed: 0,
   },
-  rows: { total: 10, accepted: 10, rejected: 0, duplicates: 0 },
+  rows: { total: 12, accepted: 10, rejected: 0, duplicates: 0, suppressed: 2 },
+  window: 'send',
+  in_window: 0,
   failure_reasons: [{ code: '131026', count: 1, message: 'Message undeliverable' }],
   skip_reasons: [
     { code: 'SUPPRESSED', count: 3, message: 'the number is on the suppression list' },

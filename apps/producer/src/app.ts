@@ -12,6 +12,7 @@ import { campaignRoutes } from './routes/campaigns';
 import { messageRoutes } from './routes/messages';
 import { messageStreamRoutes } from './routes/message-stream';
 import { opsRoutes } from './routes/ops';
+import { suppressionRoutes } from './routes/suppressions';
 import { uploadRoutes } from './routes/upload';
 import { webhookRoutes } from './routes/webhooks';
 import { uiPlugin } from './ui/plugin';
@@ -46,6 +47,7 @@ export async function buildApp(deps: AppDeps, logger: Logger | false = false): P
     await v1.register(messageRoutes, deps);
     await v1.register(messageStreamRoutes, deps);
     await v1.register(async (scope) => uploadRoutes(scope, deps));
+    await v1.register(async (scope) => suppressionRoutes(scope, deps));
   });
   await app.register(webhookRoutes, deps);
   await app.register(opsRoutes, deps);

@@ -3,7 +3,13 @@ import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ZodError } from 'zod';
 import { WebhookBodyError, clip, clipList } from '@sobot/schema';
-import { IdempotencyConflictError, IdempotencyInProgressError, InputError, SHOWN_ERRORS } from '@sobot/campaigns';
+import {
+  ConflictError,
+  IdempotencyConflictError,
+  IdempotencyInProgressError,
+  InputError,
+  SHOWN_ERRORS,
+} from '@sobot/campaigns';
 import { IngestError } from '@sobot/ingest';
 import {
   InvalidCursorError,
@@ -46,6 +52,7 @@ function toHttp(err: unknown): ApiError | undefined {
   if (err instanceof InputError) return new ApiError(400, err.code, err.message, err.details);
   if (err instanceof IdempotencyConflictError) return new ApiError(409, err.code, err.message);
   if (err instanceof IdempotencyInProgressError) return new ApiError(409, err.code, err.message);
+  if (err instanceof ConflictError) return new ApiError(409, err.code, err.message);
   if (err instanceof NotFoundError) return new ApiError(404, err.code, err.message);
   if (err instanceof InvalidCursorError)
     return new ApiError(400, err.code, err.message, [{ field: 'cursor', message: err.message }]);

@@ -207,6 +207,10 @@ test('/docs/json is a valid OpenAPI 3.1 document with every route and its securi
       'POST /v1/messages',
       'POST /v1/webhooks/sobot',
       'GET /v1/webhooks/sobot',
+      'GET /v1/suppressions',
+      'POST /v1/suppressions',
+      'GET /v1/suppressions/{number}',
+      'DELETE /v1/suppressions/{number}',
     ].sort(),
   );
   const security = Object.fromEntries(ops.map(({ key, op }) => [key, op.security ?? spec.security]));
@@ -275,6 +279,12 @@ test('campaign routes answer as documented, from upload to report, with their er
   expect(big.length).toBeGreaterThan(MAX_UPLOAD);
   const tooBig = await call('POST', `/v1/campaigns?${q}`, { body: big, headers: raw('text/csv') });
   expect([tooBig.statusCode, tooBig.json().error.code]).toEqual([413, 'UPLOAD_TOO_LARGE']);
+  // No inbound message arrived: window=skip is refused unless forced.
+  const noInbound = await call('POST', `/v1/campaigns?${q}&window=skip`, {
+    body: csv(numbers),
+    headers: raw('text/csv'),
+  });
+  expect([noInbound.statusCode, noInbound.json().error.code]).toEqual([409, 'NO_INBOUND_EVENTS']);
   const png = await call('POST', `/v1/campaigns?${q}`, { body: 'x', headers: raw('image/png') });
   expect([png.statusCode, png.json().error.code]).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
   // Idempotency-Key: a retry replays the campaign it made; the key with another file is a 409.
@@ -433,6 +443,40 @@ test('message and webhook routes answer as documented, errors included', async (
   expect(hookHuge.statusCode).toBe(413);
 });
 
+test('suppression routes answer as documented, errors included', async () => {
+  const numbers = ['919800000060', '919800000061'];
+  const added = await call('POST', '/v1/suppressions', { body: { numbers, reason: 'contract' } });
+  expect(added.json()).toMatchObject({ added: 2 });
+  const fromCsv = await call('POST', '/v1/suppressions?reason=csv', {
+    body: 'number\n919800000062\nnot a number\n',
+    headers: raw('text/csv'),
+  });
+  expect(fromCsv.json()).toMatchObject({ added: 1, rejected: 1, errors: [{ row: 2, line: 3 }] });
+  const bad = await call('POST', '/v1/suppressions', { body: { numbers: ['12'] } });
+  expect([bad.statusCode, bad.json().error.code]).toEqual([400, 'INVALID_NUMBERS']);
+  const empty = await call('POST', '/v1/suppressions', { body: { numbers: [] } });
+  expect([empty.statusCode, empty.json().error.code]).toEqual([400, 'INVALID_REQUEST']);
+  const big = `number\n${Array.from({ length: 6000 }, (_, i) => `9198${String(i).padStart(8, '0')}`).join('\n')}\n`;
+  const tooBig = await call('POST', '/v1/suppressions', { body: big, headers: raw('text/csv') });
+  expect([tooBig.statusCode, tooBig.json().error.code]).toEqual([413, 'UPLOAD_TOO_LARGE']);
+  expect((await call('POST', '/v1/suppressions', { body: { numbers }, anonymous: true })).statusCode).toBe(401);
+
+  const page = (await call('GET', '/v1/suppressions?limit=2')).json();
+  expect(page).toMatchObject({ total: 3, next_cursor: expect.any(String) });
+  expect((await call('GET', `/v1/suppressions?cursor=${page.next_cursor}`)).json().suppressions).toHaveLength(1);
+  expect((await call('GET', '/v1/suppressions?format=csv')).body).toContain('919800000062,csv,');
+  expect((await call('GET', '/v1/suppressions?cursor=nope')).statusCode).toBe(400);
+  expect((await call('GET', '/v1/suppressions', { anonymous: true })).statusCode).toBe(401);
+
+  expect((await call('GET', `/v1/suppressions/${numbers[0]}`)).json()).toMatchObject({ reason: 'contract' });
+  expect((await call('DELETE', `/v1/suppressions/${numbers[0]}`)).statusCode).toBe(200);
+  expect((await call('GET', `/v1/suppressions/${numbers[0]}`)).statusCode).toBe(404);
+  expect((await call('DELETE', `/v1/suppressions/${numbers[0]}`)).statusCode).toBe(404);
+  expect((await call('GET', `/v1/suppressions/${numbers[1]}`, { anonymous: true })).statusCode).toBe(401);
+  expect((await call('DELETE', `/v1/suppressions/${numbers[1]}`, { anonymous: true })).statusCode).toBe(401);
+  for (const n of [numbers[1], '919800000062']) await call('DELETE', `/v1/suppressions/${n}`);
+});
+
 test('operations routes need no credentials and answer as documented', async () => {
   expect((await call('GET', '/healthz', { anonymous: true })).json()).toEqual({ ok: true });
   expect((await call('GET', '/readyz', { anonymous: true })).json()).toEqual({ ok: true, redis: 'up' });
@@ -463,6 +507,10 @@ test('with Redis unreachable every route that needs it answers 503 in the docume
     ['GET', `/v1/messages/${id}-0`],
     ['GET', '/v1/messages'],
     ['GET', '/v1/messages/summary'],
+    ['POST', '/v1/suppressions', { body: { numbers: ['919800000052'] } }],
+    ['GET', '/v1/suppressions'],
+    ['GET', '/v1/suppressions/919800000052'],
+    ['DELETE', '/v1/suppressions/919800000052'],
     ['POST', `/v1/webhooks/sobot?token=${HOOK_TOKEN}`, { body: [{ wamid: 'w', status: 'read' }], anonymous: true }],
     ['GET', '/readyz', { anonymous: true }],
     ['GET', '/metrics', { anonymous: true }],

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SEND_POLICY } from '@sobot/schema';
-import { int, logEnv, redisEnv, sendingEnv, sobotEnv } from '@sobot/config';
+import { audienceEnv, int, logEnv, redisEnv, sendingEnv, sobotEnv } from '@sobot/config';
 
 /** The worker's environment (SPEC §4). */
 export const workerConfigSchema = z
@@ -9,6 +9,7 @@ export const workerConfigSchema = z
     ...logEnv,
     ...sendingEnv({ maxAttempts: SEND_POLICY.maxAttempts }),
     ...sobotEnv,
+    ...audienceEnv,
     /** Requests in flight in this process; default sized for the rate (half a second of sends, 8–200). */
     WORKER_CONCURRENCY: int(1, 1000).optional(),
     /** A request with no answer after this long is cut and retried. */

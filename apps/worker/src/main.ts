@@ -23,12 +23,14 @@ const sender = startSendWorker({
   sendRate: cfg.SEND_RATE,
   concurrency: cfg.WORKER_CONCURRENCY,
   maxAttempts: cfg.MAX_ATTEMPTS,
+  frequencyCapHours: cfg.FREQUENCY_CAP_HOURS,
 });
 log.info(
   {
     sendRate: cfg.SEND_RATE,
     concurrency: cfg.WORKER_CONCURRENCY,
     maxAttempts: cfg.MAX_ATTEMPTS,
+    frequencyCapHours: cfg.FREQUENCY_CAP_HOURS ?? null,
     upstream: cfg.SOBOT_API_URL,
     pid: process.pid,
   },

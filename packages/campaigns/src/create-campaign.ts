@@ -1,17 +1,18 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { ingestRecipients } from '@sobot/ingest';
-import { IDEMPOTENCY_LEASE_MS, newCampaignId } from '@sobot/store';
+import { AUDIENCE, IDEMPOTENCY_LEASE_MS, newCampaignId } from '@sobot/store';
 import {
   validateDefaults,
   type CampaignDefaults,
   type Lane,
   type QuietSpan,
+  type SobotImageMessage,
   type UploadResult,
   type ValidationOptions,
 } from '@sobot/schema';
 import type { CampaignDeps } from './deps';
-import { IdempotencyConflictError, IdempotencyInProgressError, InputError } from './errors';
+import { ConflictError, IdempotencyConflictError, IdempotencyInProgressError, InputError } from './errors';
 import { preflightImage } from './image-preflight';
 
 /** Row errors shown in the upload answer; the rejected-rows download has up to STORED_ERRORS. */
@@ -47,7 +48,14 @@ export interface UploadInput {
    * request but the file (the file's bytes are hashed as they stream).
    */
   idempotency?: { key: string; options: string };
+  /** `skip`: recipients outside their 24-hour window at send time are skipped (SPEC §12). Default `send`. */
+  window?: 'send' | 'skip';
+  /** `window=skip` even when no inbound message arrived in the last 24 hours. */
+  force?: boolean;
 }
+
+/** A day: with `window=skip`, an upload needs an inbound message within it (else 409 NO_INBOUND_EVENTS). */
+const INBOUND_WITHIN_MS = 86_400_000;
 
 /**
  * Streams an upload into a new campaign: rows are validated and written chunk by chunk while the body
@@ -124,6 +132,8 @@ async function answerOf(deps: CampaignDeps, id: string, stored: string | undefin
     accepted: view?.rows.accepted ?? 0,
     rejected: view?.rows.rejected ?? 0,
     duplicates: view?.rows.duplicates ?? 0,
+    suppressed: view?.rows.suppressed ?? 0,
+    in_window: view?.in_window ?? 0,
     errors: (await deps.store.campaigns.rejectedRows(id)).slice(0, SHOWN_ERRORS),
   } satisfies UploadResult;
 }
@@ -145,7 +155,21 @@ async function create(
   if (input.preflight && input.defaults.image_url) {
     await preflightImage(input.defaults.image_url, { allowPrivateUrls: deps.cfg?.ALLOW_PRIVATE_URLS });
   }
-  const writer = input.dryRun ? undefined : deps.store.newCampaign(input.defaults, id);
+  if (input.window === 'skip' && !input.force) {
+    const last = await deps.store.audience.lastInboundAt();
+    if (last === null || Date.now() - last >= INBOUND_WITHIN_MS) {
+      throw new ConflictError(
+        'NO_INBOUND_EVENTS',
+        'window=skip, but no inbound message arrived at the webhook in the last 24 hours: every recipient ' +
+          'would be skipped. Check the webhook (SPEC §12), or add force=true to upload anyway',
+      );
+    }
+  }
+  // Suppressed numbers are left out (and counted) as the list is read; recipients inside their window counted.
+  const writer = input.dryRun
+    ? undefined
+    : deps.store.newCampaign(input.defaults, id, { suppression: true, window: true });
+  const dryRun = dryRunScreen(deps);
   try {
     const summary = await ingestRecipients(input.body, {
       format: input.format,
@@ -155,20 +179,30 @@ async function create(
       maxErrors: STORED_ERRORS,
       phoneColumn: input.phoneColumn,
       nameColumn: input.nameColumn,
-      sink: writer ? writer.add : () => undefined,
+      sink: writer ? writer.add : dryRun.add,
     });
-    const result: UploadResult = {
+    const result = (accepted: number, suppressed: number, inWindow: number): UploadResult => ({
       id: writer?.campaignId ?? '',
       name: input.name,
       status: input.sendAt ? 'scheduled' : 'queued',
       total: summary.total,
-      accepted: summary.accepted,
+      accepted,
       rejected: summary.rejected,
       duplicates: summary.duplicates,
+      suppressed,
+      in_window: inWindow,
       errors: summary.errors.slice(0, SHOWN_ERRORS),
       columns: summary.columns,
-    };
-    if (!writer) return { ...result, dry_run: true, preview: summary.preview.map(({ type: _, ...m }) => m) };
+    });
+    if (!writer) {
+      const preview = summary.preview.map(({ type: _, ...m }) => m);
+      await dryRun.flush();
+      return {
+        ...result(summary.accepted - dryRun.suppressed, dryRun.suppressed, dryRun.inWindow),
+        dry_run: true,
+        preview,
+      };
+    }
     await beforeCommit?.();
     await writer.commit({
       name: input.name,
@@ -183,10 +217,39 @@ async function create(
       weight: input.weight,
       sendAt: input.sendAt,
       quietHours: input.quietHours,
+      window: input.window,
     });
-    return result;
+    return result(writer.count, writer.suppressed, writer.inWindow);
   } catch (err) {
     await writer?.abort();
     throw err;
   }
+}
+
+/** A dry run stores nothing but counts what an upload would: suppressed numbers and recipients in their window. */
+function dryRunScreen(deps: CampaignDeps) {
+  let batch: string[] = [];
+  const counts = { suppressed: 0, inWindow: 0 };
+  const flush = async () => {
+    const numbers = batch;
+    batch = [];
+    if (numbers.length === 0) return;
+    for (const f of await deps.store.audience.lookup(numbers, { window: true })) {
+      if (f & AUDIENCE.suppressed) counts.suppressed += 1;
+      else if (f & AUDIENCE.inWindow) counts.inWindow += 1;
+    }
+  };
+  return {
+    add: (m: SobotImageMessage): void | Promise<void> => {
+      batch.push(m.customer_number);
+      return batch.length >= 4_000 ? flush() : undefined;
+    },
+    flush,
+    get suppressed() {
+      return counts.suppressed;
+    },
+    get inWindow() {
+      return counts.inWindow;
+    },
+  };
 }

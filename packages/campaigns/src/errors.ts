@@ -36,3 +36,6 @@ export class IdempotencyInProgressError extends CampaignError {
     );
   }
 }
+
+/** The request conflicts with the state of things (409): e.g. `window=skip` when no inbound event arrived. */
+export class ConflictError extends CampaignError {}

@@ -9,7 +9,13 @@ export {
   REPORT_CONTENT_TYPES,
   type ReportFormat,
 } from './report-format';
-export { CampaignError, InputError, IdempotencyConflictError, IdempotencyInProgressError } from './errors';
+export {
+  CampaignError,
+  InputError,
+  IdempotencyConflictError,
+  IdempotencyInProgressError,
+  ConflictError,
+} from './errors';
 export type { CampaignDeps } from './deps';
 export {
   preflightImage,
@@ -21,3 +27,12 @@ export {
 } from './image-preflight';
 export { isPublicAddress, guardedLookup, AddressRefusedError, type Resolve } from './public-address';
 export { applyInbound, OPT_OUT_REASON, type AudienceWrites, type InboundTally } from './inbound';
+export {
+  suppressNumbers,
+  importSuppressions,
+  suppressionKey,
+  getSuppression,
+  unsuppressNumber,
+  listSuppressions,
+  suppressionsCsv,
+} from './suppressions';

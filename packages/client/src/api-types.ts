@@ -31,6 +31,10 @@ export interface UploadResult {
   accepted: number;
   rejected: number;
   duplicates: number;
+  /** Valid rows left out: their number is suppressed (total = accepted + rejected + duplicates + suppressed). */
+  suppressed: number;
+  /** Accepted recipients inside their 24-hour window (an inbound message) at upload. */
+  in_window: number;
   /** The first row errors (capped); `rejected` is the exact count. */
   errors: RowError[];
   /** True when `dry_run=true`: validated and counted, nothing stored or sent. */
@@ -70,7 +74,11 @@ export interface CampaignView {
   image_url: string | null;
   caption: string | null;
   counts: CampaignCounts;
-  rows: { total: number; accepted: number; rejected: number; duplicates: number };
+  rows: { total: number; accepted: number; rejected: number; duplicates: number; suppressed: number };
+  /** `skip`: a recipient outside its 24-hour window at send time is skipped (`OUTSIDE_WINDOW`). */
+  window: 'send' | 'skip';
+  /** Recipients inside their 24-hour window at upload. */
+  in_window: number;
   /** Failures grouped by upstream (or our) error code. */
   failure_reasons: Array<{ code: string; count: number; message: string }>;
   /** Skipped recipients grouped by reason: `SUPPRESSED`, `OUTSIDE_WINDOW`, `FREQUENCY_CAP`. */
@@ -169,4 +177,33 @@ export interface MessageSummary {
   failed: number;
   skipped: number;
   pending: number;
+}
+
+/** One number on the suppression list. */
+export interface SuppressionView {
+  number: string;
+  /** The reason given, an upstream code (`131050`) or the opt-out keyword; null when none was given. */
+  reason: string | null;
+  suppressed_at: string;
+}
+
+export interface SuppressionList {
+  suppressions: SuppressionView[];
+  /** Pass as `cursor` for the next page; null on the last. */
+  next_cursor: string | null;
+  /** Numbers on the list. */
+  total: number;
+}
+
+/** What `POST /v1/suppressions` did. */
+export interface SuppressionImport {
+  received: number;
+  /** Numbers newly suppressed. */
+  added: number;
+  /** Valid numbers already suppressed (they keep their reason). */
+  already: number;
+  duplicates: number;
+  /** Invalid rows of a CSV. */
+  rejected: number;
+  errors: RowError[];
 }

@@ -15,6 +15,9 @@ import type {
   MessageView,
   ReportRow,
   SendMessagesResult,
+  SuppressionImport,
+  SuppressionList,
+  SuppressionView,
   UploadResult,
 } from './api-types';
 import { SobotBulkApiError, SobotBulkConnectionError, SobotBulkResponseError, SobotBulkTimeoutError } from './errors';
@@ -27,6 +30,9 @@ import {
   isMessageSummary,
   isReportRow,
   isSendMessagesResult,
+  isSuppressionImport,
+  isSuppressionList,
+  isSuppressionView,
   isUploadResult,
 } from './guards';
 import { parseNdjson } from './ndjson';
@@ -94,6 +100,10 @@ export interface CampaignOptions {
    * the first try is still being read (409 IDEMPOTENCY_IN_PROGRESS). A `stream` cannot be sent twice: not retried.
    */
   idempotencyKey?: string;
+  /** `skip`: recipients outside their 24-hour window at send time are skipped. Default `send`. */
+  window?: 'send' | 'skip';
+  /** With `window: 'skip'`, upload even when no inbound message arrived in the last 24 hours (else 409). */
+  force?: boolean;
   signal?: AbortSignal;
 }
 
@@ -112,7 +122,7 @@ export interface WaitOptions {
 }
 
 interface Call {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   path: string;
   query?: Record<string, string | boolean | number | undefined>;
   headers?: Record<string, string>;
@@ -215,6 +225,8 @@ export class SobotBulkClient {
         weight: input.weight,
         send_at: input.sendAt instanceof Date ? input.sendAt.toISOString() : input.sendAt,
         quiet_hours: input.quietHours,
+        window: input.window,
+        force: input.force,
       },
       headers,
       body,
@@ -373,6 +385,106 @@ export class SobotBulkClient {
     for await (const value of parseNdjson(res.body)) {
       if (!isReportRow(value)) throw new SobotBulkResponseError('a line of the report is not a report row');
       yield value;
+    }
+  }
+
+  /** Adds numbers to the suppression list (all or nothing: one invalid number refuses the call). Retried safely. */
+  async suppress(numbers: string[], opts: { reason?: string; signal?: AbortSignal } = {}): Promise<SuppressionImport> {
+    const res = await this.send({
+      method: 'POST',
+      path: '/v1/suppressions',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ numbers, ...(opts.reason ? { reason: opts.reason } : {}) }),
+      idempotent: true,
+      signal: opts.signal,
+    });
+    return this.json(res, isSuppressionImport, 'a suppression result');
+  }
+
+  /**
+   * Suppresses the numbers of a CSV (a file path or a stream) with a number column, read like an upload's; bad
+   * rows come back in `errors`. Not retried on its own (a stream cannot be sent twice); importing twice is harmless.
+   */
+  async importSuppressions(
+    source: { file: string } | { stream: Readable | AsyncIterable<Uint8Array | string> },
+    opts: { reason?: string; phoneColumn?: string; signal?: AbortSignal } = {},
+  ): Promise<SuppressionImport> {
+    const headers: Record<string, string> = { 'content-type': 'text/csv' };
+    let body: ReadableStream<Uint8Array>;
+    if ('file' in source) {
+      const file = await fileBody(source.file);
+      body = file.body;
+      headers['content-length'] = String(file.size);
+    } else {
+      body = streamBody(source.stream);
+    }
+    const res = await this.send({
+      method: 'POST',
+      path: '/v1/suppressions',
+      query: { reason: opts.reason, phone_column: opts.phoneColumn },
+      headers,
+      body,
+      idempotent: false,
+      signal: opts.signal,
+    });
+    return this.json(res, isSuppressionImport, 'a suppression result');
+  }
+
+  /** A page of the suppression list; pass `next_cursor` back as `cursor` for the next. */
+  async listSuppressions(
+    opts: { limit?: number; cursor?: string; signal?: AbortSignal } = {},
+  ): Promise<SuppressionList> {
+    const res = await this.send({
+      method: 'GET',
+      path: '/v1/suppressions',
+      query: { limit: opts.limit, cursor: opts.cursor },
+      idempotent: true,
+      signal: opts.signal,
+    });
+    return this.json(res, isSuppressionList, 'a suppression list');
+  }
+
+  /** The whole suppression list as CSV bytes (`number,reason,suppressed_at`), streamed. */
+  async exportSuppressions(opts: { signal?: AbortSignal } = {}): Promise<Readable> {
+    const res = await this.send({
+      method: 'GET',
+      path: '/v1/suppressions',
+      query: { format: 'csv' },
+      idempotent: true,
+      signal: opts.signal,
+    });
+    return res.body ? Readable.fromWeb(res.body) : Readable.from([]);
+  }
+
+  /** A number's suppression, or null when it is not suppressed. */
+  async getSuppression(number: string, opts: { signal?: AbortSignal } = {}): Promise<SuppressionView | null> {
+    try {
+      const res = await this.send({
+        method: 'GET',
+        path: `/v1/suppressions/${encodeURIComponent(number)}`,
+        idempotent: true,
+        signal: opts.signal,
+      });
+      return await this.json(res, isSuppressionView, 'a suppression');
+    } catch (err) {
+      if (err instanceof SobotBulkApiError && err.status === 404) return null;
+      throw err;
+    }
+  }
+
+  /** Lifts a number's suppression; false when it was not suppressed. */
+  async unsuppress(number: string, opts: { signal?: AbortSignal } = {}): Promise<boolean> {
+    try {
+      await this.send({
+        method: 'DELETE',
+        path: `/v1/suppressions/${encodeURIComponent(number)}`,
+        idempotent: true,
+        signal: opts.signal,
+      });
+      return true;
+    } catch (err) {
+      if (err instanceof SobotBulkApiError && err.status === 404) return false;
+      throw err;
     }
   }
 

@@ -8,6 +8,9 @@ import type {
   ReportRow,
   RecipientStatus,
   SendMessagesResult,
+  SuppressionImport,
+  SuppressionList,
+  SuppressionView,
   UploadResult,
 } from './api-types';
 
@@ -83,4 +86,16 @@ export function isSendMessagesResult(v: unknown): v is SendMessagesResult {
 
 export function isReportRow(v: unknown): v is ReportRow {
   return isObject(v) && isString(v.customer_number) && isRecipientStatus(v.status);
+}
+
+export function isSuppressionView(v: unknown): v is SuppressionView {
+  return isObject(v) && isString(v.number) && isString(v.suppressed_at);
+}
+
+export function isSuppressionList(v: unknown): v is SuppressionList {
+  return isObject(v) && Array.isArray(v.suppressions) && v.suppressions.every(isSuppressionView) && isNumber(v.total);
+}
+
+export function isSuppressionImport(v: unknown): v is SuppressionImport {
+  return isObject(v) && isNumber(v.added) && isNumber(v.received) && Array.isArray(v.errors);
 }

@@ -38,4 +38,7 @@ export type {
   MessageList,
   MessageListItem,
   MessageSummary,
+  SuppressionView,
+  SuppressionList,
+  SuppressionImport,
 } from './api-types';

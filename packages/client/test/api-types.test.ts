@@ -24,6 +24,9 @@ const checks = {
   messageList: true satisfies Same<schema.MessageList, sdk.MessageList>,
   messageSummary: true satisfies Same<schema.MessageSummary, sdk.MessageSummary>,
   apiErrorBody: true satisfies Same<schema.ApiErrorBody, sdk.ApiErrorBody>,
+  suppressionView: true satisfies Same<schema.SuppressionView, sdk.SuppressionView>,
+  suppressionList: true satisfies Same<schema.SuppressionList, sdk.SuppressionList>,
+  suppressionImport: true satisfies Same<schema.SuppressionImport, sdk.SuppressionImport>,
   campaignStatus: true satisfies Fits<schema.CampaignStatus, sdk.CampaignStatus>,
   messageInput: true satisfies Fits<sdk.MessageInput, schema.MessageInput>,
 };

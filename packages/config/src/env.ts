@@ -76,6 +76,16 @@ export const sendingEnv = (defaults: { maxAttempts: number }) => ({
   MAX_ATTEMPTS: int(1, 100).default(defaults.maxAttempts),
 });
 
+/** Who may be messaged (SPEC §12). */
+export const audienceEnv = {
+  /** A number that got a bulk message within this many hours is skipped (FREQUENCY_CAP); unset: no cap. */
+  FREQUENCY_CAP_HOURS: z.coerce
+    .number({ message: 'must be a number of hours' })
+    .positive('must be greater than 0 (unset it for no cap)')
+    .max(24 * 366, 'must be at most a year (8784 hours)')
+    .optional(),
+};
+
 export const producerEnv = {
   /** Producer HTTP port. */
   PORT: int(0, 65535).default(3000),

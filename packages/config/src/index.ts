@@ -1,4 +1,15 @@
 export { loadConfig, loadConfigOrExit, ConfigError } from './load';
-export { redisEnv, logEnv, sendingEnv, sobotEnv, producerEnv, quietHoursEnv, int, bool, list } from './env';
+export {
+  redisEnv,
+  logEnv,
+  sendingEnv,
+  sobotEnv,
+  producerEnv,
+  quietHoursEnv,
+  audienceEnv,
+  int,
+  bool,
+  list,
+} from './env';
 export { createLogger, maskDigits, maskPhoneNumbers, REDACT_PATHS, type Logger } from './logger';
 export { onShutdown } from './shutdown';

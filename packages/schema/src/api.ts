@@ -37,10 +37,12 @@ export const uploadResultSchema = z.object({
   id: z.string(),
   name: z.string(),
   status: z.enum(CAMPAIGN_STATUSES),
-  total: count.describe('data rows read: accepted + rejected + duplicates'),
+  total: count.describe('data rows read: accepted + rejected + duplicates + suppressed'),
   accepted: count.describe('unique valid recipients enqueued'),
   rejected: count.describe('invalid rows'),
   duplicates: count.describe('valid rows whose number came earlier in the file'),
+  suppressed: count.describe('valid rows left out because their number is on the suppression list'),
+  in_window: count.describe('accepted recipients inside their 24-hour window (an inbound message) at upload'),
   errors: z.array(rowErrorSchema).describe('the first 1,000 row errors; the counts are exact'),
   dry_run: z.boolean().optional().describe('true when `dry_run=true`: validated and counted, nothing stored or sent'),
   replayed: z
@@ -103,7 +105,11 @@ export const campaignViewSchema = z.object({
   image_url: z.string().nullable(),
   caption: z.string().nullable(),
   counts: campaignCountsSchema,
-  rows: z.object({ total: count, accepted: count, rejected: count, duplicates: count }),
+  rows: z.object({ total: count, accepted: count, rejected: count, duplicates: count, suppressed: count }),
+  window: z
+    .enum(['send', 'skip'])
+    .describe('skip: a recipient outside its 24-hour window at send time is skipped (OUTSIDE_WINDOW)'),
+  in_window: count.describe('recipients inside their 24-hour window at upload'),
   failure_reasons: z
     .array(z.object({ code: z.string(), count: count, message: z.string() }))
     .describe('failures grouped by upstream (or our) error code, most frequent first'),
@@ -243,3 +249,40 @@ export const messageSummarySchema = z.object({
   pending: count,
 });
 export type MessageSummary = z.output<typeof messageSummarySchema>;
+
+/** One number on the suppression list (SPEC §12). */
+export const suppressionSchema = z.object({
+  number: z.string().describe('digits, country code first (as the uploads normalise it)'),
+  reason: z
+    .string()
+    .nullable()
+    .describe('the reason given, an upstream code (131050) or the opt-out keyword; null when none was given'),
+  suppressed_at: isoTime,
+});
+export type SuppressionView = z.output<typeof suppressionSchema>;
+
+export const suppressionListSchema = z.object({
+  suppressions: z.array(suppressionSchema).describe('in a stable order (not by time)'),
+  next_cursor: z.string().nullable().describe('pass as `cursor` for the next page; null on the last'),
+  total: count.describe('numbers on the list'),
+});
+export type SuppressionList = z.output<typeof suppressionListSchema>;
+
+export const suppressionImportSchema = z.object({
+  received: count.describe('numbers (or data rows) read'),
+  added: count.describe('numbers newly suppressed'),
+  already: count.describe('valid numbers that were suppressed already (they keep their reason)'),
+  duplicates: count.describe('numbers that came earlier in the same request'),
+  rejected: count.describe('invalid rows (CSV); a JSON list with an invalid number is refused whole'),
+  errors: z.array(rowErrorSchema).describe('CSV: the first 1,000 row errors'),
+});
+export type SuppressionImport = z.output<typeof suppressionImportSchema>;
+
+/** `POST /v1/suppressions` as JSON. */
+export const suppressionsBodySchema = z.object({
+  numbers: z
+    .array(z.union([z.string(), z.number()]).transform(String))
+    .min(1)
+    .max(100_000),
+  reason: z.string().trim().min(1).max(200).optional(),
+});

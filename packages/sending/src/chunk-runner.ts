@@ -2,7 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { DelayedError, type Job } from 'bullmq';
 import { SEND_POLICY, roundBackoffMs } from '@sobot/schema';
-import { Circulation, isTerminal, type ChunkJobData, type Ledger, type LoadedChunk } from '@sobot/store';
+import {
+  AUDIENCE,
+  Circulation,
+  isTerminal,
+  type ChunkJobData,
+  type Ledger,
+  type LoadedChunk,
+  type Outcome,
+} from '@sobot/store';
 import type { CampaignWatch } from './campaign-watch';
 import { deliverRound, type DeliverDeps } from './deliver';
 import { OutcomeFlusher } from './outcome-flusher';
@@ -16,6 +24,8 @@ export interface RunnerDeps extends DeliverDeps {
   permits: Permits;
   /** Redis refused an outcome write for lack of memory (it is retried). */
   onStoreFull: (err: unknown) => void;
+  /** FREQUENCY_CAP_HOURS: a number that got a bulk message within this many hours is skipped; 0: off. */
+  frequencyCapHours: number;
 }
 
 /**
@@ -31,7 +41,12 @@ export class ChunkRunner {
 
   async run(job: Job<ChunkJobData>, token: string | undefined): Promise<string> {
     const { campaignId, chunk } = job.data;
-    const loaded = await this.d.ledger.loadChunk(campaignId, chunk);
+    // Whether anything is suppressed rides in the same round trip as the chunk (auto-pipelined): with nothing
+    // suppressed, no window rule and no frequency cap, a chunk costs no lookup at all.
+    const [loaded, suppressed] = await Promise.all([
+      this.d.ledger.loadChunk(campaignId, chunk),
+      this.d.audience.suppressedCount(),
+    ]);
     if (!loaded) return 'campaign gone';
     this.d.watch.set(campaignId, loaded.meta.status);
     if (loaded.meta.status === 'cancelled') return 'cancelled';
@@ -55,7 +70,7 @@ export class ChunkRunner {
     );
     let result: Awaited<ReturnType<ChunkRunner['sendAll']>>;
     try {
-      result = await this.sendAll(campaignId, chunk, loaded);
+      result = await this.sendAll(campaignId, chunk, loaded, suppressed > 0);
     } finally {
       clearInterval(renew);
       await this.d.ledger.releaseLease(campaignId, chunk, lease).catch(() => undefined);
@@ -81,7 +96,12 @@ export class ChunkRunner {
     return 'done';
   }
 
-  private async sendAll(campaignId: string, chunk: number, { meta, recipients, outcomes }: LoadedChunk) {
+  private async sendAll(
+    campaignId: string,
+    chunk: number,
+    { meta, recipients, outcomes }: LoadedChunk,
+    anySuppressed: boolean,
+  ) {
     const stop = new AbortController();
     // Every message waiting for a permit or a slot listens for the stop.
     setMaxListeners(10_000, stop.signal);
@@ -108,9 +128,19 @@ export class ChunkRunner {
     const tasks: Promise<void>[] = [];
     // Quiet hours: a recipient inside them is not requested; it stays pending and the chunk comes back for it.
     const quiet = meta.quietHours ? new QuietGate(meta.quietHours) : undefined;
+    // Bulk messages sent, for the frequency cap's marks (written when the chunk's sends end).
+    const capHours = meta.lane === 'bulk' ? this.d.frequencyCapHours : 0;
+    const sentNumbers: string[] = [];
     try {
+      const screening = anySuppressed || meta.window === 'skip' || capHours > 0;
+      const skips = screening ? await this.screen(meta, recipients, outcomes, capHours) : new Map<number, Outcome>();
+      for (const [i, o] of skips) {
+        const task = flusher.add(i, o);
+        task.catch(() => undefined);
+        tasks.push(task);
+      }
       for (let i = 0; i < recipients.length; i += 1) {
-        if (isTerminal(outcomes.get(i))) continue;
+        if (isTerminal(outcomes.get(i)) || skips.has(i)) continue;
         if (quiet?.hold(recipients[i]!)) continue;
         try {
           await this.d.permits.acquire(stop.signal, taker);
@@ -126,6 +156,7 @@ export class ChunkRunner {
           .then((o) => {
             if (o.kind === 'k') this.d.metrics.skipped(o.code);
             if (o.kind === 'r') nextRoundMs = Math.max(nextRoundMs ?? 0, roundBackoffMs(o.rounds), o.notBeforeMs ?? 0);
+            if (o.kind === 's' && capHours > 0) sentNumbers.push(recipients[i]!.customer_number);
             return flusher.add(i, o);
           })
           .catch((err: unknown) => {
@@ -138,6 +169,11 @@ export class ChunkRunner {
       }
       const results = await Promise.allSettled(tasks);
       await flusher.close();
+      if (sentNumbers.length > 0) {
+        await this.d.audience
+          .markSent(sentNumbers, capHours)
+          .catch((err: unknown) => log.warn({ err: String(err) }, 'frequency-cap marks not written'));
+      }
       const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failure) throw failure.reason;
       // A stopped run saw only part of the chunk: the tally of the last full run stands.
@@ -156,6 +192,53 @@ export class ChunkRunner {
     return { stopped, nextRoundMs, completed: flusher.completed, canaryPassed: flusher.canaryPassed, waitingUntil };
   }
 
+  /**
+   * The recipients of the chunk not to request (SPEC §12), with their skipped outcomes: suppressed since the upload
+   * (SUPPRESSED), outside their 24-hour window with `window=skip` (OUTSIDE_WINDOW), or sent a bulk message within
+   * FREQUENCY_CAP_HOURS (FREQUENCY_CAP). One lookup (a script call per number group, sent together) per chunk,
+   * made only when something may apply (a number is suppressed, `window=skip`, or a frequency cap).
+   */
+  private async screen(
+    meta: LoadedChunk['meta'],
+    recipients: LoadedChunk['recipients'],
+    outcomes: LoadedChunk['outcomes'],
+    capHours: number,
+  ): Promise<Map<number, Outcome>> {
+    const skips = new Map<number, Outcome>();
+    const open: number[] = [];
+    for (let i = 0; i < recipients.length; i += 1) if (!isTerminal(outcomes.get(i))) open.push(i);
+    if (open.length === 0) return skips;
+    const flags = await this.d.audience.lookup(
+      open.map((i) => recipients[i]!.customer_number),
+      { window: meta.window === 'skip', capHours },
+    );
+    const now = Date.now();
+    open.forEach((i, k) => {
+      const f = flags[k]!;
+      const reason =
+        f & AUDIENCE.suppressed
+          ? SKIPS.suppressed
+          : meta.window === 'skip' && !(f & AUDIENCE.inWindow)
+            ? SKIPS.outsideWindow
+            : f & AUDIENCE.capped
+              ? { code: SKIPS.frequencyCap.code, message: SKIPS.frequencyCap.message(capHours) }
+              : undefined;
+      if (!reason) return;
+      const prev = outcomes.get(i);
+      skips.set(i, {
+        kind: 'k',
+        attempts: prev?.attempts ?? 0,
+        rounds: prev?.rounds ?? 0,
+        at: now,
+        wamid: '',
+        code: reason.code,
+        message: reason.message,
+      });
+      this.d.metrics.skipped(reason.code);
+    });
+    return skips;
+  }
+
   /** Paused campaign: put the job aside until resume wakes it (or SEND_POLICY.parkMs passes). */
   private async park(job: Job<ChunkJobData>, token: string | undefined): Promise<never> {
     const { campaignId } = job.data;
@@ -172,3 +255,16 @@ export class ChunkRunner {
     throw new DelayedError();
   }
 }
+
+/** Why a recipient was not requested (SPEC §12): its `error_code` and `error_message`. */
+export const SKIPS = {
+  suppressed: { code: 'SUPPRESSED', message: 'the number is on the suppression list' },
+  outsideWindow: {
+    code: 'OUTSIDE_WINDOW',
+    message: 'outside its 24-hour window: no inbound message from this number in the last 24 hours (window=skip)',
+  },
+  frequencyCap: {
+    code: 'FREQUENCY_CAP',
+    message: (hours: number) => `got a bulk message within the last ${hours} hours (FREQUENCY_CAP_HOURS)`,
+  },
+} as const;

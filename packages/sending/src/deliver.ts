@@ -1,11 +1,11 @@
 import pRetry from 'p-retry';
 import { SEND_POLICY, type SobotImageMessage } from '@sobot/schema';
 import { DeferredError, RejectedError, UnavailableError, type SobotClient } from '@sobot/sobot-client';
-import type { Outcome, SendRate, SystemPause } from '@sobot/store';
+import type { Audience, Outcome, SendRate, SystemPause } from '@sobot/store';
 import type { Logger } from 'pino';
 import type { OutageBreaker } from './breaker';
 import type { MetricsRecorder } from './metrics-recorder';
-import { isHeld, reactToFailure } from './failure-reactions';
+import { isHeld, reactForNumber, reactToFailure } from './failure-reactions';
 import type { SendGate } from './send-gate';
 import { StoppedError } from './stopped';
 
@@ -18,6 +18,8 @@ export interface DeliverDeps {
   metrics: MetricsRecorder;
   log: Logger;
   maxAttempts: number;
+  /** Who may be messaged: refusals that say something about the number change it (SPEC §13). */
+  audience: Audience;
 }
 
 /** A retrying outcome that should wait at least this long before its next round. */
@@ -55,6 +57,7 @@ export async function deliverRound(
     if (err instanceof StoppedError || (signal.aborted && !(err instanceof RejectedError))) {
       throw err instanceof StoppedError ? err : new StoppedError(signal.reason);
     }
+    if (err instanceof RejectedError && err.effect) await reactForNumber(d, err, message.customer_number);
     return roundEnded(d, round, err);
   }
 }

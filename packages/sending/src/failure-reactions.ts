@@ -1,5 +1,5 @@
 import { SEND_POLICY } from '@sobot/schema';
-import { RateLimitedError, SendingBlockedError, UnavailableError } from '@sobot/sobot-client';
+import { RateLimitedError, SendingBlockedError, UnavailableError, type RejectedError } from '@sobot/sobot-client';
 import type { DeliverDeps } from './deliver';
 
 /** The upstream holds everyone (429, a block): not this message's fault, not its attempt. */
@@ -31,5 +31,19 @@ export async function reactToFailure(d: DeliverDeps, error: Error): Promise<void
       await d.system.pause('UPSTREAM_OUTAGE', reason, SEND_POLICY.probeEveryMs.outage);
       d.log.error({ code: error.code }, 'outage breaker tripped: sending paused system-wide until a probe succeeds');
     }
+  }
+}
+
+/**
+ * A refusal about the number itself (SPEC §13): 131047 closes its window, 131050 suppresses it, 131049 keeps
+ * retry-failed away from it for 24 h. Written before the outcome; a failed write is logged, the outcome stands.
+ */
+export async function reactForNumber(d: DeliverDeps, err: RejectedError, number: string): Promise<void> {
+  try {
+    if (err.effect === 'close-window') await d.audience.closeWindows([number]);
+    else if (err.effect === 'suppress') await d.audience.suppress([number], err.code);
+    else await d.audience.mark131049([number]);
+  } catch (e) {
+    d.log.warn({ code: err.code, err: e instanceof Error ? e.message : String(e) }, 'number effect not written');
   }
 }

@@ -21,6 +21,8 @@ export interface SendWorkerOptions {
   /** Requests in flight in this process. */
   concurrency: number;
   maxAttempts: number;
+  /** FREQUENCY_CAP_HOURS: skip numbers that got a bulk message within this many hours (default off). */
+  frequencyCapHours?: number;
 }
 
 export interface SendWorker {
@@ -53,6 +55,8 @@ export function startSendWorker(o: SendWorkerOptions): SendWorker {
       watch: new CampaignWatch(store.campaigns),
       permits: new Permits(o.concurrency),
       onStoreFull: troubleLog(o.log, 'Redis is out of memory: outcome writes are retried until it takes them'),
+      audience: store.audience,
+      frequencyCapHours: o.frequencyCapHours ?? 0,
     },
     shutdown.signal,
   );

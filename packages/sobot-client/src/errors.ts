@@ -49,5 +49,21 @@ export class SendingBlockedError extends SobotError {
   }
 }
 
+/**
+ * What a refusal says about the number itself (SPEC §12–§13): `close-window` (131047: outside its 24-hour window),
+ * `suppress` (131050: the user stopped marketing messages), `hold-retry` (131049: per-user marketing limit, not
+ * retried by retry-failed for 24 h).
+ */
+export type NumberEffect = 'close-window' | 'suppress' | 'hold-retry';
+
 /** The upstream refused this message for good (bad number, outside the 24-hour window, bad media…). */
-export class RejectedError extends SobotError {}
+export class RejectedError extends SobotError {
+  constructor(
+    code: string,
+    message: string,
+    /** What the refusal means for the number, beyond this message (see NumberEffect). */
+    readonly effect?: NumberEffect,
+  ) {
+    super(code, message);
+  }
+}

@@ -6,6 +6,7 @@ export {
   DeferredError,
   SendingBlockedError,
   RejectedError,
+  type NumberEffect,
 } from './errors';
 export {
   POLICY_TABLE,

@@ -4,6 +4,7 @@ import {
   RejectedError,
   SendingBlockedError,
   UnavailableError,
+  type NumberEffect,
   type SobotError,
 } from './errors';
 import { SEND_POLICY } from '@sobot/schema';
@@ -17,6 +18,8 @@ export interface PolicyRow {
   kind: PolicyKind;
   /** defer: how long this recipient waits; block: how often one probe message tests the block. */
   waitMs?: number;
+  /** reject: what the answer also does to the number (SPEC §12–§13; the worker applies it). */
+  effect?: NumberEffect;
   /** What the worker does, for people (README and docs list the same). */
   does: string;
 }
@@ -54,7 +57,25 @@ export const POLICY_TABLE: readonly PolicyRow[] = [
     does: 'retried like a 5xx (maintenance, temporary upstream errors)',
   },
   {
-    codes: ['131047', '131049', '131050', '131026', '131051', '131008', '131009', '131021', '131052', '131053'],
+    codes: ['131047'],
+    kind: 'reject',
+    effect: 'close-window',
+    does: "the recipient fails (outside the 24-hour window); the number's window is closed until it writes again",
+  },
+  {
+    codes: ['131049'],
+    kind: 'reject',
+    effect: 'hold-retry',
+    does: 'the recipient fails, reason kept (per-user marketing limit); retry-failed leaves the number for 24 h',
+  },
+  {
+    codes: ['131050'],
+    kind: 'reject',
+    effect: 'suppress',
+    does: 'the recipient fails (the user stopped marketing messages); the number is suppressed (reason 131050)',
+  },
+  {
+    codes: ['131026', '131051', '131008', '131009', '131021', '131052', '131053'],
     kind: 'reject',
     does: 'the recipient fails at once with the upstream code and message',
   },
@@ -122,6 +143,6 @@ export function classifyAnswer(status: number, body: unknown, retryAfter: string
     case 'retry':
       return new UnavailableError(own ?? `HTTP_${status}`, message);
     default:
-      return new RejectedError(code, message);
+      return new RejectedError(code, message, row?.effect);
   }
 }

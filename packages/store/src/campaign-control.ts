@@ -1,13 +1,17 @@
 import type { CampaignStatus } from '@sobot/schema';
+import { AUDIENCE, WINDOW_MS, type Audience } from './audience';
 import { META } from './campaign-meta';
 import type { StoreContext } from './context';
 import { InvalidStateError, NotFoundError } from './errors';
-import { decodeOutcome, encodeOutcome, retryingAgain } from './outcome-codec';
+import { decodeOutcome, encodeOutcome, retryingAgain, type Outcome } from './outcome-codec';
 import { Circulation } from './circulation';
 import type { SendQueue } from './queue';
 import { runScript } from './scripts';
 import { expireCampaign, persistCampaign } from './retention';
 import type { SystemPause } from './send-rate';
+
+/** 131049 (per-user marketing limit): retry-failed leaves such a failure for 24 h. */
+const HOLD_CODE = '131049';
 
 export interface ControlResult {
   status: CampaignStatus;
@@ -23,6 +27,7 @@ export class CampaignControl {
     private readonly circulation: Circulation,
     private readonly system: SystemPause,
     private readonly resultTtlSeconds: number,
+    private readonly audience: Audience,
   ) {}
 
   private async move(
@@ -99,9 +104,14 @@ export class CampaignControl {
     let reset = 0;
     for (let c = 0; c < chunks; c += 1) {
       const args: Array<string | number> = [now];
+      const failed: Array<[string, string, Outcome]> = [];
       for (const [index, raw] of Object.entries(await redis.hgetall(keys.outcomes(id, c)))) {
         const o = decodeOutcome(raw);
-        if (o.kind === 'f') args.push(index, raw, encodeOutcome(retryingAgain(o, now)), o.code);
+        // A 131049 (per-user marketing limit) is not retried within 24 h of it (SPEC §13).
+        if (o.kind === 'f' && !(o.code === HOLD_CODE && now - o.at < WINDOW_MS)) failed.push([index, raw, o]);
+      }
+      for (const [index, raw, o] of await this.notHeld(id, c, failed)) {
+        args.push(index, raw, encodeOutcome(retryingAgain(o, now)), o.code);
       }
       if (args.length === 1) continue;
       const n = await runScript<number>(
@@ -120,6 +130,19 @@ export class CampaignControl {
     if (status === 'completed') await this.move(id, 'running', ['completed'], 'retry', '', META.completedAt);
     await this.queue.enqueue(id, touched, { lane: lane === 'transactional' ? 'transactional' : 'bulk', generation });
     return { status: await this.status(id), reset };
+  }
+
+  /** The failed recipients of chunk `c` whose numbers got no 131049 answer (any campaign's) in the last 24 h. */
+  private async notHeld<T extends [string, string, Outcome]>(id: string, c: number, failed: T[]): Promise<T[]> {
+    if (failed.length === 0) return failed;
+    const body = await this.ctx.redis.get(this.ctx.keys.chunk(id, c));
+    if (body === null) return failed;
+    const numbers = (JSON.parse(body) as Array<[string]>).map((row) => row[0]);
+    const flags = await this.audience.lookup(
+      failed.map(([index]) => numbers[Number(index)] ?? '0'),
+      { marks131049: true },
+    );
+    return failed.filter((_, k) => !(flags[k]! & AUDIENCE.marked131049));
   }
 
   /** Wakes the chunk jobs a worker parked while the campaign was paused. */

@@ -30,6 +30,12 @@ export interface CampaignMeta {
   sendAt: number;
   /** No recipient is requested inside this span of its local time (SPEC §10); null: none. */
   quietHours: QuietSpan | null;
+  /** Rows left out at upload because their numbers were suppressed. */
+  suppressed: number;
+  /** Accepted recipients inside their 24-hour window at upload. */
+  inWindow: number;
+  /** `skip`: a recipient outside its 24-hour window at send time is skipped (OUTSIDE_WINDOW). */
+  window: 'send' | 'skip';
 }
 
 /** Transactional messages go ahead of bulk ones (SPEC §10). */
@@ -72,6 +78,12 @@ export const META = {
   quietHours: 'quiet_hours',
   /** The next chunk to put in circulation (bulk lane, see SendQueue). */
   nextChunk: 'next_chunk',
+  /** Rows left out at upload because their numbers were suppressed. */
+  suppressed: 'suppressed',
+  /** Accepted recipients inside their 24-hour window at upload. */
+  inWindow: 'in_window',
+  /** `send` or `skip`: what happens at send time to a recipient outside its 24-hour window. */
+  window: 'window',
 } as const;
 
 const num = (v: string | undefined): number => (v ? Number(v) : 0);
@@ -103,6 +115,9 @@ export function parseMeta(h: Record<string, string>): CampaignMeta | undefined {
     weight: num(h[META.weight]) || 1,
     sendAt: num(h[META.sendAt]),
     quietHours: quietSpan(h[META.quietHours]),
+    suppressed: num(h[META.suppressed]),
+    inWindow: num(h[META.inWindow]),
+    window: h[META.window] === 'skip' ? 'skip' : 'send',
   };
 }
 

@@ -9,6 +9,8 @@ import {
 import type { ChunkDefaults } from './recipient-codec';
 import { chunkDefaults, encodeRecipient } from './recipient-codec';
 import { CHUNK_SIZE, type StoreContext } from './context';
+import { WINDOW_MS } from './audience';
+import { AUDIENCE, type Audience } from './audience';
 import { META, type Lane } from './campaign-meta';
 import { Circulation } from './circulation';
 import { MESSAGE_SUMMARY_TTL_S } from './ledger';
@@ -18,6 +20,18 @@ import type { SendQueue } from './queue';
 const STAGING_TTL_S = 6 * 3600;
 /** Chunk writes allowed in flight before the upload stream is paused. */
 const WRITE_WINDOW = 64;
+/** Recipients screened against the suppression list and windows per lookup, and lookups in flight. */
+const SCREEN_BATCH = 4_000;
+const SCREEN_WINDOW = 16;
+
+/** What an upload checks each recipient against before it is queued (uploads do; API messages do not). */
+export interface Screening {
+  audience: Audience;
+  /** Suppressed numbers are counted in `suppressed` and not queued. */
+  suppression: boolean;
+  /** Count the recipients inside their 24-hour window (`in_window`). */
+  window: boolean;
+}
 /**
  * An upload in progress says it is alive this often, with its producer's host and pid; one silent for
  * UPLOAD_LEASE_MS, or whose producer's process is gone from this host, is removed by the next sweep
@@ -44,6 +58,8 @@ export interface CampaignHeader {
   sendAt?: number;
   /** Recipients wait while this span covers their local time (SPEC §10). */
   quietHours?: QuietSpan;
+  /** `skip`: recipients outside their 24-hour window at send time are skipped (default `send`). */
+  window?: 'send' | 'skip';
 }
 
 /**
@@ -58,26 +74,115 @@ export class CampaignWriter {
   private window: Promise<unknown>[] = [];
   private failure: unknown;
   private readonly defaults: ChunkDefaults;
+  /** Recipients waiting for their screening lookup, the lookups in flight, and the last one's end. */
+  private unscreened: SobotImageMessage[] = [];
+  private screening: Array<Promise<void>> = [];
+  private screened: Promise<void> = Promise.resolve();
+  /** Whether there is anything to screen against (none suppressed, no inbound for a day: no lookups). */
+  private readonly needed: Promise<{ suppression: boolean; window: boolean }> | undefined;
+  private filter: Promise<(number: string) => boolean> | undefined;
+  private suppressedCount = 0;
+  private inWindowCount = 0;
 
   constructor(
     private readonly ctx: StoreContext,
     private readonly queue: SendQueue,
     readonly campaignId: string,
     defaults: CampaignDefaults,
+    private readonly screen?: Screening,
   ) {
     this.defaults = chunkDefaults(defaults);
+    if (screen) {
+      this.needed = Promise.all([
+        screen.suppression ? screen.audience.suppressedCount() : 0,
+        screen.window ? screen.audience.lastInboundAt() : null,
+      ]).then(([suppressed, inbound]) => ({
+        suppression: suppressed > 0,
+        window: inbound !== null && Date.now() - inbound < WINDOW_MS,
+      }));
+      this.needed.catch(() => undefined);
+    }
   }
 
-  /** Sink for ingest: returns a promise only when the write window is full (backpressure). */
+  /** Sink for ingest: returns a promise only when the write or screening window is full (backpressure). */
   readonly add = (message: SobotImageMessage): void | Promise<void> => {
+    if (this.screen) {
+      this.unscreened.push(message);
+      if (this.unscreened.length === SCREEN_BATCH) return this.screenBatch();
+      return undefined;
+    }
+    return this.accept(message);
+  };
+
+  private accept(message: SobotImageMessage): void | Promise<void> {
     this.rows.push(encodeRecipient(message, this.defaults));
     this.accepted += 1;
     if (this.rows.length === CHUNK_SIZE) return this.writeChunk();
     return undefined;
-  };
+  }
+
+  /**
+   * Looks the waiting recipients up (suppressed? inside the window?) and accepts the others in order once the
+   * lookups before have been applied. Lookups overlap with reading the upload.
+   */
+  private screenBatch(): void | Promise<void> {
+    const batch = this.unscreened;
+    this.unscreened = [];
+    const { audience } = this.screen!;
+    const full = batch.length === SCREEN_BATCH;
+    const flags = this.needed!.then(async (n) => {
+      if (!n.window && !n.suppression) return undefined;
+      if (n.window || !full)
+        return audience.lookup(
+          batch.map((m) => m.customer_number),
+          { window: n.window },
+        );
+      // A long upload and only the suppression list to check: its prefilter (read once) spares most lookups.
+      const maybe = await (this.filter ??= audience.suppressionFilter());
+      const candidates: number[] = [];
+      for (let i = 0; i < batch.length; i += 1) if (maybe(batch[i]!.customer_number)) candidates.push(i);
+      const found = await audience.lookup(candidates.map((i) => batch[i]!.customer_number));
+      const all = new Uint8Array(batch.length);
+      candidates.forEach((i, k) => (all[i] = found[k]!));
+      return all;
+    });
+    flags.catch(() => undefined);
+    const applied = this.screened.then(async () => {
+      const f = await flags;
+      for (let i = 0; i < batch.length; i += 1) {
+        const bits = f ? f[i]! : 0;
+        if (bits & AUDIENCE.suppressed) {
+          this.suppressedCount += 1;
+          continue;
+        }
+        if (bits & AUDIENCE.inWindow) this.inWindowCount += 1;
+        const wait = this.accept(batch[i]!);
+        if (wait) await wait;
+      }
+    });
+    this.screened = applied;
+    applied.catch((err: unknown) => {
+      this.failure ??= err;
+    });
+    this.screening.push(applied);
+    if (this.screening.length < SCREEN_WINDOW) return undefined;
+    return this.screening.shift()!.then(() => {
+      if (this.failure) throw this.failure;
+    });
+  }
 
   get count(): number {
     return this.accepted;
+  }
+
+  /** Recipients left out because their numbers are suppressed (after commit). */
+  get suppressed(): number {
+    return this.suppressedCount;
+  }
+
+  /** Accepted recipients inside their 24-hour window at upload (after commit). */
+  get inWindow(): number {
+    return this.inWindowCount;
   }
 
   private heartbeat: NodeJS.Timeout | undefined;
@@ -129,6 +234,12 @@ export class CampaignWriter {
    * canary's). Throws after undoing what it wrote when any step fails.
    */
   async commit(header: CampaignHeader, createdAt = Date.now()): Promise<void> {
+    if (this.screen) {
+      // Its failure, if any, is this.failure: drain() below throws it.
+      if (this.unscreened.length > 0) this.screenBatch()?.catch(() => undefined);
+      await this.screened.catch(() => undefined);
+      this.screening = [];
+    }
     if (this.rows.length > 0) this.writeChunk();
     await this.drain();
     const { redis, keys } = this.ctx;
@@ -168,6 +279,9 @@ export class CampaignWriter {
         [META.sendAt]: header.sendAt ?? 0,
         [META.nextChunk]: first,
         ...(header.quietHours ? { [META.quietHours]: formatQuietHours(header.quietHours) } : {}),
+        [META.suppressed]: this.suppressedCount,
+        [META.inWindow]: this.inWindowCount,
+        [META.window]: header.window ?? 'send',
         ...(header.canary
           ? {
               [META.canarySize]: canarySize,
@@ -205,6 +319,8 @@ export class CampaignWriter {
 
   /** Removes every chunk written so far, and the campaign if a commit got that far (nothing is left behind). */
   async abort(): Promise<void> {
+    this.unscreened = [];
+    await this.screened.catch(() => undefined);
     this.rows = [];
     await Promise.allSettled(this.window);
     this.window = [];

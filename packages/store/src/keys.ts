@@ -128,14 +128,28 @@ export class Keys {
    * one set of buckets per UTC day (unix day). `group` (0–9) is the hash tag: one script call reads a group.
    */
   audience(kind: 's' | 'w' | 'f' | 'm', group: number, bucket: number, day?: number): string {
-    return day === undefined
-      ? `${this.prefix}:{a:${group}}:${kind}:${bucket}`
-      : `${this.prefix}:{a:${group}}:${kind}${day}:${bucket}`;
+    return `${this.audienceGroup(group)}${kind}${day ?? ''}:${String(bucket).padStart(4, '0')}`;
+  }
+
+  /**
+   * What every audience key of a group begins with. The audience scripts build bucket keys from it exactly as
+   * `audience` does (`<group prefix><kind><day?>:<bucket>`): they take numbers packed, not keys.
+   */
+  audienceGroup(group: number): string {
+    return `${this.prefix}:{a:${group}}:`;
   }
 
   /** String (bitmap): bit `b` is 1 while suppression bucket `b` of this group holds a number (for listings). */
   suppressedBuckets(group: number): string {
     return `${this.prefix}:{a:${group}}:sb`;
+  }
+
+  /**
+   * String (bitmap of 2^22 bits): a prefilter of this group's suppressed numbers (audience.ts `filterBit`). A set
+   * bit means "maybe suppressed", a clear one "not suppressed"; bits are set by suppressions, never cleared.
+   */
+  suppressedFilter(group: number): string {
+    return `${this.prefix}:{a:${group}}:sf`;
   }
 
   /** String: how many numbers of this group are suppressed. */

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import type { RedisClient } from './redis';
 
 /**
- * The Lua scripts in ./lua, by name; the file name ends with the number of KEYS it takes, or `n` when it takes any
- * number (all of one hash tag).
+ * The Lua scripts in ./lua, by name; the file name ends with the number of KEYS it takes. Always a fixed number:
+ * under Redis Cluster ioredis's auto-pipelining routes a call by its first argument, which must be its first key.
  */
 const SCRIPTS = {
   recordOutcomes: 'record-outcomes-6',
@@ -15,8 +15,8 @@ const SCRIPTS = {
   findWamids: 'find-wamids-n',
   setStatus: 'set-status-1',
   advanceCursor: 'advance-cursor-1',
-  audienceLookup: 'audience-lookup-n',
-  audienceWrite: 'audience-write-n',
+  audienceLookup: 'audience-lookup-1',
+  audienceWrite: 'audience-write-3',
   reasonId: 'reason-id-1',
   claimIdempotency: 'claim-idempotency-1',
   renewIdempotency: 'renew-idempotency-1',
@@ -43,9 +43,9 @@ const commandName = (name: ScriptName) => `sobot_${name}`;
 export function defineScripts(client: RedisClient): void {
   if (defined.has(client)) return;
   for (const [name, file] of Object.entries(SCRIPTS)) {
-    const suffix = file.slice(file.lastIndexOf('-') + 1);
+    const numberOfKeys = Number(file.slice(file.lastIndexOf('-') + 1));
     client.defineCommand(commandName(name as ScriptName), {
-      ...(suffix === 'n' ? {} : { numberOfKeys: Number(suffix) }),
+      numberOfKeys,
       lua: readFileSync(join(__dirname, 'lua', `${file}.lua`), 'utf8'),
     });
   }
@@ -61,6 +61,5 @@ export async function runScript<T = unknown>(
 ): Promise<T> {
   defineScripts(client);
   const fn = (client as unknown as Record<string, (...a: Arg[]) => Promise<T>>)[commandName(name)]!;
-  if (SCRIPTS[name].endsWith('-n')) return fn.call(client, keys.length, ...keys, ...args);
   return fn.call(client, ...keys, ...args);
 }

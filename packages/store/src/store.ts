@@ -85,15 +85,16 @@ export class Store {
     this.queue = new SendQueue(bull, this.ctx.keys);
     const circulation = new Circulation(this.ctx, this.queue);
     this.system = new SystemPause(this.ctx);
+    const audience = new Audience(this.ctx);
+    this.audience = withStoreErrors(audience);
     this.campaigns = withStoreErrors(new CampaignReader(this.ctx, this.system));
     this.control = withStoreErrors(
-      new CampaignControl(this.ctx, this.queue, circulation, this.system, resultTtlSeconds),
+      new CampaignControl(this.ctx, this.queue, circulation, this.system, resultTtlSeconds, audience),
     );
     this.ledger = withStoreErrors(new Ledger(this.ctx, circulation, resultTtlSeconds));
     this.idempotency = withStoreErrors(new IdempotencyKeys(this.ctx));
     this.deliveries = withStoreErrors(new Deliveries(this.ctx));
     this.metrics = new MetricCounters(this.ctx);
-    this.audience = withStoreErrors(new Audience(this.ctx));
   }
 
   static open(cfg: StoreConfig, log: Logger): Store {
@@ -113,9 +114,19 @@ export class Store {
     return store;
   }
 
-  /** A new campaign written while its upload is read; nothing is visible until its commit. */
-  newCampaign(defaults: CampaignDefaults, id = newCampaignId()): CampaignWriter {
-    return withStoreErrors(new CampaignWriter(this.ctx, this.queue, id, defaults));
+  /**
+   * A new campaign written while its upload is read; nothing is visible until its commit. With `screen` (uploads)
+   * suppressed numbers are left out (counted) and recipients inside their window counted, as they are read.
+   */
+  newCampaign(
+    defaults: CampaignDefaults,
+    id = newCampaignId(),
+    screen?: { suppression?: boolean; window?: boolean },
+  ): CampaignWriter {
+    const screening = screen
+      ? { audience: this.audience, suppression: screen.suppression ?? true, window: screen.window ?? true }
+      : undefined;
+    return withStoreErrors(new CampaignWriter(this.ctx, this.queue, id, defaults, screening));
   }
 
   /**

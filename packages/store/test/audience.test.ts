@@ -86,6 +86,19 @@ describe('audience: suppression list', () => {
     await a.unsuppress(numbers);
   });
 
+  test('the prefilter says "maybe" for every suppressed number and "no" for most others', async () => {
+    const a = env.store.audience;
+    const numbers = Array.from({ length: 1000 }, (_, i) => num(i * 37 + 5));
+    await a.suppress(numbers);
+    const maybe = await a.suppressionFilter();
+    expect(numbers.every(maybe)).toBe(true);
+    const others = Array.from({ length: 1000 }, (_, i) => `9177${String(i * 13).padStart(8, '0')}`);
+    expect(others.filter(maybe).length).toBeLessThan(50);
+    // Lifting a suppression leaves its bit (a "maybe" costs only a lookup).
+    await a.unsuppress(numbers);
+    expect([...(await a.lookup(numbers.slice(0, 10)))]).toEqual(new Array(10).fill(0));
+  });
+
   test('a non-digit number is refused', async () => {
     await expect(env.store.audience.suppress(['+9198'])).rejects.toMatchObject({ code: 'BAD_NUMBER' });
   });

@@ -106,6 +106,49 @@ describe('CampaignWriter', () => {
     expect(await enqueuedChunks(store, id)).toEqual([]);
   });
 
+  it('screening an upload: suppressed numbers left out and counted, chunks still full (prefilter path)', async () => {
+    // A full screening batch (4,000: through the prefilter, no inbound message) and a partial one (looked up).
+    const count = 23 * CHUNK_SIZE + 50;
+    const suppressed = Array.from({ length: count }, (_, i) => i).filter((i) => i % 10 === 3);
+    await store.audience.suppress(suppressed.map((i) => recipient(i).customer_number));
+    const writer = store.newCampaign(DEFAULTS, undefined, { suppression: true, window: true });
+    for (let i = 0; i < count; i += 1) await writer.add(recipient(i));
+    await writer.commit({ name: 's', source: 'upload', defaults: DEFAULTS, total: count, rejected: 0, duplicates: 0 });
+    expect([writer.count, writer.suppressed, writer.inWindow]).toEqual([
+      count - suppressed.length,
+      suppressed.length,
+      0,
+    ]);
+    const meta = (await store.ledger.meta(writer.campaignId))!;
+    expect(meta).toMatchObject({ accepted: count - suppressed.length, suppressed: suppressed.length, inWindow: 0 });
+    const chunks = await Promise.all(
+      Array.from({ length: 21 }, async (_, c) => (await store.ledger.loadChunk(writer.campaignId, c))!.recipients),
+    );
+    expect(chunks.map((c) => c.length)).toEqual([...new Array(20).fill(CHUNK_SIZE), count - suppressed.length - 4000]);
+    const stored = new Set(chunks.flat().map((r) => r.customer_number));
+    expect(suppressed.filter((i) => stored.has(recipient(i).customer_number))).toEqual([]);
+    await store.audience.unsuppress(suppressed.map((i) => recipient(i).customer_number));
+  });
+
+  it('screening an upload after an inbound message: in_window counted (exact lookups)', async () => {
+    await store.audience.suppress([recipient(3).customer_number]);
+    await store.audience.openWindows([{ number: recipient(4).customer_number, atMs: Date.now() }]);
+    const writer = store.newCampaign(DEFAULTS, undefined, { suppression: true, window: true });
+    for (let i = 0; i < 2_500; i += 1) await writer.add(recipient(i));
+    await writer.commit({ name: 'w', source: 'upload', defaults: DEFAULTS, total: 2_500, rejected: 0, duplicates: 0 });
+    expect([writer.count, writer.suppressed, writer.inWindow]).toEqual([2_499, 1, 1]);
+    await store.audience.unsuppress([recipient(3).customer_number]);
+  });
+
+  it('an aborted screened upload leaves nothing behind either', async () => {
+    await store.audience.suppress([recipient(5).customer_number]);
+    const writer = store.newCampaign(DEFAULTS, undefined, { suppression: true, window: true });
+    for (let i = 0; i < 30 * CHUNK_SIZE; i += 1) await writer.add(recipient(i));
+    await writer.abort();
+    expect(await keysContaining(env.ctx, writer.campaignId)).toEqual([]);
+    await store.audience.unsuppress([recipient(5).customer_number]);
+  });
+
   it('lists campaigns newest first', async () => {
     const ids: string[] = [];
     for (const createdAt of [2_000_000_000_000, 2_000_000_000_002, 2_000_000_000_001]) {

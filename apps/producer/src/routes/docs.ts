@@ -14,6 +14,10 @@ import {
   rowErrorSchema,
   sendMessagesBodySchema,
   sendMessagesResultSchema,
+  suppressionImportSchema,
+  suppressionListSchema,
+  suppressionSchema,
+  suppressionsBodySchema,
   uploadResultSchema,
 } from '@sobot/schema';
 import { answer, answerSchema, contentAnswer, doc, errors, type JsonSchema } from '../doc';
@@ -211,6 +215,9 @@ function upload(options: z.ZodObject, rawTypes: Iterable<string>): FastifySchema
         400:
           '`INVALID_REQUEST` (an option), `UNPARSEABLE`, `NO_PHONE_COLUMN`, `NO_VALID_ROWS`, `STRICT_REJECTED`, ' +
           '`INVALID_DEFAULTS`, `IMAGE_PREFLIGHT_FAILED`, `NO_FILE`, `UNEXPECTED_FILE`. Nothing is kept.',
+        409:
+          '`NO_INBOUND_EVENTS`: `window=skip`, but no inbound message arrived in the last 24 hours (every ' +
+          'recipient would be skipped); add `force=true` to upload anyway. Nothing is kept.',
         413: '`UPLOAD_TOO_LARGE`: over `MAX_UPLOAD_BYTES`. Nothing is kept.',
         409:
           '`IDEMPOTENCY_IN_PROGRESS`: an upload with this key is still being read (retry after `Retry-After`); ' +
@@ -394,6 +401,83 @@ const webhookVerify: FastifySchema = {
   },
 };
 
+const suppressionNumber = z.object({ number: z.string().max(64).describe('the number (normalised like an upload)') });
+
+const addSuppressions: FastifySchema = {
+  summary: 'Suppress numbers: `{numbers:[…], reason?}`, or a CSV body with a number column',
+  description:
+    'JSON is all or nothing: one invalid number refuses the call. A CSV (text/csv) body is read like an ' +
+    "upload's (the same header aliases and normaliser; `phone_column=` picks the column): valid rows are " +
+    'suppressed, bad rows reported with row and line. A number already suppressed keeps its first reason. ' +
+    'Suppressed numbers are left out of later uploads (`suppressed`) and skipped at send time (`SUPPRESSED`), ' +
+    'API messages included.',
+  ...tags('suppressions'),
+  querystring: doc(
+    z.object({
+      reason: z.string().max(200).optional().describe('kept with each number (CSV; JSON may put it in the body)'),
+      phone_column: z.string().max(200).optional(),
+    }),
+  ),
+  body: {
+    content: {
+      'application/json': { schema: doc(suppressionsBodySchema) },
+      'text/csv': { schema: { type: 'string', description: 'a CSV with a header row and a number column' } },
+    },
+  },
+  response: {
+    200: answer('Suppressed', suppressionImportSchema),
+    ...errors({
+      ...BEARER,
+      400:
+        '`INVALID_NUMBERS` (JSON; `details`: `[{index, message}]`), `INVALID_REQUEST`, `NO_PHONE_COLUMN`, ' +
+        '`NO_VALID_ROWS`, `UNPARSEABLE` (CSV).',
+      413: '`UPLOAD_TOO_LARGE` / `BODY_TOO_LARGE`.',
+    }),
+  },
+};
+
+const listSuppressions: FastifySchema = {
+  summary: 'The suppression list: paged JSON, or the whole list as CSV (`format=csv`, streamed)',
+  ...tags('suppressions'),
+  querystring: doc(
+    z.object({
+      format: z.enum(['json', 'csv']).optional(),
+      limit: z.int().min(1).max(10_000).optional().describe('JSON page size (default 1,000)'),
+      cursor: z.string().optional().describe('`next_cursor` of the previous page'),
+    }),
+  ),
+  response: {
+    200: {
+      description: 'The list',
+      content: {
+        'application/json': { schema: doc(suppressionListSchema) },
+        'text/csv': { schema: { type: 'string', description: '`number,reason,suppressed_at`; imports back as is' } },
+      },
+    },
+    ...errors({ ...BEARER, 400: '`INVALID_REQUEST`: `format`, `limit` or `cursor` is not valid.' }),
+  },
+};
+
+const getSuppression: FastifySchema = {
+  summary: "One number's suppression",
+  ...tags('suppressions'),
+  params: doc(suppressionNumber),
+  response: {
+    200: answer('Suppressed', suppressionSchema),
+    ...errors({ ...BEARER, 404: '`NOT_FOUND`: the number is not suppressed (or is not a number).' }),
+  },
+};
+
+const removeSuppression: FastifySchema = {
+  summary: "Lift a number's suppression (answers what it was)",
+  ...tags('suppressions'),
+  params: doc(suppressionNumber),
+  response: {
+    200: answer('No longer suppressed', suppressionSchema),
+    ...errors({ ...BEARER, 404: '`NOT_FOUND`: the number is not suppressed (or is not a number).' }),
+  },
+};
+
 const open = { security: [], ...tags('operations') };
 const healthz: FastifySchema = {
   summary: 'Liveness: the process answers',
@@ -428,6 +512,10 @@ export const routeDocs = {
   getMessage,
   listMessages,
   messageSummary,
+  addSuppressions,
+  listSuppressions,
+  getSuppression,
+  removeSuppression,
   webhook,
   webhookVerify,
   healthz,

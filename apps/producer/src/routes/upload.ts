@@ -52,6 +52,10 @@ const uploadOptions = z.object({
   name_column: z.string().max(200).optional(),
   /** Like the `Idempotency-Key` header (which wins when both are given). */
   idempotency_key: z.string().min(1).max(IDEMPOTENCY_KEY_MAX).optional(),
+  /** `skip`: recipients outside their 24-hour window at send time are skipped (OUTSIDE_WINDOW). */
+  window: z.enum(['send', 'skip']).optional(),
+  /** With `window=skip`: upload even when no inbound message arrived in the last 24 hours. */
+  force: flag.optional(),
 });
 type UploadOptions = z.output<typeof uploadOptions>;
 
@@ -100,7 +104,7 @@ function rawBodyType(contentType: string | undefined): string {
 }
 
 /** Fails the stream with 413 once more than `max` bytes went through (bodies with no Content-Length too). */
-function byteLimit(max: number): Transform {
+export function byteLimit(max: number): Transform {
   let seen = 0;
   return new Transform({
     transform(chunk: Buffer, _enc, cb) {
@@ -205,6 +209,8 @@ export async function uploadRoutes(app: FastifyInstance, deps: AppDeps): Promise
       weight: opts.weight,
       sendAt: sendAtOption(opts.send_at),
       quietHours: quietHoursOption(opts.quiet_hours, deps.cfg.QUIET_HOURS),
+      window: opts.window,
+      force: opts.force,
       phoneColumn: opts.phone_column?.trim() || undefined,
       nameColumn: opts.name_column?.trim() || undefined,
       validation: {
