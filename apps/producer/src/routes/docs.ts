@@ -217,11 +217,10 @@ function upload(options: z.ZodObject, rawTypes: Iterable<string>): FastifySchema
           '`INVALID_DEFAULTS`, `IMAGE_PREFLIGHT_FAILED`, `NO_FILE`, `UNEXPECTED_FILE`. Nothing is kept.',
         409:
           '`NO_INBOUND_EVENTS`: `window=skip`, but no inbound message arrived in the last 24 hours (every ' +
-          'recipient would be skipped); add `force=true` to upload anyway. Nothing is kept.',
-        413: '`UPLOAD_TOO_LARGE`: over `MAX_UPLOAD_BYTES`. Nothing is kept.',
-        409:
+          'recipient would be skipped); add `force=true` to upload anyway. Nothing is kept. ' +
           '`IDEMPOTENCY_IN_PROGRESS`: an upload with this key is still being read (retry after `Retry-After`); ' +
           '`IDEMPOTENCY_KEY_REUSED`: the key was used with other options or another file.',
+        413: '`UPLOAD_TOO_LARGE`: over `MAX_UPLOAD_BYTES`. Nothing is kept.',
         415: '`UNSUPPORTED_MEDIA_TYPE`: the raw body is not CSV, JSON or NDJSON.',
       }),
     },
