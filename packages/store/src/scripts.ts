@@ -11,6 +11,7 @@ const SCRIPTS = {
   recordDelivery: 'record-delivery-2',
   setStatus: 'set-status-1',
   advanceCursor: 'advance-cursor-1',
+  fairShare: 'fair-share-1',
 } as const;
 
 type ScriptName = keyof typeof SCRIPTS;

@@ -7,6 +7,7 @@ import { CampaignWriter } from './campaign-writer';
 import { Circulation } from './circulation';
 import type { StoreContext } from './context';
 import { Deliveries } from './delivery';
+import { FairShare } from './fair-share';
 import { StoreFullError, toStoreError, withStoreErrors } from './errors';
 import { evictionPolicy, redisHygieneWarnings } from './hygiene';
 import { IdempotencyKeys } from './idempotency';
@@ -70,6 +71,8 @@ export class Store {
   readonly metrics: MetricCounters;
   /** The system-wide pause (wrong key, outage). */
   readonly system: SystemPause;
+  /** Bulk campaigns' share of the sending across every worker. */
+  readonly fairShare: FairShare;
   private readonly ctx: StoreContext;
 
   private constructor(
@@ -90,6 +93,7 @@ export class Store {
     this.idempotency = withStoreErrors(new IdempotencyKeys(this.ctx));
     this.deliveries = withStoreErrors(new Deliveries(this.ctx));
     this.metrics = new MetricCounters(this.ctx);
+    this.fairShare = new FairShare(this.ctx);
   }
 
   static open(cfg: StoreConfig, log: Logger): Store {
