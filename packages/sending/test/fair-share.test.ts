@@ -82,3 +82,23 @@ test('five campaigns each get a fifth of a 10 s window (± 10%), across two work
   for (const r of ratios) expect(r).toBeGreaterThanOrEqual(0.9);
   for (const r of ratios) expect(r).toBeLessThanOrEqual(1.1);
 }, 45_000);
+
+test('a campaign committed after a 200,000-recipient one is sending within a few seconds', async () => {
+  rig.sandbox.reset();
+  const big = await campaign(200_000);
+  await waitFor(() => arrivals().length >= 500, { timeoutMs: 20_000, what: 'the big campaign sending' });
+  const small = await campaign(50);
+  const t0 = Date.now();
+  const first = await waitFor(() => arrivals().find((r) => r.number.startsWith(small.prefix))?.at, {
+    timeoutMs: 20_000,
+    what: 'the small campaign sending',
+  });
+  console.log(`fair share: first send of a campaign behind 200k recipients ${first - t0} ms after its commit`);
+  // A chunk's turn, not the big campaign's 400 s: the bound leaves room for a loaded machine.
+  expect(first - t0).toBeLessThan(3_000);
+  await waitFor(() => arrivals().filter((r) => r.number.startsWith(small.prefix)).length === 50, {
+    timeoutMs: 20_000,
+    what: 'the small campaign to finish',
+  });
+  await rig.store.control.cancel(big.id);
+}, 90_000);

@@ -1,4 +1,4 @@
-import { waitFor } from '@sobot/devkit';
+import { staysAt, waitFor } from '@sobot/devkit';
 import type { CampaignHeader } from '@sobot/store';
 import { commitCampaign, numbers, startRig, type SendingRig } from './helpers';
 
@@ -77,3 +77,34 @@ test(
     });
   },
 );
+
+test('pause and resume while scheduled: resumed before send_at it still waits for it, then sends each once', async () => {
+  rig.sandbox.reset();
+  const sendAt = Date.now() + 3_000;
+  const c = await campaign(30, { sendAt });
+  await rig.store.control.pause(c.id);
+  expect((await rig.store.campaigns.view(c.id))?.status).toBe('paused');
+  // Resumed well before its time: it is scheduled again, and nothing goes early.
+  expect((await rig.store.control.resume(c.id)).status).toBe('queued');
+  expect((await rig.store.campaigns.view(c.id))?.status).toBe('scheduled');
+  await waitFor(() => arrivals(c.prefix).length === 30, { timeoutMs: 15_000, what: 'the scheduled sends' });
+  expect(Math.min(...arrivals(c.prefix).map((r) => r.at))).toBeGreaterThanOrEqual(sendAt);
+  expect(new Set(arrivals(c.prefix).map((r) => r.number)).size).toBe(30);
+});
+
+test('paused through its send_at, a scheduled campaign sends nothing until resumed', async () => {
+  rig.sandbox.reset();
+  const sendAt = Date.now() + 1_000;
+  const c = await campaign(30, { sendAt });
+  await rig.store.control.pause(c.id);
+  // Its chunks wake at send_at, find it paused and park: still nothing a second after its time.
+  await waitFor(() => Date.now() > sendAt + 1_000, { intervalMs: 50, what: 'send_at to pass' });
+  expect(await staysAt(() => arrivals(c.prefix).length, 0, 500)).toBe(true);
+  const resumedAt = Date.now();
+  await rig.store.control.resume(c.id);
+  await waitFor(() => arrivals(c.prefix).length === 30, { timeoutMs: 15_000, what: 'the sends after resume' });
+  expect(Math.min(...arrivals(c.prefix).map((r) => r.at))).toBeGreaterThanOrEqual(resumedAt);
+  await waitFor(async () => (await rig.store.campaigns.view(c.id))?.status === 'completed', {
+    what: 'the campaign to complete',
+  });
+});
