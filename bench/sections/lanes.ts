@@ -291,7 +291,7 @@ export async function lanesSection(stack: Stack, o: LanesOptions): Promise<Targe
     [100, 50],
     [1_000, 200],
   ] as const) {
-    const r = await transactionalRun(stack, o, rate, n, 15_000);
+    const r = await transactionalRun(stack, o, rate, n, 10_000);
     latency.push([rate, r]);
     rates.push(r.rate);
   }
