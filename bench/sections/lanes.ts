@@ -10,7 +10,7 @@
  *                   share ÷ (weight ÷ Σ weights) must stay within 0.9–1.1 in every window.
  *   rate          — over each run's saturated period, the busiest one-second window (sliding, to the ms) and
  *                   the mean, both ÷ SEND_RATE: ≤ 1.1 and ≥ 0.9.
- * Every run has its own key prefix, producer and workers; campaigns are cancelled once measured.
+ * Every run has its own key prefix, producer and workers, warmed up first; campaigns are cancelled once measured.
  */
 import { request } from 'undici';
 import { recipientsCsv } from '../lib/csv-file';
@@ -25,6 +25,7 @@ import {
   startProducer,
   startWorker,
   upload,
+  waitCompleted,
   type Producer,
   type Stack,
   type Upload,
@@ -76,11 +77,17 @@ async function sendMessage(producer: Producer, imageUrl: string, number: string)
   return answeredAt;
 }
 
-/** Producer and `workers` worker processes on a fresh prefix, at `rate`. */
+/**
+ * Producer and `workers` worker processes on a fresh prefix, at `rate`, warmed up like the send section's: a
+ * campaign of a few seconds of the rate sent to the end first (code compiled and hot, connections open, scripts
+ * loaded), so that what is measured is the steady state, not a process's first seconds.
+ */
 async function startRun(stack: Stack, tag: string, rate: number, workers: number) {
   const prefix = newPrefix(tag);
   const procs: AppProcess[] = Array.from({ length: workers }, () => startWorker(stack, prefix, rate));
   const producer = await startProducer(stack, prefix);
+  const warm = await upload(producer, (await recipientsCsv(stack.dir, rate * 3, 916_000_000_000)).path, stack.imageUrl);
+  await waitCompleted(producer, warm.id, procs[0], 120_000);
   await resetSandbox(stack);
   return {
     producer,
