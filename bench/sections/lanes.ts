@@ -154,9 +154,9 @@ async function transactionalRun(
   const run = await startRun(stack, 'lt', rate, o.workers);
   try {
     const bulk = await upload(run.producer, bulkFile.path, stack.imageUrl);
-    // Saturated once the bulk campaign has sent two seconds' worth.
+    // Saturated once the bulk campaign has sent three seconds' worth (its canary chunk and ramp are behind it).
     await until(
-      async () => (await campaign(run.producer, bulk.id)).counts.sent >= 2 * rate,
+      async () => (await campaign(run.producer, bulk.id)).counts.sent >= 3 * rate,
       run.alive,
       'bulk campaign saturating the rate',
     );
