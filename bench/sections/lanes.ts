@@ -383,18 +383,18 @@ export async function lanesSection(stack: Stack, o: LanesOptions): Promise<Targe
       int(r.rate),
       fixed(r.seconds, 1),
       int(r.peak),
-      ratio(r.peak / r.rate),
+      fixed(r.peak / r.rate, 3),
       int(r.mean),
-      ratio(r.mean / r.rate),
+      fixed(r.mean / r.rate, 3),
     ]),
   );
   const peak = Math.max(...rates.map((r) => r.peak / r.rate));
   const mean = Math.min(...rates.map((r) => r.mean / r.rate));
   console.log(
-    `  worst busiest second ${ratio(peak)} × SEND_RATE (target ≤ 1.10) ${verdict(peak <= 1.1)}; ` +
-      `lowest mean ${ratio(mean)} × (target ≥ 0.90) ${verdict(mean >= 0.9)}`,
+    `  worst busiest second ${fixed(peak, 3)} × SEND_RATE (target ≤ 1.10) ${verdict(peak <= 1.1)}; ` +
+      `lowest mean ${fixed(mean, 3)} × (target ≥ 0.90) ${verdict(mean >= 0.9)}`,
   );
-  targets.push({ name: 'lanes peak ≤1.1×rate', pass: peak <= 1.1, value: `${ratio(peak)}×` });
-  targets.push({ name: 'lanes mean ≥0.9×rate', pass: mean >= 0.9, value: `${ratio(mean)}×` });
+  targets.push({ name: 'lanes peak ≤1.1×rate', pass: peak <= 1.1, value: `${fixed(peak, 3)}×` });
+  targets.push({ name: 'lanes mean ≥0.9×rate', pass: mean >= 0.9, value: `${fixed(mean, 3)}×` });
   return targets;
 }
