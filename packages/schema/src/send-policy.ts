@@ -50,7 +50,9 @@ export const SEND_POLICY = {
   /**
    * Fair share (SPEC §10): each bulk campaign keeps chunksPerWeight × weight chunk jobs in the queue (enough to
    * keep every worker busy with one campaign alone), and each worker runs at least `chunksPerWorker` chunks at
-   * once so that every running campaign has a chunk there to share its permits with. Every syncEveryMs each
+   * once so that every running campaign has a chunk there to share its permits with (48: twelve campaigns of
+   * weight 1 with all their chunks running on one worker; at 16, a fifth campaign's chunks queued behind the
+   * others' and it got 0.85 of its share). Every syncEveryMs each
    * worker reports what its permits gave each campaign and reads the totals of every worker and the floor (the
    * least of the campaigns with sends waiting within activeMs). A worker holds back a campaign more than leadMs
    * of the rate ahead of the floor (its chunks may all sit in that worker), unless the floor has not moved for
@@ -60,7 +62,7 @@ export const SEND_POLICY = {
   fairShare: {
     chunksPerWeight: 4,
     maxChunksInFlight: 100,
-    chunksPerWorker: 16,
+    chunksPerWorker: 48,
     syncEveryMs: 100,
     activeMs: 300,
     leadMs: 100,

@@ -108,3 +108,25 @@ test('paused through its send_at, a scheduled campaign sends nothing until resum
     what: 'the campaign to complete',
   });
 });
+
+test('five campaigns on one worker each get a fifth of a 10 s window (± 10%)', async () => {
+  rig.sandbox.reset();
+  // Every campaign keeps four chunks in the queue: 20 chunks, more than a worker ran at once before (16).
+  const cs = [];
+  for (const size of [3_000, 2_000, 3_500, 2_500, 3_000]) cs.push(await campaign(size));
+  const last = cs[cs.length - 1]!;
+  const t0 = await waitFor(() => arrivals(last.prefix)[0]?.at, { timeoutMs: 15_000, what: 'the last campaign' });
+  await waitFor(() => (rig.sandbox.stats().received.at(-1)?.at ?? 0) >= t0 + 10_000, {
+    timeoutMs: 40_000,
+    what: 'a full 10 s window of sends',
+  });
+  const counts = cs.map((c) => arrivals(c.prefix).filter((r) => r.at >= t0 && r.at < t0 + 10_000).length);
+  for (const c of cs) await rig.store.control.cancel(c.id);
+  const total = counts.reduce((a, b) => a + b, 0);
+  const ratios = counts.map((n) => (n / total) * cs.length);
+  console.log(`lanes: ${total} sends in 10 s, share ÷ fair share ${ratios.map((r) => r.toFixed(2)).join(' ')}`);
+  // ~2,000 sends (~400 a campaign) even at half the rate: the ± 10% band is ± 40 sends or more.
+  expect(total).toBeGreaterThan(RATE * 4);
+  for (const r of ratios) expect(r).toBeGreaterThanOrEqual(0.9);
+  for (const r of ratios) expect(r).toBeLessThanOrEqual(1.1);
+}, 60_000);
