@@ -54,7 +54,7 @@ function expectSentOnceAfter(numbers: string[], sendAt: number): void {
   for (const n of numbers) expect([n, byNumber[n]]).toEqual([n, 1]);
 }
 
-test('a scheduled campaign survives kill -9 of its worker: nothing before send_at, each recipient once after', async () => {
+test('a scheduled campaign survives kill -9 of its worker: nothing before send_at, each one once after', async () => {
   await withSystem({ workerEnv: { SEND_RATE: '200', WORKER_CONCURRENCY: '20' } }, async (sys) => {
     await started(sys.workers[0]!);
     const { csv, numbers } = csvOf('9171', 300);
@@ -113,7 +113,7 @@ ownRedis(
  * requests that already held a send slot). The bounds are far from both (0.25 vs ~0.5, 0.2 vs ~0.05) and do
  * not depend on the machine's speed: they are shares of the requests the sandbox saw while the call was sent.
  */
-test('"lane":"bulk" on a message call shares the rate with bulk; lane=transactional on an upload goes ahead', async () => {
+test('"lane":"bulk" on messages shares the rate with bulk; lane=transactional on an upload goes ahead', async () => {
   await withSystem({ workerEnv: { SEND_RATE: '200', WORKER_CONCURRENCY: '20' } }, async (sys) => {
     const bulk = csvOf('9173', 4_000);
     const campaign = await sys.upload(bulk.csv, { image_url: image() });

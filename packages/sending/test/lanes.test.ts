@@ -78,7 +78,7 @@ test(
   },
 );
 
-test('pause and resume while scheduled: resumed before send_at it still waits for it, then sends each once', async () => {
+test('pause and resume while scheduled: resumed before send_at it waits for it, then sends each once', async () => {
   rig.sandbox.reset();
   const sendAt = Date.now() + 3_000;
   const c = await campaign(30, { sendAt });
