@@ -82,7 +82,7 @@ export function startSendWorker(o: SendWorkerOptions): SendWorker {
       const stopped = Promise.all(workers.map((w) => w.close()));
       shutdown.abort('shutdown');
       await stopped;
-      await fairShare.stop();
+      fairShare.stop();
       await metrics.stop();
       await client.close();
       o.log.info(metrics.totals, 'sender stopped: messages this process sent and failed');
