@@ -153,10 +153,16 @@ export interface Upload {
   answeredAt: number;
 }
 
-/** Streams `file` as a raw text/csv body to POST /v1/campaigns, like a user's script would. */
-export async function upload(producer: Producer, file: string, imageUrl: string): Promise<Upload> {
+/** Streams `file` as a raw text/csv body to POST /v1/campaigns, like a user's script would; `options` as query. */
+export async function upload(
+  producer: Producer,
+  file: string,
+  imageUrl: string,
+  options: Record<string, string> = {},
+): Promise<Upload> {
   const startedAt = Date.now();
-  const res = await request(`${producer.url}/v1/campaigns?image_url=${encodeURIComponent(imageUrl)}&name=bench`, {
+  const query = new URLSearchParams({ image_url: imageUrl, name: 'bench', ...options });
+  const res = await request(`${producer.url}/v1/campaigns?${query}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'text/csv' },
     body: createReadStream(file, { highWaterMark: 256 * 1024 }),

@@ -7,6 +7,7 @@ import { CHUNK_SIZE, type ChunkJobData, type Store } from '@sobot/store';
 import { OutageBreaker } from './breaker';
 import { CampaignWatch } from './campaign-watch';
 import { ChunkRunner } from './chunk-runner';
+import { FairShareSync } from './fair-share-sync';
 import { MetricsRecorder } from './metrics-recorder';
 import { Permits } from './permits';
 import { SendGate } from './send-gate';
@@ -41,6 +42,10 @@ export function startSendWorker(o: SendWorkerOptions): SendWorker {
   const shutdown = new AbortController();
   // Every running chunk listens for shutdown: more than the default ten listeners is expected.
   setMaxListeners(1000, shutdown.signal);
+  // A campaign may run this far ahead of every worker's least-served one (SEND_POLICY.fairShare.leadMs of the rate).
+  const permits = new Permits(o.concurrency, Math.max(2, (o.sendRate * SEND_POLICY.fairShare.leadMs) / 1000));
+  const fairShare = new FairShareSync(permits, store.fairShare);
+  fairShare.start();
   const runner = new ChunkRunner(
     {
       client,
@@ -53,7 +58,7 @@ export function startSendWorker(o: SendWorkerOptions): SendWorker {
       maxAttempts: o.maxAttempts,
       ledger: store.ledger,
       watch: new CampaignWatch(store.campaigns),
-      permits: new Permits(o.concurrency),
+      permits,
       onStoreFull: troubleLog(o.log, 'Redis is out of memory: outcome writes are retried until it takes them'),
       audience: store.audience,
       frequencyCapHours: o.frequencyCapHours ?? 0,
@@ -81,6 +86,7 @@ export function startSendWorker(o: SendWorkerOptions): SendWorker {
       const stopped = Promise.all(workers.map((w) => w.close()));
       shutdown.abort('shutdown');
       await stopped;
+      fairShare.stop();
       await metrics.stop();
       await client.close();
       o.log.info(metrics.totals, 'sender stopped: messages this process sent, failed and skipped');

@@ -80,3 +80,27 @@ export async function commitCampaign(
 export function numbers(prefix: string, count: number): string[] {
   return Array.from({ length: count }, (_, i) => `${prefix}${String(i).padStart(12 - prefix.length, '0')}`);
 }
+
+/**
+ * A second send worker on the rig's Redis and sandbox, with its own Store (its own connections) and its own
+ * permits: what a second worker process has. Closed with the returned function.
+ */
+export function addSender(
+  rig: SendingRig,
+  o: Partial<Omit<SendWorkerOptions, 'store' | 'log' | 'sobot'>> = {},
+): () => Promise<void> {
+  const log = pino({ level: 'silent' });
+  const store = Store.open({ url: rig.redis.url, prefix: rig.redis.prefix, resultTtlDays: 1 }, log);
+  const sender = startSendWorker({
+    store,
+    log,
+    sobot: { baseUrl: rig.sandbox.url, apiKey: 'k', apiSecret: 's', timeoutMs: 5_000 },
+    sendRate: o.sendRate ?? 500,
+    concurrency: o.concurrency ?? 20,
+    maxAttempts: o.maxAttempts ?? 2,
+  });
+  return async () => {
+    await sender.close();
+    await store.close();
+  };
+}

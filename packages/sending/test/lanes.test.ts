@@ -1,4 +1,4 @@
-import { waitFor } from '@sobot/devkit';
+import { staysAt, waitFor } from '@sobot/devkit';
 import type { CampaignHeader } from '@sobot/store';
 import { commitCampaign, numbers, startRig, type SendingRig } from './helpers';
 
@@ -77,3 +77,56 @@ test(
     });
   },
 );
+
+test('pause and resume while scheduled: resumed before send_at it waits for it, then sends each once', async () => {
+  rig.sandbox.reset();
+  const sendAt = Date.now() + 3_000;
+  const c = await campaign(30, { sendAt });
+  await rig.store.control.pause(c.id);
+  expect((await rig.store.campaigns.view(c.id))?.status).toBe('paused');
+  // Resumed well before its time: it is scheduled again, and nothing goes early.
+  expect((await rig.store.control.resume(c.id)).status).toBe('queued');
+  expect((await rig.store.campaigns.view(c.id))?.status).toBe('scheduled');
+  await waitFor(() => arrivals(c.prefix).length === 30, { timeoutMs: 15_000, what: 'the scheduled sends' });
+  expect(Math.min(...arrivals(c.prefix).map((r) => r.at))).toBeGreaterThanOrEqual(sendAt);
+  expect(new Set(arrivals(c.prefix).map((r) => r.number)).size).toBe(30);
+});
+
+test('paused through its send_at, a scheduled campaign sends nothing until resumed', async () => {
+  rig.sandbox.reset();
+  const sendAt = Date.now() + 1_000;
+  const c = await campaign(30, { sendAt });
+  await rig.store.control.pause(c.id);
+  // Its chunks wake at send_at, find it paused and park: still nothing a second after its time.
+  await waitFor(() => Date.now() > sendAt + 1_000, { intervalMs: 50, what: 'send_at to pass' });
+  expect(await staysAt(() => arrivals(c.prefix).length, 0, 500)).toBe(true);
+  const resumedAt = Date.now();
+  await rig.store.control.resume(c.id);
+  await waitFor(() => arrivals(c.prefix).length === 30, { timeoutMs: 15_000, what: 'the sends after resume' });
+  expect(Math.min(...arrivals(c.prefix).map((r) => r.at))).toBeGreaterThanOrEqual(resumedAt);
+  await waitFor(async () => (await rig.store.campaigns.view(c.id))?.status === 'completed', {
+    what: 'the campaign to complete',
+  });
+});
+
+test('five campaigns on one worker each get a fifth of a 10 s window (± 10%)', async () => {
+  rig.sandbox.reset();
+  // Every campaign keeps four chunks in the queue: 20 chunks, more than a worker ran at once before (16).
+  const cs = [];
+  for (const size of [3_000, 2_000, 3_500, 2_500, 3_000]) cs.push(await campaign(size));
+  const last = cs[cs.length - 1]!;
+  const t0 = await waitFor(() => arrivals(last.prefix)[0]?.at, { timeoutMs: 15_000, what: 'the last campaign' });
+  await waitFor(() => (rig.sandbox.stats().received.at(-1)?.at ?? 0) >= t0 + 10_000, {
+    timeoutMs: 40_000,
+    what: 'a full 10 s window of sends',
+  });
+  const counts = cs.map((c) => arrivals(c.prefix).filter((r) => r.at >= t0 && r.at < t0 + 10_000).length);
+  for (const c of cs) await rig.store.control.cancel(c.id);
+  const total = counts.reduce((a, b) => a + b, 0);
+  const ratios = counts.map((n) => (n / total) * cs.length);
+  console.log(`lanes: ${total} sends in 10 s, share ÷ fair share ${ratios.map((r) => r.toFixed(2)).join(' ')}`);
+  // ~2,000 sends (~400 a campaign) even at half the rate: the ± 10% band is ± 40 sends or more.
+  expect(total).toBeGreaterThan(RATE * 4);
+  for (const r of ratios) expect(r).toBeGreaterThanOrEqual(0.9);
+  for (const r of ratios) expect(r).toBeLessThanOrEqual(1.1);
+}, 60_000);

@@ -1,3 +1,4 @@
+import { SEND_POLICY } from '@sobot/schema';
 import { Permits } from '../src/permits';
 import { StoppedError } from '../src/stopped';
 
@@ -81,5 +82,58 @@ describe('Permits', () => {
     expect(await settled(newcomer)).toBe(false);
     permits.release();
     await newcomer;
+  });
+
+  it("reports what each campaign was served and adopts every worker's totals", async () => {
+    const permits = new Permits(1);
+    const signal = new AbortController().signal;
+    const a = { group: 'a', weight: 1, priority: false };
+    const b = { group: 'b', weight: 2, priority: false };
+    await permits.acquire(signal, a);
+    const nextB = permits.acquire(signal, b);
+    permits.release();
+    await nextB;
+    const usage = permits.usage();
+    expect(usage).toEqual([
+      { group: 'a', served: 1, waiting: false },
+      { group: 'b', served: 0.5, waiting: false },
+    ]);
+    // Another worker served b a lot: here a goes first even though b waited first.
+    permits.adopt(
+      new Map([
+        ['a', 1],
+        ['b', 40],
+      ]),
+      1,
+    );
+    const order: string[] = [];
+    const waitB = permits.acquire(signal, b).then(() => order.push('b'));
+    const waitA = permits.acquire(signal, a).then(() => order.push('a'));
+    permits.release();
+    await waitA;
+    expect(order).toEqual(['a']);
+    permits.release();
+    await waitB;
+    permits.release();
+  });
+
+  it('holds back a campaign too far ahead of the floor, and lets it go once the floor stops moving', async () => {
+    const permits = new Permits(2, 10);
+    const signal = new AbortController().signal;
+    const ahead = { group: 'ahead', weight: 1, priority: false };
+    await permits.acquire(signal, ahead);
+    permits.usage();
+    permits.adopt(new Map([['ahead', 50]]), 5);
+    // A free permit, but the campaign leads the floor by 45 > 10: it waits.
+    const held = permits.acquire(signal, ahead);
+    expect(await settled(held)).toBe(false);
+    // A transactional message is never held.
+    await permits.acquire(signal, { group: 'tx', weight: 1, priority: true });
+    permits.release();
+    expect(await settled(held)).toBe(false);
+    // The floor has not moved for floorStuckMs: the campaign goes (the next report lets it).
+    await new Promise((r) => setTimeout(r, SEND_POLICY.fairShare.floorStuckMs + 20));
+    permits.usage();
+    await held;
   });
 });

@@ -16,6 +16,7 @@ export type { CampaignControl, ControlResult } from './campaign-control';
 export type { Ledger, LoadedChunk, OutcomeEntry, RecordResult } from './ledger';
 export { isTerminal, type Outcome, type OutcomeKind } from './outcome-codec';
 export { Circulation } from './circulation';
+export type { FairShare, ShareUsage, ShareTotals } from './fair-share';
 export type { SendRate, Reservation, SystemPause, SystemPauseState } from './send-rate';
 export type { Deliveries, DeliveryResult, DeliveryTally } from './delivery';
 export { IDEMPOTENCY_LEASE_MS, type IdempotencyKeys, type Claim, type Acquired, type KeyHolder } from './idempotency';

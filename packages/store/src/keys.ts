@@ -102,6 +102,11 @@ export class Keys {
     return `${this.prefix}:idem:${keyHash}`;
   }
 
+  /** Hash: `v:<campaign>` → virtual time (sends ÷ weight, all workers), `t:<campaign>` → last report (fair share). */
+  get fairShare(): string {
+    return `${this.prefix}:{fair}`;
+  }
+
   /** Hash (one of 16 buckets per day sent, unix day): wamid → message id, for the delivery webhook. */
   wamidIndex(day: number, bucket: number): string {
     return `${this.prefix}:{w:${bucket}}:${day}`;

@@ -22,6 +22,7 @@ const SCRIPTS = {
   renewIdempotency: 'renew-idempotency-1',
   settleIdempotency: 'settle-idempotency-1',
   releaseIdempotency: 'release-idempotency-1',
+  fairShare: 'fair-share-1',
 } as const;
 
 type ScriptName = keyof typeof SCRIPTS;

@@ -8,6 +8,7 @@ import { CampaignWriter } from './campaign-writer';
 import { Circulation } from './circulation';
 import type { StoreContext } from './context';
 import { Deliveries } from './delivery';
+import { FairShare } from './fair-share';
 import { StoreFullError, toStoreError, withStoreErrors } from './errors';
 import { evictionPolicy, redisHygieneWarnings } from './hygiene';
 import { IdempotencyKeys } from './idempotency';
@@ -73,6 +74,8 @@ export class Store {
   readonly system: SystemPause;
   /** Who may be messaged: the suppression list, 24-hour windows, frequency-cap and 131049 marks. */
   readonly audience: Audience;
+  /** Bulk campaigns' share of the sending across every worker. */
+  readonly fairShare: FairShare;
   private readonly ctx: StoreContext;
 
   private constructor(
@@ -95,6 +98,7 @@ export class Store {
     this.idempotency = withStoreErrors(new IdempotencyKeys(this.ctx));
     this.deliveries = withStoreErrors(new Deliveries(this.ctx));
     this.metrics = new MetricCounters(this.ctx);
+    this.fairShare = new FairShare(this.ctx);
   }
 
   static open(cfg: StoreConfig, log: Logger): Store {
