@@ -172,7 +172,10 @@ export class Ledger {
 const DAY_MS = 86_400_000;
 /** An hour's summary of API messages is kept two days (the page shows the last 24 h). */
 export const MESSAGE_SUMMARY_TTL_S = 2 * 86_400;
-/** Delivery events arrive within hours; the index of a day's wamids is kept a week. */
+/**
+ * Delivery events arrive within hours: the index of a day's wamids is kept a week (find-wamids-8.lua takes
+ * WAMID_INDEX_DAYS + 1 day keys).
+ */
 export const WAMID_INDEX_DAYS = 7;
 const WAMID_INDEX_TTL_S = (WAMID_INDEX_DAYS + 1) * 86_400;
 

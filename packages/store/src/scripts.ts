@@ -12,7 +12,7 @@ const SCRIPTS = {
   reserveSends: 'reserve-sends-1',
   delaySends: 'delay-sends-1',
   recordDelivery: 'record-delivery-2',
-  findWamids: 'find-wamids-n',
+  findWamids: 'find-wamids-8',
   setStatus: 'set-status-1',
   advanceCursor: 'advance-cursor-1',
   audienceLookup: 'audience-lookup-1',

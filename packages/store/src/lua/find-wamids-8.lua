@@ -3,7 +3,7 @@
   first. A day that does not exist costs one EXISTS; a wamid found is not looked for in older days.
   The wamids are sent once for all the days, and only the hits come back.
 
-  KEYS   the bucket's day hashes (wamid -> message id), newest first
+  KEYS   the bucket's 8 day hashes (WAMID_INDEX_DAYS + 1; wamid -> message id), newest first
   ARGV   the wamids
 
   Returns a flat list: the 1-based position in ARGV of each wamid found, then its message id.
