@@ -50,8 +50,8 @@ export class Keys {
   }
 
   /**
-   * Hash: the campaign breaker's window (record-outcomes-6.lua): `n` requests counted, `p:<code>` the positions
-   * of the last requests that code failed, `resumed` once a trip spent the first-50 rule.
+   * Hash: the campaign breaker's window (record-outcomes-6.lua): `f` failed requests counted, `p:<code>` the
+   * positions of the last requests that code failed, `resumed` once a trip spent the first-50 rule.
    */
   breaker(id: string): string {
     return this.campaign(id, 'b');

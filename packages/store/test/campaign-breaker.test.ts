@@ -88,6 +88,25 @@ test('any 200 consecutive requests: half failing with one code pauses it', async
   expect(v.paused_reason).toMatch(/^campaign breaker: 131052 \(Media upload error\) failed 100 of the last 200 /);
 });
 
+test('the window counts requests written in batches that all went well, and retry-failed does not shift it', async () => {
+  const id = await createCampaign(store, 1200);
+  // 100 sent, then 99 failures: one short of half of the last 200.
+  expect(await recordFrom(id, 0, pattern(100, '131052', 0, 1))).toBe(false);
+  expect(await recordFrom(id, 100, pattern(99, '131052', 1, 1))).toBe(false);
+  // Retry-failed lowers `failed` (it does not take requests back): the positions must not move with it.
+  expect((await store.control.retryFailed(id)).reset).toBe(99);
+  // 101 sent in batches without a failure (which leave the breaker alone), then 2 failures: the last 200
+  // requests hold 97 + 2 of them, not 101.
+  expect(await recordFrom(id, 199, pattern(101, '131052', 0, 1))).toBe(false);
+  expect(await recordFrom(id, 300, pattern(2, '131052', 1, 1))).toBe(false);
+  expect((await view(id)).status).toBe('running');
+  // Without the sent ones between, the same failures trip it.
+  const other = await createCampaign(store, 1200);
+  expect(await recordFrom(other, 0, pattern(100, '131052', 0, 1))).toBe(false);
+  expect(await recordFrom(other, 100, pattern(99, '131052', 1, 1))).toBe(false);
+  expect(await recordFrom(other, 199, pattern(1, '131052', 1, 1))).toBe(true);
+});
+
 test('a resumed campaign starts a fresh count and is judged by the sliding window only', async () => {
   const id = await createCampaign(store, 600);
   expect(await recordFrom(id, 0, pattern(25, '131053', 1, 1), 5)).toBe(true);

@@ -12,7 +12,7 @@
   KEYS[3] failures   failure counts by code, `m:<code>` last message; skips as `k:<code>`, `m:k:<code>`
   KEYS[4] perSecond  unix second -> terminal outcomes recorded (current rate)
   KEYS[5] outcomes   chunk's hash: index -> outcome
-  KEYS[6] breaker    campaign breaker: `n` requests counted, `p:<code>` the positions (1..n) of the last
+  KEYS[6] breaker    campaign breaker: `f` failed requests counted, `p:<code>` the positions of the last
                      requests that code failed, `resumed` once a trip spent the first-requests rule
 
   ARGV[1] now, ms
@@ -39,37 +39,38 @@
             sent, failed, skipped (newly recorded), breaker (1 when this call tripped it) }
 ]]
 local firstN, window, share = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
-local meta = redis.call('HMGET', KEYS[1], 'status', 'source')
+-- Everything this call reads of the campaign hash, in one read.
+local meta = redis.call('HMGET', KEYS[1], 'status', 'source', 'accepted', 'canary_state', 'canary_n', 'canary_ratio')
 local status = meta[1]
 -- API messages (one campaign per call) are not judged: nobody watches such a campaign to resume it, and each
 -- message answers for itself.
 local counting = (status == 'running' or status == 'queued') and meta[2] ~= 'api'
 -- This call's requests for the breaker, in order: the upstream code that failed each ('' when none) and its message.
-local requests, SENT = {}, { '', '' }
+local requests, SENT, anyFailed = {}, { '', '' }, false
 
--- Counts `requests` into the breaker window. A sent request only moves the count `n` on; a failure appends its
--- position to its code's `p:<code>` list (the last `window * share` of them are kept), so a campaign that sends
--- well costs a few calls per script call, whatever the batch. Returns the reason when a request trips it; the
--- rest are then not counted.
-local function judge()
+-- Counts `requests` into the breaker window. A request's position is the campaign's sent counter plus the
+-- failed requests the breaker has counted (`f`): both only grow (retry-failed lowers `failed`, never `sent` or `f`),
+-- so a call whose requests all went well reads and writes nothing here. A failure appends its position to its code's
+-- `p:<code>` list (the last `window * share` of them are kept). Returns the reason when a request trips it; the rest
+-- are then not counted.
+local function judge(sentBefore)
   local needFirst, needWindow = math.ceil(firstN * share), math.ceil(window * share)
-  local b = redis.call('HMGET', KEYS[6], 'n', 'resumed')
-  local n, resumed = tonumber(b[1] or '0'), b[2] ~= false
-  local positions, names = {}, {}
+  local positions, names, fields = {}, {}, { 'f', 'resumed' }
   for _, r in ipairs(requests) do
-    if r[1] ~= '' and not positions[r[1]] then positions[r[1]] = {}; names[#names + 1] = r[1] end
-  end
-  if #names > 0 then
-    local fields = {}
-    for i, code in ipairs(names) do fields[i] = 'p:' .. code end
-    local lists = redis.call('HMGET', KEYS[6], unpack(fields))
-    for i, code in ipairs(names) do
-      for at in string.gmatch(lists[i] or '', '%d+') do table.insert(positions[code], tonumber(at)) end
+    if r[1] ~= '' and not positions[r[1]] then
+      positions[r[1]] = {}; names[#names + 1] = r[1]; fields[#fields + 1] = 'p:' .. r[1]
     end
   end
+  local b = redis.call('HMGET', KEYS[6], unpack(fields))
+  local f, resumed = tonumber(b[1] or '0'), b[2] ~= false
+  for i, code in ipairs(names) do
+    for at in string.gmatch(b[i + 2] or '', '%d+') do table.insert(positions[code], tonumber(at)) end
+  end
+  local n = sentBefore + f
   for _, r in ipairs(requests) do
     n = n + 1
     local code = r[1]
+    if r ~= SENT then f = f + 1 end
     if code ~= '' then
       local list = positions[code]
       table.insert(list, n)
@@ -84,7 +85,7 @@ local function judge()
       end
     end
   end
-  local set = { 'n', n }
+  local set = { 'f', f }
   for _, code in ipairs(names) do
     -- Positions that left the window (and the first requests, once past them) no longer matter.
     local kept = {}
@@ -117,22 +118,30 @@ for i = 6, #ARGV, 4 do
       redis.call('HSET', KEYS[3], 'm:' .. reason, ARGV[i + 3])
       if kind == 'f' and counting then
         requests[#requests + 1] = { string.match(ARGV[i + 2], '^%d+$') and ARGV[i + 2] or '', ARGV[i + 3] }
+        anyFailed = true
       end
     end
   end
 end
 
-local trip = #requests > 0 and judge() or nil
-
-if sent > 0 then redis.call('HINCRBY', KEYS[2], 'sent', sent) end
-if failed > 0 then redis.call('HINCRBY', KEYS[2], 'failed', failed) end
-if skipped > 0 then redis.call('HINCRBY', KEYS[2], 'skipped', skipped) end
+local totals = { 0, 0, 0 }
+if sent > 0 then totals[1] = redis.call('HINCRBY', KEYS[2], 'sent', sent) end
+if failed > 0 then totals[2] = redis.call('HINCRBY', KEYS[2], 'failed', failed) end
+if skipped > 0 then totals[3] = redis.call('HINCRBY', KEYS[2], 'skipped', skipped) end
 local ended = sent + failed + skipped
 if ended > 0 then
+  -- The counters this call did not move, read once (completion and canary need all three).
+  if sent == 0 or failed == 0 or skipped == 0 then
+    local c = redis.call('HMGET', KEYS[2], 'sent', 'failed', 'skipped')
+    for j = 1, 3 do totals[j] = tonumber(c[j] or '0') end
+  end
   redis.call('HINCRBY', KEYS[4], ARGV[2], ended)
   redis.call('HDEL', KEYS[4], tostring(tonumber(ARGV[2]) - 60))
   redis.call('PEXPIRE', KEYS[4], 3600000)
 end
+
+-- Only a failed request can trip the breaker: a call without one leaves its window alone (see judge).
+local trip = anyFailed and judge(totals[1] - sent) or nil
 
 local completed, canary, breaker = 0, 0, 0
 if applied > 0 then
@@ -143,33 +152,27 @@ if applied > 0 then
   end
 end
 if ended > 0 and (status == 'running' or status == 'paused') then
-  local accepted = tonumber(redis.call('HGET', KEYS[1], 'accepted') or '0')
-  local counts = redis.call('HMGET', KEYS[2], 'sent', 'failed', 'skipped')
-  if tonumber(counts[1] or '0') + tonumber(counts[2] or '0') + tonumber(counts[3] or '0') >= accepted then
+  if totals[1] + totals[2] + totals[3] >= tonumber(meta[3] or '0') then
     redis.call('HSET', KEYS[1], 'status', 'completed', 'completed_at', ARGV[1])
     completed = 1
     status = 'completed'
   end
 end
-if ended > 0 then
-  local c = redis.call('HMGET', KEYS[1], 'canary_state', 'canary_n', 'canary_ratio')
-  if c[1] == 'pending' then
-    local counts = redis.call('HMGET', KEYS[2], 'sent', 'failed', 'skipped')
-    local s, f = tonumber(counts[1] or '0') + tonumber(counts[3] or '0'), tonumber(counts[2] or '0')
-    if s + f >= tonumber(c[2]) then
-      if f / (s + f) > tonumber(c[3]) then
-        canary = -1
-        redis.call('HSET', KEYS[1], 'canary_state', 'failed')
-        if status == 'running' or status == 'queued' then
-          redis.call('HSET', KEYS[1], 'status', 'paused', 'paused_reason',
-            string.format('canary failed: %d of the first %d messages failed (more than %d%%); '
-              .. 'check the failure reasons, then resume or cancel', f, s + f, math.floor(tonumber(c[3]) * 100 + 0.5)))
-          status = 'paused'
-        end
-      else
-        canary = 1
-        redis.call('HSET', KEYS[1], 'canary_state', 'passed')
+if ended > 0 and meta[4] == 'pending' then
+  local s, f = totals[1] + totals[3], totals[2]
+  if s + f >= tonumber(meta[5]) then
+    if f / (s + f) > tonumber(meta[6]) then
+      canary = -1
+      redis.call('HSET', KEYS[1], 'canary_state', 'failed')
+      if status == 'running' or status == 'queued' then
+        redis.call('HSET', KEYS[1], 'status', 'paused', 'paused_reason',
+          string.format('canary failed: %d of the first %d messages failed (more than %d%%); '
+            .. 'check the failure reasons, then resume or cancel', f, s + f, math.floor(tonumber(meta[6]) * 100 + 0.5)))
+        status = 'paused'
       end
+    else
+      canary = 1
+      redis.call('HSET', KEYS[1], 'canary_state', 'passed')
     end
   end
 end
