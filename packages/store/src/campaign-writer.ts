@@ -80,6 +80,8 @@ export class CampaignWriter {
   private screened: Promise<void> = Promise.resolve();
   /** Whether there is anything to screen against (none suppressed, no inbound for a day: no lookups). */
   private readonly needed: Promise<{ suppression: boolean; window: boolean }> | undefined;
+  /** Known once the first recipient arrives: false when there is nothing to screen (recipients go straight in). */
+  private screens: boolean | undefined;
   private filter: Promise<(number: string) => boolean> | undefined;
   private suppressedCount = 0;
   private inWindowCount = 0;
@@ -106,7 +108,14 @@ export class CampaignWriter {
 
   /** Sink for ingest: returns a promise only when the write or screening window is full (backpressure). */
   readonly add = (message: SobotImageMessage): void | Promise<void> => {
-    if (this.screen) {
+    if (this.screen && this.screens !== false) {
+      // The first recipient waits for the answer: with nothing suppressed and no window to count, an upload holds
+      // no screening batches in memory (64,000 recipients) and costs no lookup.
+      if (this.screens === undefined)
+        return this.needed!.then((n) => {
+          this.screens = n.suppression || n.window;
+          return this.add(message);
+        });
       this.unscreened.push(message);
       if (this.unscreened.length === SCREEN_BATCH) return this.screenBatch();
       return undefined;
