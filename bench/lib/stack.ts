@@ -19,7 +19,7 @@ import { sleep } from './measure';
 export const TOKEN = 'bench-token';
 export const WEBHOOK_TOKEN = 'bench-webhook-token';
 /** The sandbox's answer delay for every message (the issue fixes it at 20 ms). */
-export const LATENCY_MS = 20;
+export const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 20);
 /** Requests in flight for every sender, the project's and the naive ones. */
 export const CONCURRENCY = 100;
 
