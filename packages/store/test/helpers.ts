@@ -34,6 +34,26 @@ export interface TestStore {
   close(): Promise<void>;
 }
 
+/**
+ * One TestStore for the test file: opened before its first test, closed after its last. Its fields are read when a
+ * test runs (`env.store`), not when the file loads.
+ */
+export function useTestStore(): TestStore {
+  let env: TestStore | undefined;
+  beforeAll(async () => {
+    env = await openStore();
+  });
+  afterAll(async () => {
+    await env?.close();
+  });
+  return new Proxy({} as TestStore, {
+    get: (_, key) => {
+      if (!env) throw new Error('the test store opens in beforeAll: read it inside a test or hook');
+      return env[key as keyof TestStore];
+    },
+  });
+}
+
 export async function openStore(): Promise<TestStore> {
   const server: TestRedis = await startTestRedis();
   const stores: Store[] = [];
