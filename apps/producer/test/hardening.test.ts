@@ -4,48 +4,25 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { PREFLIGHT_NEUTRAL_MESSAGE } from '@sobot/campaigns';
-import { createLogger } from '@sobot/config';
-import { startTestRedis, type TestRedis } from '@sobot/devkit';
 import { startSandbox, type Sandbox } from '@sobot/sandbox';
-import { Store } from '@sobot/store';
-import { buildApp } from '../src/app';
-import { producerConfigSchema } from '../src/config';
+import { TestProducers } from './producers';
 
 const API_KEY = 'hardening-key';
 const METRICS_TOKEN = 'metrics-token-5b1f';
 
-let redis: TestRedis;
+let producers: TestProducers;
 let sandbox: Sandbox;
-const stores: Store[] = [];
-const apps: FastifyInstance[] = [];
 
-async function app(env: Record<string, string> = {}): Promise<FastifyInstance> {
-  const cfg = producerConfigSchema.parse({
-    API_KEYS: API_KEY,
-    REDIS_URL: redis.url,
-    REDIS_PREFIX: redis.prefix,
-    ...env,
-  });
-  const store = Store.open(
-    { url: redis.url, prefix: redis.prefix, resultTtlDays: cfg.RESULT_TTL_DAYS },
-    createLogger('store', 'silent'),
-  );
-  stores.push(store);
-  const built = await buildApp({ cfg, store });
-  apps.push(built);
-  return built;
-}
+const app = async (env: Record<string, string> = {}): Promise<FastifyInstance> => (await producers.open(env)).app;
 
 beforeAll(async () => {
-  redis = await startTestRedis();
+  producers = await TestProducers.start(API_KEY);
   sandbox = await startSandbox({});
 });
 
 afterAll(async () => {
-  for (const a of apps) await a.close();
-  for (const s of stores) await s.close();
   await sandbox?.close();
-  await redis?.close();
+  await producers?.close();
 });
 
 describe('/metrics', () => {

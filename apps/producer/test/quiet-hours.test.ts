@@ -3,42 +3,24 @@
  * option and its QUIET_HOURS default, the `timezone` column, and quiet hours on POST /v1/messages.
  */
 import type { FastifyInstance } from 'fastify';
-import { ConfigError, createLogger, loadConfig } from '@sobot/config';
-import { startTestRedis, type TestRedis } from '@sobot/devkit';
-import { Store } from '@sobot/store';
-import { buildApp } from '../src/app';
+import { ConfigError, loadConfig } from '@sobot/config';
 import { producerConfigSchema } from '../src/config';
+import { TestProducers } from './producers';
 
 const API_KEY = 'quiet-key';
 const auth = { authorization: `Bearer ${API_KEY}` };
 const IMAGE = 'https://cdn.example.com/a.jpg';
 
-let redis: TestRedis;
-const stores: Store[] = [];
-const apps: FastifyInstance[] = [];
+let producers: TestProducers;
 
-async function app(env: Record<string, string> = {}): Promise<FastifyInstance> {
-  const cfg = producerConfigSchema.parse({
-    API_KEYS: API_KEY,
-    REDIS_URL: redis.url,
-    REDIS_PREFIX: redis.prefix,
-    ...env,
-  });
-  const store = Store.open({ url: redis.url, prefix: redis.prefix, resultTtlDays: 1 }, createLogger('store', 'silent'));
-  stores.push(store);
-  const built = await buildApp({ cfg, store });
-  apps.push(built);
-  return built;
-}
+const app = async (env: Record<string, string> = {}): Promise<FastifyInstance> => (await producers.open(env)).app;
 
 beforeAll(async () => {
-  redis = await startTestRedis();
+  producers = await TestProducers.start(API_KEY);
 });
 
 afterAll(async () => {
-  for (const a of apps) await a.close();
-  for (const s of stores) await s.close();
-  await redis?.close();
+  await producers?.close();
 });
 
 const upload = (server: FastifyInstance, query: string, csv = 'phone,name\n919970000101,Ann\n') =>

@@ -4,8 +4,6 @@
  * ledger, as the worker writes them; every answer is checked against its schema.
  */
 import type { FastifyInstance } from 'fastify';
-import { createLogger } from '@sobot/config';
-import { startTestRedis, type TestRedis } from '@sobot/devkit';
 import {
   campaignViewSchema,
   messageListSchema,
@@ -14,36 +12,24 @@ import {
   reportRowSchema,
   type SobotImageMessage,
 } from '@sobot/schema';
-import { CHUNK_SIZE, messageId, Store, type Outcome } from '@sobot/store';
-import { buildApp } from '../src/app';
-import { producerConfigSchema } from '../src/config';
+import { CHUNK_SIZE, messageId, type Outcome, type Store } from '@sobot/store';
+import { TestProducers } from './producers';
 
 const KEY = 'skipped-key';
 const auth = { authorization: `Bearer ${KEY}` };
 const IMAGE = 'https://cdn.example.com/promo.jpg';
 
-let redis: TestRedis;
+let producers: TestProducers;
 let store: Store;
 let app: FastifyInstance;
 
 beforeAll(async () => {
-  redis = await startTestRedis();
-  const cfg = producerConfigSchema.parse({
-    API_KEYS: KEY,
-    BOARD_USER: 'ops',
-    BOARD_PASSWORD: 'board-pass',
-    REDIS_URL: redis.url,
-    REDIS_PREFIX: redis.prefix,
-    LOG_LEVEL: 'silent',
-  });
-  store = Store.open({ url: redis.url, prefix: redis.prefix, resultTtlDays: 1 }, createLogger('store', 'silent'));
-  app = await buildApp({ cfg, store });
+  producers = await TestProducers.start(KEY);
+  ({ app, store } = await producers.open({ BOARD_USER: 'ops', BOARD_PASSWORD: 'board-pass', LOG_LEVEL: 'silent' }));
 });
 
 afterAll(async () => {
-  await app?.close();
-  await store?.close();
-  await redis?.close();
+  await producers?.close();
 });
 
 const at = Date.now();

@@ -3,29 +3,22 @@
  * `POST /v1/messages` answers 400 naming the field; an upload refuses the row (past the first 64 KB too).
  */
 import type { FastifyInstance } from 'fastify';
-import { createLogger } from '@sobot/config';
-import { startTestRedis, type TestRedis } from '@sobot/devkit';
-import { Store } from '@sobot/store';
-import { buildApp } from '../src/app';
-import { producerConfigSchema } from '../src/config';
+import type { Store } from '@sobot/store';
+import { TestProducers } from './producers';
 
 const API_KEY = 'text-fields-key';
 const auth = { authorization: `Bearer ${API_KEY}` };
-let redis: TestRedis;
+let producers: TestProducers;
 let store: Store;
 let app: FastifyInstance;
 
 beforeAll(async () => {
-  redis = await startTestRedis();
-  const cfg = producerConfigSchema.parse({ API_KEYS: API_KEY, REDIS_URL: redis.url, REDIS_PREFIX: redis.prefix });
-  store = Store.open({ url: redis.url, prefix: redis.prefix, resultTtlDays: 1 }, createLogger('store', 'silent'));
-  app = await buildApp({ cfg, store });
+  producers = await TestProducers.start(API_KEY);
+  ({ app, store } = await producers.open());
 });
 
 afterAll(async () => {
-  await app?.close();
-  await store?.close();
-  await redis?.close();
+  await producers?.close();
 });
 
 const message = (fields: string) =>

@@ -5,23 +5,18 @@
  */
 import { createHmac } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
-import type { FastifyInstance } from 'fastify';
 import IORedis from 'ioredis';
 import { createLogger } from '@sobot/config';
-import { startTestRedis, type TestRedis } from '@sobot/devkit';
 import { startSandbox, type Sandbox } from '@sobot/sandbox';
-import { AUDIENCE, Store } from '@sobot/store';
-import { buildApp } from '../src/app';
-import { producerConfigSchema } from '../src/config';
+import { AUDIENCE, type Store } from '@sobot/store';
+import { TestProducers } from './producers';
 
 const API_KEY = 'webhook-test-key';
 const HOOK_TOKEN = 'hook-token-8c1d';
 const APP_SECRET = 'app-secret-77f0';
 
-let redis: TestRedis;
+let producers: TestProducers;
 let admin: IORedis;
-const stores: Store[] = [];
-const apps: FastifyInstance[] = [];
 const sandboxes: Sandbox[] = [];
 
 interface Producer {
@@ -33,20 +28,8 @@ interface Producer {
 const logged: string[] = [];
 
 async function producer(env: Record<string, string> = {}): Promise<Producer> {
-  const cfg = producerConfigSchema.parse({
-    API_KEYS: API_KEY,
-    REDIS_URL: redis.url,
-    REDIS_PREFIX: redis.prefix,
-    ...env,
-  });
-  const store = Store.open(
-    { url: redis.url, prefix: redis.prefix, resultTtlDays: cfg.RESULT_TTL_DAYS },
-    createLogger('store', 'silent'),
-  );
-  stores.push(store);
   const logger = createLogger('producer', 'debug', {}, { write: (line: string) => void logged.push(line) });
-  const app = await buildApp({ cfg, store }, logger);
-  apps.push(app);
+  const { app, store } = await producers.open(env, logger);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   if (!address || typeof address === 'string') throw new Error('no port');
@@ -109,8 +92,8 @@ async function commandCalls(): Promise<Record<string, number>> {
 }
 
 beforeAll(async () => {
-  redis = await startTestRedis();
-  admin = new IORedis(redis.url);
+  producers = await TestProducers.start(API_KEY);
+  admin = new IORedis(producers.redis.url);
 });
 
 afterAll(async () => {
@@ -120,10 +103,8 @@ afterAll(async () => {
   for (const secret of [HOOK_TOKEN, APP_SECRET, 'hook-token', 'app-secret', '919970585556', '919970585562'])
     expect({ secret, found: text.includes(secret) }).toEqual({ secret, found: false });
   for (const s of sandboxes) await s.close();
-  for (const a of apps) await a.close();
-  for (const s of stores) await s.close();
   admin?.disconnect();
-  await redis?.close();
+  await producers?.close();
 });
 
 describe('who may post (SPEC §14)', () => {
