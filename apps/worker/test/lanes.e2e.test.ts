@@ -4,7 +4,8 @@
  * message call shares the rate with bulk campaigns, `lane=transactional` on an upload goes ahead of them.
  */
 import { startSandbox, type Sandbox } from '@sobot/sandbox';
-import { startSystem, startTestRedis, waitFor, type AppProcess, type System, type TestRedis } from '@sobot/devkit';
+import { waitFor, type AppProcess } from '@sobot/devkit';
+import { csvOf, withSystem } from './system';
 
 let sandbox: Sandbox;
 
@@ -15,31 +16,6 @@ afterAll(async () => sandbox?.close());
 beforeEach(() => sandbox.reset());
 
 const image = () => `${sandbox.url}/images/sample.jpg`;
-
-function csvOf(prefix: string, n: number): { csv: string; numbers: string[] } {
-  const numbers = Array.from({ length: n }, (_, i) => `${prefix}${String(i).padStart(12 - prefix.length, '0')}`);
-  return { csv: `phone,name\n${numbers.map((x, i) => `${x},N${i}`).join('\n')}\n`, numbers };
-}
-
-async function withSystem(
-  opts: { workerEnv: Record<string, string>; appendonly?: boolean },
-  body: (sys: System, redis: TestRedis) => Promise<void>,
-) {
-  const redis = await startTestRedis({ appendonly: opts.appendonly });
-  const sys = await startSystem({
-    redisUrl: redis.url,
-    prefix: redis.prefix,
-    sobotUrl: sandbox.url,
-    workers: 1,
-    workerEnv: opts.workerEnv,
-  });
-  try {
-    await body(sys, redis);
-  } finally {
-    await sys.close();
-    await redis.close();
-  }
-}
 
 const started = (w: AppProcess) =>
   waitFor(() => w.output().includes('worker started'), { timeoutMs: 60_000, what: 'the worker to start' });
@@ -55,7 +31,7 @@ function expectSentOnceAfter(numbers: string[], sendAt: number): void {
 }
 
 test('a scheduled campaign survives kill -9 of its worker: nothing before send_at, each one once after', async () => {
-  await withSystem({ workerEnv: { SEND_RATE: '200', WORKER_CONCURRENCY: '20' } }, async (sys) => {
+  await withSystem(sandbox.url, { workerEnv: { SEND_RATE: '200', WORKER_CONCURRENCY: '20' } }, async (sys) => {
     await started(sys.workers[0]!);
     const { csv, numbers } = csvOf('9171', 300);
     // Far enough ahead for the kill and a new worker's start (a few seconds under tsx on a loaded machine).
@@ -78,6 +54,7 @@ ownRedis(
   'a scheduled campaign survives a Redis restart (AOF): still scheduled, sent at its time, each recipient once',
   async () => {
     await withSystem(
+      sandbox.url,
       { workerEnv: { SEND_RATE: '200', WORKER_CONCURRENCY: '20' }, appendonly: true },
       async (sys, redis) => {
         await started(sys.workers[0]!);
@@ -114,7 +91,7 @@ ownRedis(
  * not depend on the machine's speed: they are shares of the requests the sandbox saw while the call was sent.
  */
 test('"lane":"bulk" on messages shares the rate with bulk; lane=transactional on an upload goes ahead', async () => {
-  await withSystem({ workerEnv: { SEND_RATE: '200', WORKER_CONCURRENCY: '20' } }, async (sys) => {
+  await withSystem(sandbox.url, { workerEnv: { SEND_RATE: '200', WORKER_CONCURRENCY: '20' } }, async (sys) => {
     const bulk = csvOf('9173', 4_000);
     const campaign = await sys.upload(bulk.csv, { image_url: image() });
     expect(campaign.status).toBe(202);

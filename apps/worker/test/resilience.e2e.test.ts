@@ -4,7 +4,8 @@
  * report against what the API (the sandbox) really received.
  */
 import { startSandbox, type Sandbox } from '@sobot/sandbox';
-import { startSystem, startTestRedis, waitFor, type System, type TestRedis } from '@sobot/devkit';
+import { waitFor } from '@sobot/devkit';
+import { csvOf, withSystem } from './system';
 
 let sandbox: Sandbox;
 
@@ -13,11 +14,6 @@ beforeAll(async () => {
 });
 afterAll(async () => sandbox?.close());
 beforeEach(() => sandbox.reset());
-
-function csvOf(prefix: string, n: number): { csv: string; numbers: string[] } {
-  const numbers = Array.from({ length: n }, (_, i) => `${prefix}${String(i).padStart(12 - prefix.length, '0')}`);
-  return { csv: `phone,name\n${numbers.map((x, i) => `${x},N${i}`).join('\n')}\n`, numbers };
-}
 
 /** The most requests the sandbox received in any one-second window. */
 function peakPerSecond(times: number[]): number {
@@ -30,28 +26,8 @@ function peakPerSecond(times: number[]): number {
   return peak;
 }
 
-async function withSystem(
-  opts: { workers: number; workerEnv: Record<string, string>; appendonly?: boolean },
-  body: (sys: System, redis: TestRedis) => Promise<void>,
-) {
-  const redis = await startTestRedis({ appendonly: opts.appendonly });
-  const sys = await startSystem({
-    redisUrl: redis.url,
-    prefix: redis.prefix,
-    sobotUrl: sandbox.url,
-    workers: opts.workers,
-    workerEnv: opts.workerEnv,
-  });
-  try {
-    await body(sys, redis);
-  } finally {
-    await sys.close();
-    await redis.close();
-  }
-}
-
 test('two workers at SEND_RATE=40 share one rate: no one-second window over 44, mean ≥ 0.9 × 40', async () => {
-  await withSystem({ workers: 2, workerEnv: { SEND_RATE: '40' } }, async (sys) => {
+  await withSystem(sandbox.url, { workers: 2, workerEnv: { SEND_RATE: '40' } }, async (sys) => {
     const { csv, numbers } = csvOf('9195', 480);
     const up = await sys.upload(csv, { image_url: `${sandbox.url}/images/sample.jpg` });
     const done = await sys.waitForCampaign(up.body.id, (c) => c.status === 'completed', 60_000);
@@ -70,6 +46,7 @@ test('two workers at SEND_RATE=40 share one rate: no one-second window over 44, 
 test('kill -9 of a worker, twice, mid-campaign: nothing lost, doubles within the in-flight bound', async () => {
   const inFlight = 10;
   await withSystem(
+    sandbox.url,
     { workers: 1, workerEnv: { SEND_RATE: '150', WORKER_CONCURRENCY: String(inFlight) } },
     async (sys) => {
       const { csv, numbers } = csvOf('9166', 1200);
@@ -92,21 +69,25 @@ test('kill -9 of a worker, twice, mid-campaign: nothing lost, doubles within the
 }, 150_000);
 
 test('a rolling restart (SIGTERM, start) sends nothing twice', async () => {
-  await withSystem({ workers: 1, workerEnv: { SEND_RATE: '150', WORKER_CONCURRENCY: '20' } }, async (sys) => {
-    const { csv, numbers } = csvOf('9177', 900);
-    const up = await sys.upload(csv, { image_url: `${sandbox.url}/images/sample.jpg` });
-    for (const after of [200, 500]) {
-      await waitFor(() => sandbox.stats().accepted >= after, { timeoutMs: 30_000, what: `${after} sends` });
-      const old = sys.workers.at(-1)!;
-      sys.addWorker();
-      expect(await old.stop('SIGTERM')).toBe(0);
-      expect(old.output()).toMatch(/shut down cleanly/);
-    }
-    const done = await sys.waitForCampaign(up.body.id, (c) => c.status === 'completed', 60_000);
-    expect(done.counts).toMatchObject({ sent: 900, failed: 0 });
-    const { byNumber } = sandbox.stats();
-    for (const n of numbers) expect([n, byNumber[n]]).toEqual([n, 1]);
-  });
+  await withSystem(
+    sandbox.url,
+    { workers: 1, workerEnv: { SEND_RATE: '150', WORKER_CONCURRENCY: '20' } },
+    async (sys) => {
+      const { csv, numbers } = csvOf('9177', 900);
+      const up = await sys.upload(csv, { image_url: `${sandbox.url}/images/sample.jpg` });
+      for (const after of [200, 500]) {
+        await waitFor(() => sandbox.stats().accepted >= after, { timeoutMs: 30_000, what: `${after} sends` });
+        const old = sys.workers.at(-1)!;
+        sys.addWorker();
+        expect(await old.stop('SIGTERM')).toBe(0);
+        expect(old.output()).toMatch(/shut down cleanly/);
+      }
+      const done = await sys.waitForCampaign(up.body.id, (c) => c.status === 'completed', 60_000);
+      expect(done.counts).toMatchObject({ sent: 900, failed: 0 });
+      const { byNumber } = sandbox.stats();
+      for (const n of numbers) expect([n, byNumber[n]]).toEqual([n, 1]);
+    },
+  );
 }, 120_000);
 
 const ownRedis = process.env.REDIS_URL ? test.skip : test;
@@ -114,6 +95,7 @@ ownRedis(
   'Redis killed with -9 and restarted mid-campaign (AOF on): the campaign completes, nothing missing',
   async () => {
     await withSystem(
+      sandbox.url,
       { workers: 1, workerEnv: { SEND_RATE: '150', WORKER_CONCURRENCY: '20' }, appendonly: true },
       async (sys, redis) => {
         const { csv, numbers } = csvOf('9188', 900);

@@ -46,11 +46,15 @@ export async function startRig(
   };
 }
 
-/** Commits a campaign of one recipient per number (the rig's image) and returns its id. */
+/**
+ * Commits a campaign of one recipient per number (the rig's image) and returns its id; `zones` gives some numbers a
+ * `timezone` column value.
+ */
 export async function commitCampaign(
   rig: SendingRig,
   numbers: string[],
   header: Partial<CampaignHeader> = {},
+  zones: Record<string, string> = {},
 ): Promise<string> {
   const defaults = { image_url: rig.image };
   const writer = rig.store.newCampaign(defaults);
@@ -62,6 +66,7 @@ export async function commitCampaign(
       customer_number: n,
       customer_name: `C${i}`,
     };
+    if (zones[n]) m.timezone = zones[n];
     await writer.add(m);
   }
   await writer.commit({

@@ -1,7 +1,7 @@
 import { staysAt, waitFor } from '@sobot/devkit';
-import { formatQuietHours, type QuietSpan, type SobotImageMessage } from '@sobot/schema';
+import { formatQuietHours, type QuietSpan } from '@sobot/schema';
 import type { CampaignView } from '@sobot/schema';
-import { startRig, type SendingRig } from './helpers';
+import { commitCampaign, startRig, type SendingRig } from './helpers';
 
 /**
  * SPEC §10 quiet hours against a real Redis, the sandbox and one worker in this process. Each span is chosen
@@ -50,31 +50,8 @@ function numbers(prefix: string, count: number, length = 12): string[] {
 }
 
 /** Commits a campaign with quiet hours; `zones` gives some numbers a `timezone` column value. */
-async function campaign(list: string[], span: QuietSpan, zones: Record<string, string> = {}): Promise<string> {
-  const defaults = { image_url: rig.image };
-  const writer = rig.store.newCampaign(defaults);
-  for (const [i, n] of list.entries()) {
-    const m: SobotImageMessage = {
-      type: 'image',
-      url: rig.image,
-      mime_type: 'image/jpeg',
-      customer_number: n,
-      customer_name: `C${i}`,
-    };
-    if (zones[n]) m.timezone = zones[n];
-    await writer.add(m);
-  }
-  await writer.commit({
-    name: 'quiet',
-    source: 'upload',
-    defaults,
-    total: list.length,
-    rejected: 0,
-    duplicates: 0,
-    quietHours: span,
-  });
-  return writer.campaignId;
-}
+const campaign = (list: string[], span: QuietSpan, zones: Record<string, string> = {}) =>
+  commitCampaign(rig, list, { name: 'quiet', quietHours: span }, zones);
 
 const received = (list: string[]) => {
   const by = rig.sandbox.stats().byNumber;
