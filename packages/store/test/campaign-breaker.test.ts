@@ -78,7 +78,7 @@ test('any 200 consecutive requests: half failing with one code pauses it', async
   expect(v.paused_reason).toMatch(/^campaign breaker: 131052 \(Media upload error\) failed 100 of the last 200 /);
 });
 
-test('the window counts requests written in batches that all went well, and retry-failed does not shift it', async () => {
+test('the window counts requests of batches that all went well; retry-failed does not shift it', async () => {
   const id = await createCampaign(env.store, 1200);
   // 100 sent, then 99 failures: one short of half of the last 200.
   expect(await recordFrom(id, 0, pattern(100, '131052', 0, 1))).toBe(false);
