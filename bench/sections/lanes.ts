@@ -1,7 +1,7 @@
 /**
  * Lanes (SPEC §10, issue 12), measured on the sandbox's own record of arrivals (when each request reached it,
  * and for which number), with the producer and the workers as real processes:
- *   transactional — a bulk campaign saturates SEND_RATE (100, then 1,000); messages from `POST /v1/messages`
+ *   transactional — a bulk campaign saturates SEND_RATE (10, 100, then 1,000); messages from `POST /v1/messages`
  *                   are spaced over the run, each on a number of its own; latency is from the 202 arriving at
  *                   the caller to the request reaching the sandbox (20 ms answers). Target p95 ≤ 1 s.
  *   fair share    — 2 and then 5 bulk campaigns of different sizes, uploaded one after another, and one run
@@ -295,6 +295,7 @@ export async function lanesSection(stack: Stack, o: LanesOptions): Promise<Targe
   console.log('\n  transactional latency (202 → request at the sandbox) while a bulk campaign saturates SEND_RATE');
   const latency: Array<[number, LatencyResult]> = [];
   for (const [rate, n] of [
+    [10, 20],
     [100, 50],
     [1_000, 200],
   ] as const) {

@@ -13,6 +13,10 @@ interface Waiter {
   signal: AbortSignal;
   onAbort: () => void;
   timer?: NodeJS.Timeout;
+  /** Its slot's time while scheduled (Date.now() ms). */
+  at?: number;
+  /** A transactional taker: it may take a scheduled bulk taker's slot, and never gives its own. */
+  priority?: boolean;
   /** Released or rejected: a slot reserved for it after that is simply not used. */
   settled?: boolean;
 }
@@ -82,8 +86,10 @@ export class SendGate {
   }
 
   /**
-   * A slot for one request. `priority` (transactional) takers go ahead of every bulk taker still waiting for a
-   * reservation: they take the next stocked slot, or the head of the line.
+   * A slot for one request. `priority` (transactional) takers go ahead of every bulk taker: they take the next
+   * stocked slot, else the earliest slot already booked for a bulk taker of this process (which goes back to the
+   * head of the line for a new one), else the head of the line. Without this a transactional message would wait
+   * behind every slot the bulk takers booked ahead (up to the rate's 250 ms horizon, in each worker).
    */
   take(signal: AbortSignal, priority = false): Promise<Slot> {
     if (signal.aborted) return Promise.reject(new StoppedError(signal.reason));
@@ -99,6 +105,7 @@ export class SendGate {
         resolve,
         reject,
         signal,
+        priority,
         onAbort: () => {
           w.settled = true;
           clearTimeout(w.timer);
@@ -109,8 +116,9 @@ export class SendGate {
       };
       signal.addEventListener('abort', w.onAbort, { once: true });
       if (due !== undefined) this.schedule(w, due, NOT_A_PROBE);
-      else if (priority) this.queue.unshift(w);
-      else this.queue.push(w);
+      else if (priority) {
+        if (!this.takeBooked(w)) this.queue.unshift(w);
+      } else this.queue.push(w);
       this.pump();
     });
   }
@@ -118,7 +126,10 @@ export class SendGate {
   /** Gives back every slot reserved but not yet reached (after a 429 moved everyone's next slot later). */
   reschedule(): void {
     const back = [...this.scheduled];
-    for (const w of back) clearTimeout(w.timer);
+    for (const w of back) {
+      clearTimeout(w.timer);
+      w.at = undefined;
+    }
     this.scheduled.clear();
     this.stock = [];
     this.queue = [...back.filter((w) => !w.settled), ...this.queue];
@@ -153,13 +164,35 @@ export class SendGate {
     if (delay < 1) {
       this.release(w, slot);
     } else {
+      w.at = slot.probe ? undefined : at;
       this.scheduled.add(w);
       w.timer = setTimeout(() => this.release(w, slot), delay);
     }
   }
 
+  /**
+   * Gives `w` the earliest slot booked for a bulk taker (never a probe's), and puts that taker back at the head of
+   * the bulk line. False when there is none.
+   */
+  private takeBooked(w: Waiter): boolean {
+    let from: Waiter | undefined;
+    for (const s of this.scheduled) {
+      if (!s.priority && !s.settled && s.at !== undefined && (!from || s.at < from.at!)) from = s;
+    }
+    if (!from) return false;
+    const at = from.at!;
+    clearTimeout(from.timer);
+    this.scheduled.delete(from);
+    from.at = undefined;
+    const firstBulk = this.queue.findIndex((q) => !q.priority);
+    this.queue.splice(firstBulk < 0 ? this.queue.length : firstBulk, 0, from);
+    this.schedule(w, at, NOT_A_PROBE);
+    return true;
+  }
+
   private release(w: Waiter, slot: Slot): void {
     this.scheduled.delete(w);
+    w.at = undefined;
     if (w.settled) return;
     w.settled = true;
     w.signal.removeEventListener('abort', w.onAbort);

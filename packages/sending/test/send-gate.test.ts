@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import pino from 'pino';
-import { startTestRedis, type TestRedis } from '@sobot/devkit';
+import { startTestRedis, waitFor, type TestRedis } from '@sobot/devkit';
 import { Store, newCampaignId, type Outcome } from '@sobot/store';
 import { OutcomeFlusher } from '../src/outcome-flusher';
 import { SendGate } from '../src/send-gate';
@@ -108,6 +108,25 @@ describe('SendGate over a real SendRate', () => {
     // 300 slots at 100/s span ~3 s; no one-second window holds more than 110.
     expect(times[299]! - times[0]!).toBeGreaterThan(2_700);
     for (let i = 0; i + 110 < times.length; i += 1) expect(times[i + 110]! - times[i]!).toBeGreaterThanOrEqual(1_000);
+  });
+
+  it('a priority taker takes the earliest slot booked for bulk, not one after them; the rate holds', async () => {
+    const gate = new SendGate((await freshStore()).sendRate(10), log);
+    const signal = new AbortController().signal;
+    setMaxListeners(1_000, signal);
+    // 12 bulk takers at 10/s: the first slots are booked ahead (up to the 250 ms horizon), the rest wait in line.
+    const bulk = Array.from({ length: 12 }, () => gate.take(signal).then(() => now()));
+    await bulk[0];
+    await waitFor(() => gate.backlog.scheduled >= 2, { timeoutMs: 2_000, what: 'bulk slots booked ahead' });
+    const asked = now();
+    const released = await gate.take(signal, true).then(() => now());
+    // The next booked slot is at most one interval (100 ms) away; behind the booked ones it would be ≥ 200 ms.
+    expect(released - asked).toBeLessThan(150);
+    // 13 slots at 10/s, whoever took them: 12 intervals of 100 ms at least.
+    const times = [...(await Promise.all(bulk)), released].sort((a, b) => a - b);
+    expect(times[12]! - times[0]!).toBeGreaterThanOrEqual(1_200 - 25);
+    for (let i = 0; i + 10 < times.length; i += 1)
+      expect(times[i + 10]! - times[i]!).toBeGreaterThanOrEqual(1_000 - 25);
   });
 
   it('rejects at once when the signal is already aborted', async () => {
