@@ -129,6 +129,21 @@ describe('SendGate over a real SendRate', () => {
       expect(times[i + 10]! - times[i]!).toBeGreaterThanOrEqual(1_000 - 25);
   });
 
+  it('a busy event loop does not bunch sends: takers whose slot went stale during a stall wait for new ones', async () => {
+    const gate = new SendGate((await freshStore()).sendRate(100), log);
+    const signal = new AbortController().signal;
+    setMaxListeners(1_000, signal);
+    const takes = Array.from({ length: 60 }, () => gate.take(signal).then(() => now()));
+    await waitFor(() => gate.backlog.scheduled >= 20, { timeoutMs: 2_000, what: 'slots booked ahead' });
+    // The event loop is busy for 150 ms: 15 booked slots (one every 10 ms) pass meanwhile.
+    const stalled = now();
+    while (now() - stalled < 150);
+    const times = (await Promise.all(takes)).sort((a, b) => a - b);
+    // Released late together they would put 15 sends in the next instant. A slot may be used up to 60 ms after
+    // its time: any 200 ms holds 20 slots, + 6 late, + 1 at the edge.
+    for (let i = 0; i + 27 < times.length; i += 1) expect(times[i + 27]! - times[i]!).toBeGreaterThanOrEqual(200);
+  });
+
   it('rejects at once when the signal is already aborted', async () => {
     const gate = new SendGate((await freshStore()).sendRate(50), log);
     const c = new AbortController();
