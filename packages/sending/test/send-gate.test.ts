@@ -129,7 +129,7 @@ describe('SendGate over a real SendRate', () => {
       expect(times[i + 10]! - times[i]!).toBeGreaterThanOrEqual(1_000 - 25);
   });
 
-  it('a busy event loop does not bunch sends: takers whose slot went stale during a stall wait for new ones', async () => {
+  it('a busy event loop does not bunch sends: takers whose slot went stale wait for new ones', async () => {
     const gate = new SendGate((await freshStore()).sendRate(100), log);
     const signal = new AbortController().signal;
     setMaxListeners(1_000, signal);
