@@ -154,13 +154,13 @@ test('report -o writes a CSV with the header and one row per recipient', async (
   expect(run.code).toBe(0);
   expect(run.stdout).toContain(`to ${dest}`);
   const text = await readFile(dest, 'utf8');
-  // Opens right in Excel: a UTF-8 BOM, and numbers written as text (`="…"`, quoted for CSV).
+  // Opens right in Excel (a UTF-8 BOM) and reads back in a program: numbers are the plain digits (SPEC §17).
   expect(text.startsWith('\uFEFF')).toBe(true);
   const lines = text.slice(1).trimEnd().split('\r\n');
   expect(lines[0]).toBe(REPORT_HEADER);
   expect(lines).toHaveLength(1 + numbers.length);
   const rows = lines.slice(1).map((l) => l.split(','));
-  expect(rows.map((r) => r[0])).toEqual(numbers.map((n) => `"=""${n}"""`));
+  expect(rows.map((r) => r[0])).toEqual(numbers);
   expect(rows.every((r) => r[2] === 'sent' && r[3]!.startsWith('wamid.'))).toBe(true);
 
   const stdout = await sobot(['report', id, '--format', 'ndjson']);

@@ -311,7 +311,7 @@ test('campaign routes answer as documented, from upload to report, with their er
   expect((await call('GET', '/v1/campaigns?limit=0')).statusCode).toBe(400);
   expect((await call('GET', '/v1/campaigns', { anonymous: true })).statusCode).toBe(401);
 
-  for (const format of ['csv', 'json', 'ndjson']) {
+  for (const format of ['xlsx', 'csv', 'json', 'ndjson']) {
     for (const what of ['report', 'rejected']) {
       const res = await call('GET', `/v1/campaigns/${id}/${what}?format=${format}`);
       expect(res.statusCode).toBe(200);

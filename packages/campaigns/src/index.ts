@@ -7,6 +7,7 @@ export {
   csvLine,
   CSV_BOM,
   REPORT_CONTENT_TYPES,
+  REPORT_FORMATS,
   type ReportFormat,
 } from './report-format';
 export {

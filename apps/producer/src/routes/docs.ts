@@ -20,6 +20,7 @@ import {
   suppressionsBodySchema,
   uploadResultSchema,
 } from '@sobot/schema';
+import { REPORT_CONTENT_TYPES, REPORT_FORMATS } from '@sobot/campaigns';
 import { answer, answerSchema, contentAnswer, doc, errors, type JsonSchema } from '../doc';
 
 /**
@@ -71,17 +72,31 @@ export const listQuery = z.object({
       return [...new Set(list)] as CampaignStatus[];
     }),
 });
-export const reportQuery = z.object({ format: z.enum(['csv', 'json', 'ndjson']).default('csv') });
+export const reportQuery = z.object({
+  format: z
+    .enum(REPORT_FORMATS)
+    .default('csv')
+    .describe('`xlsx` (a workbook: text cells, frozen header, filter), `csv` (RFC 4180, UTF-8 BOM), `json`, `ndjson`'),
+});
 
 const BEARER = { 401: '`UNAUTHORIZED`: the bearer token is missing or not one of `API_KEYS`.' };
 const NOT_FOUND = { 404: '`NOT_FOUND`: no campaign with this id (unknown or malformed).' };
 const tags = (tag: string) => ({ tags: [tag] });
 
-const csv = { type: 'string', description: 'CSV with a header row; cells safe against formula injection' };
+const csv = {
+  type: 'string',
+  description: "RFC 4180 with a UTF-8 BOM and a header row; a cell starting with = + - @ tab or CR gets a leading '",
+};
+const xlsx = {
+  type: 'string',
+  format: 'binary',
+  description: 'an .xlsx workbook: the same columns as text cells, a frozen header row and a filter',
+};
 const ndjson = (row: string) => ({ type: 'string', description: `one ${row} JSON object per line` });
 const rowsAnswer = (description: string, row: z.ZodType, name: string) =>
   contentAnswer(description, {
     'text/csv': csv,
+    [REPORT_CONTENT_TYPES.xlsx]: xlsx,
     'application/json': { type: 'array', items: answerSchema(row) },
     'application/x-ndjson': ndjson(name),
   });
