@@ -3,7 +3,13 @@ import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import type { CampaignView, ControlResult, SobotBulkClient } from '@sobot/client';
+import {
+  REPORT_FORMATS,
+  type CampaignView,
+  type ControlResult,
+  type ReportFormat,
+  type SobotBulkClient,
+} from '@sobot/client';
 import { escapeControlDeep, escapeControlStream } from './control-chars';
 import { EXIT, UsageError } from './exit-codes';
 import { campaignStatus, campaignTable, finalSummary, uploadSummary } from './format';
@@ -193,18 +199,25 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   program
     .command('report <id>')
     .description('one row per recipient (number, name, status, wamid, error, attempts), streamed')
-    .addOption(new Option('--format <format>', 'report format').choices(['csv', 'json', 'ndjson']).default('csv'))
+    .addOption(
+      new Option('--format <format>', 'report format (default: xlsx for an -o file ending .xlsx, else csv)').choices(
+        REPORT_FORMATS,
+      ),
+    )
     .option('-o, --output <file>', 'write to this file (default: stdout)')
-    .action(async (id: string, o: { format: 'csv' | 'json' | 'ndjson'; output?: string }) => {
+    .action(async (id: string, o: { format?: ReportFormat; output?: string }) => {
       const client = ctx.client();
+      const format = o.format ?? (o.output?.toLowerCase().endsWith('.xlsx') ? 'xlsx' : 'csv');
       if (o.output) {
-        const { bytes } = await client.downloadReport(id, o.format, o.output);
+        const { bytes } = await client.downloadReport(id, format, o.output);
         return ctx.print(
-          { id, format: o.format, file: o.output, bytes },
+          { id, format, file: o.output, bytes },
           (r) => `wrote the ${r.format} report of ${r.id} to ${r.file} (${r.bytes} bytes)`,
         );
       }
-      const body = await client.reportStream(id, o.format);
+      // A workbook is a zip: escaping would break it, and a terminal would show noise.
+      if (format === 'xlsx') throw new UsageError('an xlsx report is a file: give -o <file>.xlsx');
+      const body = await client.reportStream(id, format);
       try {
         await pipeline(body, escapeControlStream(), ctx.io.stdout, { end: false });
       } catch (err) {

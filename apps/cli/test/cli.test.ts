@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import ExcelJS from 'exceljs';
 import type { CampaignView, UploadResult } from '@sobot/client';
 import { REPO_ROOT, startSystem, startTestRedis, waitFor, type System, type TestRedis } from '@sobot/devkit';
 import { startSandbox, type Sandbox } from '@sobot/sandbox';
@@ -171,6 +172,27 @@ test('report -o writes a CSV with the header and one row per recipient', async (
       .split('\n')
       .map((l) => (JSON.parse(l) as { customer_number: string }).customer_number),
   ).toEqual(numbers);
+});
+
+test('report -o file.xlsx writes a workbook (format from the name); xlsx to stdout is a usage error', async () => {
+  const id = uploaded!.id;
+  const dest = join(dir, 'report.xlsx');
+  const run = await sobot(['report', id, '-o', dest]);
+  expect(run.code).toBe(0);
+  expect(run.stdout).toContain(`wrote the xlsx report of ${id} to ${dest}`);
+  const book = new ExcelJS.Workbook();
+  await book.xlsx.readFile(dest);
+  const sheet = book.worksheets[0]!;
+  expect((sheet.getRow(1).values as unknown[]).slice(1).join(',')).toBe(REPORT_HEADER);
+  expect(sheet.getColumn(1).values.slice(2)).toEqual(numbers);
+
+  const explicit = await sobot(['report', id, '--format', 'xlsx', '-o', join(dir, 'report.bin')]);
+  expect(explicit.code).toBe(0);
+  expect((await readFile(join(dir, 'report.bin'))).subarray(0, 2).toString('latin1')).toBe('PK');
+
+  const toStdout = await sobot(['report', id, '--format', 'xlsx']);
+  expect(toStdout.code).toBe(2);
+  expect(toStdout.stderr).toContain('an xlsx report is a file: give -o <file>.xlsx');
 });
 
 test('--json list returns the campaigns as JSON; status prints counts', async () => {

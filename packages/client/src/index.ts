@@ -9,6 +9,7 @@ export {
   type ControlResult,
   type WaitOptions,
   type ReportFormat,
+  REPORT_FORMATS,
 } from './client';
 export {
   SobotBulkError,
