@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import ExcelJS from 'exceljs';
 import { waitFor } from '@sobot/devkit';
 import { pageToken } from '../src/auth';
 import { settled } from '@sobot/devkit';
@@ -164,6 +165,20 @@ describe('ui: the campaign page', () => {
       .split(/\r?\n/);
     expect(lines).toHaveLength(81);
     expect(lines.slice(1).every((l) => l.split(',')[2] === 'sent')).toBe(true);
+    // Offered first: the workbook, same rows, numbers as text cells.
+    const downloads = card.locator('.downloads button');
+    expect(await downloads.first().getAttribute('data-testid')).toBe('btn-report-xlsx');
+    const [xlsx] = await Promise.all([page.waitForEvent('download'), card.getByTestId('btn-report-xlsx').click()]);
+    expect(xlsx.suggestedFilename()).toBe(`report-${id}.xlsx`);
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.readFile(await xlsx.path());
+    const column = book.worksheets[0]!.getColumn(1).values.slice(2);
+    expect([...column].sort()).toEqual(
+      lines
+        .slice(1)
+        .map((l) => l.split(',')[0])
+        .sort(),
+    );
     const [rejected] = await Promise.all([page.waitForEvent('download'), card.getByTestId('btn-rejected').click()]);
     expect(readFileSync(await rejected.path(), 'utf8')).toContain('83');
 

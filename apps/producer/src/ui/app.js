@@ -318,18 +318,25 @@
       );
       c.buttons[action].addEventListener('click', () => act(c, action));
     }
+    // The workbook first: it opens right in Excel; the CSV is for programs (SPEC §17).
+    c.buttons.reportXlsx = h(
+      'button',
+      { type: 'button', class: 'link', 'aria-describedby': `name-${id}`, 'data-testid': 'btn-report-xlsx' },
+      'Download report (Excel)',
+    );
+    c.buttons.reportXlsx.addEventListener('click', () => save(c, 'report', 'xlsx'));
     c.buttons.report = h(
       'button',
       { type: 'button', class: 'link', 'aria-describedby': `name-${id}`, 'data-testid': 'btn-report' },
       'Download report (CSV)',
     );
-    c.buttons.report.addEventListener('click', () => save(c, 'report'));
+    c.buttons.report.addEventListener('click', () => save(c, 'report', 'csv'));
     c.buttons.rejected = h(
       'button',
       { type: 'button', class: 'link', 'aria-describedby': `name-${id}`, 'data-testid': 'btn-rejected' },
       'Download rejected rows (CSV)',
     );
-    c.buttons.rejected.addEventListener('click', () => save(c, 'rejected'));
+    c.buttons.rejected.addEventListener('click', () => save(c, 'rejected', 'csv'));
     c.created = h('p', { class: 'muted small' });
 
     c.root = h(
@@ -352,7 +359,7 @@
         { class: 'actions', role: 'group', 'aria-label': 'Campaign actions' },
         ...ACTIONS.map(([a]) => c.buttons[a]),
       ),
-      h('div', { class: 'downloads' }, c.buttons.report, c.buttons.rejected),
+      h('div', { class: 'downloads' }, c.buttons.reportXlsx, c.buttons.report, c.buttons.rejected),
       c.message,
       c.created,
     );
@@ -485,10 +492,10 @@
     }
   }
 
-  async function save(c, what) {
-    const path = `/v1/campaigns/${encodeURIComponent(c.id)}/${what}?format=csv`;
+  async function save(c, what, format) {
+    const path = `/v1/campaigns/${encodeURIComponent(c.id)}/${what}?format=${format}`;
     try {
-      await download(path, `${what}-${c.id}.csv`);
+      await download(path, `${what}-${c.id}.${format}`);
       note(c, '');
     } catch (err) {
       note(c, `Download failed: ${err.message}`, true);
