@@ -2,11 +2,21 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { loadConfig } from '@sobot/config';
 
 /** The deploy files (docker-compose.yml, Dockerfile, .dockerignore) checked without a docker engine. */
 
 const root = resolve(__dirname, '../../..');
 const read = (file: string) => readFileSync(join(root, file), 'utf8');
+
+/** The variables of the README's configuration table (every backticked name in a row's first cell). */
+const readme = read('README.md');
+const section = readme.slice(readme.indexOf('## Configuration (environment)'));
+const tableVariables = section
+  .slice(0, section.indexOf('\n## ', 1))
+  .split('\n')
+  .filter((line) => line.startsWith('| `'))
+  .flatMap((line) => [...(line.split('|')[1] ?? '').matchAll(/`([A-Z][A-Z0-9_]*)`/g)].map((m) => m[1] ?? ''));
 
 /** SPEC §4, plus the variables every app accepts beside the table. */
 const SPEC_VARIABLES = new Set([
@@ -42,7 +52,7 @@ const EXTRA_VARIABLES = new Set([
   'OPT_IN_KEYWORDS',
 ]);
 const isKnownVariable = (name: string) =>
-  SPEC_VARIABLES.has(name) || EXTRA_VARIABLES.has(name) || name.startsWith('SANDBOX_');
+  SPEC_VARIABLES.has(name) || EXTRA_VARIABLES.has(name) || tableVariables.includes(name) || name.startsWith('SANDBOX_');
 
 const SECRETS = [
   'API_KEYS',
@@ -210,6 +220,113 @@ describe('docker-compose.yml', () => {
       );
       expect({ name, unknown: referenced.filter((k) => !isKnownVariable(k)) }).toEqual({ name, unknown: [] });
     }
+  });
+});
+
+/**
+ * SPEC §20 "Containers get every setting". What an app reads is decided from its code: the schema its main.ts hands
+ * to loadConfig; what the operator can set is the README's configuration table. The sandbox's own knobs
+ * (`SANDBOX_*`) are documented in apps/sandbox/README.md instead of the table.
+ */
+describe('docker-compose.yml and the configuration table', () => {
+  /** The config schema an app's main.ts loads, found in its source (`loadConfigOrExit(<schema>)` and its import). */
+  function appSchema(app: string): z.ZodType {
+    const main = read(`apps/${app}/src/main.ts`);
+    const name = /loadConfig(?:OrExit)?\((\w+)/.exec(main)?.[1];
+    if (!name) throw new Error(`apps/${app}/src/main.ts loads no config schema`);
+    const from = new RegExp(`import\\s*\\{[^}]*\\b${name}\\b[^}]*\\}\\s*from\\s*'([^']+)'`).exec(main)?.[1];
+    if (!from?.startsWith('.')) throw new Error(`apps/${app}/src/main.ts: no local import of ${name}`);
+    const mod: unknown = require(resolve(root, 'apps', app, 'src', from));
+    const schema: unknown = typeof mod === 'object' && mod !== null ? Reflect.get(mod, name) : undefined;
+    if (!(schema instanceof z.ZodType)) throw new Error(`apps/${app}/src/${from}: ${name} is not a zod schema`);
+    return schema;
+  }
+
+  /** The environment variables a schema reads: the keys of its object, under any transform or refinement. */
+  function variablesOf(schema: z.ZodType): string[] {
+    if (schema instanceof z.ZodObject) return Object.keys(schema.shape);
+    if (schema instanceof z.ZodPipe) return variablesOf(schema.in as z.ZodType);
+    throw new Error(`cannot read the variables of a ${schema.def.type} schema`);
+  }
+
+  /** Each service of the compose file that runs one of our apps, with that app's schema and variables. */
+  const apps = Object.entries(services).flatMap(([name, s]) => {
+    const app = s.build?.args?.APP;
+    if (!app) return [];
+    const schema = appSchema(app);
+    return [{ service: name, app, schema, reads: variablesOf(schema) }];
+  });
+  /** The least environment each app starts with (its required variables). */
+  const REQUIRED: Record<string, Record<string, string>> = {
+    producer: { API_KEYS: 'k' },
+    worker: { SOBOT_API_KEY: 'k' },
+    sandbox: {},
+  };
+  const load = (app: string, schema: z.ZodType, extra: Record<string, string>) =>
+    loadConfig(schema, { ...REQUIRED[app], ...extra });
+
+  it('finds the apps and what they read from their code', () => {
+    expect(apps.map((a) => a.app).sort()).toEqual(['producer', 'sandbox', 'worker']);
+    const reads = Object.fromEntries(apps.map((a) => [a.app, a.reads]));
+    expect(reads.producer).toEqual(expect.arrayContaining(['API_KEYS', 'QUIET_HOURS', 'RESULT_TTL_DAYS']));
+    expect(reads.worker).toEqual(expect.arrayContaining(['SEND_RATE', 'FREQUENCY_CAP_HOURS', 'SOBOT_TIMEOUT_MS']));
+    expect(tableVariables).toEqual(expect.arrayContaining(['REDIS_URL', 'PORT', 'HOST', 'FREQUENCY_CAP_HOURS']));
+  });
+
+  it('lists in the table every variable producer and worker read (sandbox knobs aside)', () => {
+    for (const { app, reads } of apps) {
+      const missing = reads.filter((v) => !tableVariables.includes(v) && !v.startsWith('SANDBOX_'));
+      expect({ app, missing }).toEqual({ app, missing: [] });
+    }
+  });
+
+  it('passes every table variable an app reads to its service', () => {
+    const missing = apps.flatMap(({ service, reads }) => {
+      const given = new Set(env(service).map(([k]) => k));
+      return tableVariables.filter((v) => reads.includes(v) && !given.has(v)).map((v) => `${service}: ${v}`);
+    });
+    expect(missing).toEqual([]);
+  });
+
+  it("takes each table variable from the host under its own name (or pins it, for the container's sake)", () => {
+    // Pinned: where Redis is (the compose service) and where the producer listens inside its container.
+    const PINNED = new Set(['REDIS_URL', 'PORT', 'HOST']);
+    for (const { service } of apps) {
+      for (const [variable, value] of env(service)) {
+        if (!tableVariables.includes(variable) || PINNED.has(variable)) continue;
+        const host =
+          HOST_REFERENCE.exec(value ?? '')?.[1] ?? /^\$\{([A-Z][A-Z0-9_]*):?-[^}]*\}$/.exec(value ?? '')?.[1];
+        expect({ service, variable, host }).toEqual({ service, variable, host: variable });
+      }
+    }
+  });
+
+  it("reads a compose fallback as the app's own default, and an empty value as unset", () => {
+    // Compose hands `${NAME:-}` over as an empty string: the app must read it as unset, not as "" or 0.
+    // A fallback other than empty must be the default the app would use anyway (one default, not two).
+    const WIRED = new Set(['SANDBOX_WEBHOOK_URL', 'SANDBOX_HOST', 'SANDBOX_PORT']);
+    for (const { service, app, schema } of apps) {
+      const unset = load(app, schema, {});
+      for (const [variable, value] of env(service)) {
+        const fallback = /^\$\{[A-Z][A-Z0-9_]*:?-([^}]*)\}$/.exec(value ?? '')?.[1];
+        if (fallback === undefined || WIRED.has(variable)) continue;
+        const given = load(app, schema, { [variable]: fallback });
+        expect({ service, variable, fallback, config: given }).toEqual({ service, variable, fallback, config: unset });
+      }
+    }
+  });
+
+  it('an empty compliance setting is unset (compose passes `${QUIET_HOURS:-}` as "")', () => {
+    const producer = apps.find((a) => a.app === 'producer')!;
+    const worker = apps.find((a) => a.app === 'worker')!;
+    expect(load('producer', producer.schema, { QUIET_HOURS: '' })).toMatchObject({ QUIET_HOURS: null });
+    expect(load('producer', producer.schema, { QUIET_HOURS: '21:00-08:00' })).not.toMatchObject({ QUIET_HOURS: null });
+    expect(load('worker', worker.schema, { FREQUENCY_CAP_HOURS: '' }).FREQUENCY_CAP_HOURS).toBeUndefined();
+    expect(load('worker', worker.schema, { FREQUENCY_CAP_HOURS: '24' })).toMatchObject({ FREQUENCY_CAP_HOURS: 24 });
+    expect(load('worker', worker.schema, { SOBOT_TIMEOUT_MS: '', RESULT_TTL_DAYS: '' })).toMatchObject({
+      SOBOT_TIMEOUT_MS: 15_000,
+      RESULT_TTL_DAYS: 30,
+    });
   });
 });
 
