@@ -80,25 +80,27 @@ function xlsxRows<T extends object>(rows: AsyncIterable<T> | Iterable<T>, column
   const out = new PassThrough();
   const book = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
   const sheet = book.addWorksheet('report', { views: [{ state: 'frozen', ySplit: 1 }] });
+  /** Column widths and formats go before the first row; types come from the schema, so the first row tells them. */
+  const start = (first: Array<string | number> | undefined) => {
+    sheet.columns = columns.map((c, i) => ({
+      key: c,
+      width: Math.max(12, c.length + 2),
+      ...(typeof first?.[i] === 'number' ? {} : { style: { numFmt: '@' } }),
+    }));
+    sheet.addRow(columns).commit();
+  };
   (async () => {
     let written = 0;
-    let textColumns: boolean[] | undefined;
-    sheet.addRow(columns).commit();
     for await (const row of rows) {
       const values = columns.map((c) => cellValue(row[c]));
-      if (!textColumns) {
-        // Types come from the schema, so the first row tells them; a text column is text in every row.
-        textColumns = values.map((v) => typeof v !== 'number');
-        sheet.columns = columns.map((c, i) => ({
-          key: c,
-          width: Math.max(12, c.length + 2),
-          ...(textColumns?.[i] ? { style: { numFmt: '@' } } : {}),
-        }));
-      }
+      if (written === 0) start(values);
       sheet.addRow(values).commit();
       written += 1;
       if (written % XLSX_BATCH === 0) await zipCaughtUp(sheet, out);
+      // The client went away: stop reading rows (the generator's cleanup runs).
+      if (out.destroyed) return;
     }
+    if (written === 0) start(undefined);
     sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: written + 1, column: columns.length } };
     sheet.commit();
     await book.commit();

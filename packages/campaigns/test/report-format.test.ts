@@ -106,6 +106,7 @@ test('the xlsx report: same columns, text cells for numbers and wamids, frozen h
   expect(sheet.getCell('A2').numFmt).toBe('@');
   expect(sheet.getCell('D2').type).toBe(ExcelJS.ValueType.String);
   expect(sheet.getCell('G2').type).toBe(ExcelJS.ValueType.Number);
+  expect(sheet.getColumn(1).width).toBe('customer_number'.length + 2);
   expect(sheet.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
   expect(sheet.autoFilter).toBe('A1:I5');
 });
@@ -117,4 +118,22 @@ test('an empty report is a header row only, in both spreadsheet formats', async 
   await book.xlsx.load((await bytesOf(formatRows(from([]), ['row', 'message'], 'xlsx'))) as unknown as ArrayBuffer);
   expect(book.worksheets[0]?.rowCount).toBe(1);
   expect((book.worksheets[0]?.getRow(1).values as unknown[]).slice(1)).toEqual(['row', 'message']);
+});
+
+test('an xlsx download the client abandons stops reading rows', async () => {
+  let pulled = 0;
+  async function* endless(): AsyncGenerator<ReportRow> {
+    for (;;) {
+      pulled += 1;
+      yield row({ customer_number: String(919_970_000_000 + pulled) });
+      if (pulled % 100 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+  const stream = formatReport(endless(), 'xlsx');
+  await new Promise<void>((resolve) => stream.once('data', () => resolve()));
+  stream.destroy();
+  const at = pulled;
+  // Give the writer many turns of the event loop: it must not keep pulling rows for nobody.
+  for (let i = 0; i < 200; i++) await new Promise((resolve) => setImmediate(resolve));
+  expect(pulled - at).toBeLessThanOrEqual(500);
 });
