@@ -1,4 +1,4 @@
-import { SEND_POLICY, type SobotImageMessage } from '@sobot/schema';
+import { SEND_POLICY, clipBytes, type SobotImageMessage } from '@sobot/schema';
 import { parseMeta, type CampaignMeta } from './campaign-meta';
 import type { StoreContext } from './context';
 import { messageId } from './ids';
@@ -120,7 +120,7 @@ export class Ledger {
     const args: Array<string | number> = [now, Math.floor(now / 1000), firstRequests, window, share];
     for (const { offset, outcome: o } of entries) {
       const reason = o.kind === 'f' || o.kind === 'k';
-      args.push(offset, encodeOutcome(o), reason ? storedCode(o.code) : '', reason ? o.message : '');
+      args.push(offset, encodeOutcome(o), reason ? storedCode(o.code) : '', reason ? clipBytes(o.message) : '');
     }
     // The script and the wamid index writes go out together: one round trip.
     const recorded = runScript<number[]>(

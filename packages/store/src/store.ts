@@ -39,8 +39,10 @@ export interface StoreConfig {
   cluster?: boolean;
   /** Namespace of every key. */
   prefix: string;
-  /** Days a finished campaign's results are kept. */
+  /** Days a finished campaign's results are kept (RESULT_TTL_DAYS). */
   resultTtlDays: number;
+  /** Overrides `resultTtlDays` in seconds: a test shrinks the retention instead of waiting days. */
+  resultTtlSeconds?: number;
   /**
    * Commands fail after a couple of reconnect attempts instead of waiting for Redis to come back. For an HTTP
    * API: a request answers 503 while Redis is away, rather than hanging and then acting on a call its client
@@ -109,7 +111,7 @@ export class Store {
     const bull = createRedis({ url, cluster: cfg.cluster }, { enableAutoPipelining: false, ...retries });
     redis.on('error', (err: Error) => log.warn({ err: err.message }, 'redis connection problem'));
     bull.on('error', () => undefined);
-    const store = new Store(redis, bull, cfg.prefix, cfg.resultTtlDays * 86_400);
+    const store = new Store(redis, bull, cfg.prefix, cfg.resultTtlSeconds ?? cfg.resultTtlDays * 86_400);
     // Without a listener BullMQ prints connection errors as raw stack dumps: keep them in the JSON log.
     for (const queue of store.queue.queues) {
       queue.on('error', (err) => log.warn({ err: err.message }, 'send queue: redis connection problem'));
