@@ -16,6 +16,7 @@ import { newCampaignId } from './ids';
 import { Keys } from './keys';
 import { Ledger } from './ledger';
 import { MetricCounters } from './metrics-store';
+import { PageSessions } from './page-sessions';
 import { SendQueue } from './queue';
 import { createRedis, type RedisClient } from './redis';
 import { SendRate, SystemPause } from './send-rate';
@@ -78,6 +79,8 @@ export class Store {
   readonly audience: Audience;
   /** Bulk campaigns' share of the sending across every worker. */
   readonly fairShare: FairShare;
+  /** The campaign page's sessions (cookie after basic auth). */
+  readonly pageSessions: PageSessions;
   private readonly ctx: StoreContext;
 
   private constructor(
@@ -101,6 +104,7 @@ export class Store {
     this.deliveries = withStoreErrors(new Deliveries(this.ctx));
     this.metrics = new MetricCounters(this.ctx);
     this.fairShare = new FairShare(this.ctx);
+    this.pageSessions = withStoreErrors(new PageSessions(this.ctx));
   }
 
   static open(cfg: StoreConfig, log: Logger): Store {
