@@ -21,7 +21,7 @@ import { producerConfigSchema } from '../src/config';
 const KEY = 'retention-key';
 const APP_SECRET = 'retention-app-secret';
 /** The shrunk retention: long enough for the late statuses below, short enough to wait for. */
-const RETENTION_S = 4;
+const RETENTION_S = 12;
 const HUGE = 1_000_000;
 const log = createLogger('retention-test', 'silent');
 
@@ -109,7 +109,9 @@ async function upload(numbers: string[]): Promise<string> {
 const done = (id: string) =>
   waitFor(
     async () => {
-      const v = campaignViewSchema.parse(await (await api(`/v1/campaigns/${id}`)).json());
+      const body = await (await api(`/v1/campaigns/${id}`)).json();
+      if (!(body as { id?: string }).id) throw new Error(JSON.stringify(body));
+      const v = campaignViewSchema.parse(body);
       return v.status === 'completed' ? v : undefined;
     },
     { timeoutMs: 30_000, intervalMs: 50, what: `campaign ${id} to complete` },
@@ -240,6 +242,19 @@ test('campaigns and API messages leave no key without a TTL, late statuses inclu
   // A status for a message whose campaign expired creates nothing.
   expect(await statuses([{ id: wamids[0]!, status: 'read' }])).toBe(200);
   expect(await keysWithoutTtl()).toEqual([]);
+  // The indexes forget expired campaigns and messages once another campaign ends, listed or not.
+  const later = await upload(['919810000099']);
+  await done(later);
+  // (The worker ends a campaign, then prunes: awaited.)
+  const indexed = async () => [
+    ...(await admin.zrange(`${redis.prefix}:campaigns`, 0, -1)),
+    ...(await admin.zrange(`${redis.prefix}:messages`, 0, -1)),
+  ];
+  await waitFor(async () => (await indexed()).length === 1, {
+    timeoutMs: 10_000,
+    what: 'the indexes to be pruned',
+  }).catch(() => undefined);
+  expect(await indexed()).toEqual([later]);
 });
 
 test('a megabyte of webhook error_message is stored as at most 1 KiB', async () => {
