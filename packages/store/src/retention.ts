@@ -58,3 +58,13 @@ export async function persistCampaign(ctx: StoreContext, id: string, chunks?: nu
   const keys = campaignKeys(ctx, id, chunks ?? (await chunkCount(ctx, id)));
   await Promise.all(keys.map((k) => ctx.redis.persist(k)));
 }
+
+/**
+ * A key of campaign `id` written outside the scripts (a parked job, a quiet-hours tally) after the campaign may have
+ * ended: it takes the campaign's remaining TTL, or goes when the campaign is gone, so that it never outlives it.
+ */
+export async function inheritTtl(ctx: StoreContext, id: string, key: string): Promise<void> {
+  const ttl = await ctx.redis.pttl(ctx.keys.meta(id));
+  if (ttl === -2) await ctx.redis.unlink(key);
+  else if (ttl > 0) await ctx.redis.pexpire(key, ttl);
+}
