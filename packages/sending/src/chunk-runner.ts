@@ -69,8 +69,11 @@ export class ChunkRunner {
     const fresh = await this.d.watch.refresh(campaignId);
     if (fresh === 'cancelled' || fresh === 'paused' || fresh === undefined) {
       await this.d.ledger.releaseLease(campaignId, chunk, lease).catch(() => undefined);
+      if (fresh === 'cancelled') return 'cancelled';
       if (fresh === 'paused') return this.park(job, token);
-      return fresh === 'cancelled' ? 'cancelled' : 'campaign gone';
+      // The status could not be read (Redis trouble): not sending without it; the chunk comes back shortly.
+      await job.moveToDelayed(Date.now() + 1_000, token);
+      throw new DelayedError();
     }
     const renew = setInterval(
       () => void this.d.ledger.lease(campaignId, chunk, lease, SEND_POLICY.chunkLeaseMs).catch(() => undefined),
