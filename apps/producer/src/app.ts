@@ -2,8 +2,8 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Logger } from '@sobot/config';
-import { bearerAuth, pageToken } from './auth';
-import { boardPlugin } from './board';
+import { v1Auth } from './auth';
+import { AuthFailures, boardPlugin } from './board';
 import type { AppDeps } from './deps';
 import { clientErrorHandler, frameworkErrors, registerErrorHandling } from './errors';
 import { namedSchemas } from './doc';
@@ -15,7 +15,7 @@ import { opsRoutes } from './routes/ops';
 import { suppressionRoutes } from './routes/suppressions';
 import { uploadRoutes } from './routes/upload';
 import { webhookRoutes } from './routes/webhooks';
-import { uiPlugin } from './ui/plugin';
+import { pageSessionRoutes, uiPlugin } from './ui/plugin';
 
 /** Builds the producer's HTTP app (not listening): main.ts starts it, tests use inject() or listen(0). */
 export async function buildApp(deps: AppDeps, logger: Logger | false = false): Promise<FastifyInstance> {
@@ -39,10 +39,11 @@ export async function buildApp(deps: AppDeps, logger: Logger | false = false): P
   const { cfg } = deps;
   const board =
     cfg.BOARD_USER && cfg.BOARD_PASSWORD ? { user: cfg.BOARD_USER, password: cfg.BOARD_PASSWORD } : undefined;
-  const tokens = [...cfg.API_KEYS, ...(board ? [pageToken(board.user, board.password)] : [])];
+  const sessions = board ? deps.store.pageSessions : undefined;
 
   await app.register(async (v1) => {
-    v1.addHook('onRequest', bearerAuth(tokens));
+    v1.addHook('onRequest', v1Auth(cfg.API_KEYS, sessions));
+    if (sessions) await v1.register(pageSessionRoutes, { sessions });
     await v1.register(campaignRoutes, deps);
     await v1.register(messageRoutes, deps);
     await v1.register(messageStreamRoutes, deps);
@@ -52,8 +53,10 @@ export async function buildApp(deps: AppDeps, logger: Logger | false = false): P
   await app.register(webhookRoutes, deps);
   await app.register(opsRoutes, deps);
   if (board) {
-    await app.register(boardPlugin, { queues: deps.store.queue.queues, ...board });
-    await app.register(uiPlugin, { ...board, token: pageToken(board.user, board.password) });
+    // One count of wrong passwords per address for the board and the page.
+    const failures = new AuthFailures();
+    await app.register(boardPlugin, { queues: deps.store.queue.queues, ...board, failures });
+    await app.register(uiPlugin, { ...board, sessions: deps.store.pageSessions, failures });
   }
   return app;
 }

@@ -120,7 +120,8 @@ test('the built producer serves the campaign page files and the API docs', async
   const page = await fetch(`${api}/ui`, { headers: { authorization: BOARD } });
   expect(page.status).toBe(200);
   const html = await page.text();
-  expect(html).toContain('<meta name="api-token"');
+  expect(html).not.toContain('api-token');
+  expect(page.headers.get('set-cookie')).toMatch(/^sobot_page=.+; HttpOnly; SameSite=Strict/);
   const source = readFileSync(join(REPO_ROOT, 'apps/producer/src/ui/app.js'), 'utf8');
   const script = await fetch(`${api}/ui/app.js`, { headers: { authorization: BOARD } });
   expect(await script.text()).toBe(source);

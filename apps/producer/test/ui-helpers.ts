@@ -18,6 +18,8 @@ export interface Stack {
   url: string;
   app: FastifyInstance;
   sandbox: Sandbox;
+  /** The test Redis and the producer's key prefix. */
+  redis: { url: string; prefix: string };
   /** Closes everything that was started, last started first. */
   stop(): Promise<void>;
 }
@@ -65,7 +67,7 @@ export async function startStack(opts: { sendRate: number }): Promise<Stack> {
     const app = await buildApp({ cfg, store: open() });
     closers.push(() => app.close());
     const url = await app.listen({ port: 0, host: '127.0.0.1' });
-    return { url, app, sandbox, stop };
+    return { url, app, sandbox, redis: { url: redis.url, prefix: redis.prefix }, stop };
   } catch (err) {
     await stop().catch(() => undefined);
     throw err;

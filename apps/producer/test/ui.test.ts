@@ -2,7 +2,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import ExcelJS from 'exceljs';
 import { waitFor } from '@sobot/devkit';
-import { pageToken } from '../src/auth';
 import { settled } from '@sobot/devkit';
 import { API_KEY, BOARD, CHROMIUM_PATH, phoneNumbers, startStack, type Stack } from './ui-helpers';
 
@@ -72,7 +71,7 @@ describe('ui: the campaign page', () => {
     return { id, result, card };
   }
 
-  it('serves the page, its script and its style behind basic auth, with the page token', async () => {
+  it('serves the page, its script and its style behind basic auth, with a session cookie and no token', async () => {
     const basic = `Basic ${Buffer.from(`${BOARD.username}:${BOARD.password}`).toString('base64')}`;
     const anonymous = await stack.app.inject({ url: '/ui' });
     expect(anonymous.statusCode).toBe(401);
@@ -88,7 +87,10 @@ describe('ui: the campaign page', () => {
     expect(html.headers['content-type']).toMatch(/^text\/html/);
     expect(html.headers['cache-control']).toBe('no-store');
     expect(html.headers['content-security-policy']).toContain("default-src 'none'");
-    expect(html.body).toContain(`<meta name="api-token" content="${pageToken(BOARD.username, BOARD.password)}">`);
+    expect(html.body).not.toContain('api-token');
+    expect(html.headers['set-cookie']).toMatch(
+      /^sobot_page=[\w-]{43}; Path=\/v1; Max-Age=\d+; HttpOnly; SameSite=Strict$/,
+    );
     const js = await stack.app.inject({ url: '/ui/app.js', headers: { authorization: basic } });
     const css = await stack.app.inject({ url: '/ui/app.css', headers: { authorization: basic } });
     expect([js.statusCode, css.statusCode]).toEqual([200, 200]);
@@ -157,7 +159,7 @@ describe('ui: the campaign page', () => {
     expect(Object.keys(byNumber).sort()).toEqual([...numbers].sort());
     expect(Object.values(byNumber).every((n) => n === 1)).toBe(true);
 
-    // The report downloads with the bearer token, through a blob URL.
+    // The report downloads with the page session, through a blob URL.
     const [report] = await Promise.all([page.waitForEvent('download'), card.getByTestId('btn-report').click()]);
     expect(report.suggestedFilename()).toBe(`report-${id}.csv`);
     const lines = readFileSync(await report.path(), 'utf8')

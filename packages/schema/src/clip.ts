@@ -34,3 +34,26 @@ export function clipList(items: readonly string[], max = ECHO_MAX, separator = '
   }
   return out;
 }
+
+/** How many UTF-8 bytes of a text from outside (an upstream or webhook error message) the product stores. */
+export const OUTSIDE_TEXT_MAX_BYTES = 1024;
+
+/**
+ * `text` itself when its UTF-8 form has at most `maxBytes` bytes, else the longest prefix (whole code points)
+ * that fits with a trailing `…` within `maxBytes`. A megabyte of upstream error message costs 1 KiB to store.
+ */
+export function clipBytes(text: string, maxBytes = OUTSIDE_TEXT_MAX_BYTES): string {
+  if (text.length * 3 <= maxBytes || Buffer.byteLength(text, 'utf8') <= maxBytes) return text;
+  const budget = maxBytes - 3; // `…` is 3 bytes in UTF-8
+  let bytes = 0;
+  let end = 0;
+  while (end < text.length) {
+    const cp = text.codePointAt(end)!;
+    const size = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+    // A lone surrogate is written as U+FFFD (3 bytes) by Buffer.from.
+    if (bytes + size > budget) break;
+    bytes += size;
+    end += cp > 0xffff ? 2 : 1;
+  }
+  return `${text.slice(0, end)}…`;
+}

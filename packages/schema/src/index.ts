@@ -45,7 +45,7 @@ export {
   type KeywordAction,
 } from './keywords';
 export { parseSendAt, SEND_AT_MAX_DAYS, type SendAtResult } from './send-at';
-export { clip, clipList, ECHO_MAX } from './clip';
+export { clip, clipBytes, clipList, ECHO_MAX, OUTSIDE_TEXT_MAX_BYTES } from './clip';
 export {
   parseQuietHours,
   formatQuietHours,

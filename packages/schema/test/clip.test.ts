@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { clip, clipList, ECHO_MAX } from '../src';
+import { clip, clipBytes, clipList, ECHO_MAX, OUTSIDE_TEXT_MAX_BYTES } from '../src';
 
 /** What a clipped text may add beyond `max` quoted characters: the ellipsis and the count. */
 const SUFFIX_ROOM = 40;
@@ -50,5 +50,29 @@ describe('clipList', () => {
         },
       ),
     );
+  });
+});
+describe('clipBytes', () => {
+  it('keeps a text within the budget as it is and cuts a longer one to at most the budget, on a code point', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 600 }), fc.integer({ min: 4, max: 1200 }), (text, max) => {
+        const out = clipBytes(text, max);
+        expect(Buffer.byteLength(out, 'utf8')).toBeLessThanOrEqual(Math.max(max, 0));
+        if (Buffer.byteLength(text, 'utf8') <= max) expect(out).toBe(text);
+        else {
+          expect(out.endsWith('…')).toBe(true);
+          expect(text.startsWith(out.slice(0, -1))).toBe(true);
+          // Never a lone high surrogate at the cut.
+          const last = out.charCodeAt(out.length - 2);
+          if (out.length >= 2) expect(last >= 0xd800 && last <= 0xdbff).toBe(false);
+        }
+      }),
+    );
+  });
+
+  it('clips a megabyte to 1 KiB', () => {
+    const out = clipBytes('é'.repeat(1_000_000));
+    expect(Buffer.byteLength(out, 'utf8')).toBeLessThanOrEqual(OUTSIDE_TEXT_MAX_BYTES);
+    expect(out.length).toBeGreaterThan(500);
   });
 });

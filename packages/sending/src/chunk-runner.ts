@@ -64,6 +64,17 @@ export class ChunkRunner {
       await job.moveToDelayed(Date.now() + 1_000, token);
       throw new DelayedError();
     }
+    // A cancel marks the campaign, then waits until no lease of it is held before it counts (CampaignControl.cancel):
+    // read after taking the lease, the status cannot miss a cancel that counted without seeing this lease.
+    const fresh = await this.d.watch.refresh(campaignId);
+    if (fresh === 'cancelled' || fresh === 'paused' || fresh === undefined) {
+      await this.d.ledger.releaseLease(campaignId, chunk, lease).catch(() => undefined);
+      if (fresh === 'cancelled') return 'cancelled';
+      if (fresh === 'paused') return this.park(job, token);
+      // The status could not be read (Redis trouble): not sending without it; the chunk comes back shortly.
+      await job.moveToDelayed(Date.now() + 1_000, token);
+      throw new DelayedError();
+    }
     const renew = setInterval(
       () => void this.d.ledger.lease(campaignId, chunk, lease, SEND_POLICY.chunkLeaseMs).catch(() => undefined),
       SEND_POLICY.chunkLeaseMs / 3,

@@ -7,7 +7,7 @@ import {
   type NumberEffect,
   type SobotError,
 } from './errors';
-import { SEND_POLICY } from '@sobot/schema';
+import { SEND_POLICY, clipBytes } from '@sobot/schema';
 
 /** What the worker does about an upstream answer; each kind maps to one error class. */
 export type PolicyKind = 'throttle' | 'defer' | 'block' | 'retry' | 'reject';
@@ -108,7 +108,8 @@ export function upstreamError(status: number, body: unknown): { code: string; me
     (typeof b.error === 'string' ? b.error : undefined) ??
     b.message ??
     `HTTP ${status}`;
-  return { code: String(code), message: String(message).slice(0, 500) };
+  // Texts from outside are clipped (SPEC §22): 1 KiB of message, 64 bytes of code, UTF-8 safe.
+  return { code: clipBytes(String(code), 64), message: clipBytes(String(message)) };
 }
 
 /** `Retry-After` as seconds or an HTTP date, in ms from `now`; undefined when absent or unusable. */

@@ -65,7 +65,14 @@ describe('upstreamError', () => {
       message: 'AuthException',
     });
     expect(upstreamError(502, undefined)).toEqual({ code: '502', message: 'HTTP 502' });
-    expect(upstreamError(400, { message: 'x'.repeat(600) }).message).toHaveLength(500);
+    expect(upstreamError(400, { message: 'x'.repeat(600) }).message).toHaveLength(600);
+  });
+
+  it('clips a huge upstream message to 1 KiB and a huge code to 64 bytes, UTF-8 safe', () => {
+    const e = upstreamError(400, { error: { code: '9'.repeat(10_000), message: '😀'.repeat(500_000) } });
+    expect(Buffer.byteLength(e.message, 'utf8')).toBeLessThanOrEqual(1024);
+    expect(e.message).toMatch(/^(😀)+…$/u);
+    expect(Buffer.byteLength(e.code, 'utf8')).toBeLessThanOrEqual(64);
   });
 });
 

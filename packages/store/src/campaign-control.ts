@@ -1,4 +1,4 @@
-import type { CampaignStatus } from '@sobot/schema';
+import { SEND_POLICY, type CampaignStatus } from '@sobot/schema';
 import { AUDIENCE, WINDOW_MS, type Audience } from './audience';
 import { META } from './campaign-meta';
 import type { StoreContext } from './context';
@@ -13,8 +13,17 @@ import type { SystemPause } from './send-rate';
 /** 131049 (per-user marketing limit): retry-failed leaves such a failure for 24 h. */
 const HOLD_CODE = '131049';
 
+/**
+ * How long a cancel waits for requests in flight to be recorded: a request times out after
+ * SEND_POLICY.requestTimeoutMs, a worker sees the cancel within statusRefreshMs + controlPollMs, then writes.
+ */
+export const CANCEL_SETTLE_MS = SEND_POLICY.requestTimeoutMs + 3_000;
+const CANCEL_POLL_MS = 25;
+
 export interface ControlResult {
   status: CampaignStatus;
+  /** cancel: false when requests were still in flight after CANCEL_SETTLE_MS (the counts may still move). */
+  settled?: boolean;
   /** retry-failed: recipients put back to pending. */
   reset?: number;
 }
@@ -84,11 +93,36 @@ export class CampaignControl {
     await this.circulation.release(id, Circulation.afterCanary(lane, Number(weight ?? 1)));
   }
 
-  async cancel(id: string): Promise<ControlResult> {
+  /**
+   * Cancels the campaign and answers once the stop has taken effect (SPEC §22): a worker sending one of its chunks
+   * holds that chunk's lease until its in-flight requests are recorded, and a worker taking a lease reads the status
+   * after taking it (chunk-runner). So once no lease is held, what is counted sent stays so and nothing counted
+   * cancelled can still go out. A lease of a dead worker lapses on its own (chunkLeaseMs); the wait is bounded by
+   * CANCEL_SETTLE_MS. `settled` says whether every lease was released in time.
+   */
+  async cancel(id: string, settleMs = CANCEL_SETTLE_MS): Promise<ControlResult> {
     await this.move(id, 'cancelled', ['queued', 'running', 'paused'], 'cancel', META.completedAt);
     await this.unpark(id);
+    const settled = await this.inFlightSettled(id, settleMs);
     await expireCampaign(this.ctx, id, this.resultTtlSeconds);
-    return { status: 'cancelled' };
+    return { status: 'cancelled', settled };
+  }
+
+  /** Waits (polling) until no chunk lease of the campaign is held, at most `ms`; whether none is. */
+  private async inFlightSettled(id: string, ms: number): Promise<boolean> {
+    const { redis, keys } = this.ctx;
+    const chunks = Number((await redis.hget(keys.meta(id), META.chunks)) ?? 0);
+    const leases = Array.from({ length: chunks }, (_, c) => keys.lease(id, c));
+    const deadline = Date.now() + ms;
+    for (;;) {
+      let held = 0;
+      // One hash tag per campaign: a batch of EXISTS is one slot, also on Redis Cluster.
+      for (let i = 0; i < leases.length && held === 0; i += 1_000)
+        held += await redis.exists(...leases.slice(i, i + 1_000));
+      if (held === 0) return true;
+      if (Date.now() >= deadline) return false;
+      await new Promise((r) => setTimeout(r, CANCEL_POLL_MS));
+    }
   }
 
   /** Puts every failed recipient back to pending, with the campaign's frozen image and caption. */

@@ -1,7 +1,8 @@
-import type { DeliveryStatus } from '@sobot/schema';
+import { clipBytes, type DeliveryStatus } from '@sobot/schema';
 
 /**
- * One message's delivery status as stored in its chunk's delivery hash: `status|ts|code|message`.
+ * One message's delivery status as stored in its chunk's delivery hash: `status|ts|code|message`. Code and
+ * message come from the webhook (outside): they are clipped (64 bytes, 1 KiB; SPEC §22).
  * Contract with record-delivery-2.lua: a stored delivery begins with its status, up to the first `|`.
  */
 export interface Delivery {
@@ -13,7 +14,7 @@ export interface Delivery {
 }
 
 export function encodeDelivery(d: Delivery): string {
-  return `${d.status}|${d.at}|${d.code.replace(/\|/g, '/')}|${d.message}`;
+  return `${d.status}|${d.at}|${clipBytes(d.code.replace(/\|/g, '/'), 64)}|${clipBytes(d.message)}`;
 }
 
 export function decodeDelivery(raw: string | undefined): Delivery | undefined {

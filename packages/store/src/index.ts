@@ -31,3 +31,4 @@ export {
   type Suppression,
   type LookupOptions,
 } from './audience';
+export type { PageSessions } from './page-sessions';

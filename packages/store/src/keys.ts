@@ -172,6 +172,11 @@ export class Keys {
     return `${this.prefix}:inbound`;
   }
 
+  /** String (with its expiry): a campaign page session, by the SHA-256 of its id (page-sessions.ts). */
+  pageSession(idHash: string): string {
+    return `${this.prefix}:ps:${idHash}`;
+  }
+
   /** Hash: cluster-wide metric counters pushed by the workers. */
   get metrics(): string {
     return `${this.prefix}:metrics`;

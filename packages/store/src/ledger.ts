@@ -1,11 +1,11 @@
-import { SEND_POLICY, type SobotImageMessage } from '@sobot/schema';
+import { SEND_POLICY, clipBytes, type SobotImageMessage } from '@sobot/schema';
 import { parseMeta, type CampaignMeta } from './campaign-meta';
 import type { StoreContext } from './context';
 import { messageId } from './ids';
 import { decodeOutcome, encodeOutcome, storedCode, type Outcome } from './outcome-codec';
 import { decodeChunk } from './recipient-codec';
 import type { Circulation } from './circulation';
-import { expireCampaign } from './retention';
+import { expireCampaign, inheritTtl } from './retention';
 import { runScript } from './scripts';
 
 export interface LoadedChunk {
@@ -49,6 +49,7 @@ export class Ledger {
   /** Remembers a chunk job parked while its campaign is paused, so that resume can wake it. */
   async park(campaignId: string, jobId: string): Promise<void> {
     await this.ctx.redis.sadd(this.ctx.keys.parked(campaignId), jobId);
+    await inheritTtl(this.ctx, campaignId, this.ctx.keys.parked(campaignId));
   }
 
   /** Puts up to `n` more chunks of a bulk campaign in circulation (see circulation.ts); how many. */
@@ -67,8 +68,10 @@ export class Ledger {
    */
   async setWaiting(campaignId: string, chunk: number, count: number, untilMs: number): Promise<void> {
     const key = this.ctx.keys.waiting(campaignId);
-    if (count > 0) await this.ctx.redis.hset(key, String(chunk), `${count}:${Math.round(untilMs)}`);
-    else await this.ctx.redis.hdel(key, String(chunk));
+    if (count > 0) {
+      await this.ctx.redis.hset(key, String(chunk), `${count}:${Math.round(untilMs)}`);
+      await inheritTtl(this.ctx, campaignId, key);
+    } else await this.ctx.redis.hdel(key, String(chunk));
   }
 
   /** Undefined when the campaign (or the chunk) no longer exists. One round trip. */
@@ -120,7 +123,7 @@ export class Ledger {
     const args: Array<string | number> = [now, Math.floor(now / 1000), firstRequests, window, share];
     for (const { offset, outcome: o } of entries) {
       const reason = o.kind === 'f' || o.kind === 'k';
-      args.push(offset, encodeOutcome(o), reason ? storedCode(o.code) : '', reason ? o.message : '');
+      args.push(offset, encodeOutcome(o), reason ? storedCode(o.code) : '', reason ? clipBytes(o.message) : '');
     }
     // The script and the wamid index writes go out together: one round trip.
     const recorded = runScript<number[]>(

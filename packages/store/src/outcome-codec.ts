@@ -1,7 +1,9 @@
+import { clipBytes } from '@sobot/schema';
+
 /**
  * One recipient's outcome as stored in its chunk's outcome hash: `kind|attempts.rounds|ts|wamid|code|message`.
  * kind: `s` sent, `f` failed, `k` skipped (all three terminal), `r` retrying (the last transient error).
- * The message comes last so that it may contain `|`.
+ * The message comes last so that it may contain `|`; it is clipped to 1 KiB (it comes from outside, SPEC §22).
  *
  * Contract with the Lua scripts: a stored outcome begins with its kind letter, and that letter is all they read
  * of it; codes and messages reach them as separate arguments (see encodeOutcome's callers in ledger.ts).
@@ -20,13 +22,13 @@ export interface Outcome {
   message: string;
 }
 
-/** The code as stored (a `|` in it would end the field early). */
+/** The code as stored (a `|` in it would end the field early; an upstream's code is clipped like its message). */
 export function storedCode(code: string): string {
-  return code.includes('|') ? code.replace(/\|/g, '/') : code;
+  return clipBytes(code.includes('|') ? code.replace(/\|/g, '/') : code, 64);
 }
 
 export function encodeOutcome(o: Outcome): string {
-  return `${o.kind}|${o.attempts}.${o.rounds}|${o.at}|${o.wamid}|${storedCode(o.code)}|${o.message}`;
+  return `${o.kind}|${o.attempts}.${o.rounds}|${o.at}|${o.wamid}|${storedCode(o.code)}|${clipBytes(o.message)}`;
 }
 
 export function decodeOutcome(raw: string): Outcome {

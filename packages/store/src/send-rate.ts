@@ -1,3 +1,4 @@
+import { clipBytes } from '@sobot/schema';
 import type { StoreContext } from './context';
 import { runScript } from './scripts';
 
@@ -65,8 +66,9 @@ export class SystemPause {
   async pause(code: string, reason: string, probeEveryMs: number): Promise<void> {
     const now = Date.now();
     await this.ctx.redis.hset(this.ctx.keys.sendRate, {
-      reason,
-      code,
+      // The reason may quote an upstream answer: stored clipped (SPEC §22).
+      reason: clipBytes(reason),
+      code: clipBytes(code, 64),
       since: now,
       every: probeEveryMs * 1000,
       probe: (now + probeEveryMs) * 1000,

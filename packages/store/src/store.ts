@@ -16,6 +16,7 @@ import { newCampaignId } from './ids';
 import { Keys } from './keys';
 import { Ledger } from './ledger';
 import { MetricCounters } from './metrics-store';
+import { PageSessions } from './page-sessions';
 import { SendQueue } from './queue';
 import { createRedis, type RedisClient } from './redis';
 import { SendRate, SystemPause } from './send-rate';
@@ -39,8 +40,10 @@ export interface StoreConfig {
   cluster?: boolean;
   /** Namespace of every key. */
   prefix: string;
-  /** Days a finished campaign's results are kept. */
+  /** Days a finished campaign's results are kept (RESULT_TTL_DAYS). */
   resultTtlDays: number;
+  /** Overrides `resultTtlDays` in seconds: a test shrinks the retention instead of waiting days. */
+  resultTtlSeconds?: number;
   /**
    * Commands fail after a couple of reconnect attempts instead of waiting for Redis to come back. For an HTTP
    * API: a request answers 503 while Redis is away, rather than hanging and then acting on a call its client
@@ -76,6 +79,8 @@ export class Store {
   readonly audience: Audience;
   /** Bulk campaigns' share of the sending across every worker. */
   readonly fairShare: FairShare;
+  /** The campaign page's sessions (cookie after basic auth). */
+  readonly pageSessions: PageSessions;
   private readonly ctx: StoreContext;
 
   private constructor(
@@ -99,6 +104,7 @@ export class Store {
     this.deliveries = withStoreErrors(new Deliveries(this.ctx));
     this.metrics = new MetricCounters(this.ctx);
     this.fairShare = new FairShare(this.ctx);
+    this.pageSessions = withStoreErrors(new PageSessions(this.ctx));
   }
 
   static open(cfg: StoreConfig, log: Logger): Store {
@@ -109,7 +115,7 @@ export class Store {
     const bull = createRedis({ url, cluster: cfg.cluster }, { enableAutoPipelining: false, ...retries });
     redis.on('error', (err: Error) => log.warn({ err: err.message }, 'redis connection problem'));
     bull.on('error', () => undefined);
-    const store = new Store(redis, bull, cfg.prefix, cfg.resultTtlDays * 86_400);
+    const store = new Store(redis, bull, cfg.prefix, cfg.resultTtlSeconds ?? cfg.resultTtlDays * 86_400);
     // Without a listener BullMQ prints connection errors as raw stack dumps: keep them in the JSON log.
     for (const queue of store.queue.queues) {
       queue.on('error', (err) => log.warn({ err: err.message }, 'send queue: redis connection problem'));

@@ -1,4 +1,5 @@
 import { InvalidStateError, NotFoundError, newCampaignId, type CampaignControl, type Store } from '../src';
+import { waitFor } from '@sobot/devkit';
 import {
   DEFAULTS,
   createCampaign,
@@ -75,7 +76,7 @@ describe('campaign status transitions', () => {
     await expect(control.pause(done)).rejects.toBeInstanceOf(InvalidStateError);
 
     const cancelled = await createCampaign(store, 2);
-    expect(await control.cancel(cancelled)).toEqual({ status: 'cancelled' });
+    expect(await control.cancel(cancelled)).toEqual({ status: 'cancelled', settled: true });
     await expect(control.resume(cancelled)).rejects.toMatchObject({ code: 'INVALID_STATE', current: 'cancelled' });
     await expect(control.retryFailed(cancelled)).rejects.toBeInstanceOf(InvalidStateError);
     await expect(control.cancel(done)).rejects.toMatchObject({ current: 'completed' });
@@ -172,5 +173,30 @@ describe('canary', () => {
     const v = await store.campaigns.view(id);
     expect(v?.counts).toMatchObject({ sent: 1, failed: 2, pending: 0 });
     expect(v?.status).toBe('completed');
+  });
+});
+
+describe('cancel counts once the stop has taken effect', () => {
+  test('waits for a chunk being sent to record its requests in flight: they count as sent, not cancelled', async () => {
+    const id = await createCampaign(store, 3);
+    expect(await store.ledger.lease(id, 0, 'job-1', 10_000)).toBe(true);
+    let answered = false;
+    const cancelling = control.cancel(id).then((r) => {
+      answered = true;
+      return r;
+    });
+    // The worker's request in flight lands after the cancel was asked for, then the worker lets the chunk go.
+    await waitFor(async () => (await status(id)) === 'cancelled', { timeoutMs: 5_000, what: 'the cancel mark' });
+    expect(answered).toBe(false);
+    await record(store, id, 0, sent('wamid.inflight'));
+    await store.ledger.releaseLease(id, 0, 'job-1');
+    expect(await cancelling).toEqual({ status: 'cancelled', settled: true });
+    expect((await store.campaigns.view(id))?.counts).toMatchObject({ sent: 1, cancelled: 2 });
+  });
+
+  test('a lease that is never released (a stuck worker) holds the answer no longer than the bound', async () => {
+    const id = await createCampaign(store, 2);
+    expect(await store.ledger.lease(id, 0, 'job-stuck', 60_000)).toBe(true);
+    expect(await control.cancel(id, 300)).toEqual({ status: 'cancelled', settled: false });
   });
 });

@@ -30,6 +30,34 @@ async function ttls(id: string): Promise<Map<string, number>> {
 }
 
 describe('retention', () => {
+  it('keys written after the end (late outcomes, statuses, parked jobs, quiet tallies) take the TTL', async () => {
+    const id = await createCampaign(store, 230);
+    await store.ledger.record(id, 0, CHUNK_SIZE, [{ offset: 0, outcome: sent('wamid.LATE0') }]);
+    await store.ledger.finish(id);
+    // After the end: a first outcome of chunk 1 (an in-flight request after a cancel), a failure, a status for a
+    // chunk with none yet, a parked job and a quiet-hours tally.
+    await store.ledger.record(id, 1, CHUNK_SIZE, [
+      { offset: 0, outcome: sent('wamid.LATE1') },
+      { offset: 1, outcome: failed('131026', 'undeliverable') },
+    ]);
+    await store.deliveries.record({ wamid: 'wamid.LATE1', status: 'read', at: Date.now() });
+    await store.ledger.park(id, 'job-late');
+    await store.ledger.setWaiting(id, 1, 3, Date.now() + 60_000);
+    const all = await ttls(id);
+    for (const suffix of [':o:1', ':d:1', ':f', ':parked', ':w', ':b']) {
+      expect([suffix, [...all.keys()].some((k) => k.endsWith(suffix))]).toEqual([suffix, true]);
+    }
+    expect([...all].filter(([, ttl]) => ttl < 0 || ttl > RESULT_TTL_S)).toEqual([]);
+
+    // Gone (expired): nothing is written for it any more.
+    await Promise.all([...all.keys()].map((k) => env.ctx.redis.del(k)));
+    await store.ledger.record(id, 2, CHUNK_SIZE, [{ offset: 0, outcome: sent('wamid.LATE2') }]);
+    expect(await store.deliveries.record({ wamid: 'wamid.LATE1', status: 'read', at: Date.now() })).not.toBe('applied');
+    await store.ledger.park(id, 'job-later');
+    await store.ledger.setWaiting(id, 2, 1, Date.now() + 60_000);
+    expect(await keysContaining(env.ctx, id)).toEqual([]);
+  });
+
   it('gives every key of a finished campaign the result TTL, and takes it back for a retry', async () => {
     const id = await createCampaign(store, 230);
     const ledger = store.ledger;

@@ -1,10 +1,9 @@
 // The campaign page (SPEC §5 /ui): vanilla ES2020, no framework, no build step. It talks to the same
-// /v1 API as everyone else, with the bearer token the server put in <meta name="api-token">.
+// /v1 API as everyone else, authorised by the page session: an HttpOnly cookie set with the page (no token here).
 // Every value from the API reaches the DOM as text (append / textContent / setAttribute), never as markup.
 'use strict';
 
 (() => {
-  const TOKEN = document.querySelector('meta[name="api-token"]').getAttribute('content') || '';
   const REFRESH_MS = 1000;
   const STATUSES = ['scheduled', 'queued', 'running', 'paused', 'cancelled', 'completed'];
   /** Campaigns the list shows at first; "load older campaigns" adds as many again. */
@@ -65,7 +64,9 @@
       return await fetch(path, {
         ...init,
         cache: 'no-store',
-        headers: { authorization: `Bearer ${TOKEN}`, accept: 'application/json' },
+        // The session cookie goes with same-origin requests only; the server also checks Origin/Sec-Fetch-Site.
+        credentials: 'same-origin',
+        headers: { accept: 'application/json' },
       });
     } catch {
       throw new ApiError(0, 'NETWORK', 'the producer did not answer (network error)');
@@ -86,7 +87,22 @@
     return res.json();
   }
 
-  /** Fetches a file with the bearer token and hands it to the browser's download through a blob URL. */
+  // Log out: ends the page session (the cookie stops working at once); loading the page again starts a new one.
+  let loggedOut = false;
+  $('logout').addEventListener('click', async () => {
+    loggedOut = true;
+    await call('/v1/page-session', { method: 'DELETE' }).catch(() => undefined);
+    document.body.replaceChildren(
+      h(
+        'p',
+        { class: 'logged-out', 'data-testid': 'logged-out' },
+        'Logged out. ',
+        h('a', { href: '/ui' }, 'Open the page again'),
+      ),
+    );
+  });
+
+  /** Fetches a file with the page session and hands it to the browser's download through a blob URL. */
   async function download(path, fallbackName) {
     const res = await call(path);
     if (!res.ok) throw await failure(res);
@@ -627,7 +643,7 @@
       if (again) {
         again = false;
         void refresh();
-      } else {
+      } else if (!loggedOut) {
         timer = setTimeout(refresh, REFRESH_MS);
       }
     }

@@ -12,7 +12,11 @@
   ARGV[2] status: sent | delivered | read | failed
   ARGV[3] the encoded delivery
 
-  Returns 1 when the status moved forward, 0 when the event was stale.
+  Retention (SPEC §22): once the campaign has ended its counters have a TTL (retention.ts); a chunk's delivery
+  hash created after that (statuses arrive after completion) takes the counters' remaining TTL. When the
+  counters are gone (the campaign expired) nothing is written: no key is created that nothing would expire.
+
+  Returns 1 when the status moved forward, 0 when the event was stale (or its campaign is gone).
 ]]
 local rank = { sent = 0, delivered = 1, failed = 1, read = 2 }
 local function classes(s)
@@ -22,6 +26,8 @@ local function classes(s)
     dfailed = (s == 'failed') and 1 or 0,
   }
 end
+local ttl = redis.call('PTTL', KEYS[2])
+if ttl == -2 then return 0 end
 local cur = redis.call('HGET', KEYS[1], ARGV[1])
 local curStatus = cur and string.match(cur, '^([^|]*)') or nil
 if curStatus and rank[ARGV[2]] <= rank[curStatus] then return 0 end
@@ -31,4 +37,5 @@ for name, v in pairs(after) do
   local d = v - before[name]
   if d ~= 0 then redis.call('HINCRBY', KEYS[2], name, d) end
 end
+if ttl > 0 and redis.call('PTTL', KEYS[1]) == -1 then redis.call('PEXPIRE', KEYS[1], ttl) end
 return 1

@@ -34,6 +34,10 @@
   Outcomes recorded while the campaign is paused (requests that were in flight) do not count, nor do those of
   API messages (`source` api).
 
+  Retention (SPEC §22): a campaign that has ended has a TTL on its hash (retention.ts). Keys this call creates
+  after that (an in-flight request's outcome landing after a cancel: a chunk's first outcome, the first failure)
+  take the campaign hash's remaining TTL, so nothing outlives the campaign.
+
   Returns { applied, already terminal, completed (1 when this call finished the campaign),
             canary (1 when this call passed the canary, -1 when it failed it, else 0),
             sent, failed, skipped (newly recorded), breaker (1 when this call tripped it) }
@@ -42,6 +46,8 @@ local firstN, window, share = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARG
 -- Everything this call reads of the campaign hash, in one read.
 local meta = redis.call('HMGET', KEYS[1], 'status', 'source', 'accepted', 'canary_state', 'canary_n', 'canary_ratio')
 local status = meta[1]
+-- The campaign is gone (expired, or never committed): writing would create keys that nothing expires.
+if not status then return { 0, 0, 0, 0, 0, 0, 0, 0 } end
 -- API messages (one campaign per call) are not judged: nobody watches such a campaign to resume it, and each
 -- message answers for itself.
 local counting = (status == 'running' or status == 'queued') and meta[2] ~= 'api'
@@ -182,6 +188,12 @@ if trip then
   if status == 'running' then
     redis.call('HSET', KEYS[1], 'status', 'paused', 'paused_reason', trip)
     breaker = 1
+  end
+end
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl > 0 then
+  for _, k in ipairs({ KEYS[2], KEYS[3], KEYS[5], KEYS[6] }) do
+    if redis.call('PTTL', k) == -1 then redis.call('PEXPIRE', k, ttl) end
   end
 end
 return { applied, already, completed, canary, sent, failed, skipped, breaker }
