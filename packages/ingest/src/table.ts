@@ -31,6 +31,11 @@ export class Table {
     return this.columns && columnsUsed(this.columns);
   }
 
+  /** The phone column's index once the header is read, else -1 (a workbook keeps its numbers' digits). */
+  get numberColumn(): number {
+    return this.columns?.customer_number ?? -1;
+  }
+
   add(record: string[], line: number): void | Promise<void> {
     const c = this.columns;
     if (!c) {
