@@ -215,12 +215,14 @@ interface SheetContext {
 
 /** The sheet's rows, each handed to the table once its chunk of XML is parsed (awaited: the sink's pace). */
 async function readSheet(parts: WorkbookParts, name: string, ctx: SheetContext): Promise<void> {
-  const ready: Array<{ record: string[]; line: number }> = [];
+  // Rows parsed from the last chunk; `stored` has the digits of each number cell, for the phone column.
+  const ready: Array<{ record: string[]; line: number; stored: Map<number, string> | undefined }> = [];
   let line = 0;
   let record: string[] = [];
+  let stored: Map<number, string> | undefined;
   let rowChars = 0;
   let column = -1;
-  let cell: { type: string; style: number; value: string } | undefined;
+  let cell: Cell | undefined;
   let inValue = false;
   let inInline = false;
   let inT = false;
@@ -233,6 +235,7 @@ async function readSheet(parts: WorkbookParts, name: string, ctx: SheetContext):
           const r = Number(attrs.r);
           line = Number.isInteger(r) && r > 0 ? r : line + 1;
           record = [];
+          stored = undefined;
           rowChars = 0;
           column = -1;
         } else if (tag === 'c') {
@@ -257,7 +260,8 @@ async function readSheet(parts: WorkbookParts, name: string, ctx: SheetContext):
         else if (tag === 't') inT = false;
         else if (tag === 'rPh') phonetic--;
         else if (tag === 'c' && cell) {
-          const text = cellText(cell, column === ctx.table.numberColumn, ctx);
+          const text = cellText(cell, ctx);
+          if (text !== '' && isNumberCell(cell)) (stored ??= new Map()).set(column, String(Number(cell.value)));
           cell = undefined;
           if (text === '') return;
           rowChars += text.length;
@@ -265,16 +269,21 @@ async function readSheet(parts: WorkbookParts, name: string, ctx: SheetContext):
           while (record.length < column) record.push('');
           record[column] = text;
         } else if (tag === 'row') {
-          if (record.length > 0) ready.push({ record, line });
+          if (record.length > 0) ready.push({ record, line, stored });
           record = [];
+          stored = undefined;
         }
       },
     },
     {
       what: 'sheet',
       afterChunk: async () => {
-        for (let i = 0; i < ready.length; i++) {
-          const pending = ctx.table.add(ready[i]!.record, ready[i]!.line);
+        for (const { record, line, stored } of ready) {
+          // The header is known once its row was handed on: the phone column's numbers keep their stored digits.
+          const phone = ctx.table.numberColumn;
+          const digits = stored?.get(phone);
+          if (digits !== undefined) record[phone] = digits;
+          const pending = ctx.table.add(record, line);
           if (pending) await pending;
         }
         ready.length = 0;
@@ -298,11 +307,21 @@ function columnOf(ref: string, line: number): number {
   return n - 1;
 }
 
+interface Cell {
+  type: string;
+  style: number;
+  value: string;
+}
+
+function isNumberCell(cell: Cell): boolean {
+  return cell.type === 'n' && cell.value.trim() !== '' && Number.isFinite(Number(cell.value));
+}
+
 /**
- * A cell as the sheet shows it. Numbers of the phone column keep every digit Excel stored (`919970000022`, and
- * `919970000702.5` stays a decimal, to be refused by the number rules) whatever their format.
+ * A cell as the sheet shows it. (Numbers of the phone column keep every digit Excel stored instead, whatever their
+ * format: `919970000022`, and `919970000702.5` stays a decimal, to be refused by the number rules.)
  */
-function cellText(cell: { type: string; style: number; value: string }, isNumber: boolean, ctx: SheetContext): string {
+function cellText(cell: Cell, ctx: SheetContext): string {
   const v = cell.value;
   switch (cell.type) {
     case 's': {
@@ -321,7 +340,7 @@ function cellText(cell: { type: string; style: number; value: string }, isNumber
       if (v.trim() === '') return '';
       const n = Number(v);
       if (!Number.isFinite(n)) return '';
-      return isNumber ? String(n) : ctx.display(n, cell.style);
+      return ctx.display(n, cell.style);
     }
   }
 }
