@@ -196,6 +196,7 @@ async function create(
       in_window: inWindow,
       errors: summary.errors.slice(0, SHOWN_ERRORS),
       columns: summary.columns,
+      empty_variables: summary.empty_variables,
     });
     if (!writer) {
       const preview = summary.preview.map(({ type: _, ...m }) => m);

@@ -13,6 +13,11 @@ export interface IngestSummary {
   errors: RowError[];
   /** The first valid messages (PREVIEW_SIZE), as they would be sent. */
   preview: SobotImageMessage[];
+  /**
+   * With a caption template: how many accepted recipients' captions render each variable as nothing (no value, no
+   * fallback), by the variable's name as written; `{}` when none does.
+   */
+  empty_variables?: Record<string, number>;
   /** The header each field was read from (null when the file has none). */
   columns?: ColumnsUsed;
 }

@@ -68,7 +68,13 @@ export class Table {
         if (problem)
           return this.tally.reject(row, line, [{ field: this.header[column] ?? 'caption', message: problem }]);
       }
-      raw.caption = renderCaption(t, (v) => record[c.variables[t.variables.indexOf(v)]!]);
+      let empty: string[] | undefined;
+      raw.caption = renderCaption(
+        t,
+        (v) => record[c.variables[t.variables.indexOf(v)]!],
+        (v) => (empty ??= []).push(v.name),
+      );
+      return this.tally.add(raw, row, line, empty);
     }
     return this.tally.add(raw, row, line);
   }
