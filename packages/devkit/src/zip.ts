@@ -1,10 +1,46 @@
-import { crc32, deflateRawSync } from 'node:zlib';
+import { constants, createDeflateRaw, crc32, deflateRawSync } from 'node:zlib';
 
-/** A part of a zip made by zipOf: deflated unless `stored`; `declaredSize` is what the headers claim it expands to. */
+/** A part already deflated (deflateRepeated): its deflated bytes, and the size and CRC of what they inflate to. */
+export interface Deflated {
+  deflated: Buffer;
+  size: number;
+  crc: number;
+}
+
+/** A part of a zip made by zipOf, deflated; `declaredSize` is what the headers claim it expands to. */
 export interface ZipPart {
   name: string;
-  data: Buffer | string;
+  data: Buffer | string | Deflated;
   declaredSize?: number;
+}
+
+/**
+ * `head`, then `unit` `count` times, then `tail`, deflated as a stream: a part that expands to gigabytes from a few
+ * megabytes, made without holding what it expands to.
+ */
+export async function deflateRepeated(head: string, unit: string, count: number, tail: string): Promise<Deflated> {
+  const deflate = createDeflateRaw({ level: constants.Z_BEST_COMPRESSION });
+  const out: Buffer[] = [];
+  deflate.on('data', (c: Buffer) => out.push(c));
+  const done = new Promise<void>((resolve, reject) => deflate.once('end', resolve).once('error', reject));
+  let crc = 0;
+  let size = 0;
+  const write = async (b: Buffer) => {
+    crc = crc32(b, crc);
+    size += b.length;
+    if (!deflate.write(b)) await new Promise((r) => deflate.once('drain', r));
+  };
+  await write(Buffer.from(head));
+  // Units batched into ~1 MiB writes.
+  const per = Math.max(1, Math.floor(2 ** 20 / Math.max(1, Buffer.byteLength(unit))));
+  const batch = Buffer.from(unit.repeat(per));
+  let left = count;
+  for (; left >= per; left -= per) await write(batch);
+  if (left > 0) await write(Buffer.from(unit.repeat(left)));
+  await write(Buffer.from(tail));
+  deflate.end();
+  await done;
+  return { deflated: Buffer.concat(out), size, crc };
 }
 
 /**
@@ -16,11 +52,9 @@ export function zipOf(parts: ZipPart[]): Buffer {
   const centrals: Buffer[] = [];
   let offset = 0;
   for (const part of parts) {
-    const data = Buffer.isBuffer(part.data) ? part.data : Buffer.from(part.data, 'utf8');
-    const packed = deflateRawSync(data);
+    const { deflated: packed, size: realSize, crc } = deflated(part.data);
     const name = Buffer.from(part.name, 'utf8');
-    const size = part.declaredSize ?? data.length;
-    const crc = crc32(data);
+    const size = part.declaredSize ?? realSize;
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
     local.writeUInt16LE(20, 4);
@@ -57,15 +91,21 @@ export function zipOf(parts: ZipPart[]): Buffer {
   return Buffer.concat([...locals, directory, end]);
 }
 
+function deflated(data: ZipPart['data']): Deflated {
+  if (typeof data !== 'string' && !Buffer.isBuffer(data)) return data;
+  const bytes = Buffer.isBuffer(data) ? data : Buffer.from(data, 'utf8');
+  return { deflated: deflateRawSync(bytes), size: bytes.length, crc: crc32(bytes) };
+}
+
 const MAIN = 'http://schemas.openxmlformats.org/spreadsheetml/2006/main';
 const REL = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
 
 /** The parts of a one-sheet workbook around `sheetData` (the `<row>`s), in the order Excel writes them. */
-export function workbookParts(sheetData: string, sharedStrings?: string[] | string): ZipPart[] {
+export function workbookParts(sheetData: string | Deflated, sharedStrings?: string[] | string | Deflated): ZipPart[] {
   const strings =
     sharedStrings === undefined
       ? undefined
-      : typeof sharedStrings === 'string'
+      : !Array.isArray(sharedStrings)
         ? sharedStrings
         : `<?xml version="1.0" encoding="UTF-8"?><sst xmlns="${MAIN}">` +
           sharedStrings.map((s) => `<si><t>${s}</t></si>`).join('') +
@@ -93,7 +133,10 @@ export function workbookParts(sheetData: string, sharedStrings?: string[] | stri
     ...(strings === undefined ? [] : [{ name: 'xl/sharedStrings.xml', data: strings }]),
     {
       name: 'xl/worksheets/sheet1.xml',
-      data: `<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="${MAIN}"><sheetData>${sheetData}</sheetData></worksheet>`,
+      data:
+        typeof sheetData === 'string'
+          ? `<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="${MAIN}"><sheetData>${sheetData}</sheetData></worksheet>`
+          : sheetData,
     },
   ];
 }
