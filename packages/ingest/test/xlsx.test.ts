@@ -7,6 +7,7 @@ import { mkdtempSync, mkdirSync, readdirSync, rmSync, utimesSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
+import fc from 'fast-check';
 import { workbookParts, zipOf } from '@sobot/devkit';
 import { UPLOAD_TEMP_PREFIX, sweepUploadTempDirs, type IngestOptions } from '../src';
 import { collect, failure } from './helpers';
@@ -102,6 +103,63 @@ describe('cells as the sheet shows them', () => {
       ['919970000001', 'A'],
       ['919970000002', '9.20E+11'],
     ]);
+  });
+});
+
+describe('properties', () => {
+  const FORMATS = ['General', '0', '#,##0', '0.00', '0.00E+00', '@', 'dd-mm-yyyy', '"₹"#,##0.00', '0%'];
+  const styles = (code: string) =>
+    '<styleSheet><numFmts><numFmt numFmtId="164" formatCode="' +
+    code.replace(/&/g, '&amp;').replace(/"/g, '&quot;') +
+    '"/></numFmts><cellXfs><xf numFmtId="0"/><xf numFmtId="164"/></cellXfs></styleSheet>';
+
+  it('a phone column keeps the stored digits of any number, whatever its format', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 0, max: 999_999_999 }), fc.constantFrom(...FORMATS), async (k, code) => {
+        const n = 919_000_000_000 + k; // +91 9xxxx xxxxx: Indian mobile numbers
+        const sheet = header + row(2, `<c r="A2" s="1"><v>${n}</v></c>`, inline('B2', 'A'));
+        const book = zipOf([...workbookParts(sheet), { name: 'xl/styles.xml', data: styles(code) }]);
+        const { messages } = await collect(book, options({ defaults: { image_url: IMAGE } }));
+        expect(messages.map((m) => m.customer_number)).toEqual([String(n)]);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('a workbook cut anywhere is refused as a workbook (never a crash), and leaves no temp file', async () => {
+    const book = zipOf(workbookParts(header + row(2, num('A2', 919970000001), shared('B2', 0)), ['Asha', 'Bala']));
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 30, max: book.length - 1 }), async (end) => {
+        const err = await failure(collect(book.subarray(0, end), options()));
+        expect(['UNPARSEABLE', 'NO_VALID_ROWS', 'NO_PHONE_COLUMN']).toContain(err.code);
+        expect(readdirSync(temp)).toEqual([]);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('a workbook with bytes flipped is read or refused with a stable code, never a crash', async () => {
+    const book = zipOf(workbookParts(header + row(2, num('A2', 919970000001), inline('B2', 'Asha'))));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.nat({ max: book.length - 1 }), fc.integer({ min: 0, max: 255 })), {
+          minLength: 1,
+          maxLength: 4,
+        }),
+        async (flips) => {
+          const bad = Buffer.from(book);
+          for (const [at, byte] of flips) bad[at] = byte;
+          try {
+            await collect(bad, options());
+          } catch (err) {
+            expect(err).toHaveProperty('code');
+            expect(typeof (err as { code: unknown }).code).toBe('string');
+          }
+          expect(readdirSync(temp)).toEqual([]);
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 });
 
