@@ -46,16 +46,14 @@ export async function readXlsx(chunks: AsyncIterable<Buffer>, table: Table, opti
 
 async function readWorkbook(parts: WorkbookParts, table: Table, limits: WorkbookLimits): Promise<void> {
   const book = await readBook(parts);
+  if (!book.sheet) throw unparseable('this .xlsx workbook has no worksheet');
   const formats = new NumberFormats(book.date1904);
   const cellFormats = await readStyles(parts, book.styles, formats);
   const strings = await readSharedStrings(parts, book.sharedStrings, limits.sharedStringsBytes);
-  if (!book.sheet) throw unparseable('this .xlsx workbook has no worksheet');
   await readSheet(parts, book.sheet, {
     table,
     strings,
-    display: (value, style) => {
-      return formats.display(value, cellFormats[style] ?? 0);
-    },
+    display: (value, style) => formats.display(value, cellFormats[style] ?? 0),
   });
 }
 

@@ -250,6 +250,13 @@ describe('workbooks are bounded', () => {
     ]);
   });
 
+  it('refuses a workbook without a worksheet, naming what is missing', async () => {
+    const parts = workbookParts(header).filter((p) => !p.name.startsWith('xl/worksheets/'));
+    const err = await failure(collect(zipOf(parts), options()));
+    expect(err.code).toBe('UNPARSEABLE');
+    expect(err.message).toBe('this .xlsx workbook has no worksheet');
+  });
+
   it('refuses a cell past column XFD', async () => {
     const err = await failure(
       collect(zipOf(workbookParts(header + row(2, num('A2', 919970000001), inline('ZZZZZ2', 'far')))), options()),
