@@ -163,7 +163,8 @@ async function readStyles(parts: WorkbookParts, name: string, formats: NumberFor
 
 /**
  * The shared-string table. It is held while the sheet is read, so it is bounded twice by `maxBytes`: its part as it
- * inflates, and what the strings kept cost (characters + 24 bytes each: many empty strings cost too).
+ * inflates (its UTF-8 is at least what its text takes in memory, one or two bytes a character), and what the strings
+ * kept cost (characters + 24 bytes each: many empty strings cost too).
  */
 async function readSharedStrings(parts: WorkbookParts, name: string, maxBytes: number): Promise<string[]> {
   const strings: string[] = [];
