@@ -47,7 +47,13 @@ function shownDetails(details: unknown): unknown {
 /** Maps every error class to its status and code, once. Unknown errors are 500 with no detail. */
 function toHttp(err: unknown): ApiError | undefined {
   if (err instanceof ApiError) return err;
-  if (err instanceof IngestError) return new ApiError(400, err.code, err.message, shownDetails(err.details));
+  if (err instanceof IngestError)
+    return new ApiError(
+      err.code === 'WORKBOOK_TOO_LARGE' ? 413 : 400,
+      err.code,
+      err.message,
+      shownDetails(err.details),
+    );
   if (err instanceof WebhookBodyError) return new ApiError(400, err.code, err.message);
   if (err instanceof InputError) return new ApiError(400, err.code, err.message, err.details);
   if (err instanceof IdempotencyConflictError) return new ApiError(409, err.code, err.message);

@@ -1,4 +1,5 @@
 import { createLogger, loadConfigOrExit, onShutdown } from '@sobot/config';
+import { sweepUploadTempDirs } from '@sobot/ingest';
 import { Store } from '@sobot/store';
 import { buildApp } from './app';
 import { producerConfigSchema } from './config';
@@ -23,6 +24,11 @@ async function main(): Promise<void> {
       () => undefined,
     );
   void sweep();
+  // Temp files of uploads a killed producer was reading (SPEC §22: none outlives its request).
+  void sweepUploadTempDirs().then(
+    (n) => n > 0 && log.info({ dirs: n }, 'removed temp files of uploads cut off by a restart'),
+    () => undefined,
+  );
   const sweeper = setInterval(sweep, 60_000);
   sweeper.unref();
   const app = await buildApp({ cfg, store }, log);

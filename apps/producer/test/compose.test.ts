@@ -50,6 +50,9 @@ const EXTRA_VARIABLES = new Set([
   'WEBHOOK_MAX_EVENTS',
   'OPT_OUT_KEYWORDS',
   'OPT_IN_KEYWORDS',
+  // SPEC §22: workbooks are bounded.
+  'MAX_XLSX_EXPANDED_BYTES',
+  'MAX_XLSX_SHARED_STRINGS',
 ]);
 const isKnownVariable = (name: string) =>
   SPEC_VARIABLES.has(name) || EXTRA_VARIABLES.has(name) || tableVariables.includes(name) || name.startsWith('SANDBOX_');

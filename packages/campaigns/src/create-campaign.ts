@@ -1,6 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { ingestRecipients } from '@sobot/ingest';
+import { ingestRecipients, type XlsxOptions } from '@sobot/ingest';
 import { AUDIENCE, IDEMPOTENCY_LEASE_MS, newCampaignId } from '@sobot/store';
 import {
   validateDefaults,
@@ -52,6 +52,8 @@ export interface UploadInput {
   window?: 'send' | 'skip';
   /** `window=skip` even when no inbound message arrived in the last 24 hours. */
   force?: boolean;
+  /** An .xlsx upload's limits (MAX_XLSX_*) and where it is spooled. */
+  workbook?: XlsxOptions;
 }
 
 /** A day: with `window=skip`, an upload needs an inbound message within it (else 409 NO_INBOUND_EVENTS). */
@@ -179,6 +181,7 @@ async function create(
       maxErrors: STORED_ERRORS,
       phoneColumn: input.phoneColumn,
       nameColumn: input.nameColumn,
+      workbook: input.workbook,
       sink: writer ? writer.add : dryRun.add,
     });
     const result = (accepted: number, suppressed: number, inWindow: number): UploadResult => ({
@@ -193,6 +196,7 @@ async function create(
       in_window: inWindow,
       errors: summary.errors.slice(0, SHOWN_ERRORS),
       columns: summary.columns,
+      empty_variables: summary.empty_variables,
     });
     if (!writer) {
       const preview = summary.preview.map(({ type: _, ...m }) => m);

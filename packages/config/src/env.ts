@@ -103,6 +103,13 @@ export const producerEnv = {
     .optional(),
   /** Largest accepted upload, bytes. */
   MAX_UPLOAD_BYTES: int(1, 64 * 2 ** 30).default(512 * 2 ** 20),
+  /**
+   * Most bytes an .xlsx upload may expand to: the decompressed parts read (workbook, styles, shared strings, first
+   * sheet), counted as they inflate; past it the upload is 413 WORKBOOK_TOO_LARGE (SPEC §22).
+   */
+  MAX_XLSX_EXPANDED_BYTES: int(1024, 64 * 2 ** 30).default(2 ** 30),
+  /** Most bytes of an .xlsx's shared-string table (held while the sheet is read); past it 413 WORKBOOK_TOO_LARGE. */
+  MAX_XLSX_SHARED_STRINGS: int(1024, 16 * 2 ** 30).default(256 * 2 ** 20),
   /** Shared token the webhook accepts as ?token= (and Meta's GET handshake as hub.verify_token). Never logged. */
   WEBHOOK_TOKEN: optionalSecret,
   /** App secret: the webhook accepts bodies signed `X-Hub-Signature-256: sha256=<HMAC-SHA256>`. Never logged. */

@@ -12,3 +12,4 @@ export { startTestRedis, type TestRedis } from './test-redis';
 export { startStack, type Stack, type StackOptions } from './stack';
 export { startSystem, json, type System, type SystemOptions, type CampaignState, type ReportLine } from './system';
 export { startTestCluster, type TestCluster } from './redis-cluster';
+export { zipOf, workbookParts, deflateRepeated, type ZipPart, type Deflated } from './zip';

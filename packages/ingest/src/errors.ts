@@ -13,6 +13,11 @@ export interface IngestSummary {
   errors: RowError[];
   /** The first valid messages (PREVIEW_SIZE), as they would be sent. */
   preview: SobotImageMessage[];
+  /**
+   * With a caption template: how many accepted recipients' captions render each variable as nothing (no value, no
+   * fallback), by the variable's name as written; `{}` when none does.
+   */
+  empty_variables?: Record<string, number>;
   /** The header each field was read from (null when the file has none). */
   columns?: ColumnsUsed;
 }
@@ -27,6 +32,7 @@ export interface IngestSummary {
  * - `NO_VALID_ROWS`: nothing to send after reading the whole file (or the file is empty).
  * - `STRICT_REJECTED`: `strict` was asked and at least one row is invalid.
  * - `INVALID_DEFAULTS`: the campaign defaults themselves are invalid (checked before reading).
+ * - `WORKBOOK_TOO_LARGE`: an .xlsx expands past its limits (WorkbookLimits), or a cell or row is over MAX_CELL_CHARS.
  */
 export type IngestErrorCode =
   | 'UNPARSEABLE'
@@ -36,7 +42,8 @@ export type IngestErrorCode =
   | 'UNKNOWN_VARIABLE'
   | 'NO_VALID_ROWS'
   | 'STRICT_REJECTED'
-  | 'INVALID_DEFAULTS';
+  | 'INVALID_DEFAULTS'
+  | 'WORKBOOK_TOO_LARGE';
 
 /** Where a file stopped parsing. */
 export interface ParsePosition {
@@ -65,4 +72,8 @@ export class IngestError extends Error {
 
 export function unparseable(message: string, position?: ParsePosition): IngestError {
   return new IngestError('UNPARSEABLE', message, position);
+}
+
+export function workbookTooLarge(message: string, position?: ParsePosition): IngestError {
+  return new IngestError('WORKBOOK_TOO_LARGE', message, position);
 }

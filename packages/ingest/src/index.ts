@@ -11,5 +11,7 @@ export { NumberSet, numberKey } from './number-set';
 export { sniffFormat, detectDelimiter, type RecipientFormat, type CsvDelimiter } from './detect-format';
 export { PHONE_HEADERS } from './columns';
 export { detectFileKind, type FileKind } from './file-kind';
-export { HEAD_BYTES, MAX_RECORD_BYTES } from './limits';
+export { HEAD_BYTES, MAX_RECORD_BYTES, MAX_CELL_CHARS, DEFAULT_WORKBOOK_LIMITS, type WorkbookLimits } from './limits';
+export type { XlsxOptions } from './xlsx';
+export { UPLOAD_TEMP_PREFIX, sweepUploadTempDirs, withUploadTempDir } from './temp-files';
 export type { RecipientInput } from './source';

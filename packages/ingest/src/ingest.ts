@@ -9,11 +9,13 @@ import { readNdjson } from './ndjson';
 import { openSource, type RecipientInput } from './source';
 import { Table } from './table';
 import { Tally, type TallyOptions } from './tally';
-import { readXlsx } from './xlsx';
+import { readXlsx, type XlsxOptions } from './xlsx';
 
 export interface IngestOptions extends TallyOptions {
   /** 'auto' looks at the first bytes: see sniffFormat. An .xlsx workbook is read as one whatever this says. */
   format: RecipientFormat | 'auto';
+  /** An .xlsx workbook's limits (default DEFAULT_WORKBOOK_LIMITS) and where it is spooled. */
+  workbook?: XlsxOptions;
 }
 
 /**
@@ -48,7 +50,7 @@ export async function ingestRecipients(input: RecipientInput, options: IngestOpt
     if (format === 'csv' || format === 'xlsx') {
       const table = new Table(tally, choice, template, format === 'xlsx');
       if (format === 'csv') await readCsv(source.head, source.chunks, table);
-      else await readXlsx(source.chunks, table);
+      else await readXlsx(source.chunks, table, options.workbook);
       columns = table.used;
     } else {
       json = new JsonRecipients(tally, choice, template);

@@ -82,15 +82,21 @@ export class JsonRecipients {
     const t = this.template;
     if (t && !(raw.caption && raw.caption.trim())) {
       let bad: FieldError | undefined;
-      raw.caption = renderCaption(t, (v) => {
-        const found = lookup(value, v.key);
-        if (found !== undefined) this.variablesSeen.add(v.key);
-        const problem = found === undefined ? undefined : textProblem(found);
-        if (problem) bad ??= { field: v.name, message: problem };
-        return found;
-      });
+      let empty: string[] | undefined;
+      raw.caption = renderCaption(
+        t,
+        (v) => {
+          const found = lookup(value, v.key);
+          if (found !== undefined) this.variablesSeen.add(v.key);
+          const problem = found === undefined ? undefined : textProblem(found);
+          if (problem) bad ??= { field: v.name, message: problem };
+          return found;
+        },
+        (v) => (empty ??= []).push(v.name),
+      );
       // A key the caption takes text from is checked like the fields themselves, and named.
       if (bad) return this.tally.reject(row, line, [bad]);
+      return this.tally.add(raw, row, line, empty);
     }
     return this.tally.add(raw, row, line);
   }

@@ -31,6 +31,11 @@ export class Table {
     return this.columns && columnsUsed(this.columns);
   }
 
+  /** The phone column's index once the header is read, else -1 (a workbook keeps its numbers' digits). */
+  get numberColumn(): number {
+    return this.columns?.customer_number ?? -1;
+  }
+
   add(record: string[], line: number): void | Promise<void> {
     const c = this.columns;
     if (!c) {
@@ -63,7 +68,13 @@ export class Table {
         if (problem)
           return this.tally.reject(row, line, [{ field: this.header[column] ?? 'caption', message: problem }]);
       }
-      raw.caption = renderCaption(t, (v) => record[c.variables[t.variables.indexOf(v)]!]);
+      let empty: string[] | undefined;
+      raw.caption = renderCaption(
+        t,
+        (v) => record[c.variables[t.variables.indexOf(v)]!],
+        (v) => (empty ??= []).push(v.name),
+      );
+      return this.tally.add(raw, row, line, empty);
     }
     return this.tally.add(raw, row, line);
   }

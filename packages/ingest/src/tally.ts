@@ -46,6 +46,8 @@ export class Tally {
   private readonly numbers = new NumberSet(64 * 1024);
   private readonly maxErrors: number;
   private readonly validation: ValidationOptions;
+  /** Accepted rows whose caption rendered a variable as nothing, by variable; undefined without a template. */
+  private emptyVariables: Map<string, number> | undefined;
   /** False once a strict file has a bad row: whatever follows would only be thrown away. */
   private sinking = true;
 
@@ -58,10 +60,14 @@ export class Tally {
   /** Rows carry their own rendered caption: an empty one must not fall back to the template's text. */
   captionIsTemplate(): void {
     this.defaults = { ...this.options.defaults, caption: undefined };
+    this.emptyVariables = new Map();
   }
 
-  /** Returns the sink's promise when it made one, so that a sync sink costs no promise per row. */
-  add(raw: RawRecipient, row: number, line: number): void | Promise<void> {
+  /**
+   * Returns the sink's promise when it made one, so that a sync sink costs no promise per row. `empty`: the caption
+   * variables this row rendered as nothing.
+   */
+  add(raw: RawRecipient, row: number, line: number, empty?: readonly string[]): void | Promise<void> {
     this.total++;
     const result = validateRecipient(raw, this.defaults, this.validation);
     if (!result.ok) {
@@ -73,6 +79,9 @@ export class Tally {
       return;
     }
     this.accepted++;
+    if (empty && this.emptyVariables) {
+      for (const name of new Set(empty)) this.emptyVariables.set(name, (this.emptyVariables.get(name) ?? 0) + 1);
+    }
     if (this.preview.length < PREVIEW_SIZE) this.preview.push(result.message);
     if (this.sinking) return this.options.sink(result.message, row);
   }
@@ -91,6 +100,7 @@ export class Tally {
       duplicates: this.duplicates,
       errors: [...this.errors],
       preview: [...this.preview],
+      ...(this.emptyVariables ? { empty_variables: Object.fromEntries(this.emptyVariables) } : {}),
     };
   }
 

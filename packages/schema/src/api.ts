@@ -56,6 +56,13 @@ export const uploadResultSchema = z.object({
     )
     .optional()
     .describe('the header each field was read from; null when the file has no such column'),
+  empty_variables: z
+    .record(z.string(), count)
+    .optional()
+    .describe(
+      'with a caption template: accepted rows whose caption renders each `{{variable}}` as nothing (empty cell, ' +
+        'no fallback), by variable; `{}` when every row fills every variable',
+    ),
   preview: z
     .array(
       z.object({

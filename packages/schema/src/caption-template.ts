@@ -42,10 +42,14 @@ export function parseCaptionTemplate(text: string | undefined): CaptionTemplate 
   return { text, parts, variables };
 }
 
-/** Renders with `valueOf(variable)`: an empty or missing value takes the fallback, or nothing. */
+/**
+ * Renders with `valueOf(variable)`: an empty or missing value takes the fallback, or nothing. `onEmpty` hears of
+ * each variable that rendered as nothing (no value and no fallback), for the dry run's `empty_variables`.
+ */
 export function renderCaption(
   template: CaptionTemplate,
   valueOf: (variable: CaptionVariable) => string | undefined,
+  onEmpty?: (variable: CaptionVariable) => void,
 ): string {
   let out = '';
   for (const part of template.parts) {
@@ -54,7 +58,9 @@ export function renderCaption(
       continue;
     }
     const value = valueOf(part)?.trim();
-    out += value ? value : (part.fallback ?? '');
+    const shown = value ? value : (part.fallback ?? '');
+    if (shown === '') onEmpty?.(part);
+    out += shown;
   }
   return out;
 }

@@ -13,6 +13,18 @@ describe('caption templates', () => {
     expect(renderCaption(t, (v) => values[v.key])).toBe('Hi Asha, your order (none) ships from Pune.');
   });
 
+  it('tells which variables rendered as nothing: a fallback, even an empty value with one, is something', () => {
+    const t = parseCaptionTemplate('Hi {{name}} from {{city}}{{area|, there}}{{note|}}!')!;
+    const empty: string[] = [];
+    const text = renderCaption(
+      t,
+      (v) => ({ name: 'Asha', city: ' ' })[v.key],
+      (v) => empty.push(v.name),
+    );
+    expect(text).toBe('Hi Asha from , there!');
+    expect(empty).toEqual(['city', 'note']);
+  });
+
   it('leaves text without a complete {{name}} as it is', () => {
     for (const text of ['plain', 'a {{ b', '{{}}', 'x }} y', '{{|fallback}}'])
       expect(parseCaptionTemplate(text)).toBeUndefined();

@@ -235,7 +235,10 @@ function upload(options: z.ZodObject, rawTypes: Iterable<string>): FastifySchema
           'recipient would be skipped); add `force=true` to upload anyway. Nothing is kept. ' +
           '`IDEMPOTENCY_IN_PROGRESS`: an upload with this key is still being read (retry after `Retry-After`); ' +
           '`IDEMPOTENCY_KEY_REUSED`: the key was used with other options or another file.',
-        413: '`UPLOAD_TOO_LARGE`: over `MAX_UPLOAD_BYTES`. Nothing is kept.',
+        413:
+          '`UPLOAD_TOO_LARGE`: over `MAX_UPLOAD_BYTES`. `WORKBOOK_TOO_LARGE`: an .xlsx expanding past ' +
+          '`MAX_XLSX_EXPANDED_BYTES`, shared strings past `MAX_XLSX_SHARED_STRINGS`, or a cell or row over 1 MiB. ' +
+          'Nothing is kept.',
         415: '`UNSUPPORTED_MEDIA_TYPE`: the raw body is not CSV, JSON or NDJSON.',
       }),
     },

@@ -213,6 +213,12 @@ export async function uploadRoutes(app: FastifyInstance, deps: AppDeps): Promise
       force: opts.force,
       phoneColumn: opts.phone_column?.trim() || undefined,
       nameColumn: opts.name_column?.trim() || undefined,
+      workbook: {
+        limits: {
+          expandedBytes: deps.cfg.MAX_XLSX_EXPANDED_BYTES,
+          sharedStringsBytes: deps.cfg.MAX_XLSX_SHARED_STRINGS,
+        },
+      },
       validation: {
         defaultCountryCode: deps.cfg.DEFAULT_COUNTRY_CODE,
         nameFallbackToNumber: opts.name_fallback === 'number',

@@ -162,6 +162,7 @@
         stat('Rejected', r.rejected, 'upload-rejected'),
         stat('Duplicates', r.duplicates, 'upload-duplicates'),
       ),
+      emptyVariables(r.empty_variables),
       shown.length
         ? h(
             'p',
@@ -170,6 +171,19 @@
           )
         : null,
       shown.length ? rowErrorTable(shown) : null,
+    );
+  }
+
+  /** Caption variables some rows render as nothing (`Hi Asha from !`): worth a look before sending. */
+  function emptyVariables(counts) {
+    const entries = Object.entries(counts || {}).filter(([, n]) => n > 0);
+    if (entries.length === 0) return null;
+    return h(
+      'p',
+      { 'data-testid': 'upload-empty-variables' },
+      'Captions with an empty variable: ',
+      entries.map(([name, n]) => `{{${name}}} in ${num(n)} ${n === 1 ? 'row' : 'rows'}`).join(', '),
+      ' (add a fallback: {{name|text}}).',
     );
   }
 
