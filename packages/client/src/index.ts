@@ -39,6 +39,7 @@ export type {
   MessageListItem,
   MessageSummary,
   SuppressionView,
+  SuppressionSource,
   SuppressionList,
   SuppressionImport,
 } from './api-types';
