@@ -53,6 +53,8 @@ const DAY_S = 86_400;
 export const WINDOW_MS = 86_400_000;
 /** How long a staged suppression import may wait for its commit (s). */
 const STAGE_TTL_S = 3600;
+/** Staged batches a commit reads and writes at a time (10 × 5,000 numbers: what a direct `suppress` call takes). */
+const COMMIT_BATCHES = 10;
 /** A listing or export reads this many buckets per round trip. */
 const READ_BATCH = 200;
 /** Numbers per script call batch (at most one call per group each): keeps a call's arguments small. */
@@ -302,10 +304,11 @@ export class Audience {
   ): Promise<number> {
     const key = this.ctx.keys.suppressionImport(id);
     let added = 0;
-    for (let i = 0; ; i += 1) {
-      const [batch] = await this.ctx.redis.lrange(key, i, i);
-      if (batch === undefined) break;
-      added += await this.suppress(batch.split(','), reason, now, source);
+    // A few staged batches per round of writes (their script calls go out together), one round at a time.
+    for (let i = 0; ; i += COMMIT_BATCHES) {
+      const batches = await this.ctx.redis.lrange(key, i, i + COMMIT_BATCHES - 1);
+      if (batches.length === 0) break;
+      added += await this.suppress(batches.join(',').split(','), reason, now, source);
     }
     await this.ctx.redis.del(key);
     return added;
