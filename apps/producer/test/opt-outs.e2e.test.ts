@@ -223,6 +223,20 @@ describe('opt-outs that hold (SPEC §21)', () => {
     expect(text.split('\r\n')[0]).toBe('\uFEFFnumber,reason,suppressed_at,source');
     expect(text).toMatch(new RegExp(`\\r\\n\\+${held},legal hold,[^,]+,operator\\r\\n`));
 
+    // A hold put on a number that had said STOP: the operator's now, so its next START keeps it.
+    const stopped = indian();
+    await hook(meta({ from: stopped, text: 'STOP', at: now - MIN, id: 'before-hold' }));
+    const hold = await api('/v1/suppressions', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ numbers: [stopped], reason: 'legal hold' }),
+    });
+    expect(await hold.json()).toMatchObject({ added: 0, already: 1 });
+    expect(await hook(meta({ from: stopped, text: 'START', at: Date.now(), id: 'after-hold' }))).toMatchObject({
+      opt_in_kept: 1,
+    });
+    expect(await suppression(stopped)).toMatchObject({ source: 'operator', reason: 'legal hold' });
+
     expect((await api(`/v1/suppressions/${held}`, { method: 'DELETE' })).status).toBe(200);
     expect((await api(`/v1/suppressions/${imported}`, { method: 'DELETE' })).status).toBe(200);
     expect(await suppression(held)).toBeUndefined();

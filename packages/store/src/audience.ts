@@ -223,8 +223,9 @@ export class Audience {
   }
 
   /**
-   * Adds numbers to the suppression list; returns how many were not on it already (those keep their reason and
-   * source).
+   * Adds numbers to the suppression list; returns how many were not on it already. Those keep their reason and
+   * source, except that an `operator` or `import` suppression replaces a `keyword` or `upstream` one: what an
+   * operator decides is not lifted by the customer's next START.
    */
   async suppress(
     numbers: readonly string[],
@@ -235,10 +236,12 @@ export class Audience {
     if (numbers.length === 0) return 0;
     const id = reason ? await this.reasonId(reason) : 0;
     const value = SUPPRESSION_SOURCES.indexOf(source) * SOURCE_UNIT + unixSecond(now) * REASON_BITS + id;
+    // An operator's or an import's suppression replaces one a customer's START could lift (SPEC §21).
+    const op = source === 'operator' || source === 'import' ? 'hold' : 'nx';
     return this.write(
       's',
       numbers.map((number) => ({ number, value })),
-      'nx',
+      op,
     );
   }
 
@@ -523,7 +526,7 @@ export class Audience {
   private async write(
     kind: Kind,
     entries: ReadonlyArray<{ number: string; value: number }>,
-    op: 'nx' | 'max' | 'del',
+    op: 'nx' | 'hold' | 'max' | 'del',
     day?: number,
     expireAt = 0,
   ): Promise<number> {

@@ -157,6 +157,26 @@ describe('inbound events (applyInbound)', () => {
     await a.unsuppress([op, imp, upLater]);
   });
 
+  test("an operator's or an import's suppression replaces a keyword or upstream one; not the other way", async () => {
+    const a = env.store.audience;
+    const [kw, up, op] = [fresh(), fresh(), fresh()];
+    const now = Date.now();
+    await a.applyInbound([{ number: kw, atMs: now - 10 * MIN, action: 'opt-out' }], REASON, { now });
+    await a.suppress([up], '131050', now - 10 * MIN, 'upstream');
+    await a.suppress([op], 'legal hold', now - 10 * MIN, 'operator');
+    const count = await a.suppressedCount();
+    expect(await a.suppress([kw], 'legal hold', now - 5 * MIN, 'operator')).toBe(0);
+    expect(await a.suppress([up], 'list', now - 5 * MIN, 'import')).toBe(0);
+    expect(await a.suppress([op], '131050', now - 5 * MIN, 'upstream')).toBe(0);
+    expect(await a.suppressedCount()).toBe(count);
+    expect(await a.suppression(kw)).toMatchObject({ source: 'operator', reason: 'legal hold' });
+    expect(await a.suppression(up)).toMatchObject({ source: 'import', reason: 'list' });
+    expect(await a.suppression(op)).toMatchObject({ source: 'operator', reason: 'legal hold' });
+    const starts = [kw, up, op].map((number) => ({ number, atMs: now - MIN, action: 'opt-in' as const }));
+    expect(await a.applyInbound(starts, REASON, { now })).toEqual(['kept', 'kept', 'kept']);
+    await a.unsuppress([kw, up, op]);
+  });
+
   test('a suppression stored before sources existed reads as the operator’s', async () => {
     const a = env.store.audience;
     const n = '6591234567';
