@@ -242,6 +242,23 @@ describe('opt-outs that hold (SPEC §21)', () => {
     expect(await suppression(held)).toBeUndefined();
   });
 
+  test("a customer's START lifts a 131050 (upstream) suppression, unless the START was written before it", async () => {
+    const [n, m] = [indian(), indian()];
+    const now = Date.now();
+    // As the worker writes a 131050 answer (failure-reactions.ts; audience.e2e sends one through the sandbox).
+    await p.store.audience.suppress([n, m], '131050', now - 10 * MIN, 'upstream');
+    expect(await suppression(n)).toMatchObject({ source: 'upstream', reason: '131050' });
+    expect(await hook(meta({ from: n, text: 'START', at: now - MIN, id: 'up-start' }))).toMatchObject({
+      opted_in: 1,
+      opt_in_kept: 0,
+    });
+    expect(await suppression(n)).toBeUndefined();
+    expect(await hook(meta({ from: m, text: 'START', at: now - 20 * MIN, id: 'early-start' }))).toMatchObject({
+      opt_in_kept: 1,
+    });
+    expect(await suppression(m)).toMatchObject({ source: 'upstream' });
+  });
+
   test('a message id is applied once: a STOP resent after a START does not suppress again', async () => {
     const n = indian();
     const now = Date.now();
