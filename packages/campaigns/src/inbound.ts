@@ -26,7 +26,7 @@ export interface InboundTally {
   opted_in: number;
   /** Of those, senders with an operator's or an import's suppression (or a newer upstream one), which stays. */
   opt_in_kept: number;
-  /** Messages whose id was seen before: not applied again. */
+  /** Keyword messages whose id was seen before (7 days): not applied again. */
   duplicates: number;
   /** Keywords that changed nothing: older than the sender's latest applied keyword, or than the horizon. */
   outdated: number;
@@ -39,8 +39,8 @@ const APPLIED_IN: ReadonlySet<InboundEffect> = new Set(['lifted', 'not-suppresse
  * Applies a webhook body's inbound messages: each is applied once (by its message id); a sender whose keyword
  * message is newer than its latest applied one (and not older than the horizon) is suppressed by an opt-out
  * keyword (source `keyword`) or has a keyword or upstream suppression lifted by an opt-in keyword. A message that
- * is no keyword changes nothing on the list. Every sender's window opens from its latest message (a window is
- * a maximum: a duplicate opens nothing new).
+ * is no keyword changes nothing on the list (nor is its id kept). Every sender's window opens from its latest
+ * message (a window is a maximum: a duplicate opens nothing new).
  */
 export async function applyInbound(
   audience: AudienceWrites,
@@ -52,12 +52,12 @@ export async function applyInbound(
   if (messages.length === 0) return tally;
   const latest = new Map<string, number>();
   for (const m of messages) latest.set(m.from, Math.max(latest.get(m.from) ?? 0, m.at));
-  const events: InboundEvent[] = messages.map((m) => ({
-    number: m.from,
-    atMs: m.at,
-    ...(m.id ? { id: m.id } : {}),
-    ...(m.type === 'text' ? { action: keyword(m.text) } : {}),
-  }));
+  // Only keywords go to the list (and have their ids remembered): a window is a maximum, so opening it twice
+  // is opening it once, and remembering every message's id for 7 days would cost memory for nothing.
+  const events: InboundEvent[] = messages.flatMap((m) => {
+    const action = m.type === 'text' ? keyword(m.text) : undefined;
+    return action ? [{ number: m.from, atMs: m.at, action, ...(m.id ? { id: m.id } : {}) }] : [];
+  });
   const [effects] = await Promise.all([
     audience.applyInbound(events, OPT_OUT_REASON, opts),
     audience.openWindows([...latest].map(([number, atMs]) => ({ number, atMs }))),

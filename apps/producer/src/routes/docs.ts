@@ -360,7 +360,7 @@ export const webhookAnswerSchema = z.object({
     .int()
     .min(0)
     .describe("of those, senders whose suppression stays: an operator's or an import's (an operator lifts it)"),
-  duplicates: z.int().min(0).describe('inbound messages whose id was seen in the last 7 days: not applied again'),
+  duplicates: z.int().min(0).describe('keyword messages whose id was seen in the last 7 days: not applied again'),
   outdated: z
     .int()
     .min(0)
