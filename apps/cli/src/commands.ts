@@ -278,7 +278,9 @@ export function registerCommands(program: Command, ctx: CliContext): void {
     .action(async (number: string) => {
       const s = await ctx.client().getSuppression(number);
       ctx.print(s, (x) =>
-        x ? `${x.number} suppressed since ${x.suppressed_at}${x.reason ? ` (${x.reason})` : ''}` : 'not suppressed',
+        x
+          ? `${x.number} suppressed since ${x.suppressed_at} by ${x.source}${x.reason ? ` (${x.reason})` : ''}`
+          : 'not suppressed',
       );
       if (!s) ctx.exitWith(EXIT.INCOMPLETE);
     });
@@ -291,14 +293,14 @@ export function registerCommands(program: Command, ctx: CliContext): void {
       const page = await ctx.client().listSuppressions({ limit: o.limit, cursor: o.cursor });
       ctx.print(page, (p) =>
         [
-          ...p.suppressions.map((x) => `${x.number}  ${x.suppressed_at}  ${x.reason ?? ''}`.trimEnd()),
+          ...p.suppressions.map((x) => `${x.number}  ${x.suppressed_at}  ${x.source}  ${x.reason ?? ''}`.trimEnd()),
           `${p.total} suppressed${p.next_cursor ? ` · next page: --cursor ${p.next_cursor}` : ''}`,
         ].join('\n'),
       );
     });
   suppress
     .command('import <file>')
-    .description('suppress the numbers of a CSV with a number column (bad rows are listed)')
+    .description('suppress the numbers of a CSV with a number column (all or nothing: a bad row refuses the file)')
     .option('--reason <text>', 'kept with each number')
     .option('--phone-column <header>', 'the number column, when several headers could be')
     .action(async (file: string, o: { reason?: string; phoneColumn?: string }) => {

@@ -322,11 +322,22 @@ test('suppress: add, show, list, export, import and remove; a suppressed number 
   const page = JSON.parse(listed.stdout) as { suppressions: unknown[]; total: number; next_cursor: string };
   expect([page.suppressions.length, page.total, typeof page.next_cursor]).toEqual([1, 2, 'string']);
   const exported = await sobot(['suppress', 'export']);
-  expect(exported.stdout).toContain(`${b},asked,`);
-  const file = await csvFile('suppress.csv', ['Mobile No.', c, 'call me']);
+  expect(exported.stdout).toContain(`+${b},asked,`);
+  expect(exported.stdout).toContain(',operator');
+  // All or nothing: a bad row refuses the file (listed by row), and nothing of it is suppressed.
+  const refused = await sobot([
+    'suppress',
+    'import',
+    await csvFile('bad.csv', ['Mobile No.', c, 'call me']),
+    '--reason',
+    'csv',
+  ]);
+  expect(refused.code).not.toBe(0);
+  expect(refused.stderr).toMatch(/INVALID_ROWS[\s\S]*\n2 +customer_number/);
+  expect((await sobot(['suppress', 'show', c])).code).toBe(6);
+  const file = await csvFile('suppress.csv', ['Mobile No.', c]);
   const imported = await sobot(['suppress', 'import', file, '--reason', 'csv']);
-  expect(imported.stdout).toContain('2 read: 1 suppressed, 0 already, 1 rejected');
-  expect(imported.stdout).toContain('row 2: customer_number');
+  expect(imported.stdout).toContain('1 read: 1 suppressed, 0 already, 0 rejected');
 
   const up = await sobot([
     'upload',

@@ -193,7 +193,7 @@ describe('the suppression API', () => {
     await api(`/v1/suppressions/${b}`, { method: 'DELETE' });
   });
 
-  test('CSV import (header aliases, bad rows by row and line) and export round trip; JSON pages', async () => {
+  test('CSV import (header aliases; a bad row by row and line refuses it all) and export round trip; JSON pages', async () => {
     const numbers = fresh(5);
     const rows = [
       `A,${numbers[0]}`,
@@ -207,10 +207,23 @@ describe('the suppression API', () => {
       headers: { 'content-type': 'text/csv' },
       body: csv,
     });
-    expect(res.status).toBe(200);
-    const imported = suppressionImportSchema.parse(await res.json());
-    expect(imported).toMatchObject({ received: 6, added: 5, rejected: 1 });
-    expect(imported.errors).toEqual([expect.objectContaining({ row: 3, line: 4, field: 'customer_number' })]);
+    // All or nothing (SPEC §21): the bad row refuses the file, by row and line; no number is added.
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({
+      error: {
+        code: 'INVALID_ROWS',
+        details: [expect.objectContaining({ row: 3, line: 4, field: 'customer_number' })],
+      },
+    });
+    expect(suppressionListSchema.parse(await (await api('/v1/suppressions')).json()).total).toBe(0);
+    const fixed = await api('/v1/suppressions?reason=import', {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv' },
+      body: csv.replace('C,12ab\n', ''),
+    });
+    expect(fixed.status).toBe(200);
+    const imported = suppressionImportSchema.parse(await fixed.json());
+    expect(imported).toMatchObject({ received: 5, added: 5, rejected: 0, errors: [] });
 
     const list = async () => {
       const all: Array<{ number: string; reason: string | null }> = [];
@@ -232,7 +245,7 @@ describe('the suppression API', () => {
     const bytes = Buffer.from(await exported.arrayBuffer());
     const text = bytes.toString('utf8');
     // A BOM first (Excel reads UTF-8 only after one), then the header.
-    expect(text.split('\r\n')[0]).toBe('\uFEFFnumber,reason,suppressed_at');
+    expect(text.split('\r\n')[0]).toBe('\uFEFFnumber,reason,suppressed_at,source');
     for (const n of numbers) await api(`/v1/suppressions/${n}`, { method: 'DELETE' });
     expect(suppressionListSchema.parse(await (await api('/v1/suppressions')).json()).total).toBe(0);
 
@@ -368,6 +381,7 @@ describe('upstream answers that act on the number (SPEC §13)', () => {
     // 131050: the number is on the list, with the code as its reason.
     expect(suppressionSchema.parse(await (await api(`/v1/suppressions/${stopped}`)).json())).toMatchObject({
       reason: '131050',
+      source: 'upstream',
     });
     // 131047: the number's window is closed.
     const [flags] = await store.audience.lookup([closed], { window: true });

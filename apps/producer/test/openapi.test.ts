@@ -408,7 +408,7 @@ test('message and webhook routes answer as documented, errors included', async (
   const hook = (body: unknown, token = HOOK_TOKEN) =>
     call('POST', `/v1/webhooks/sobot${token ? `?token=${token}` : ''}`, { body, anonymous: true });
   const meta = { entry: [{ changes: [{ value: { statuses: [{ id: view.wamid, status: 'delivered' }] } }] }] };
-  const none = { inbound: 0, opted_out: 0, opted_in: 0, ignored: 0 };
+  const none = { inbound: 0, opted_out: 0, opted_in: 0, opt_in_kept: 0, duplicates: 0, outdated: 0, ignored: 0 };
   expect((await hook(meta)).json()).toEqual({ received: 1, applied: 1, stale: 0, unknown: 0, ...none });
   expect(
     (
@@ -451,7 +451,15 @@ test('suppression routes answer as documented, errors included', async () => {
     body: 'number\n919800000062\nnot a number\n',
     headers: raw('text/csv'),
   });
-  expect(fromCsv.json()).toMatchObject({ added: 1, rejected: 1, errors: [{ row: 2, line: 3 }] });
+  expect([fromCsv.statusCode, fromCsv.json().error]).toMatchObject([
+    400,
+    { code: 'INVALID_ROWS', details: [{ row: 2, line: 3 }] },
+  ]);
+  const goodCsv = await call('POST', '/v1/suppressions?reason=csv', {
+    body: 'number\n919800000062\n',
+    headers: raw('text/csv'),
+  });
+  expect(goodCsv.json()).toMatchObject({ added: 1, rejected: 0, errors: [] });
   const bad = await call('POST', '/v1/suppressions', { body: { numbers: ['12'] } });
   expect([bad.statusCode, bad.json().error.code]).toEqual([400, 'INVALID_NUMBERS']);
   const empty = await call('POST', '/v1/suppressions', { body: { numbers: [] } });

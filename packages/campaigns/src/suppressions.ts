@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { ingestRecipients, type IngestSummary } from '@sobot/ingest';
 import {
@@ -18,7 +19,7 @@ import { SHOWN_ERRORS } from './create-campaign';
  * uploads' header aliases, row numbers and duplicate counting); the store keeps them (store.audience).
  */
 
-/** Numbers per store write while a CSV is read. */
+/** Numbers per staged batch while a CSV is read. */
 const WRITE_BATCH = 5_000;
 /**
  * A CSV of numbers goes through the uploads' reader: each row must look like a recipient, so the reader is given
@@ -30,6 +31,7 @@ const view = (s: Suppression): SuppressionView => ({
   number: s.number,
   reason: s.reason,
   suppressed_at: new Date(s.at).toISOString(),
+  source: s.source,
 });
 
 /** `{numbers:[…]}`: all or nothing — one invalid number refuses the call (400 INVALID_NUMBERS, by index). */
@@ -53,7 +55,7 @@ export async function suppressNumbers(
       errors.slice(0, SHOWN_ERRORS),
     );
   }
-  const added = await deps.store.audience.suppress([...numbers], reason ?? null);
+  const added = await deps.store.audience.suppress([...numbers], reason ?? null, Date.now(), 'operator');
   return {
     received: raw.length,
     added,
@@ -65,8 +67,10 @@ export async function suppressNumbers(
 }
 
 /**
- * A CSV (or JSON / NDJSON list) with a number column, streamed: valid rows are suppressed as they are read, bad
- * rows reported with their row and line like an upload's (IngestError when the file as a whole is refused).
+ * A CSV (or JSON / NDJSON list) with a number column, streamed, all or nothing (SPEC §21): the numbers are staged
+ * in the store as they are read (not held in memory) and suppressed (source `import`) only once the whole file
+ * has been read without a bad row. A refused file (IngestError: too large, unreadable, no number column) or one
+ * with bad rows (400 INVALID_ROWS, by row and line like an upload's) adds no number.
  */
 export async function importSuppressions(
   deps: CampaignDeps,
@@ -74,32 +78,48 @@ export async function importSuppressions(
   opts: { reason?: string; format?: 'csv' | 'json' | 'ndjson' | 'auto'; phoneColumn?: string; strict?: boolean },
   validation: ValidationOptions = {},
 ): Promise<SuppressionImport> {
+  const audience = deps.store.audience;
+  const stage = randomUUID();
   let batch: string[] = [];
-  let added = 0;
   const flush = async () => {
     const numbers = batch;
     batch = [];
-    added += await deps.store.audience.suppress(numbers, opts.reason ?? null);
+    await audience.stageImport(stage, numbers);
   };
-  const summary: IngestSummary = await ingestRecipients(body, {
-    format: opts.format ?? 'auto',
-    defaults: READ_AS_RECIPIENTS,
-    validation: { ...validation, nameFallbackToNumber: true },
-    strict: opts.strict,
-    phoneColumn: opts.phoneColumn,
-    sink: (m) => {
-      batch.push(m.customer_number);
-      return batch.length >= WRITE_BATCH ? flush() : undefined;
-    },
-  });
-  if (batch.length > 0) await flush();
+  let summary: IngestSummary;
+  try {
+    summary = await ingestRecipients(body, {
+      format: opts.format ?? 'auto',
+      defaults: READ_AS_RECIPIENTS,
+      validation: { ...validation, nameFallbackToNumber: true },
+      strict: opts.strict,
+      phoneColumn: opts.phoneColumn,
+      sink: (m) => {
+        batch.push(m.customer_number);
+        return batch.length >= WRITE_BATCH ? flush() : undefined;
+      },
+    });
+    if (batch.length > 0) await flush();
+  } catch (err) {
+    await audience.dropImport(stage);
+    throw err;
+  }
+  if (summary.rejected > 0) {
+    await audience.dropImport(stage);
+    throw new InputError(
+      'INVALID_ROWS',
+      `${summary.rejected} of ${summary.total} rows are not valid; nothing was added`,
+      numberErrors(summary.errors).slice(0, SHOWN_ERRORS),
+    );
+  }
+  const added = await audience.commitImport(stage, opts.reason ?? null, 'import');
   return {
     received: summary.total,
     added,
     already: summary.accepted - added,
     duplicates: summary.duplicates,
-    rejected: summary.rejected,
-    errors: numberErrors(summary.errors).slice(0, SHOWN_ERRORS),
+    rejected: 0,
+    errors: [],
   };
 }
 
@@ -140,10 +160,13 @@ export async function listSuppressions(
   return { suppressions: page.items.map(view), next_cursor: page.next, total };
 }
 
-/** The whole list as CSV, streamed: `number,reason,suppressed_at`, numbers as plain digits (imports back as is). */
+/**
+ * The whole list as CSV, streamed: `number,reason,suppressed_at,source`, numbers as `+` and digits: the file imports
+ * back as the same numbers whatever the default country (a 10-digit `6581234567` would read as national).
+ */
 export async function* suppressionsCsv(deps: CampaignDeps): AsyncGenerator<string> {
-  yield `${CSV_BOM}number,reason,suppressed_at\r\n`;
+  yield `${CSV_BOM}number,reason,suppressed_at,source\r\n`;
   for await (const batch of deps.store.audience.allSuppressions()) {
-    yield batch.map((s) => `${s.number},${csvCell(s.reason ?? '')},${view(s).suppressed_at}\r\n`).join('');
+    yield batch.map((s) => `+${s.number},${csvCell(s.reason ?? '')},${view(s).suppressed_at},${s.source}\r\n`).join('');
   }
 }

@@ -185,7 +185,14 @@ export interface SuppressionView {
   /** The reason given, an upstream code (`131050`) or the opt-out keyword; null when none was given. */
   reason: string | null;
   suppressed_at: string;
+  /**
+   * Who suppressed it: `operator` (numbers posted; also what was stored before sources existed), `import` (a CSV),
+   * `keyword` (the customer's opt-out keyword), `upstream` (131050). A customer's START lifts only the last two.
+   */
+  source: SuppressionSource;
 }
+
+export type SuppressionSource = 'operator' | 'keyword' | 'upstream' | 'import';
 
 export interface SuppressionList {
   suppressions: SuppressionView[];

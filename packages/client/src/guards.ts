@@ -89,7 +89,7 @@ export function isReportRow(v: unknown): v is ReportRow {
 }
 
 export function isSuppressionView(v: unknown): v is SuppressionView {
-  return isObject(v) && isString(v.number) && isString(v.suppressed_at);
+  return isObject(v) && isString(v.number) && isString(v.suppressed_at) && isString(v.source);
 }
 
 export function isSuppressionList(v: unknown): v is SuppressionList {

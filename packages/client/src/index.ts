@@ -40,6 +40,7 @@ export type {
   MessageListItem,
   MessageSummary,
   SuppressionView,
+  SuppressionSource,
   SuppressionList,
   SuppressionImport,
 } from './api-types';

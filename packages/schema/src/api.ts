@@ -265,6 +265,13 @@ export const suppressionSchema = z.object({
     .nullable()
     .describe('the reason given, an upstream code (131050) or the opt-out keyword; null when none was given'),
   suppressed_at: isoTime,
+  source: z
+    .enum(['operator', 'keyword', 'upstream', 'import'])
+    .describe(
+      'who suppressed it: `operator` (POST with numbers; also any suppression stored before sources existed), ' +
+        "`import` (a CSV body), `keyword` (the customer's opt-out keyword), `upstream` (131050). A customer's " +
+        'opt-in keyword lifts only `keyword` and `upstream`',
+    ),
 });
 export type SuppressionView = z.output<typeof suppressionSchema>;
 
@@ -280,7 +287,7 @@ export const suppressionImportSchema = z.object({
   added: count.describe('numbers newly suppressed'),
   already: count.describe('valid numbers that were suppressed already (they keep their reason)'),
   duplicates: count.describe('numbers that came earlier in the same request'),
-  rejected: count.describe('invalid rows (CSV); a JSON list with an invalid number is refused whole'),
+  rejected: count.describe('always 0: a list with an invalid number or row is refused whole (nothing added)'),
   errors: z.array(rowErrorSchema).describe('CSV: the first 1,000 row errors'),
 });
 export type SuppressionImport = z.output<typeof suppressionImportSchema>;

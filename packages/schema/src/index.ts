@@ -31,11 +31,11 @@ export { SEND_POLICY, roundBackoffMs, chunkJobBackoffMs } from './send-policy';
 export {
   parseDeliveryEvents,
   parseWebhookEvents,
+  inboundNumber,
   WebhookBodyError,
   type DeliveryEvent,
   type InboundMessage,
   type WebhookEvents,
-  type WebhookParseOptions,
 } from './webhook-events';
 export {
   keywordForm,

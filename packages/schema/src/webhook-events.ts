@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { DELIVERY_STATUSES, type DeliveryStatus } from './api';
-import { normalizeNumber } from './phone';
 
 /** One delivery status event from the webhook, keyed by wamid. */
 export interface DeliveryEvent {
@@ -14,8 +13,10 @@ export interface DeliveryEvent {
 
 /** One inbound message from a customer (SPEC §12): it opens the sender's 24-hour window. */
 export interface InboundMessage {
-  /** The sender, normalised like an uploaded number (digits, country code included). */
+  /** The sender, as international digits (country code first), the form uploads normalise numbers to. */
   from: string;
+  /** The upstream's id of the message (Meta `messages[].id`, flat `id`): what makes a resent event a duplicate. */
+  id?: string;
   /** When the customer wrote, ms. */
   at: number;
   /** Meta's message type (`text`, `image`, …); `text` for the flat form. */
@@ -54,6 +55,7 @@ const metaStatus = z.object({
   errors: z.array(z.object({ code, title: z.string().optional(), message: z.string().optional() })).optional(),
 });
 const metaMessage = z.object({
+  id: z.string().optional(),
   from: z.string(),
   timestamp: time,
   type: z.string().optional(),
@@ -81,6 +83,7 @@ const flatStatus = z.object({
   error_message: z.string().optional(),
 });
 const flatMessage = z.object({
+  id: z.string().optional(),
   type: z.string(),
   from: z.string().optional(),
   timestamp: time,
@@ -99,9 +102,22 @@ function eventTime(ts: string | number | undefined): number {
 
 const isDelivery = (s: string): s is DeliveryStatus => (DELIVERY_STATUSES as readonly string[]).includes(s);
 
-export interface WebhookParseOptions {
-  /** Prepended to a sender's national number, as at upload (DEFAULT_COUNTRY_CODE). */
-  defaultCountryCode?: string;
+/** Spaces, `-`, `(`, `)` and `.` a sender may be written with. */
+const SEPARATORS = /[\s\-().]/g;
+/** E.164: a country code (no leading 0) and at most 15 digits in all; 7 is the shortest real number. */
+const INTERNATIONAL = /^[1-9]\d{6,14}$/;
+
+/**
+ * A sender's `wa_id` / `from` (SPEC §20): always international, digits with the country code first (`6581234567`
+ * is `+65 8123 4567`), never a national number of the default country. A leading `+` or `00` and separators are
+ * dropped; anything else than 7–15 digits (first not 0) is no sender. The digits are kept as they are, so the
+ * number is the one an upload of `+<digits>` keys.
+ */
+export function inboundNumber(raw: string): string | undefined {
+  let digits = raw.trim().replace(SEPARATORS, '');
+  if (digits.startsWith('+')) digits = digits.slice(1);
+  else if (digits.startsWith('00')) digits = digits.slice(2);
+  return INTERNATIONAL.test(digits) ? digits : undefined;
 }
 
 /**
@@ -110,7 +126,7 @@ export interface WebhookParseOptions {
  * string or `{body}`) — one, an array, or under `statuses` / `messages`. Throws WebhookBodyError for a body
  * in neither shape; well-formed events it does not act on are counted in `ignored`.
  */
-export function parseWebhookEvents(body: unknown, opts: WebhookParseOptions = {}): WebhookEvents {
+export function parseWebhookEvents(body: unknown): WebhookEvents {
   const out: WebhookEvents = { statuses: [], inbound: [], ignored: 0 };
   const status = (wamid: string | undefined, raw: string, at: number, errorCode?: unknown, message?: string) => {
     const s = raw.toLowerCase();
@@ -126,13 +142,25 @@ export function parseWebhookEvents(body: unknown, opts: WebhookParseOptions = {}
       errorMessage: message,
     });
   };
-  const inbound = (from: string | undefined, type: string, at: number, text: string | undefined) => {
-    const number = from === undefined ? undefined : normalizeNumber(from, opts.defaultCountryCode);
-    if (!number?.ok) {
+  const inbound = (
+    id: string | undefined,
+    from: string | undefined,
+    type: string,
+    at: number,
+    text: string | undefined,
+  ) => {
+    const number = from === undefined ? undefined : inboundNumber(from);
+    if (number === undefined) {
       out.ignored += 1;
       return;
     }
-    out.inbound.push({ from: number.value, at, type, ...(text === undefined ? {} : { text }) });
+    out.inbound.push({
+      from: number,
+      at,
+      type,
+      ...(id ? { id } : {}),
+      ...(text === undefined ? {} : { text }),
+    });
   };
 
   const meta = metaBody.safeParse(body);
@@ -144,7 +172,7 @@ export function parseWebhookEvents(body: unknown, opts: WebhookParseOptions = {}
           status(s.id, s.status, eventTime(s.timestamp), e?.code, e?.message ?? e?.title);
         }
         for (const m of change.value.messages ?? [])
-          inbound(m.from, m.type ?? 'text', eventTime(m.timestamp), m.text?.body);
+          inbound(m.id, m.from, m.type ?? 'text', eventTime(m.timestamp), m.text?.body);
       }
     return out;
   }
@@ -153,7 +181,7 @@ export function parseWebhookEvents(body: unknown, opts: WebhookParseOptions = {}
   for (const e of flat.data) {
     if ('status' in e) status(e.wamid ?? e.id, e.status, eventTime(e.timestamp), e.error_code, e.error_message);
     else if (e.type.toLowerCase() === 'message')
-      inbound(e.from, 'text', eventTime(e.timestamp), typeof e.text === 'string' ? e.text : e.text?.body);
+      inbound(e.id, e.from, 'text', eventTime(e.timestamp), typeof e.text === 'string' ? e.text : e.text?.body);
     else out.ignored += 1;
   }
   return out;

@@ -35,13 +35,13 @@ export async function reactToFailure(d: DeliverDeps, error: Error): Promise<void
 }
 
 /**
- * A refusal about the number itself (SPEC §13): 131047 closes its window, 131050 suppresses it, 131049 keeps
+ * A refusal about the number itself (SPEC §13): 131047 closes its window, 131050 suppresses it (source `upstream`: a customer's START lifts it), 131049 keeps
  * retry-failed away from it for 24 h. Written before the outcome; a failed write is logged, the outcome stands.
  */
 export async function reactForNumber(d: DeliverDeps, err: RejectedError, number: string): Promise<void> {
   try {
     if (err.effect === 'close-window') await d.audience.closeWindows([number]);
-    else if (err.effect === 'suppress') await d.audience.suppress([number], err.code);
+    else if (err.effect === 'suppress') await d.audience.suppress([number], err.code, Date.now(), 'upstream');
     else await d.audience.mark131049([number]);
   } catch (e) {
     d.log.warn({ code: err.code, err: e instanceof Error ? e.message : String(e) }, 'number effect not written');

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { StoreContext } from './context';
 import { StoreError } from './errors';
 import { runScript } from './scripts';
@@ -10,12 +11,25 @@ import { runScript } from './scripts';
  * *group* (the cluster hash tag `{a:<digit>}`: one script call reads or writes a group), the 4 digits before it
  * its *bucket*; the field is the number less those 5 digits. 10 × 10,000 = 100,000 small hashes hold the
  * suppression list, so up to ~12M numbers each stays a listpack (128 fields, Redis's default). A suppression's
- * value is `unix second × 1024 + reason id` (an integer: 9 bytes). The time-bound kinds (windows, frequency and
+ * value is `source × 2^42 + unix second × 1024 + reason id` (an integer below 2^44: 9 bytes, as without the
+ * source; a value written before sources existed reads as source 0, `operator`). The time-bound kinds (windows, frequency and
  * 131049 marks) have one set of buckets per UTC day holding the unix second of the event; each day's hashes
  * expire once no lookup can need them (EXPIREAT), so nothing is swept.
  *
  * A lookup of many numbers is one script call per group (at most 10), sent together: one round trip.
  */
+
+/**
+ * Who put a number on the list (SPEC §21), by its code in a suppression's value. A customer's START lifts only
+ * `keyword` and `upstream`. Code 0 is `operator`: suppressions stored before sources existed read as the
+ * operator's, the reading that never lets a customer's START undo what someone else decided.
+ */
+export const SUPPRESSION_SOURCES = ['operator', 'keyword', 'upstream', 'import'] as const;
+export type SuppressionSource = (typeof SUPPRESSION_SOURCES)[number];
+const SOURCE_UNIT = 2 ** 42;
+
+/** How long inbound message ids are remembered, and the age past which an inbound event changes no suppression. */
+export const INBOUND_HORIZON_MS = 7 * 86_400_000;
 
 /** Bit of each kind in a lookup's answer. */
 export const AUDIENCE = { suppressed: 1, inWindow: 2, capped: 4, marked131049: 8 } as const;
@@ -37,6 +51,10 @@ const TAIL = 5;
 const DAY_S = 86_400;
 /** How long a window stays open after an inbound message, and a 131049 mark blocks retry-failed. */
 export const WINDOW_MS = 86_400_000;
+/** How long a staged suppression import may wait for its commit (s). */
+const STAGE_TTL_S = 3600;
+/** Staged batches a commit reads and writes at a time (10 × 5,000 numbers: what a direct `suppress` call takes). */
+const COMMIT_BATCHES = 10;
 /** A listing or export reads this many buckets per round trip. */
 const READ_BATCH = 200;
 /** Numbers per script call batch (at most one call per group each): keeps a call's arguments small. */
@@ -74,7 +92,44 @@ export interface Suppression {
   reason: string | null;
   /** When it was suppressed (ms). */
   at: number;
+  /** Who suppressed it. */
+  source: SuppressionSource;
 }
+
+/** One inbound message as the audience applies it (SPEC §21). */
+export interface InboundEvent {
+  number: string;
+  /** The upstream's message id: a second event with the same id is not applied again. */
+  id?: string;
+  /** When the customer wrote (ms). */
+  atMs: number;
+  /** What its text is: an opt-out or opt-in keyword, or neither. */
+  action?: 'opt-out' | 'opt-in';
+}
+
+/** What became of an inbound event (inbound-apply-3.lua's letters). */
+export type InboundEffect =
+  | 'duplicate'
+  | 'no-keyword'
+  | 'too-old'
+  | 'out-of-order'
+  | 'suppressed'
+  | 'already-suppressed'
+  | 'lifted'
+  | 'kept'
+  | 'not-suppressed';
+
+const EFFECTS: Record<string, InboundEffect> = {
+  d: 'duplicate',
+  '-': 'no-keyword',
+  h: 'too-old',
+  x: 'out-of-order',
+  S: 'suppressed',
+  A: 'already-suppressed',
+  L: 'lifted',
+  K: 'kept',
+  N: 'not-suppressed',
+};
 
 export interface LookupOptions {
   /** Report whether each number is inside its 24-hour window. */
@@ -167,16 +222,104 @@ export class Audience {
     return raw ? Number(raw) : null;
   }
 
-  /** Adds numbers to the suppression list; returns how many were not on it already (those keep their reason). */
-  async suppress(numbers: readonly string[], reason: string | null = null, now = Date.now()): Promise<number> {
+  /**
+   * Adds numbers to the suppression list; returns how many were not on it already. Those keep their reason and
+   * source, except that an `operator` or `import` suppression replaces a `keyword` or `upstream` one: what an
+   * operator decides is not lifted by the customer's next START.
+   */
+  async suppress(
+    numbers: readonly string[],
+    reason: string | null = null,
+    now = Date.now(),
+    source: SuppressionSource = 'operator',
+  ): Promise<number> {
     if (numbers.length === 0) return 0;
     const id = reason ? await this.reasonId(reason) : 0;
-    const value = unixSecond(now) * REASON_BITS + id;
+    const value = SUPPRESSION_SOURCES.indexOf(source) * SOURCE_UNIT + unixSecond(now) * REASON_BITS + id;
+    // An operator's or an import's suppression replaces one a customer's START could lift (SPEC §21).
+    const op = source === 'operator' || source === 'import' ? 'hold' : 'nx';
     return this.write(
       's',
       numbers.map((number) => ({ number, value })),
-      'nx',
+      op,
     );
+  }
+
+  /**
+   * Inbound messages (SPEC §21), each applied once: an event whose id was seen within the horizon is a duplicate;
+   * an opt-out suppresses its number (source `keyword`, reason `reason`) and an opt-in lifts a `keyword` or
+   * `upstream` suppression, only when the event is not older than the horizon nor than the number's latest
+   * applied keyword event. An event dated in the future counts as now. Effects in the order of `events`.
+   */
+  async applyInbound(
+    events: readonly InboundEvent[],
+    reason: string,
+    opts: { now?: number; horizonMs?: number } = {},
+  ): Promise<InboundEffect[]> {
+    const out: InboundEffect[] = new Array<InboundEffect>(events.length);
+    if (events.length === 0) return out;
+    const now = opts.now ?? Date.now();
+    const horizon = Math.max(1, Math.round((opts.horizonMs ?? INBOUND_HORIZON_MS) / 1000));
+    const base = SUPPRESSION_SOURCES.indexOf('keyword') * SOURCE_UNIT + (await this.reasonId(reason));
+    // In time order (stable: the body's order breaks ties), so that the script applies a number's latest last.
+    const order = events.map((_, i) => i).sort((a, b) => events[a]!.atMs - events[b]!.atMs);
+    const { keys } = this.ctx;
+    const calls: Array<Promise<void>> = [];
+    for (let from = 0; from < order.length; from += SLICE) {
+      const slice = order.slice(from, from + SLICE);
+      for (const { group, indices } of byGroup(slice.map((i) => events[i]!.number))) {
+        const args: Array<string | number> = [keys.audienceGroup(group), unixSecond(now), horizon, base];
+        for (const k of indices) {
+          const e = events[slice[k]!]!;
+          const action = e.action === 'opt-out' ? 'o' : e.action === 'opt-in' ? 'i' : '-';
+          args.push(e.number, seenId(e.id), unixSecond(Math.min(e.atMs, now)), action);
+        }
+        const slot = [keys.suppressedCount(group), keys.suppressedBuckets(group), keys.suppressedFilter(group)];
+        calls.push(
+          runScript<string>(this.ctx.redis, 'inboundApply', slot, args).then((letters) =>
+            indices.forEach((k, j) => (out[slice[k]!] = EFFECTS[letters[j]!] ?? 'no-keyword')),
+          ),
+        );
+      }
+    }
+    await Promise.all(calls);
+    return out;
+  }
+
+  /**
+   * A suppression import, all or nothing (SPEC §21): while the file is read its numbers are staged under `id`
+   * (in Redis, not in memory), none suppressed; `commitImport` then suppresses them, `dropImport` forgets them.
+   * A stage nobody commits or drops expires after an hour.
+   */
+  async stageImport(id: string, numbers: readonly string[]): Promise<void> {
+    if (numbers.length === 0) return;
+    for (const n of numbers) if (!DIGITS.test(n)) throw new StoreError('BAD_NUMBER', 'not a normalised number');
+    const key = this.ctx.keys.suppressionImport(id);
+    await this.ctx.redis.multi().rpush(key, numbers.join(',')).expire(key, STAGE_TTL_S).exec();
+  }
+
+  /** Suppresses every staged number of the import, then forgets the stage; how many were not suppressed before. */
+  async commitImport(
+    id: string,
+    reason: string | null,
+    source: SuppressionSource = 'import',
+    now = Date.now(),
+  ): Promise<number> {
+    const key = this.ctx.keys.suppressionImport(id);
+    let added = 0;
+    // A few staged batches per round of writes (their script calls go out together), one round at a time.
+    for (let i = 0; ; i += COMMIT_BATCHES) {
+      const batches = await this.ctx.redis.lrange(key, i, i + COMMIT_BATCHES - 1);
+      if (batches.length === 0) break;
+      added += await this.suppress(batches.join(',').split(','), reason, now, source);
+    }
+    await this.ctx.redis.del(key);
+    return added;
+  }
+
+  /** Forgets a staged import (refused): nothing of it was suppressed. */
+  async dropImport(id: string): Promise<void> {
+    await this.ctx.redis.del(this.ctx.keys.suppressionImport(id));
   }
 
   /** Removes numbers from the suppression list; returns how many were on it. */
@@ -346,10 +489,12 @@ export class Audience {
   private decode(number: string, raw: string): Suppression {
     const v = Number(raw);
     const id = v % REASON_BITS;
+    const rest = v % SOURCE_UNIT;
     return {
       number,
       reason: id === 0 ? null : (this.reasonNames.get(id) ?? null),
-      at: Math.floor(v / REASON_BITS) * 1000,
+      at: Math.floor(rest / REASON_BITS) * 1000,
+      source: SUPPRESSION_SOURCES[Math.floor(v / SOURCE_UNIT)] ?? 'operator',
     };
   }
 
@@ -381,7 +526,7 @@ export class Audience {
   private async write(
     kind: Kind,
     entries: ReadonlyArray<{ number: string; value: number }>,
-    op: 'nx' | 'max' | 'del',
+    op: 'nx' | 'hold' | 'max' | 'del',
     day?: number,
     expireAt = 0,
   ): Promise<number> {
@@ -400,6 +545,12 @@ export class Audience {
     }
     return (await Promise.all(calls)).reduce((a, b) => a + b, 0);
   }
+}
+
+/** A message id as its seen-key holds it: a long one (or one with odd bytes) by its hash, so keys stay small. */
+function seenId(id: string | undefined): string {
+  if (id === undefined || id === '') return '';
+  return id.length <= 128 && /^[\x21-\x7e]+$/.test(id) ? id : `#${createHash('sha256').update(id).digest('base64url')}`;
 }
 
 /** Indices of the numbers by group (their last digit): a script call's worth each. Refuses non-digits. */

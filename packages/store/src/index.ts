@@ -27,8 +27,13 @@ export {
   MAX_REASONS,
   MAX_REASON_LENGTH,
   WINDOW_MS,
+  INBOUND_HORIZON_MS,
+  SUPPRESSION_SOURCES,
   type Audience,
   type Suppression,
+  type SuppressionSource,
+  type InboundEvent,
+  type InboundEffect,
   type LookupOptions,
 } from './audience';
 export type { PageSessions } from './page-sessions';

@@ -162,6 +162,27 @@ export class Keys {
     return `${this.prefix}:{a:${group}}:n`;
   }
 
+  /**
+   * Hash: one bucket of the keyword order (inbound-apply-3.lua): field (as `audience`'s) → `unix second × 2 + 1`
+   * for an opt-out, `+ 0` for an opt-in, of the number's latest applied keyword event. Expires after the horizon.
+   */
+  audienceKeywords(group: number, bucket: number): string {
+    return `${this.audienceGroup(group)}k:${String(bucket).padStart(4, '0')}`;
+  }
+
+  /** String: an inbound message id already applied (inbound-apply-3.lua builds it), kept for the horizon. */
+  inboundSeen(group: number, messageId: string): string {
+    return `${this.audienceGroup(group)}in:${messageId}`;
+  }
+
+  /**
+   * List: a suppression import being read (audience.ts stageImport): each element a comma-separated batch of
+   * numbers; applied once the whole file has been read, deleted then or on refusal, and expiring meanwhile.
+   */
+  suppressionImport(id: string): string {
+    return `${this.prefix}:simport:${id}`;
+  }
+
   /** Hash: suppression reason `r:<text>` → small id, `i:<id>` → text, `#` → last id given. */
   get suppressionReasons(): string {
     return `${this.prefix}:reasons`;

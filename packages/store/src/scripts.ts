@@ -17,6 +17,7 @@ const SCRIPTS = {
   advanceCursor: 'advance-cursor-1',
   audienceLookup: 'audience-lookup-1',
   audienceWrite: 'audience-write-3',
+  inboundApply: 'inbound-apply-3',
   reasonId: 'reason-id-1',
   claimIdempotency: 'claim-idempotency-1',
   renewIdempotency: 'renew-idempotency-1',

@@ -47,3 +47,26 @@ test('suppress, look up, list, window and marks across the cluster', async () =>
   expect(await store.audience.unsuppress(numbers)).toBe(5_000);
   expect(await store.audience.suppressions(10)).toEqual({ items: [], next: null });
 });
+
+test('inbound keywords (ids, keyword order, sources) and staged imports across the cluster', async () => {
+  const now = Date.now();
+  const senders = Array.from({ length: 10 }, (_, i) => `658123456${i}`);
+  const stops = senders.map((number, i) => ({
+    number,
+    id: `wamid.c${i}`,
+    atMs: now - 60_000,
+    action: 'opt-out' as const,
+  }));
+  expect(await store.audience.applyInbound(stops, 'opt-out keyword', { now })).toEqual(
+    new Array(10).fill('suppressed'),
+  );
+  expect(await store.audience.applyInbound(stops, 'opt-out keyword', { now })).toEqual(new Array(10).fill('duplicate'));
+  expect(await store.audience.suppression(senders[3]!)).toMatchObject({ source: 'keyword' });
+  const starts = senders.map((number) => ({ number, atMs: now, action: 'opt-in' as const }));
+  expect(await store.audience.applyInbound(starts, 'opt-out keyword', { now })).toEqual(new Array(10).fill('lifted'));
+
+  await store.audience.stageImport('cluster-import', senders);
+  expect(await store.audience.commitImport('cluster-import', 'list')).toBe(10);
+  expect(await store.audience.suppression(senders[7]!)).toMatchObject({ source: 'import' });
+  expect(await store.audience.unsuppress(senders)).toBe(10);
+});

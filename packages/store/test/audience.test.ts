@@ -21,7 +21,12 @@ describe('audience: suppression list', () => {
     const numbers = [num(1), num(2), num(3)];
     expect(await a.suppress(numbers, 'complaint', 1_800_000_000_000)).toBe(3);
     expect(await a.suppress([num(2), num(4)], 'STOP')).toBe(1);
-    expect(await a.suppression(num(2))).toEqual({ number: num(2), reason: 'complaint', at: 1_800_000_000_000 });
+    expect(await a.suppression(num(2))).toEqual({
+      number: num(2),
+      reason: 'complaint',
+      at: 1_800_000_000_000,
+      source: 'operator',
+    });
     expect(await a.suppression(num(4))).toMatchObject({ number: num(4), reason: 'STOP' });
     expect(await a.suppression(num(5))).toBeUndefined();
     expect(await a.suppressedCount()).toBe(4);

@@ -318,7 +318,10 @@ const metaEvent = z
   .loose();
 const metaMessage = z
   .object({
-    from: z.string().describe("the customer's number (digits, country code included)"),
+    id: z.string().optional().describe('the message id: a message seen before (7 days) is not applied again'),
+    from: z
+      .string()
+      .describe("the customer's number: international digits, country code first (never a national number)"),
     timestamp,
     type: z.string().optional().describe('text, image, …: any inbound message opens the window'),
     text: z.object({ body: z.string() }).optional(),
@@ -327,7 +330,8 @@ const metaMessage = z
 const flatMessage = z
   .object({
     type: z.literal('message'),
-    from: z.string(),
+    id: z.string().optional().describe('the message id: a message seen before (7 days) is not applied again'),
+    from: z.string().describe('international digits, country code first (`+` / `00` allowed)'),
     timestamp,
     text: z.union([z.string(), z.object({ body: z.string() })]).optional(),
   })
@@ -366,7 +370,19 @@ export const webhookAnswerSchema = z.object({
   unknown: z.int().min(0).describe('events for a wamid we do not know (acknowledged so they are not re-sent)'),
   inbound: z.int().min(0).describe("inbound messages: each opened its sender's 24-hour window"),
   opted_out: z.int().min(0).describe('senders suppressed by an opt-out keyword (`OPT_OUT_KEYWORDS`)'),
-  opted_in: z.int().min(0).describe('senders whose suppression an opt-in keyword lifted (`OPT_IN_KEYWORDS`)'),
+  opted_in: z
+    .int()
+    .min(0)
+    .describe('senders whose `keyword` or `upstream` suppression an opt-in keyword lifted (`OPT_IN_KEYWORDS`)'),
+  opt_in_kept: z
+    .int()
+    .min(0)
+    .describe("of those, senders whose suppression stays: an operator's or an import's (an operator lifts it)"),
+  duplicates: z.int().min(0).describe('keyword messages whose id was seen in the last 7 days: not applied again'),
+  outdated: z
+    .int()
+    .min(0)
+    .describe("keywords older than the sender's latest applied keyword, or than 7 days: they change nothing"),
   ignored: z
     .int()
     .min(0)
@@ -381,7 +397,9 @@ const webhook: FastifySchema = {
     'cannot send; with neither configured it is 401 unless `WEBHOOK_OPEN=true`. The body is read as JSON ' +
     'whatever its content type. The furthest of sent < delivered | failed < read is kept, in whatever order ' +
     "events arrive. An inbound message opens its sender's 24-hour window; a text that is exactly an opt-out " +
-    'keyword suppresses the sender, an opt-in keyword lifts it.',
+    "keyword suppresses the sender, an opt-in keyword lifts a `keyword` or `upstream` suppression (an operator's " +
+    'or an import stays). Inbound messages apply once (by id, 7 days) and in the order of their own timestamps ' +
+    "per sender; a keyword older than 7 days changes nothing. A sender's number is read as international.",
   ...tags('webhooks'),
   security: [{ webhookToken: [] }, { webhookSignature: [] }],
   body: doc(webhookBody),
@@ -423,9 +441,10 @@ const suppressionNumber = z.object({ number: z.string().max(64).describe('the nu
 const addSuppressions: FastifySchema = {
   summary: 'Suppress numbers: `{numbers:[…], reason?}`, or a CSV body with a number column',
   description:
-    'JSON is all or nothing: one invalid number refuses the call. A CSV (text/csv) body is read like an ' +
-    "upload's (the same header aliases and normaliser; `phone_column=` picks the column): valid rows are " +
-    'suppressed, bad rows reported with row and line. A number already suppressed keeps its first reason. ' +
+    'All or nothing: one invalid number refuses the call (source `operator`). A CSV (text/csv) body is read ' +
+    "like an upload's (the same header aliases and normaliser; `phone_column=` picks the column) and is " +
+    'suppressed (source `import`) only once read whole without a bad row: a bad row (400 `INVALID_ROWS`, by ' +
+    'row and line), a bad file or a 413 adds no number. A number already suppressed keeps its first reason. ' +
     'Suppressed numbers are left out of later uploads (`suppressed`) and skipped at send time (`SUPPRESSED`), ' +
     'API messages included.',
   ...tags('suppressions'),
@@ -446,7 +465,8 @@ const addSuppressions: FastifySchema = {
     ...errors({
       ...BEARER,
       400:
-        '`INVALID_NUMBERS` (JSON; `details`: `[{index, message}]`), `INVALID_REQUEST`, `NO_PHONE_COLUMN`, ' +
+        '`INVALID_NUMBERS` (JSON; `details`: `[{index, message}]`), `INVALID_ROWS` (CSV; `details`: row errors), ' +
+        '`INVALID_REQUEST`, `NO_PHONE_COLUMN`, ' +
         '`NO_VALID_ROWS`, `UNPARSEABLE` (CSV).',
       413: '`UPLOAD_TOO_LARGE` / `BODY_TOO_LARGE`.',
     }),
@@ -468,7 +488,9 @@ const listSuppressions: FastifySchema = {
       description: 'The list',
       content: {
         'application/json': { schema: doc(suppressionListSchema) },
-        'text/csv': { schema: { type: 'string', description: '`number,reason,suppressed_at`; imports back as is' } },
+        'text/csv': {
+          schema: { type: 'string', description: '`number,reason,suppressed_at,source`; imports back as is' },
+        },
       },
     },
     ...errors({ ...BEARER, 400: '`INVALID_REQUEST`: `format`, `limit` or `cursor` is not valid.' }),

@@ -113,7 +113,7 @@ export async function webhookRoutes(app: FastifyInstance, { cfg, store }: AppDep
     } catch {
       throw new ApiError(400, 'INVALID_JSON', 'the body is not JSON');
     }
-    const events = parseWebhookEvents(json, { defaultCountryCode: cfg.DEFAULT_COUNTRY_CODE });
+    const events = parseWebhookEvents(json);
     const count = events.statuses.length + events.inbound.length + events.ignored;
     if (count > cfg.WEBHOOK_MAX_EVENTS)
       throw new ApiError(
@@ -122,7 +122,7 @@ export async function webhookRoutes(app: FastifyInstance, { cfg, store }: AppDep
         `webhook body has ${count} events, more than WEBHOOK_MAX_EVENTS (${cfg.WEBHOOK_MAX_EVENTS})`,
       );
     const tally = await store.deliveries.recordMany(events.statuses);
-    const inbound = audience ? await applyInbound(audience, events.inbound, keyword) : { opted_out: 0, opted_in: 0 };
+    const inbound = await applyInbound(audience, events.inbound, keyword);
     return {
       received: events.statuses.length,
       ...tally,

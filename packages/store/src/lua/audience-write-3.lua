@@ -9,8 +9,10 @@
              set, never cleared)
   ARGV[1]    the group's key prefix (keys.audienceGroup)
   ARGV[2]    kind letter (`s`, `w`, `f`, `m`) and ARGV[3] the day of the keys (empty for `s`)
-  ARGV[4]    `nx`: set the field when absent (suppress); `max`: set it when absent or smaller (a time);
-             `del`: remove it
+  ARGV[4]    `nx`: set the field when absent (suppress); `hold`: like `nx`, and also replace a suppression a
+             customer may lift (source `keyword` or `upstream`: value ÷ 2^42 is 1 or 2) by this one (an
+             operator's or an import's: it then stays until an operator lifts it; not counted as changed);
+             `max`: set it when absent or smaller (a time); `del`: remove it
   ARGV[5]    unix second at which the written keys expire (0: never)
   ARGV[6]    the numbers, comma-separated (digits only, all ending in this group's digit)
   ARGV[7]    their values, comma-separated (integers), or one value for all (unused by `del`)
@@ -34,8 +36,13 @@ for n in string.gmatch(ARGV[6], '%d+') do
     bucket, field = string.sub(string.rep('0', 5 - #n) .. n, 1, 4), '~' .. n
   end
   local key = keyPrefix .. bucket
-  if op == 'nx' then
-    changed = changed + redis.call('HSETNX', key, field, value)
+  if op == 'nx' or op == 'hold' then
+    local added = redis.call('HSETNX', key, field, value)
+    changed = changed + added
+    if added == 0 and op == 'hold' then
+      local source = math.floor(tonumber(redis.call('HGET', key, field)) / 4398046511104)
+      if source == 1 or source == 2 then redis.call('HSET', key, field, value) end
+    end
     if kind == 's' then
       -- Created at its full size at once: grown by SETBIT, Redis would keep up to twice the room.
       if i == 1 and redis.call('EXISTS', KEYS[3]) == 0 then redis.call('SET', KEYS[3], string.rep('\0', 524288)) end
