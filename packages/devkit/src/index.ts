@@ -12,3 +12,17 @@ export { startTestRedis, type TestRedis } from './test-redis';
 export { startStack, type Stack, type StackOptions } from './stack';
 export { startSystem, json, type System, type SystemOptions, type CampaignState, type ReportLine } from './system';
 export { startTestCluster, type TestCluster } from './redis-cluster';
+export { runChaos, type ChaosOptions, type ChaosResult } from './chaos';
+export {
+  busiestSecond,
+  chaosChecks,
+  chaosFigures,
+  checksTable,
+  type Arrival,
+  type ChaosCheck,
+  type ChaosFigures,
+  type ChaosInput,
+  type ChaosKill,
+  type Reported,
+} from './chaos-checks';
+export { seeded, type Seeded } from './seeded';
