@@ -56,13 +56,12 @@ async function main(): Promise<void> {
         .join(', ')}); ${f.requests} requests at the sandbox; ` +
       `${result.messages.sent} transactional messages, ${result.messages.retriedCalls} calls repeated with their key`,
   );
+  const terms = result.kills.map((k) => `${k.inFlightBound} (${k.name})`).join(' + ') || '0';
+  console.log(`duplicate bound: Σ over the kills of the in-flight they could cut = ${terms} = ${f.duplicateBound}`);
+  const since = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
   console.log(
-    `duplicate bound: Σ over the kills of the in-flight they could cut = ` +
-      `${result.kills.map((k) => `${k.inFlightBound} (${k.name})`).join(' + ') || '0'} = ${f.duplicateBound}\n`,
-  );
-  console.log(
-    `busiest 1-s window: ${f.busiestSecond} requests from ${((f.busiestAt - result.chaosStartedAt) / 1000).toFixed(1)} s ` +
-      `into the kill phase (kills at ${result.kills.map((k) => `${(k.at / 1000).toFixed(1)} s ${k.name}`).join(', ')})\n`,
+    `busiest 1-s window: ${f.busiestSecond} requests, from ${since(f.busiestAt - result.chaosStartedAt)} into the ` +
+      `kill phase (kills at ${result.kills.map((k) => `${since(k.at)} ${k.name}`).join(', ')})\n`,
   );
   console.log(checksTable(result.checks));
   if (f.lostExamples.length > 0) console.log(`\nlost, e.g.:\n  ${f.lostExamples.join('\n  ')}`);

@@ -124,7 +124,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   log(
     `seed ${o.seed}: ${o.durationMs / 1000} s of kills, ${o.workers} workers at SEND_RATE ${o.sendRate} ` +
       `(WORKER_CONCURRENCY ${o.workerConcurrency}), ${o.campaigns} campaigns × ${recipients} recipients, ` +
-      `a quiet-hours campaign of ${o.quietRecipients}, ${o.messagesPerSecond} messages/s, sandbox latency ${o.latency} ms`,
+      `a quiet-hours campaign of ${o.quietRecipients}, ${o.messagesPerSecond} messages/s, ` +
+      `sandbox latency ${o.latency} ms`,
   );
   const cast = await startCast({ ...o, dir, onCrash: (line) => log(`!! ${line}`) });
   try {
@@ -183,7 +184,8 @@ class Run {
     await this.killOnPlan(end);
     await Promise.all([late, sending]);
     this.log(
-      `kills over; ${this.messages.length} messages accepted (${this.retriedCalls} calls repeated with their key); draining`,
+      `kills over; ${this.messages.length} messages accepted ` +
+        `(${this.retriedCalls} calls repeated with their key); draining`,
     );
 
     const undrained = await this.drain();
@@ -335,7 +337,8 @@ class Run {
     this.quiet = waiting;
     this.campaigns.push({ id: body.id, quiet: true, accepted: body.accepted });
     this.log(
-      `quiet-hours campaign (${body.id}) quiet_hours=${quietHours}: ${waiting.length} must wait, ${n - waiting.length} go`,
+      `quiet-hours campaign (${body.id}) quiet_hours=${quietHours}: ` +
+        `${waiting.length} must wait, ${n - waiting.length} go`,
     );
   }
 
