@@ -54,7 +54,8 @@ async function main(): Promise<void> {
       `(${Object.entries(f.byStatus)
         .map(([s, n]) => `${n} ${s}`)
         .join(', ')}); ${f.requests} requests at the sandbox; ` +
-      `${result.messages.sent} transactional messages, ${result.messages.retriedCalls} calls repeated with their key`,
+      `${result.messages.sent} transactional messages (accepted in ${result.messages.medianAcceptMs} ms median, ` +
+      `${result.messages.slowestAcceptMs} ms at worst), ${result.messages.retriedCalls} calls repeated with their key`,
   );
   const terms = result.kills.map((k) => `${k.inFlightBound} (${k.name})`).join(' + ') || '0';
   console.log(`duplicate bound: Σ over the kills of the in-flight they could cut = ${terms} = ${f.duplicateBound}`);

@@ -63,7 +63,7 @@ export interface ChaosResult {
   checks: ChaosCheck[];
   ok: boolean;
   /** Messages sent through `POST /v1/messages`, and how many of those calls had to be repeated. */
-  messages: { sent: number; retriedCalls: number };
+  messages: { sent: number; retriedCalls: number; medianAcceptMs: number; slowestAcceptMs: number };
   /** Every process's output, every run of it (for a failed run). */
   logs: string;
   /** Processes that died without being killed. */
@@ -147,6 +147,8 @@ class Run {
   private suppressedCounted = 0;
   private quiet: string[] = [];
   private retriedCalls = 0;
+  /** How long each `POST /v1/messages` took to be answered 202, repeats included. */
+  private readonly acceptMs: number[] = [];
   private chaosStart = 0;
 
   constructor(
@@ -227,7 +229,12 @@ class Run {
       figures,
       checks,
       ok: checks.every((c) => c.ok),
-      messages: { sent: this.messages.length, retriedCalls: this.retriedCalls },
+      messages: {
+        sent: this.messages.length,
+        retriedCalls: this.retriedCalls,
+        medianAcceptMs: this.acceptMs.sort((a, b) => a - b)[Math.floor(this.acceptMs.length / 2)] ?? 0,
+        slowestAcceptMs: this.acceptMs.at(-1) ?? 0,
+      },
       logs: this.cast.logs(),
       crashes: this.cast.crashes(),
       wallMs: Date.now() - this.started,
@@ -298,6 +305,7 @@ class Run {
 
   private async uploadLate(c: number, numbers: string[], share: number): Promise<void> {
     await sleep(share * this.o.durationMs);
+    this.log(`uploading campaign ${c}`);
     await this.uploadBulk(c, numbers);
   }
 
@@ -369,6 +377,7 @@ class Run {
         const number = messageNumber(i);
         const key = `chaos-${this.o.seed}-message-${i}`;
         this.inputNumbers.add(number);
+        const t0 = Date.now();
         const res = await this.call(`message ${i}`, () =>
           this.api('/v1/messages', {
             method: 'POST',
@@ -381,6 +390,7 @@ class Run {
           }),
         );
         const body = (await res.json()) as { ids: string[] };
+        this.acceptMs.push(Date.now() - t0);
         this.messages.push({ key, number, id: body.ids[0]!, status: 'pending', wamid: null });
         await sleep(rnd.int(0, gapMs * 2));
       }
