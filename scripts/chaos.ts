@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { REPO_ROOT, checksTable, runChaos } from '@sobot/devkit';
+import { ChaosRunError, REPO_ROOT, checksTable, runChaos } from '@sobot/devkit';
 
 /** `90`, `90s`, `3m`, `1500ms` → milliseconds. */
 function duration(text: string): number {
@@ -45,6 +45,9 @@ async function main(): Promise<void> {
     // The root script builds the apps first; --source runs them through tsx instead.
     built: !values.source,
     log: (line) => console.log(line),
+  }).catch((err: unknown) => {
+    if (err instanceof ChaosRunError) console.log(`\nFAILED: the processes' logs are in ${saveLogs(seed, err.logs)}`);
+    throw err;
   });
   const f = result.figures;
   const kinds = (t: string) => result.kills.filter((k) => k.target === t).length;
@@ -68,13 +71,18 @@ async function main(): Promise<void> {
   if (f.lostExamples.length > 0) console.log(`\nlost, e.g.:\n  ${f.lostExamples.join('\n  ')}`);
   if (f.unexpectedExamples.length > 0) console.log(`\nunexpected numbers, e.g.: ${f.unexpectedExamples.join(', ')}`);
   if (!result.ok) {
-    const dir = resolve(REPO_ROOT, '.data', 'chaos');
-    mkdirSync(dir, { recursive: true });
-    const file = resolve(dir, `seed-${seed}.log`);
-    writeFileSync(file, result.logs);
-    console.log(`\nFAILED: the processes' logs are in ${file}`);
+    console.log(`\nFAILED: the processes' logs are in ${saveLogs(seed, result.logs)}`);
     process.exitCode = 1;
   } else console.log('\nall checks passed');
+}
+
+/** Writes every process's output to .data/chaos/seed-<seed>.log; returns the path. */
+function saveLogs(seed: number, logs: string): string {
+  const dir = resolve(REPO_ROOT, '.data', 'chaos');
+  mkdirSync(dir, { recursive: true });
+  const file = resolve(dir, `seed-${seed}.log`);
+  writeFileSync(file, logs);
+  return file;
 }
 
 main().catch((err: unknown) => {

@@ -114,6 +114,7 @@ export async function startCast(o: CastOptions): Promise<Cast> {
       PORT: String(producerPort),
       HOST: '127.0.0.1',
       API_KEYS: token,
+      LOG_LEVEL: 'info',
       // The images are the sandbox's, on loopback (SPEC §14).
       ALLOW_PRIVATE_URLS: 'true',
     },

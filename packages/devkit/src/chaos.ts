@@ -5,8 +5,8 @@
  *
  * What is killed when: the chaos phase (`durationMs`) is cut into equal slots, one kill in each, at a seeded
  * offset inside its slot. The first three kills are a worker, the producer and Redis in a seeded order; the
- * rest are drawn (a worker half the time, else the producer or Redis). A killed app starts again at once;
- * Redis stays down for a seeded 0.5–2 s and starts again from its AOF.
+ * rest are drawn (a worker half the time, else the producer or Redis). A killed app starts again at once, and
+ * the next kill waits until it is ready; Redis stays down for a seeded 0.5–2 s and starts again from its AOF.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -71,6 +71,17 @@ export interface ChaosResult {
   wallMs: number;
 }
 
+/** The run itself could not go on (e.g. the API stayed unreachable); `logs` has every process's output. */
+export class ChaosRunError extends Error {
+  readonly code = 'CHAOS_RUN_FAILED';
+  constructor(
+    cause: unknown,
+    readonly logs: string,
+  ) {
+    super(`the chaos run stopped: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+}
+
 const TERMINAL_RECIPIENT = new Set(['sent', 'failed', 'skipped', 'cancelled']);
 const TERMINAL_CAMPAIGN = new Set(['completed', 'cancelled']);
 const JSON_TYPE = { 'content-type': 'application/json' };
@@ -130,6 +141,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const cast = await startCast({ ...o, dir, onCrash: (line) => log(`!! ${line}`) });
   try {
     return await new Run(o, recipients, rnd, cast, log, started).go();
+  } catch (err) {
+    throw new ChaosRunError(err, cast.logs());
   } finally {
     await cast.stop().catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
@@ -150,6 +163,8 @@ class Run {
   /** How long each `POST /v1/messages` took to be answered 202, repeats included. */
   private readonly acceptMs: number[] = [];
   private chaosStart = 0;
+  /** The last killed app's restart, ready or given up on. */
+  private restarted: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly o: Resolved,
@@ -257,10 +272,12 @@ class Run {
     for (const step of plan) {
       const wait = this.chaosStart + step.at - Date.now();
       if (wait > 0) await sleep(wait);
+      await this.restarted;
       await this.kill(step.target);
     }
     const rest = end - Date.now();
     if (rest > 0) await sleep(rest);
+    await this.restarted;
   }
 
   private async kill(target: 'worker' | 'producer' | 'redis'): Promise<void> {
@@ -273,11 +290,17 @@ class Run {
       // or unrecorded requests die with it, each of which may be sent again.
       this.kills.push({ at, target, name: slot.name, inFlightBound: o.workerConcurrency });
       this.log(`kill -9 ${slot.name} (pid ${pid}); started again`);
+      const next = slot.current;
+      this.restarted = this.untilReady(slot.name, next.pid, async () => next.output().includes('worker started'));
     } else if (target === 'producer') {
       const pid = await cast.producer.kill9();
       // The producer sends nothing: a request it was serving is repeated by its client with the same key.
       this.kills.push({ at, target, name: 'producer', inFlightBound: 0 });
       this.log(`kill -9 producer (pid ${pid}); started again`);
+      this.restarted = this.untilReady('producer', cast.producer.current.pid, async () => {
+        const res = await fetch(`${cast.producerUrl}/readyz`, { signal: AbortSignal.timeout(2_000) });
+        return res.ok;
+      });
     } else {
       await cast.redis.kill9();
       const down = rnd.int(500, 2_000);
@@ -288,6 +311,23 @@ class Run {
       await cast.redis.restart();
       this.log('redis-server started again from its AOF');
     }
+  }
+
+  /**
+   * Resolves once the restarted process `pid` is ready (`ready()` true), logging how long it took, or after a
+   * minute (logged: a restart that slow is worth a look). The next kill waits for it: killing a process that
+   * has not come up yet tests nothing but its start.
+   */
+  private async untilReady(name: string, pid: number, ready: () => Promise<boolean>): Promise<void> {
+    const t0 = Date.now();
+    while (Date.now() - t0 < 60_000) {
+      if (await ready().catch(() => false)) {
+        this.log(`${name} (pid ${pid}) ready ${((Date.now() - t0) / 1000).toFixed(1)} s after its start`);
+        return;
+      }
+      await sleep(200);
+    }
+    this.log(`!! ${name} (pid ${pid}) not ready a minute after its start`);
   }
 
   // ---- traffic ---------------------------------------------------------------------------------------------
@@ -510,7 +550,8 @@ class Run {
         why = `${res.status}`;
       } catch (err) {
         if ((err as Error).message.startsWith(`${what} answered`)) throw err;
-        why = (err as Error).message;
+        const cause = (err as Error).cause;
+        why = cause instanceof Error ? `${(err as Error).message}: ${cause.message}` : (err as Error).message;
       }
       if (Date.now() > deadline) throw new Error(`${what} still failing after 120 s (${why})`);
       await sleep(Math.min(2_000, 100 * 2 ** Math.min(n, 5)));

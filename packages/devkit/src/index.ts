@@ -12,7 +12,7 @@ export { startTestRedis, type TestRedis } from './test-redis';
 export { startStack, type Stack, type StackOptions } from './stack';
 export { startSystem, json, type System, type SystemOptions, type CampaignState, type ReportLine } from './system';
 export { startTestCluster, type TestCluster } from './redis-cluster';
-export { runChaos, type ChaosOptions, type ChaosResult } from './chaos';
+export { ChaosRunError, runChaos, type ChaosOptions, type ChaosResult } from './chaos';
 export {
   busiestSecond,
   chaosChecks,
