@@ -65,7 +65,8 @@ async function main(): Promise<void> {
   const since = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
   console.log(
     `busiest 1-s window: ${f.busiestSecond} requests, from ${since(f.busiestAt - result.chaosStartedAt)} into the ` +
-      `kill phase (kills at ${result.kills.map((k) => `${since(k.at)} ${k.name}`).join(', ')})\n`,
+      `kill phase, per 100 ms ${f.busiestTenths.join(' ')} ` +
+      `(kills at ${result.kills.map((k) => `${since(k.at)} ${k.name}`).join(', ')})\n`,
   );
   console.log(checksTable(result.checks));
   if (f.lostExamples.length > 0) console.log(`\nlost, e.g.:\n  ${f.lostExamples.join('\n  ')}`);

@@ -39,7 +39,7 @@ async function chunkJob(campaignId: string) {
   return undefined;
 }
 
-test('a call killed between writing its campaign and queueing it: the repeat with its key queues the chunk', async () => {
+test('a call killed between writing its campaign and queueing it: its repeat queues the chunk', async () => {
   const key = 'order-601';
   // What the killed producer did: claimed the key, wrote and committed the campaign; its job never got queued
   // (removed here), and the key was never marked committed.

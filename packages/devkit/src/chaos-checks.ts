@@ -63,6 +63,8 @@ export interface ChaosFigures {
   busiestSecond: number;
   /** When the busiest window began (ms epoch). */
   busiestAt: number;
+  /** Arrivals in each 100 ms of the busiest window: a burst after a stall shows as one crowded tenth. */
+  busiestTenths: number[];
   rateLimit: number;
   suppressedRequested: number;
   quietRequested: number;
@@ -152,6 +154,10 @@ export function chaosFigures(input: ChaosInput): ChaosFigures {
     duplicateBound: input.kills.reduce((sum, k) => sum + k.inFlightBound, 0),
     busiestSecond: peak.count,
     busiestAt: peak.at,
+    busiestTenths: Array.from(
+      { length: 10 },
+      (_, k) => input.received.filter((r) => r.at >= peak.at + k * 100 && r.at < peak.at + (k + 1) * 100).length,
+    ),
     rateLimit: Math.floor(1.1 * input.sendRate),
     suppressedRequested: requested(input.suppressed),
     quietRequested: requested(input.quiet),
