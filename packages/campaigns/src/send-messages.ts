@@ -139,7 +139,11 @@ async function firstCall(deps: CampaignDeps, key: string, id: string, body: stri
     if (claim.fresh) return undefined;
     if (!claim.sameBody) throw new IdempotencyConflictError();
     if (claim.committed) return claim.campaignId;
-    if (await deps.store.campaigns.waitUntilExists(claim.campaignId, IDEMPOTENCY_LEASE_MS)) return claim.campaignId;
+    if (await deps.store.campaigns.waitUntilExists(claim.campaignId, IDEMPOTENCY_LEASE_MS)) {
+      // Not committed: its call may have died between writing the campaign and queueing it (found by pnpm chaos).
+      await deps.store.control.ensureQueued(claim.campaignId);
+      return claim.campaignId;
+    }
     // Still no campaign after a whole lease: its lease has lapsed, the next claim takes the key over.
   }
 }

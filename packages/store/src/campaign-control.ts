@@ -125,6 +125,28 @@ export class CampaignControl {
     }
   }
 
+  /**
+   * Queues a committed campaign's first chunks again while no worker has started it. A producer killed between
+   * writing a campaign and queueing its chunks leaves it `queued` with no job; the call repeated with its
+   * Idempotency-Key finds the campaign and must not answer for one that never sends. Chunk job ids are fixed, so
+   * a job still in the queue is not added twice, and a chunk run again skips recipients that have an outcome.
+   */
+  async ensureQueued(id: string): Promise<void> {
+    const { redis, keys } = this.ctx;
+    const [status, lane, next, sendAt, generation] = await redis.hmget(
+      keys.meta(id),
+      META.status,
+      META.lane,
+      META.nextChunk,
+      META.sendAt,
+      META.retryGeneration,
+    );
+    if (status !== 'queued' || Number(generation ?? 0) !== 0) return;
+    const chunks = Array.from({ length: Number(next ?? 0) }, (_, n) => n);
+    const notBefore = Number(sendAt ?? 0) || undefined;
+    await this.queue.enqueue(id, chunks, { lane: lane === 'transactional' ? 'transactional' : 'bulk', notBefore });
+  }
+
   /** Puts every failed recipient back to pending, with the campaign's frozen image and caption. */
   async retryFailed(id: string): Promise<ControlResult> {
     const { redis, keys } = this.ctx;
