@@ -1,5 +1,6 @@
 export { createCampaign, SHOWN_ERRORS, type UploadInput } from './create-campaign';
 export { sendMessages } from './send-messages';
+export { retryFailed, retryLeaveReason, type RetryAnswer } from './retry-failed';
 export {
   formatReport,
   formatRows,

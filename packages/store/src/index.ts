@@ -12,7 +12,13 @@ export {
 export type { CampaignWriter, CampaignHeader } from './campaign-writer';
 export type { CampaignMeta, Lane } from './campaign-meta';
 export type { CampaignReader } from './campaign-view';
-export type { CampaignControl, ControlResult } from './campaign-control';
+export {
+  MARKETING_LIMIT,
+  type CampaignControl,
+  type ControlResult,
+  type RetryOptions,
+  type RetryTally,
+} from './campaign-control';
 export type { Ledger, LoadedChunk, OutcomeEntry, RecordResult } from './ledger';
 export { isTerminal, type Outcome, type OutcomeKind } from './outcome-codec';
 export { Circulation } from './circulation';
