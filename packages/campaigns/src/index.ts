@@ -16,7 +16,9 @@ export {
   IdempotencyConflictError,
   IdempotencyInProgressError,
   ConflictError,
+  DuplicateUploadError,
 } from './errors';
+export { UploadFingerprint } from './upload-fingerprint';
 export type { CampaignDeps } from './deps';
 export {
   preflightImage,
