@@ -7,6 +7,7 @@ export {
   type CampaignListOptions,
   type CreateCampaignInput,
   type ControlResult,
+  type RetryFailedOptions,
   type WaitOptions,
   type ReportFormat,
 } from './client';
@@ -34,6 +35,9 @@ export type {
   SendMessagesResult,
   UploadResult,
   ApiErrorBody,
+  RetryInclude,
+  RetryLeftReason,
+  RetryFailedTally,
   Lane,
   MessageList,
   MessageListItem,
