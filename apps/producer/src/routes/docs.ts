@@ -249,6 +249,9 @@ function upload(options: z.ZodObject, rawTypes: Iterable<string>): FastifySchema
         409:
           '`NO_INBOUND_EVENTS`: `window=skip`, but no inbound message arrived in the last 24 hours (every ' +
           'recipient would be skipped); add `force=true` to upload anyway. Nothing is kept. ' +
+          '`DUPLICATE_UPLOAD`: the same recipients and message (whatever the row order or campaign name) were ' +
+          'accepted in the last 24 hours; `details.campaign` is `{id, name, created_at}` of that campaign; add ' +
+          '`force=true` to upload anyway. Nothing is kept. ' +
           '`IDEMPOTENCY_IN_PROGRESS`: an upload with this key is still being read (retry after `Retry-After`); ' +
           '`IDEMPOTENCY_KEY_REUSED`: the key was used with other options or another file.',
         413: '`UPLOAD_TOO_LARGE`: over `MAX_UPLOAD_BYTES`. Nothing is kept.',
