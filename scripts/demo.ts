@@ -37,6 +37,8 @@ async function main(): Promise<void> {
       name: 'demo campaign',
       image_url: imageUrl,
       caption: 'Our new collection is here!',
+      // The demo may run again on the same Redis within a day: not a double by accident (SPEC §20).
+      force: 'true',
     });
     const upload = await api(`/v1/campaigns?${query}`, {
       method: 'POST',

@@ -70,6 +70,7 @@ interface UploadOptions {
   watch?: boolean;
   interval: number;
   idempotencyKey?: string;
+  force?: boolean;
 }
 
 interface SendOptions {
@@ -84,12 +85,29 @@ const CONTROL_ACTIONS = [
   ['pause', 'pause sending (in-flight messages finish)', (c: SobotBulkClient, id: string) => c.pause(id)],
   ['resume', 'resume a paused campaign (also lifts a system pause)', (c: SobotBulkClient, id: string) => c.resume(id)],
   ['cancel', 'cancel: pending recipients are never sent', (c: SobotBulkClient, id: string) => c.cancel(id)],
-  ['retry-failed', 'put every failed recipient back to pending', (c: SobotBulkClient, id: string) => c.retryFailed(id)],
 ] as const;
 
-function controlLine(action: string, v: ControlResult): string {
-  if (action === 'retry-failed') return `${v.id}: ${v.reset ?? 0} failed recipient(s) back to pending; ${v.status}`;
-  return `${v.id} ${v.status}`;
+const LEFT_REASONS: Record<string, string> = {
+  permanent: 'permanent (the upstream refused the message)',
+  no_wamid: 'answered without a wamid (may have been sent)',
+  marketing_limit: 'marketing limit 131049 within 24 h',
+};
+
+/** What retry-failed took, and what it left and why (one line each). */
+export function retryLines(v: ControlResult): string {
+  const lines = [`${v.id}: ${v.retried ?? v.reset ?? 0} failed recipient(s) back to pending; ${v.status}`];
+  const left = Object.entries(v.left ?? {}).filter(([, n]) => n > 0);
+  if (left.length > 0) {
+    const codes = (reason: string) =>
+      Object.entries(v.by_code ?? {})
+        .filter(([, c]) => c.reason === reason && c.left > 0)
+        .map(([code, c]) => `${code} ×${c.left}`)
+        .join(', ');
+    for (const [reason, n] of left) lines.push(`  left ${n}: ${LEFT_REASONS[reason] ?? reason} — ${codes(reason)}`);
+    if (v.include !== 'all' && left.some(([reason]) => reason !== 'marketing_limit'))
+      lines.push('  --all sends those too (a message answered without a wamid may reach its customer twice)');
+  }
+  return lines.join('\n');
 }
 
 export function registerCommands(program: Command, ctx: CliContext): void {
@@ -115,6 +133,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
       '--idempotency-key <key>',
       'the same key never creates two campaigns (default: a new one per run, so that its own retries are safe)',
     )
+    .option('--force', 'upload even when the same recipients and message were uploaded in the last 24 hours')
     .option('--watch', 'follow the campaign with a progress bar until it ends')
     .addOption(intervalOption())
     .action(async (file: string, o: UploadOptions) => {
@@ -131,6 +150,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
         strict: o.strict,
         dryRun: o.dryRun,
         nameFallback: o.nameFallback,
+        force: o.force,
       });
       if (!o.watch || result.dry_run) return ctx.print(result, uploadSummary);
       if (!ctx.json()) ctx.io.stdout.write(`${uploadSummary(escapeControlDeep(result))}\n`);
@@ -192,9 +212,23 @@ export function registerCommands(program: Command, ctx: CliContext): void {
       .description(description)
       .action(async (id: string) => {
         const view = await call(ctx.client(), id);
-        ctx.print(view, (v) => controlLine(action, v));
+        ctx.print(view, (v) => `${v.id} ${v.status}`);
       });
   }
+
+  program
+    .command('retry-failed <id>')
+    .description(
+      'put the failed recipients a new request can fix back to pending (timeouts, 5xx, throttles); ' +
+        'permanent refusals and answers without a wamid stay failed unless --all',
+    )
+    .option('--all', 'also the permanent failures and those answered without a wamid (they may have been sent)')
+    .addOption(new Option('--include <which>', 'which failures to take').choices(['retryable', 'all']))
+    .action(async (id: string, o: { all?: boolean; include?: 'retryable' | 'all' }) => {
+      const include = o.all ? 'all' : o.include;
+      const view = await ctx.client().retryFailed(id, include ? { include } : {});
+      ctx.print(view, retryLines);
+    });
 
   program
     .command('report <id>')

@@ -100,6 +100,7 @@ function describe(err: unknown, json: boolean): string {
     return [
       `sobot: ${escapeControl(err.message)} (${err.status} ${escapeControl(err.code)})`,
       ...(rows ? [rowErrors(rows.errors, rows.count)] : []),
+      ...(err.code === 'DUPLICATE_UPLOAD' ? ['sobot: run it again with --force to send it anyway'] : []),
     ].join('\n');
   }
   // The SDK's own messages may quote what the server answered.

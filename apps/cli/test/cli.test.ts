@@ -275,6 +275,16 @@ test('a campaign that ends with failures makes --watch exit 6', async () => {
   const run = await sobot(['upload', file, '--image-url', image, '--watch', '--interval', '200']);
   expect(run.code).toBe(6);
   expect(run.stdout).toMatch(/completed.*: 1 sent, 1 failed of 2/);
+  // 131047 is permanent: retry-failed leaves it and says why; --all takes it.
+  const id = /campaign (c[0-9a-z]{15})/.exec(run.stdout)![1]!;
+  const kept = await sobot(['retry-failed', id]);
+  expect(kept.code).toBe(0);
+  expect(kept.stdout).toContain(`${id}: 0 failed recipient(s) back to pending; completed`);
+  expect(kept.stdout).toContain('left 1: permanent (the upstream refused the message) — 131047 ×1');
+  expect(kept.stdout).toContain('--all sends those too');
+  const all = await sobot(['retry-failed', id, '--all']);
+  expect(all.stdout).toContain(`${id}: 1 failed recipient(s) back to pending`);
+  expect(all.stdout).not.toContain('left');
 });
 
 test('send: one message, the same idempotency key never sends twice', async () => {
@@ -423,7 +433,7 @@ test('control characters the API returns are never printed raw: list, status, re
   expect((JSON.parse(ndjson.stdout) as { customer_name: string }).customer_name).toBe(customer);
 });
 
-test('upload --idempotency-key: a second run answers the same campaign; runs without one are new', async () => {
+test('upload --idempotency-key: a second run answers the same campaign; without it the list is a double unless --force', async () => {
   const file = await csvFile('keyed.csv', ['phone,name', '919970400001,Keyed']);
   const first = await sobot(['--json', 'upload', file, '--image-url', image, '--idempotency-key', 'cli-key-1']);
   const again = await sobot(['upload', file, '--image-url', image, '--idempotency-key', 'cli-key-1']);
@@ -431,8 +441,15 @@ test('upload --idempotency-key: a second run answers the same campaign; runs wit
   expect(again.code).toBe(0);
   const id = (JSON.parse(first.stdout) as UploadResult).id;
   expect(again.stdout).toContain(`campaign ${id} "keyed.csv" queued (replayed`);
-  // Each run without a key makes its own (its retries share it): two runs, two campaigns.
-  const a = await sobot(['--json', 'upload', file, '--image-url', image]);
-  const b = await sobot(['--json', 'upload', file, '--image-url', image]);
+  // A run without the key is a new upload of the same list: refused as a double (SPEC §20), naming the campaign.
+  const double = await sobot(['upload', file, '--image-url', image]);
+  expect(double.code).toBe(3);
+  expect(double.stderr).toContain(`as campaign ${id}`);
+  expect(double.stderr).toContain('409 DUPLICATE_UPLOAD');
+  expect(double.stderr).toContain('--force');
+  // With --force each run makes its own (its retries share it): two runs, two campaigns.
+  const a = await sobot(['--json', 'upload', file, '--image-url', image, '--force']);
+  const b = await sobot(['--json', 'upload', file, '--image-url', image, '--force']);
+  expect([a.code, b.code]).toEqual([0, 0]);
   expect((JSON.parse(a.stdout) as UploadResult).id).not.toBe((JSON.parse(b.stdout) as UploadResult).id);
 });

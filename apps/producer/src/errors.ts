@@ -58,7 +58,7 @@ function toHttp(err: unknown): ApiError | undefined {
   if (err instanceof InputError) return new ApiError(400, err.code, err.message, err.details);
   if (err instanceof IdempotencyConflictError) return new ApiError(409, err.code, err.message);
   if (err instanceof IdempotencyInProgressError) return new ApiError(409, err.code, err.message);
-  if (err instanceof ConflictError) return new ApiError(409, err.code, err.message);
+  if (err instanceof ConflictError) return new ApiError(409, err.code, err.message, err.details);
   if (err instanceof NotFoundError) return new ApiError(404, err.code, err.message);
   if (err instanceof InvalidCursorError)
     return new ApiError(400, err.code, err.message, [{ field: 'cursor', message: err.message }]);

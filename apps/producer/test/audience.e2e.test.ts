@@ -387,10 +387,13 @@ describe('upstream answers that act on the number (SPEC §13)', () => {
     const [flags] = await store.audience.lookup([closed], { window: true });
     expect(flags! & AUDIENCE.inWindow).toBe(0);
 
-    // retry-failed puts back 131047 and 131050 but leaves 131049; the suppressed number is then skipped.
+    // By default retry-failed leaves all three (permanent, and 131049 within 24 h); with include=all it puts back
+    // 131047 and 131050 but still leaves 131049; the suppressed number is then skipped.
     sandbox.setFaults({ numberCodes: {} });
-    const retry = await api(`/v1/campaigns/${v.id}/retry-failed`, { method: 'POST' });
-    expect(await retry.json()).toMatchObject({ reset: 2 });
+    const kept = await api(`/v1/campaigns/${v.id}/retry-failed`, { method: 'POST' });
+    expect(await kept.json()).toMatchObject({ reset: 0, left: { permanent: 2, no_wamid: 0, marketing_limit: 1 } });
+    const retry = await api(`/v1/campaigns/${v.id}/retry-failed?include=all`, { method: 'POST' });
+    expect(await retry.json()).toMatchObject({ reset: 2, retried: 2, left: { permanent: 0, marketing_limit: 1 } });
     const after = await waitFor(
       async () => {
         const c = await view(v.id);

@@ -330,7 +330,15 @@ test('campaign routes answer as documented, from upload to report, with their er
   expect((await call('GET', `/v1/campaigns/${id}/rejected?format=xml`)).statusCode).toBe(400);
 
   // Control actions: each answers the campaign; a state that does not allow it is a 409.
-  expect((await call('POST', `/v1/campaigns/${id}/retry-failed`)).json()).toMatchObject({ reset: 1 });
+  // A 131047 is permanent: left by default, taken with include=all.
+  expect((await call('POST', `/v1/campaigns/${id}/retry-failed`)).json()).toMatchObject({
+    reset: 0,
+    left: { permanent: 1 },
+    by_code: { '131047': { retried: 0, left: 1, reason: 'permanent' } },
+  });
+  const badInclude = await call('POST', `/v1/campaigns/${id}/retry-failed?include=some`);
+  expect([badInclude.statusCode, badInclude.json().error.code]).toEqual([400, 'INVALID_REQUEST']);
+  expect((await call('POST', `/v1/campaigns/${id}/retry-failed?include=all`)).json()).toMatchObject({ reset: 1 });
   await waitFor(async () => (await call('GET', `/v1/campaigns/${id}`)).json().status === 'completed', {
     what: 'the retried recipient to fail again',
   });

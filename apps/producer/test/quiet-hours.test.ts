@@ -23,10 +23,11 @@ afterAll(async () => {
   await producers?.close();
 });
 
+// force=true: the same list is uploaded again and again with other options (not a double by accident, SPEC §20).
 const upload = (server: FastifyInstance, query: string, csv = 'phone,name\n919970000101,Ann\n') =>
   server.inject({
     method: 'POST',
-    url: `/v1/campaigns?image_url=${IMAGE}${query}`,
+    url: `/v1/campaigns?image_url=${IMAGE}&force=true${query}`,
     headers: { ...auth, 'content-type': 'text/csv' },
     payload: csv,
   });

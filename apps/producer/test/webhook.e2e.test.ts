@@ -64,7 +64,9 @@ const metaStatus = (wamid: string, status: string) =>
 
 /** A campaign of `numbers` uploaded over the API, its first recipient recorded as sent with `wamid`. */
 async function sentMessage(p: Producer, wamid: string): Promise<string> {
-  const res = await fetch(`${p.url}/v1/campaigns?image_url=${encodeURIComponent('https://cdn.example.com/a.jpg')}`, {
+  // force=true: each test uploads this one list again (not a double by accident, SPEC §20).
+  const image = encodeURIComponent('https://cdn.example.com/a.jpg');
+  const res = await fetch(`${p.url}/v1/campaigns?image_url=${image}&force=true`, {
     method: 'POST',
     headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'text/csv' },
     body: 'customer_number,customer_name\n919970000001,Asha\n',

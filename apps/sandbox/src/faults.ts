@@ -47,6 +47,10 @@ export const faultsSchema = z.strictObject({
   errorShape: z.enum(['sobot', 'meta', 'flat']),
   /** Number or prefix → code: the request is accepted, then its status callback reports failed with it. */
   callbackFailures: z.record(numberPattern, upstreamCode),
+  /** Numbers or prefixes whose valid requests are answered `errorStatus` (a 5xx), every time. */
+  errorNumbers: z.array(numberPattern),
+  /** Numbers or prefixes whose valid requests are answered 200 without `data.id` (no wamid: maybe sent). */
+  noWamidNumbers: z.array(numberPattern),
   /** Every request gets 401, whatever its credentials. */
   authFail: z.boolean(),
   /** Admitted requests per calendar second; the rest get 429. 0 or absent: no cap. */
@@ -70,6 +74,8 @@ export const DEFAULT_FAULTS: Faults = {
   codeRatios: {},
   errorShape: 'sobot',
   callbackFailures: {},
+  errorNumbers: [],
+  noWamidNumbers: [],
   authFail: false,
 };
 
@@ -88,6 +94,10 @@ export interface FaultPlan {
   latency(): number;
   /** The upstream error code a valid request for `number` is answered with (closedNumbers: 131047). */
   codeFor(number: string): UpstreamCode | undefined;
+  /** Whether a valid request for `number` is answered `errorStatus` (errorNumbers). */
+  failsFor(number: string): boolean;
+  /** Whether a valid request for `number` is answered 200 without a wamid (noWamidNumbers). */
+  noWamidFor(number: string): boolean;
   /** The code an accepted message to `number` fails with in its status callback. */
   callbackFailure(number: string): UpstreamCode | undefined;
 }
@@ -108,6 +118,8 @@ export function planFaults(faults: Faults): FaultPlan {
   const closed = faults.closedNumbers.map((pattern) => [pattern, 131047] as const);
   const codes = new NumberMatcher<UpstreamCode>([...closed, ...Object.entries(faults.numberCodes)]);
   const callbackFailures = new NumberMatcher(Object.entries(faults.callbackFailures));
+  const failing = new NumberMatcher(faults.errorNumbers.map((pattern) => [pattern, true] as const));
+  const noWamid = new NumberMatcher(faults.noWamidNumbers.map((pattern) => [pattern, true] as const));
   const none = (): undefined => undefined;
   const { latencyMs } = faults;
   return {
@@ -129,6 +141,8 @@ export function planFaults(faults: Faults): FaultPlan {
     // Without entries the send path pays for one call, not a map lookup.
     codeFor: codes.empty ? none : (number) => codes.match(number),
     callbackFailure: callbackFailures.empty ? none : (number) => callbackFailures.match(number),
+    failsFor: failing.empty ? () => false : (number) => failing.match(number) === true,
+    noWamidFor: noWamid.empty ? () => false : (number) => noWamid.match(number) === true,
   };
 }
 

@@ -1,5 +1,13 @@
 import { DEFAULT_FAULTS, mergeFaults, planFaults, type FaultPlan, type Faults } from './faults';
-import { accepted, invalid, RATE_LIMITED, serverError, UNAUTHORIZED, type Answer } from './responses';
+import {
+  accepted,
+  ACCEPTED_WITHOUT_ID,
+  invalid,
+  RATE_LIMITED,
+  serverError,
+  UNAUTHORIZED,
+  type Answer,
+} from './responses';
 import { RpsCap } from './rps-cap';
 import { StatsRecorder, type Outcome } from './stats';
 import { upstreamAnswer, type ErrorShape, type UpstreamCode } from './upstream-errors';
@@ -114,6 +122,8 @@ export class MessageApi {
     if (typeof mishap === 'number') return this.upstream(at, number, mishap, faults.errorShape, plan.latency());
     if (!check) return this.answer(at, number, '400', invalid('body must be JSON'), plan.latency());
     if (!check.ok) return this.answer(at, number, '400', invalid(check.message), plan.latency());
+    if (plan.failsFor(number)) return this.answer(at, number, '5xx', serverError(faults.errorStatus), plan.latency());
+    if (plan.noWamidFor(number)) return this.answer(at, number, 'ok', ACCEPTED_WITHOUT_ID, plan.latency());
     const code = plan.codeFor(number);
     if (code !== undefined) return this.upstream(at, number, code, faults.errorShape, plan.latency());
 

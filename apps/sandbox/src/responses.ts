@@ -39,3 +39,6 @@ export function accepted(wamid: string): Answer {
     body: `{"data":{"id":"${wamid}","status":"submitted"},"message":"Message sent successfully.","code":200}`,
   };
 }
+
+/** A 200 that carries no `data.id` (noWamidNumbers): the message may or may not have gone out. */
+export const ACCEPTED_WITHOUT_ID = fixed(200, { data: { status: 'submitted' }, message: 'Accepted.', code: 200 });

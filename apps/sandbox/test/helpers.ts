@@ -16,7 +16,7 @@ export const KEYS = { 'x-api-key': 'key-1', 'x-api-secret': 'secret-1' } as cons
 const answerBody = z.object({
   code: z.number(),
   message: z.string(),
-  data: z.object({ id: z.string(), status: z.string() }).optional(),
+  data: z.object({ id: z.string().optional(), status: z.string() }).optional(),
   error: z
     .object({
       code: z.number(),

@@ -95,3 +95,27 @@ describe('POST /message/', () => {
     expect(sb.stats()).toMatchObject({ total: 3, accepted: 0, outcomes: { '401': 3 } });
   });
 });
+
+describe('per-number 5xx and 200 without a wamid', () => {
+  it('answers errorNumbers with errorStatus and noWamidNumbers with a 200 that has no data.id', async () => {
+    const sb = await sandbox({
+      faults: { errorNumbers: ['4471*'], noWamidNumbers: ['447200000001'], errorStatus: 502 },
+    });
+    const down = await send(sb, { ...VALID, customer_number: '447100000009' });
+    const unsure = await send(sb, { ...VALID, customer_number: '447200000001' });
+    const fine = await send(sb, { ...VALID, customer_number: '447200000002' });
+    expect(down.status).toBe(502);
+    expect(unsure.status).toBe(200);
+    expect(unsure.body.data?.id).toBeUndefined();
+    expect(fine.body.data?.id).toEqual(expect.stringMatching(/^wamid\./));
+    const stats = sb.stats();
+    expect(stats.received.map((r) => [r.number, r.outcome])).toEqual([
+      ['447100000009', '5xx'],
+      ['447200000001', 'ok'],
+      ['447200000002', 'ok'],
+    ]);
+    expect(stats.byNumber).toEqual({ '447200000002': 1 });
+    // A bad pattern is refused like any fault.
+    expect(() => sb.setFaults({ noWamidNumbers: ['44x'] })).toThrow();
+  });
+});

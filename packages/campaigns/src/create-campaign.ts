@@ -12,8 +12,15 @@ import {
   type ValidationOptions,
 } from '@sobot/schema';
 import type { CampaignDeps } from './deps';
-import { ConflictError, IdempotencyConflictError, IdempotencyInProgressError, InputError } from './errors';
+import {
+  ConflictError,
+  DuplicateUploadError,
+  IdempotencyConflictError,
+  IdempotencyInProgressError,
+  InputError,
+} from './errors';
 import { preflightImage } from './image-preflight';
+import { UploadFingerprint } from './upload-fingerprint';
 
 /** Row errors shown in the upload answer; the rejected-rows download has up to STORED_ERRORS. */
 export const SHOWN_ERRORS = 1_000;
@@ -50,7 +57,10 @@ export interface UploadInput {
   idempotency?: { key: string; options: string };
   /** `skip`: recipients outside their 24-hour window at send time are skipped (SPEC §12). Default `send`. */
   window?: 'send' | 'skip';
-  /** `window=skip` even when no inbound message arrived in the last 24 hours. */
+  /**
+   * Upload anyway: with `window=skip` even when no inbound message arrived in the last 24 hours, and even when the
+   * same recipients and message were uploaded in the last 24 h (else 409 DUPLICATE_UPLOAD).
+   */
   force?: boolean;
   /** An .xlsx upload's limits (MAX_XLSX_*) and where it is spooled. */
   workbook?: XlsxOptions;
@@ -172,6 +182,9 @@ async function create(
     ? undefined
     : deps.store.newCampaign(input.defaults, id, { suppression: true, window: true });
   const dryRun = dryRunScreen(deps);
+  // The upload's content hash (SPEC §20): claimed just before the commit, so the same file twice is one campaign.
+  const print = new UploadFingerprint(input.defaults);
+  let claimed: string | undefined;
   try {
     const summary = await ingestRecipients(input.body, {
       format: input.format,
@@ -182,7 +195,7 @@ async function create(
       phoneColumn: input.phoneColumn,
       nameColumn: input.nameColumn,
       workbook: input.workbook,
-      sink: writer ? writer.add : dryRun.add,
+      sink: print.wrap(writer ? writer.add : dryRun.add),
     });
     const result = (accepted: number, suppressed: number, inWindow: number): UploadResult => ({
       id: writer?.campaignId ?? '',
@@ -208,6 +221,10 @@ async function create(
       };
     }
     await beforeCommit?.();
+    const hash = print.digest();
+    const holder = await deps.store.uploadPrints.claim(hash, writer.campaignId, input.name, input.force);
+    if (holder) throw new DuplicateUploadError(holder);
+    claimed = hash;
     await writer.commit({
       name: input.name,
       source: 'upload',
@@ -223,9 +240,12 @@ async function create(
       quietHours: input.quietHours,
       window: input.window,
     });
+    // Should this fail, the claim lapses after its lease: the campaign exists either way.
+    await deps.store.uploadPrints.settle(hash, writer.campaignId).catch(() => undefined);
     return result(writer.count, writer.suppressed, writer.inWindow);
   } catch (err) {
     await writer?.abort();
+    if (claimed && writer) await deps.store.uploadPrints.release(claimed, writer.campaignId).catch(() => undefined);
     throw err;
   }
 }

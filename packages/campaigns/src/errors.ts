@@ -38,4 +38,28 @@ export class IdempotencyInProgressError extends CampaignError {
 }
 
 /** The request conflicts with the state of things (409): e.g. `window=skip` when no inbound event arrived. */
-export class ConflictError extends CampaignError {}
+export class ConflictError extends CampaignError {
+  constructor(
+    code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(code, message);
+  }
+}
+
+/**
+ * The same recipients and message were uploaded in the last 24 h (SPEC §20): 409 naming that campaign (`details`:
+ * `{campaign: {id, name, created_at}}`); `force=true` uploads anyway.
+ */
+export class DuplicateUploadError extends ConflictError {
+  constructor(campaign: { id: string; name: string; createdAt: number }) {
+    const created = new Date(campaign.createdAt).toISOString();
+    super(
+      'DUPLICATE_UPLOAD',
+      `the same recipients and message were uploaded at ${created} as campaign ${campaign.id}: add force=true ` +
+        'to send them again',
+      { campaign: { id: campaign.id, name: campaign.name, created_at: created } },
+    );
+  }
+}

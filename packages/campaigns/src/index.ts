@@ -1,5 +1,6 @@
 export { createCampaign, SHOWN_ERRORS, type UploadInput } from './create-campaign';
 export { sendMessages } from './send-messages';
+export { retryFailed, retryLeaveReason, type RetryAnswer } from './retry-failed';
 export {
   formatReport,
   formatRows,
@@ -16,7 +17,9 @@ export {
   IdempotencyConflictError,
   IdempotencyInProgressError,
   ConflictError,
+  DuplicateUploadError,
 } from './errors';
+export { UploadFingerprint } from './upload-fingerprint';
 export type { CampaignDeps } from './deps';
 export {
   preflightImage,

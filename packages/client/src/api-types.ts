@@ -214,3 +214,22 @@ export interface SuppressionImport {
   rejected: number;
   errors: RowError[];
 }
+
+/** Which failures retry-failed takes: those a new request can fix (default), or every one. */
+export type RetryInclude = 'retryable' | 'all';
+/**
+ * Why retry-failed left a failure: `permanent` (the upstream refused the message), `no_wamid` (answered 200 without
+ * an id: it may have been sent), both taken with `include: 'all'`; `marketing_limit` (131049 within 24 h), left even then.
+ */
+export type RetryLeftReason = 'permanent' | 'no_wamid' | 'marketing_limit';
+
+/** What retry-failed took and left (on its answer, beside the campaign). */
+export interface RetryFailedTally {
+  include?: RetryInclude;
+  /** Recipients put back to pending. */
+  retried?: number;
+  /** Failed recipients left failed, by reason. */
+  left?: Record<RetryLeftReason, number>;
+  /** Per failure code: how many it took and left, and why those were left. */
+  by_code?: Record<string, { retried: number; left: number; reason?: RetryLeftReason }>;
+}

@@ -19,6 +19,8 @@ import type {
   SuppressionList,
   SuppressionView,
   UploadResult,
+  RetryFailedTally,
+  RetryInclude,
 } from './api-types';
 import { SobotBulkApiError, SobotBulkConnectionError, SobotBulkResponseError, SobotBulkTimeoutError } from './errors';
 import {
@@ -104,15 +106,31 @@ export interface CampaignOptions {
   idempotencyKey?: string;
   /** `skip`: recipients outside their 24-hour window at send time are skipped. Default `send`. */
   window?: 'send' | 'skip';
-  /** With `window: 'skip'`, upload even when no inbound message arrived in the last 24 hours (else 409). */
+  /**
+   * Upload anyway: with `window: 'skip'` even when no inbound message arrived in the last 24 hours, and even when
+   * the same recipients and message were uploaded in the last 24 hours (else 409 `DUPLICATE_UPLOAD`, whose
+   * `details.campaign` names that campaign).
+   */
   force?: boolean;
   signal?: AbortSignal;
 }
 
 export type CreateCampaignInput = RecipientSource & CampaignOptions;
 
-/** A control action's answer: the campaign after it, and for retry-failed how many went back to pending. */
-export type ControlResult = CampaignView & { reset?: number };
+/**
+ * A control action's answer: the campaign after it, and for retry-failed how many went back to pending (`reset`,
+ * `retried`) and what it left and why (`left`, `by_code`).
+ */
+export type ControlResult = CampaignView & { reset?: number } & RetryFailedTally;
+
+export interface RetryFailedOptions {
+  /**
+   * `retryable` (default): only the failures a new request can fix (timeouts, 5xx, throttles…). `all`: also the
+   * permanent ones and those answered 200 without a wamid — which may have been sent: a customer may get it twice.
+   */
+  include?: RetryInclude;
+  signal?: AbortSignal;
+}
 
 export interface WaitOptions {
   /** Called with every view polled, the final one included. */
@@ -357,9 +375,12 @@ export class SobotBulkClient {
     return this.control(id, 'cancel');
   }
 
-  /** Puts every failed recipient back to pending; `reset` says how many. */
-  retryFailed(id: string): Promise<ControlResult> {
-    return this.control(id, 'retry-failed');
+  /**
+   * Puts the retryable failed recipients back to pending (every one with `include: 'all'`); `retried` says how many,
+   * `left` how many stayed failed and why.
+   */
+  retryFailed(id: string, opts: RetryFailedOptions = {}): Promise<ControlResult> {
+    return this.control(id, 'retry-failed', opts.include && { include: opts.include }, opts.signal);
   }
 
   /** Polls until the campaign is completed or cancelled and returns its final view. */
@@ -525,11 +546,18 @@ export class SobotBulkClient {
     });
   }
 
-  private async control(id: string, action: 'pause' | 'resume' | 'cancel' | 'retry-failed'): Promise<ControlResult> {
+  private async control(
+    id: string,
+    action: 'pause' | 'resume' | 'cancel' | 'retry-failed',
+    query?: Call['query'],
+    signal?: AbortSignal,
+  ): Promise<ControlResult> {
     const res = await this.send({
       method: 'POST',
       path: `/v1/campaigns/${encodeURIComponent(id)}/${action}`,
+      query,
       idempotent: true,
+      signal,
     });
     return this.json(res, (v): v is ControlResult => isCampaignView(v), `the campaign after ${action}`);
   }

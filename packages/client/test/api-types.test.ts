@@ -27,6 +27,7 @@ const checks = {
   suppressionView: true satisfies Same<schema.SuppressionView, sdk.SuppressionView>,
   suppressionList: true satisfies Same<schema.SuppressionList, sdk.SuppressionList>,
   suppressionImport: true satisfies Same<schema.SuppressionImport, sdk.SuppressionImport>,
+  controlResult: true satisfies Same<schema.ControlResult, sdk.ControlResult>,
   campaignStatus: true satisfies Fits<schema.CampaignStatus, sdk.CampaignStatus>,
   messageInput: true satisfies Fits<sdk.MessageInput, schema.MessageInput>,
 };

@@ -148,10 +148,39 @@ export const campaignListSchema = z.object({
 });
 export type CampaignList = z.output<typeof campaignListSchema>;
 
+/** Which failures retry-failed takes (SPEC §20): the policy's retryable ones (default), or every one. */
+export const RETRY_INCLUDES = ['retryable', 'all'] as const;
+export type RetryInclude = (typeof RETRY_INCLUDES)[number];
+/**
+ * Why retry-failed left a failure: `permanent` (the upstream refused the message: 131026, 131047, 131051, …),
+ * `no_wamid` (a 200 without an id: it may have been sent), both taken with `include=all`; `marketing_limit`
+ * (131049 within 24 h), left even then.
+ */
+export const RETRY_LEFT_REASONS = ['permanent', 'no_wamid', 'marketing_limit'] as const;
+export type RetryLeftReason = (typeof RETRY_LEFT_REASONS)[number];
+
 /** The answer of pause / resume / cancel / retry-failed: the campaign after the action. */
 export const controlResultSchema = campaignViewSchema.extend({
-  reset: count.optional().describe('retry-failed: recipients put back to pending'),
+  reset: count.optional().describe('retry-failed: recipients put back to pending (= `retried`)'),
+  include: z.enum(RETRY_INCLUDES).optional().describe('retry-failed: which failures it took'),
+  retried: count.optional().describe('retry-failed: recipients put back to pending'),
+  left: z
+    .object({ permanent: count, no_wamid: count, marketing_limit: count })
+    .optional()
+    .describe('retry-failed: failed recipients it left failed, by reason'),
+  by_code: z
+    .record(
+      z.string(),
+      z.object({
+        retried: count,
+        left: count,
+        reason: z.enum(RETRY_LEFT_REASONS).optional().describe('why those left were left'),
+      }),
+    )
+    .optional()
+    .describe('retry-failed: per failure code, how many it took and left'),
 });
+export type ControlResult = z.output<typeof controlResultSchema>;
 
 export const reportRowSchema = z.object({
   customer_number: z.string(),

@@ -14,6 +14,8 @@ export {
   classifyAnswer,
   parseRetryAfter,
   upstreamError,
+  retryClass,
+  type RetryClass,
   type PolicyKind,
   type PolicyRow,
 } from './policy';

@@ -147,3 +147,26 @@ export function classifyAnswer(status: number, body: unknown, retryAfter: string
       return new RejectedError(code, message, row?.effect);
   }
 }
+
+/**
+ * Whether `retry-failed` may request a failed recipient again by default (SPEC §20), from its stored failure
+ * code and this one table: `retry` when a new request can succeed (a `retry`, `throttle`, `defer` or `block`
+ * row — the upstream was busy or held everyone —, 408 / 5xx, timeouts and network errors, and 131049 once its
+ * 24 h hold is over), `permanent` when the upstream refused the message itself (a `reject` row, or another
+ * numeric code the table does not know), `no_wamid` for a 200 without an id (it may have been sent).
+ */
+export type RetryClass = 'retry' | 'permanent' | 'no_wamid';
+
+export function retryClass(code: string): RetryClass {
+  if (code === 'NO_WAMID') return 'no_wamid';
+  const row = BY_CODE.get(code);
+  if (row) return row.kind !== 'reject' || row.effect === 'hold-retry' ? 'retry' : 'permanent';
+  // `HTTP_<status>`: an answer whose body had no code of its own (classifyAnswer); a bare number: its code.
+  const status = /^HTTP_(\d{3})$/.exec(code)?.[1] ?? (/^\d+$/.test(code) ? code : undefined);
+  if (status !== undefined) {
+    const n = Number(status);
+    return n === 408 || (n >= 500 && n <= 599) ? 'retry' : 'permanent';
+  }
+  // TIMEOUT, CONNECTION_RESET, CONNECTION_REFUSED, NETWORK_ERROR, a socket's own code, INTERNAL: nothing answered.
+  return 'retry';
+}

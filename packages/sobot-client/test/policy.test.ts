@@ -7,6 +7,7 @@ import {
   classifyAnswer,
   POLICY_TABLE,
   parseRetryAfter,
+  retryClass,
   upstreamError,
   type SobotError,
 } from '../src';
@@ -228,5 +229,48 @@ describe('the SPEC §13 codes, as Meta bodies inside the usual 400', () => {
   it('keeps one row per code', () => {
     const codes = POLICY_TABLE.flatMap((row) => row.codes);
     expect(new Set(codes).size).toBe(codes.length);
+  });
+});
+
+describe('retryClass (what retry-failed takes by default, SPEC §20)', () => {
+  it.each([
+    ['TIMEOUT', 'retry'],
+    ['CONNECTION_RESET', 'retry'],
+    ['NETWORK_ERROR', 'retry'],
+    ['HTTP_503', 'retry'],
+    ['HTTP_408', 'retry'],
+    ['500', 'retry'],
+    ['429', 'retry'],
+    ['130429', 'retry'],
+    ['131056', 'retry'],
+    ['131048', 'retry'],
+    ['131000', 'retry'],
+    ['131016', 'retry'],
+    ['131057', 'retry'],
+    ['133004', 'retry'],
+    ['1', 'retry'],
+    ['2', 'retry'],
+    ['131049', 'retry'],
+    ['131026', 'permanent'],
+    ['131047', 'permanent'],
+    ['131050', 'permanent'],
+    ['131051', 'permanent'],
+    ['131008', 'permanent'],
+    ['131009', 'permanent'],
+    ['131021', 'permanent'],
+    ['131052', 'permanent'],
+    ['131053', 'permanent'],
+    ['400', 'permanent'],
+    ['HTTP_404', 'permanent'],
+    ['100', 'permanent'],
+    ['NO_WAMID', 'no_wamid'],
+  ])('%s → %s', (code, cls) => {
+    expect(retryClass(code)).toBe(cls);
+  });
+
+  it('agrees with the table: every reject row but the 24 h hold is permanent, every other row retryable', () => {
+    for (const row of POLICY_TABLE)
+      for (const code of row.codes)
+        expect(retryClass(code)).toBe(row.kind === 'reject' && row.effect !== 'hold-retry' ? 'permanent' : 'retry');
   });
 });

@@ -19,6 +19,20 @@ const HOLD_CODE = '131049';
  */
 export const CANCEL_SETTLE_MS = SEND_POLICY.requestTimeoutMs + 3_000;
 const CANCEL_POLL_MS = 25;
+/** Why retry-failed left a failure: the caller's reasons (e.g. `permanent`, `no_wamid`) and `marketing_limit`. */
+export const MARKETING_LIMIT = 'marketing_limit';
+
+export interface RetryOptions {
+  /** The reason a failure with this code is not retried, or undefined to retry it (absent: retry every one). */
+  leave?: (code: string) => string | undefined;
+}
+
+/** What one retry-failed took and left: totals, per reason left, per failure code. */
+export interface RetryTally {
+  retried: number;
+  left: Record<string, number>;
+  byCode: Record<string, { retried: number; left: number; reason?: string }>;
+}
 
 export interface ControlResult {
   status: CampaignStatus;
@@ -26,6 +40,28 @@ export interface ControlResult {
   settled?: boolean;
   /** retry-failed: recipients put back to pending. */
   reset?: number;
+  /** retry-failed: what it took and what it left, and why. */
+  retry?: RetryTally;
+}
+
+class RetryCount {
+  private readonly tally: RetryTally = { retried: 0, left: {}, byCode: {} };
+  private code(code: string) {
+    return (this.tally.byCode[code] ??= { retried: 0, left: 0 });
+  }
+  retried(code: string): void {
+    this.tally.retried += 1;
+    this.code(code).retried += 1;
+  }
+  left(code: string, reason: string): void {
+    this.tally.left[reason] = (this.tally.left[reason] ?? 0) + 1;
+    const c = this.code(code);
+    c.left += 1;
+    c.reason ??= reason;
+  }
+  result(): RetryTally {
+    return this.tally;
+  }
 }
 
 /** Operator actions on a campaign: they take effect in every worker within about a second. */
@@ -147,8 +183,12 @@ export class CampaignControl {
     await this.queue.enqueue(id, chunks, { lane: lane === 'transactional' ? 'transactional' : 'bulk', notBefore });
   }
 
-  /** Puts every failed recipient back to pending, with the campaign's frozen image and caption. */
-  async retryFailed(id: string): Promise<ControlResult> {
+  /**
+   * Puts failed recipients back to pending, with the campaign's frozen image and caption. `leave` names why a
+   * failure code is not retried (undefined: retry it); without it every failure is. A 131049 within 24 h (of this
+   * recipient, or of its number in any campaign) is always left (`marketing_limit`, SPEC §13).
+   */
+  async retryFailed(id: string, opts: RetryOptions = {}): Promise<ControlResult> {
     const { redis, keys } = this.ctx;
     const [status, chunksRaw, lane] = await redis.hmget(keys.meta(id), META.status, META.chunks, META.lane);
     if (!status) throw new NotFoundError(`campaign ${id}`);
@@ -156,49 +196,58 @@ export class CampaignControl {
     const chunks = Number(chunksRaw ?? 0);
     await persistCampaign(this.ctx, id, chunks);
     const now = Date.now();
+    const tally = new RetryCount();
     const touched: number[] = [];
-    let reset = 0;
     for (let c = 0; c < chunks; c += 1) {
-      const args: Array<string | number> = [now];
       const failed: Array<[string, string, Outcome]> = [];
       for (const [index, raw] of Object.entries(await redis.hgetall(keys.outcomes(id, c)))) {
         const o = decodeOutcome(raw);
+        if (o.kind !== 'f') continue;
+        const reason = opts.leave?.(o.code);
+        if (reason) tally.left(o.code, reason);
         // A 131049 (per-user marketing limit) is not retried within 24 h of it (SPEC §13).
-        if (o.kind === 'f' && !(o.code === HOLD_CODE && now - o.at < WINDOW_MS)) failed.push([index, raw, o]);
+        else if (o.code === HOLD_CODE && now - o.at < WINDOW_MS) tally.left(o.code, MARKETING_LIMIT);
+        else failed.push([index, raw, o]);
       }
-      for (const [index, raw, o] of await this.notHeld(id, c, failed)) {
-        args.push(index, raw, encodeOutcome(retryingAgain(o, now)), o.code);
-      }
-      if (args.length === 1) continue;
-      const n = await runScript<number>(
+      const { free, held } = await this.notHeld(id, c, failed);
+      for (const [, , o] of held) tally.left(o.code, MARKETING_LIMIT);
+      if (free.length === 0) continue;
+      const args: Array<string | number> = [now];
+      for (const [index, raw, o] of free) args.push(index, raw, encodeOutcome(retryingAgain(o, now)), o.code);
+      const flags = await runScript<number[]>(
         redis,
         'resetFailed',
         [keys.outcomes(id, c), keys.counts(id), keys.failures(id), keys.meta(id)],
         args,
       );
-      if (n > 0) {
-        touched.push(c);
-        reset += n;
-      }
+      // A recipient whose outcome changed since the read is no longer a failure: counted in neither.
+      free.forEach(([, , o], k) => flags[k] === 1 && tally.retried(o.code));
+      if (flags.includes(1)) touched.push(c);
     }
-    if (reset === 0) return { status: status as CampaignStatus, reset };
+    const retry = tally.result();
+    if (retry.retried === 0) return { status: status as CampaignStatus, reset: 0, retry };
     const generation = await redis.hincrby(keys.meta(id), META.retryGeneration, 1);
     if (status === 'completed') await this.move(id, 'running', ['completed'], 'retry', '', META.completedAt);
     await this.queue.enqueue(id, touched, { lane: lane === 'transactional' ? 'transactional' : 'bulk', generation });
-    return { status: await this.status(id), reset };
+    return { status: await this.status(id), reset: retry.retried, retry };
   }
 
   /** The failed recipients of chunk `c` whose numbers got no 131049 answer (any campaign's) in the last 24 h. */
-  private async notHeld<T extends [string, string, Outcome]>(id: string, c: number, failed: T[]): Promise<T[]> {
-    if (failed.length === 0) return failed;
+  private async notHeld<T extends [string, string, Outcome]>(
+    id: string,
+    c: number,
+    failed: T[],
+  ): Promise<{ free: T[]; held: T[] }> {
+    if (failed.length === 0) return { free: failed, held: [] };
     const body = await this.ctx.redis.get(this.ctx.keys.chunk(id, c));
-    if (body === null) return failed;
+    if (body === null) return { free: failed, held: [] };
     const numbers = (JSON.parse(body) as Array<[string]>).map((row) => row[0]);
     const flags = await this.audience.lookup(
       failed.map(([index]) => numbers[Number(index)] ?? '0'),
       { marks131049: true },
     );
-    return failed.filter((_, k) => !(flags[k]! & AUDIENCE.marked131049));
+    const held = (k: number) => (flags[k]! & AUDIENCE.marked131049) !== 0;
+    return { free: failed.filter((_, k) => !held(k)), held: failed.filter((_, k) => held(k)) };
   }
 
   /** Wakes the chunk jobs a worker parked while the campaign was paused. */

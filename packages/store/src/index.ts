@@ -12,7 +12,13 @@ export {
 export type { CampaignWriter, CampaignHeader } from './campaign-writer';
 export type { CampaignMeta, Lane } from './campaign-meta';
 export type { CampaignReader } from './campaign-view';
-export type { CampaignControl, ControlResult } from './campaign-control';
+export {
+  MARKETING_LIMIT,
+  type CampaignControl,
+  type ControlResult,
+  type RetryOptions,
+  type RetryTally,
+} from './campaign-control';
 export type { Ledger, LoadedChunk, OutcomeEntry, RecordResult } from './ledger';
 export { isTerminal, type Outcome, type OutcomeKind } from './outcome-codec';
 export { Circulation } from './circulation';
@@ -20,6 +26,7 @@ export type { FairShare, ShareUsage, ShareTotals } from './fair-share';
 export type { SendRate, Reservation, SystemPause, SystemPauseState } from './send-rate';
 export type { Deliveries, DeliveryResult, DeliveryTally } from './delivery';
 export { IDEMPOTENCY_LEASE_MS, type IdempotencyKeys, type Claim, type Acquired, type KeyHolder } from './idempotency';
+export { UPLOAD_PRINT_TTL_MS, type UploadPrints, type PrintHolder } from './upload-prints';
 export { LATENCY_BUCKETS, type MetricCounters } from './metrics-store';
 export { CHUNK_JOB_OPTIONS, type SendQueue, type ChunkJobData, type ChunkProcessor } from './queue';
 export {

@@ -102,6 +102,14 @@ export class Keys {
     return `${this.prefix}:idem:${keyHash}`;
   }
 
+  /**
+   * Hash: the campaign an upload's content hash (recipients and message) belongs to, for 409 DUPLICATE_UPLOAD
+   * (`id`, `name`, `created_at` ms, `state` claimed|done); lives 24 h after its campaign was created.
+   */
+  uploadPrint(contentHash: string): string {
+    return `${this.prefix}:uprint:${contentHash}`;
+  }
+
   /** Hash: `v:<campaign>` → virtual time (sends ÷ weight, all workers), `t:<campaign>` → last report (fair share). */
   get fairShare(): string {
     return `${this.prefix}:{fair}`;

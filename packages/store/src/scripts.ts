@@ -24,6 +24,9 @@ const SCRIPTS = {
   settleIdempotency: 'settle-idempotency-1',
   releaseIdempotency: 'release-idempotency-1',
   fairShare: 'fair-share-1',
+  claimUploadPrint: 'claim-upload-print-1',
+  settleUploadPrint: 'settle-upload-print-1',
+  releaseUploadPrint: 'release-upload-print-1',
 } as const;
 
 type ScriptName = keyof typeof SCRIPTS;

@@ -20,6 +20,7 @@ import { PageSessions } from './page-sessions';
 import { SendQueue } from './queue';
 import { createRedis, type RedisClient } from './redis';
 import { SendRate, SystemPause } from './send-rate';
+import { UploadPrints } from './upload-prints';
 
 /** Whether a process of this host is running (signal 0 tests without signalling). */
 function processAlive(pid: number): boolean {
@@ -71,6 +72,8 @@ export class Store {
   /** The send queue (BullMQ), built once. */
   readonly queue: SendQueue;
   readonly idempotency: IdempotencyKeys;
+  /** Upload content hashes of the last 24 h (409 DUPLICATE_UPLOAD). */
+  readonly uploadPrints: UploadPrints;
   readonly deliveries: Deliveries;
   readonly metrics: MetricCounters;
   /** The system-wide pause (wrong key, outage). */
@@ -101,6 +104,7 @@ export class Store {
     );
     this.ledger = withStoreErrors(new Ledger(this.ctx, circulation, resultTtlSeconds));
     this.idempotency = withStoreErrors(new IdempotencyKeys(this.ctx));
+    this.uploadPrints = withStoreErrors(new UploadPrints(this.ctx));
     this.deliveries = withStoreErrors(new Deliveries(this.ctx));
     this.metrics = new MetricCounters(this.ctx);
     this.fairShare = new FairShare(this.ctx);

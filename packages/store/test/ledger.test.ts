@@ -167,7 +167,15 @@ describe('retry-failed', () => {
     ]);
 
     const control = store.control;
-    expect(await control.retryFailed(id)).toEqual({ status: 'running', reset: 6 });
+    expect(await control.retryFailed(id)).toEqual({
+      status: 'running',
+      reset: 6,
+      retry: {
+        retried: 6,
+        left: {},
+        byCode: { '131047': { retried: 5, left: 0 }, '400': { retried: 1, left: 0 } },
+      },
+    });
 
     const after = await view(id);
     expect(after.status).toBe('running');
@@ -199,12 +207,62 @@ describe('retry-failed', () => {
     expect(redone.failure_reasons).toEqual([{ code: '131047', count: 1, message: 'still outside' }]);
   });
 
+  it('leaves the failures `leave` names, counting what it took and left; the counters stay exact', async () => {
+    const id = await createCampaign(store, 8);
+    const codes = ['HTTP_503', '131026', 'NO_WAMID', 'TIMEOUT', '131047', '131026', '131049', 'HTTP_503'];
+    await store.ledger.record(
+      id,
+      0,
+      CHUNK_SIZE,
+      codes.map((code, offset) => ({ offset, outcome: failed(code, `m ${code}`) })),
+    );
+    const leave = (code: string) =>
+      code === 'NO_WAMID' ? 'no_wamid' : /^13102|^131047/.test(code) ? 'permanent' : undefined;
+    const result = await store.control.retryFailed(id, { leave });
+    expect(result).toEqual({
+      status: 'running',
+      reset: 3,
+      retry: {
+        retried: 3,
+        // The 131049 failed just now: left for 24 h whatever `leave` says.
+        left: { permanent: 3, no_wamid: 1, marketing_limit: 1 },
+        byCode: {
+          HTTP_503: { retried: 2, left: 0 },
+          TIMEOUT: { retried: 1, left: 0 },
+          '131026': { retried: 0, left: 2, reason: 'permanent' },
+          '131047': { retried: 0, left: 1, reason: 'permanent' },
+          NO_WAMID: { retried: 0, left: 1, reason: 'no_wamid' },
+          '131049': { retried: 0, left: 1, reason: 'marketing_limit' },
+        },
+      },
+    });
+    const v = await view(id);
+    expect(v.counts).toMatchObject({ total: 8, failed: 5, pending: 3 });
+    expect(Object.fromEntries(v.failure_reasons.map((r) => [r.code, r.count]))).toEqual({
+      '131026': 2,
+      '131047': 1,
+      NO_WAMID: 1,
+      '131049': 1,
+    });
+    const outcomes = (await store.ledger.loadChunk(id, 0))?.outcomes;
+    expect([0, 3, 7].map((i) => outcomes?.get(i)?.kind)).toEqual(['r', 'r', 'r']);
+    expect([1, 2, 4, 5, 6].map((i) => outcomes?.get(i)?.kind)).toEqual(['f', 'f', 'f', 'f', 'f']);
+
+    // Without `leave`, the rest go (but the fresh 131049).
+    expect((await store.control.retryFailed(id)).retry).toMatchObject({
+      retried: 4,
+      left: { marketing_limit: 1 },
+    });
+    expect((await view(id)).counts).toMatchObject({ failed: 1, pending: 7 });
+  });
+
   it('resets nothing and keeps the status when nothing failed', async () => {
     const id = await createCampaign(store, 1);
     await record(store, id, 0, sent('wamid.ok'));
     expect(await store.control.retryFailed(id)).toEqual({
       status: 'completed',
       reset: 0,
+      retry: { retried: 0, left: {}, byCode: {} },
     });
   });
 });

@@ -1,12 +1,13 @@
 import type { FastifyInstance } from 'fastify';
-import { formatReport, formatRows, REPORT_CONTENT_TYPES } from '@sobot/campaigns';
+import { formatReport, formatRows, REPORT_CONTENT_TYPES, retryFailed } from '@sobot/campaigns';
 import { NotFoundError } from '@sobot/store';
 import type { AppDeps } from '../deps';
-import { campaignIdParams, listQuery, pathId, reportQuery, routeDocs } from './docs';
+import { campaignIdParams, listQuery, pathId, reportQuery, retryFailedOptions, routeDocs } from './docs';
 
 const ACTIONS = ['pause', 'resume', 'cancel', 'retry-failed'] as const;
 
-export async function campaignRoutes(app: FastifyInstance, { store }: AppDeps): Promise<void> {
+export async function campaignRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  const { store } = deps;
   const { campaigns: reader, control } = store;
   /** The campaign of the path, or a 404 (before anything is done in its name). */
   const existing = async (params: unknown) => {
@@ -63,10 +64,11 @@ export async function campaignRoutes(app: FastifyInstance, { store }: AppDeps): 
             ? await control.resume(id)
             : action === 'cancel'
               ? await control.cancel(id)
-              : await control.retryFailed(id);
+              : await retryFailed(deps, id, retryFailedOptions(req.query, req.body).include);
       const view = await reader.view(id);
       if (!view) throw new NotFoundError(`campaign ${id}`);
-      return { ...view, ...(result.reset === undefined ? {} : { reset: result.reset }) };
+      const { status: _, ...extra } = result;
+      return { ...view, ...extra };
     });
   }
 }

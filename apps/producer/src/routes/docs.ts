@@ -3,7 +3,9 @@ import { z } from 'zod';
 import { NotFoundError } from '@sobot/store';
 import {
   CAMPAIGN_STATUSES,
+  RETRY_INCLUDES,
   type CampaignStatus,
+  type RetryInclude,
   campaignListSchema,
   campaignViewSchema,
   controlResultSchema,
@@ -156,10 +158,38 @@ const ACTION_SUMMARIES: Record<string, string> = {
   pause: 'Pause a campaign: every worker stops requesting within ~0.5 s',
   resume: 'Resume a paused campaign (also lifts a system-wide pause)',
   cancel: 'Cancel a campaign: what was sent, failed or skipped stays so, the rest is cancelled',
-  'retry-failed': 'Put the failed recipients back to pending, with the campaign’s image and caption (not the skipped)',
+  'retry-failed':
+    'Put the retryable failed recipients back to pending, with the campaign’s image and caption (not the skipped)',
+};
+/** retry-failed's option, as a query parameter or in a JSON body (the query wins). */
+const retryInclude = z.object({
+  include: z
+    .enum(RETRY_INCLUDES)
+    .optional()
+    .describe(
+      '`retryable` (default): only failures a new request can fix; `all`: also the permanent ones and those ' +
+        'answered 200 without a wamid (they may have been sent: the customer may get the message twice)',
+    ),
+});
+export function retryFailedOptions(query: unknown, body: unknown): { include: RetryInclude } {
+  const fromBody = body && typeof body === 'object' ? retryInclude.parse(body).include : undefined;
+  return { include: retryInclude.parse(query ?? {}).include ?? fromBody ?? 'retryable' };
+}
+const RETRY_DESCRIPTION =
+  'Takes the failures the send policy calls retryable (timeouts, network errors, 408/5xx, 429 and the ' +
+  'throttles 130429/131056/131048, 131000, 131016, 131057, 133004, 1, 2, and 131049 after 24 h) and leaves ' +
+  'the permanent ones (131026, 131047, 131050, 131051, 131008, 131009, 131021, 131052, 131053, other 4xx) and ' +
+  '`NO_WAMID` (a 200 without an id: it may have gone out) unless `include=all` (query, or `{"include":"all"}` ' +
+  'as JSON body). A 131049 within 24 h is left even then. The answer says how many it took (`retried`) and ' +
+  'left (`left`, by reason), and per failure code (`by_code`).';
+const RETRY_BAD_INCLUDE: Record<number, string> = {
+  400: '`INVALID_REQUEST`: `include` is not `retryable` or `all`.',
 };
 const control = (action: string): FastifySchema => ({
   summary: ACTION_SUMMARIES[action],
+  ...(action === 'retry-failed'
+    ? { description: RETRY_DESCRIPTION, querystring: doc(retryInclude), body: doc(retryInclude) }
+    : {}),
   ...tags('campaigns'),
   params: doc(campaignIdParams),
   response: {
@@ -168,6 +198,7 @@ const control = (action: string): FastifySchema => ({
       ...BEARER,
       ...NOT_FOUND,
       409: '`INVALID_STATE`: not possible in the campaign’s status (e.g. resuming a cancelled one).',
+      ...(action === 'retry-failed' ? RETRY_BAD_INCLUDE : {}),
     }),
   },
 });
@@ -233,6 +264,9 @@ function upload(options: z.ZodObject, rawTypes: Iterable<string>): FastifySchema
         409:
           '`NO_INBOUND_EVENTS`: `window=skip`, but no inbound message arrived in the last 24 hours (every ' +
           'recipient would be skipped); add `force=true` to upload anyway. Nothing is kept. ' +
+          '`DUPLICATE_UPLOAD`: the same recipients and message (whatever the row order or campaign name) were ' +
+          'accepted in the last 24 hours; `details.campaign` is `{id, name, created_at}` of that campaign; add ' +
+          '`force=true` to upload anyway. Nothing is kept. ' +
           '`IDEMPOTENCY_IN_PROGRESS`: an upload with this key is still being read (retry after `Retry-After`); ' +
           '`IDEMPOTENCY_KEY_REUSED`: the key was used with other options or another file.',
         413:

@@ -54,8 +54,16 @@ const uploadOptions = z.object({
   idempotency_key: z.string().min(1).max(IDEMPOTENCY_KEY_MAX).optional(),
   /** `skip`: recipients outside their 24-hour window at send time are skipped (OUTSIDE_WINDOW). */
   window: z.enum(['send', 'skip']).optional(),
-  /** With `window=skip`: upload even when no inbound message arrived in the last 24 hours. */
-  force: flag.optional(),
+  /**
+   * Upload anyway: with `window=skip` even when no inbound message arrived in the last 24 hours, and even when the
+   * same recipients and message were accepted in the last 24 hours (else 409 DUPLICATE_UPLOAD).
+   */
+  force: flag
+    .optional()
+    .describe(
+      'upload anyway: with `window=skip` even without inbound messages in the last 24 h (409 NO_INBOUND_EVENTS), ' +
+        'and even when the same recipients and message were accepted in the last 24 h (409 DUPLICATE_UPLOAD)',
+    ),
 });
 type UploadOptions = z.output<typeof uploadOptions>;
 

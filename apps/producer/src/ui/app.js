@@ -215,8 +215,26 @@
     result.hidden = false;
   }
 
-  form.addEventListener('submit', async (ev) => {
+  /** A 409 DUPLICATE_UPLOAD: who has this list already, and a button that uploads it again with force=true. */
+  function duplicateChoice(err) {
+    const c = (err.details && err.details.campaign) || {};
+    const again = h('button', { type: 'button', 'data-testid': 'upload-force' }, 'Send anyway');
+    again.addEventListener('click', () => void sendUpload(true));
+    return h(
+      'p',
+      { 'data-testid': 'upload-duplicate' },
+      `The same recipients and message were uploaded as “${c.name || c.id}” (${c.id}) at ${when(c.created_at)}. ` +
+        'Sending it again means every recipient gets the message a second time. ',
+      again,
+    );
+  }
+
+  form.addEventListener('submit', (ev) => {
     ev.preventDefault();
+    void sendUpload(false);
+  });
+
+  async function sendUpload(force) {
     const file = $('file').files[0];
     if (!file) return showUpload(uploadError(new ApiError(0, '', 'choose a recipient list file first')));
     // Fields before the file: the server applies the fields it has seen when the file starts.
@@ -226,6 +244,7 @@
       if (value.trim() !== '') data.append(key, value);
     }
     if ($('name_fallback').checked) data.append('name_fallback', 'number');
+    if (force) data.append('force', 'true');
     data.append('file', file, file.name);
     submit.disabled = true;
     form.setAttribute('aria-busy', 'true');
@@ -240,12 +259,14 @@
         void refresh();
       }
     } catch (err) {
-      showUpload(uploadError(err));
+      const shown = uploadError(err);
+      if (err.code === 'DUPLICATE_UPLOAD') shown.append(duplicateChoice(err));
+      showUpload(shown);
     } finally {
       submit.disabled = false;
       form.removeAttribute('aria-busy');
     }
-  });
+  }
 
   // ---- Campaign cards --------------------------------------------------------------------------
 
@@ -511,15 +532,71 @@
     c.busy = true;
     updateButtons(c);
     try {
-      const view = await callJson(`/v1/campaigns/${encodeURIComponent(c.id)}/${action}`, { method: 'POST' });
-      updateCard(c, view);
-      note(c, action === 'retry-failed' ? `${num(view.reset || 0)} failed recipients queued again.` : '');
+      const path = `/v1/campaigns/${encodeURIComponent(c.id)}/${action}`;
+      let view = await callJson(path, { method: 'POST' });
+      if (action === 'retry-failed') {
+        let retried = view.retried || view.reset || 0;
+        if (riskyLeft(view) > 0 && window.confirm(retryAllQuestion(view))) {
+          view = await callJson(`${path}?include=all`, { method: 'POST' });
+          retried += view.retried || 0;
+        }
+        updateCard(c, view);
+        note(c, `${num(retried)} failed recipients queued again.${leftText(view)}`);
+      } else {
+        updateCard(c, view);
+        note(c, '');
+      }
     } catch (err) {
       note(c, `Could not ${action.replace('-', ' ')}: ${err.message}`, true);
     } finally {
       c.busy = false;
       updateButtons(c);
     }
+  }
+
+  /** Failures a default retry-failed left that include=all would take. */
+  function riskyLeft(view) {
+    const left = view.left || {};
+    return (left.permanent || 0) + (left.no_wamid || 0);
+  }
+
+  /** The codes retry-failed left for `reason`, e.g. `131026 ×3, 131047 ×1`. */
+  function leftCodes(view, reason) {
+    return Object.entries(view.by_code || {})
+      .filter(([, c]) => c.reason === reason && c.left > 0)
+      .map(([code, c]) => `${code} ×${num(c.left)}`)
+      .join(', ');
+  }
+
+  function retryAllQuestion(view) {
+    const left = view.left || {};
+    const parts = [
+      `${num(view.retried || 0)} failed recipients can be queued again; ${num(riskyLeft(view))} were left failed:`,
+    ];
+    if (left.permanent)
+      parts.push(
+        `• ${num(left.permanent)} refused for good by WhatsApp (${leftCodes(view, 'permanent')}): sending again will most likely fail again.`,
+      );
+    if (left.no_wamid)
+      parts.push(
+        `• ${num(left.no_wamid)} answered without a message id: they may already have reached their customer, who would get the message twice.`,
+      );
+    parts.push('Send these again too?');
+    return parts.join('\n');
+  }
+
+  /** What retry-failed left and why, for the card's note ('' when nothing). */
+  function leftText(view) {
+    const left = view.left || {};
+    const words = {
+      permanent: 'refused for good',
+      no_wamid: 'answered without a message id (may have been sent)',
+      marketing_limit: 'marketing limit (131049) within 24 h',
+    };
+    const parts = Object.keys(words)
+      .filter((r) => left[r] > 0)
+      .map((r) => `${num(left[r])} ${words[r]} (${leftCodes(view, r)})`);
+    return parts.length ? ` Left failed: ${parts.join('; ')}.` : '';
   }
 
   async function save(c, what, format) {
