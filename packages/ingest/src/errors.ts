@@ -1,3 +1,4 @@
+import type { CountrySource } from './country';
 import type { ColumnsUsed, FieldError, RowError, SobotImageMessage } from '@sobot/schema';
 
 /** Counts of one recipient file, and the first row errors (capped; the counts are exact). */
@@ -15,6 +16,11 @@ export interface IngestSummary {
   preview: SobotImageMessage[];
   /** The header each field was read from (null when the file has none). */
   columns?: ColumnsUsed;
+  /** Accepted numbers per country (ISO 3166 alpha-2; `001` non-geographic), most first. */
+  countries: Record<string, number>;
+  /** The list's country bare numbers were read in (SPEC §20); null when none. */
+  country?: string | null;
+  country_source?: CountrySource;
 }
 
 /**
@@ -27,6 +33,7 @@ export interface IngestSummary {
  * - `NO_VALID_ROWS`: nothing to send after reading the whole file (or the file is empty).
  * - `STRICT_REJECTED`: `strict` was asked and at least one row is invalid.
  * - `INVALID_DEFAULTS`: the campaign defaults themselves are invalid (checked before reading).
+ * - `UNKNOWN_COUNTRY`: the `country` option is not an ISO 3166 alpha-2 code of a country with a numbering plan.
  */
 export type IngestErrorCode =
   | 'UNPARSEABLE'
@@ -36,7 +43,8 @@ export type IngestErrorCode =
   | 'UNKNOWN_VARIABLE'
   | 'NO_VALID_ROWS'
   | 'STRICT_REJECTED'
-  | 'INVALID_DEFAULTS';
+  | 'INVALID_DEFAULTS'
+  | 'UNKNOWN_COUNTRY';
 
 /** Where a file stopped parsing. */
 export interface ParsePosition {
