@@ -27,6 +27,8 @@ export interface UploadInput {
   strict?: boolean;
   dryRun?: boolean;
   validation?: ValidationOptions;
+  /** The list's country (ISO 3166 alpha-2, the upload's `country`); else DEFAULT_COUNTRY_CODE, else inferred. */
+  country?: string;
   /** Check the campaign's image (reachable, JPEG/PNG, ≤ 5 MB) before reading the list. */
   preflight?: boolean;
   /** The header of the phone column, when several could be (`phone_column=`). */
@@ -175,6 +177,7 @@ async function create(
       format: input.format,
       defaults: input.defaults,
       validation: input.validation,
+      country: input.country,
       strict: input.strict,
       maxErrors: STORED_ERRORS,
       phoneColumn: input.phoneColumn,
@@ -193,6 +196,9 @@ async function create(
       in_window: inWindow,
       errors: summary.errors.slice(0, SHOWN_ERRORS),
       columns: summary.columns,
+      countries: summary.countries,
+      country: summary.country ?? null,
+      country_source: summary.country_source,
     });
     if (!writer) {
       const preview = summary.preview.map(({ type: _, ...m }) => m);

@@ -146,6 +146,7 @@
         stat('Rejected', r.rejected, 'upload-rejected'),
         stat('Duplicates', r.duplicates, 'upload-duplicates'),
       ),
+      countriesLine(r),
       shown.length
         ? h(
             'p',
@@ -154,6 +155,33 @@
           )
         : null,
       shown.length ? rowErrorTable(shown) : null,
+    );
+  }
+
+  /** Accepted numbers per country and the country bare numbers were read in (SPEC §20). */
+  function countriesLine(r) {
+    const entries = Object.entries(r.countries || {});
+    if (entries.length === 0 && r.country === undefined) return null;
+    const how = {
+      option: 'as asked',
+      default: 'DEFAULT_COUNTRY_CODE',
+      inferred: 'inferred from the file',
+    }[r.country_source];
+    return h(
+      'p',
+      { 'data-testid': 'upload-countries' },
+      'Countries: ',
+      h('span', null, entries.map(([c, n]) => `${c} ${num(n)}`).join(' · ') || 'none'),
+      ' — ',
+      r.country
+        ? h(
+            'span',
+            null,
+            'numbers without + or 00 read in ',
+            h('strong', { 'data-testid': 'upload-country' }, r.country),
+            how ? ` (${how})` : '',
+          )
+        : h('span', { 'data-testid': 'upload-country' }, 'no list country: set one to read national numbers'),
     );
   }
 
@@ -191,7 +219,7 @@
     if (!file) return showUpload(uploadError(new ApiError(0, '', 'choose a recipient list file first')));
     // Fields before the file: the server applies the fields it has seen when the file starts.
     const data = new FormData();
-    for (const key of ['name', 'image_url', 'mime_type', 'caption']) {
+    for (const key of ['name', 'image_url', 'mime_type', 'country', 'caption']) {
       const value = $(key).value;
       if (value.trim() !== '') data.append(key, value);
     }
