@@ -178,6 +178,7 @@ async function create(
       defaults: input.defaults,
       validation: input.validation,
       country: input.country,
+      inferCountry: true,
       strict: input.strict,
       maxErrors: STORED_ERRORS,
       phoneColumn: input.phoneColumn,

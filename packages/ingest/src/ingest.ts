@@ -21,6 +21,11 @@ export interface IngestOptions extends TallyOptions {
    * `validation.defaultCountryCode`; else it is inferred from the file (SPEC §20).
    */
   country?: string;
+  /**
+   * With no country given, infer it from the file (two passes over a copy on disk). Without, bare numbers are
+   * read as international (`country_source: none`).
+   */
+  inferCountry?: boolean;
 }
 
 /**
@@ -47,10 +52,11 @@ export async function ingestRecipients(input: RecipientInput, options: IngestOpt
   const given = givenCountry(options.country, options.validation?.defaultCountryCode);
   if (given) return readList(input, options, given);
 
-  const spool = await Spool.create();
+  if (!options.inferCountry) return readList(input, options, { country: null, source: 'none', reading: {} });
+  const spool = await Spool.open(input);
   try {
     const survey = new CountrySurvey();
-    await readRows(spool.tee(input), options, survey, undefined);
+    await readRows(spool.chunks(), options, survey, undefined);
     await spool.finish();
     return await readList(spool.read(), options, survey.decide());
   } finally {

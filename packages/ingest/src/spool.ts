@@ -12,13 +12,29 @@ import { toBuffer, type RecipientInput } from './source';
  */
 export class Spool {
   private file: FileHandle | undefined;
-  private iterator: AsyncIterator<unknown> | undefined;
   private ended = false;
 
-  private constructor(private readonly dir: string) {}
+  private constructor(
+    private readonly dir: string,
+    private readonly iterator: AsyncIterator<unknown>,
+    private pending: Promise<IteratorResult<unknown>> | undefined,
+  ) {}
 
-  static async create(): Promise<Spool> {
-    const spool = new Spool(await mkdtemp(join(tmpdir(), 'sobot-ingest-')));
+  /** Starts copying `input`: its chunks come through `chunks`, each written to the file first. */
+  static async open(input: RecipientInput): Promise<Spool> {
+    // Read at once: a Readable's iterator listens for its errors from its first `next`, and a stream failing while
+    // the file is being made (the byte limit) must not fail unheard.
+    const iterator: AsyncIterator<unknown> = input[Symbol.asyncIterator]();
+    const first = iterator.next();
+    first.catch(() => undefined);
+    let dir: string;
+    try {
+      dir = await mkdtemp(join(tmpdir(), 'sobot-ingest-'));
+    } catch (err) {
+      await iterator.return?.().catch(() => undefined);
+      throw err;
+    }
+    const spool = new Spool(dir, iterator, first);
     try {
       spool.file = await open(spool.path, 'w');
     } catch (err) {
@@ -32,12 +48,8 @@ export class Spool {
     return join(this.dir, 'upload');
   }
 
-  /**
-   * `input`'s chunks, each written to the file before it is handed on. A reader that stops early does not stop the
-   * input: `finish` copies what it left.
-   */
-  tee(input: RecipientInput): AsyncIterable<Buffer> {
-    this.iterator = input[Symbol.asyncIterator]();
+  /** The input's chunks as they are copied. A reader that stops early does not stop the input: `finish` copies the rest. */
+  chunks(): AsyncIterable<Buffer> {
     return {
       [Symbol.asyncIterator]: () => ({
         next: () => this.step(),
@@ -56,8 +68,9 @@ export class Spool {
   }
 
   private async step(): Promise<IteratorResult<Buffer, undefined>> {
-    if (!this.iterator || this.ended) return { done: true, value: undefined };
-    const next = await this.iterator.next();
+    if (this.ended) return { done: true, value: undefined };
+    const next = await (this.pending ?? this.iterator.next());
+    this.pending = undefined;
     if (next.done) {
       this.ended = true;
       return { done: true, value: undefined };
@@ -73,10 +86,10 @@ export class Spool {
 
   /** Stops the input (destroying a Readable), closes and deletes the file. Never throws. */
   async remove(): Promise<void> {
-    if (this.iterator && !this.ended) await this.iterator.return?.().catch(() => undefined);
+    if (!this.ended) await this.iterator.return?.().catch(() => undefined);
     this.ended = true;
     await this.file?.close().catch(() => undefined);
     this.file = undefined;
-    await rm(this.dir, { recursive: true, force: true });
+    await rm(this.dir, { recursive: true, force: true }).catch(() => undefined);
   }
 }

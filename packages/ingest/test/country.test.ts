@@ -1,7 +1,7 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { ingestRecipients } from '../src';
 import { collect, DEFAULTS, failure } from './helpers';
 
@@ -129,6 +129,7 @@ describe('the copy made to infer the country', () => {
     const summary = await ingestRecipients(input(), {
       format: 'auto',
       defaults: DEFAULTS,
+      inferCountry: true,
       sink: () => {
         seen.push(pulled);
       },
@@ -146,7 +147,9 @@ describe('the copy made to infer the country', () => {
       })(),
     );
     let sunk = 0;
-    const err = await failure(ingestRecipients(input, { format: 'csv', defaults: DEFAULTS, sink: () => void sunk++ }));
+    const err = await failure(
+      ingestRecipients(input, { format: 'csv', defaults: DEFAULTS, inferCountry: true, sink: () => void sunk++ }),
+    );
     expect(err.code).toBe('UNPARSEABLE');
     expect(sunk).toBe(0);
     expect(input.destroyed).toBe(true);
@@ -165,11 +168,39 @@ describe('the copy made to infer the country', () => {
       ingestRecipients(Readable.from([mixedList()]), {
         format: 'csv',
         defaults: DEFAULTS,
+        inferCountry: true,
         sink: () => {
           throw new Error('queue down');
         },
       }),
     ).rejects.toThrow('queue down');
+    expect(await leftInTmp()).toEqual([]);
+  });
+
+  it('fails with a body that fails before its first chunk is read (a byte limit), and is removed', async () => {
+    let seen = 0;
+    const limit = new Transform({
+      transform(chunk: Buffer, _enc, cb) {
+        seen += chunk.length;
+        cb(seen > 1000 ? new Error('too large') : null, chunk);
+      },
+    });
+    const body = Readable.from(
+      (function* () {
+        yield 'phone,name\n';
+        for (let i = 0; i < 200; i++) yield `919970000${String(i).padStart(3, '0')},A\n`;
+      })(),
+    );
+    let sunk = 0;
+    await expect(
+      ingestRecipients(body.pipe(limit), {
+        format: 'auto',
+        defaults: DEFAULTS,
+        inferCountry: true,
+        sink: () => void sunk++,
+      }),
+    ).rejects.toThrow('too large');
+    expect(sunk).toBe(0);
     expect(await leftInTmp()).toEqual([]);
   });
 

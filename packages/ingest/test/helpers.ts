@@ -21,6 +21,7 @@ export async function collect(
   const summary = await ingestRecipients(source, {
     format: 'auto',
     defaults: DEFAULTS,
+    inferCountry: true,
     ...options,
     sink: (message, row) => {
       messages.push(message);

@@ -23,7 +23,6 @@ function generated(format: 'csv' | 'ndjson', chunks: number) {
   return { input: input(), state };
 }
 
-// With a given country the file streams in one pass (without, it is first copied to disk: country.test.ts).
 describe.each(['csv', 'ndjson'] as const)('%s with an async sink', (format) => {
   it('awaits each promise before the next row and reads no further ahead than a chunk or two', async () => {
     const { input, state } = generated(format, 50);
@@ -34,7 +33,6 @@ describe.each(['csv', 'ndjson'] as const)('%s with an async sink', (format) => {
     const summary = await ingestRecipients(input, {
       format: 'auto',
       defaults: DEFAULTS,
-      country: 'IN',
       sink: async (_, row) => {
         inFlight++;
         maxInFlight = Math.max(maxInFlight, inFlight);
@@ -57,7 +55,6 @@ it('propagates an error thrown by the sink and stops reading', async () => {
     ingestRecipients(input, {
       format: 'csv',
       defaults: DEFAULTS,
-      country: 'IN',
       sink: async (_, row) => {
         if (row === 150) throw new Error('queue down');
       },
