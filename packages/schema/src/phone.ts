@@ -164,6 +164,18 @@ function checkDigits(cell: string, digits: string, international: boolean, readi
   if (!defaultCode) return withoutCountry(cell, digits, reading.ambiguousWith);
 
   const trunk = trunkPrefixOf(defaultCode);
+  if (reading.inferred) {
+    // Not given but inferred from the file: neither reading may win over the other.
+    const nationalDigits = trunk && digits.startsWith(trunk) ? digits.slice(trunk.length) : digits;
+    const national = checkNational(defaultCode, nationalDigits);
+    const intl = digits.length <= MAX_DIGITS ? checkInternational(digits) : undefined;
+    const asNational = defaultCode + nationalDigits;
+    if (national.valid && intl?.valid && asNational !== digits) {
+      return twoReadings(cell, asNational, national.country, digits, intl);
+    }
+    if (national.valid) return done(asNational, national.country);
+    if (intl?.valid) return done(digits, intl.country);
+  }
   if (trunk && digits.startsWith(trunk)) {
     const national = digits.slice(trunk.length);
     const check = checkNational(defaultCode, national);
@@ -173,13 +185,6 @@ function checkDigits(cell: string, digits: string, international: boolean, readi
   // Ten digits or fewer without `+`/`00` is national (a short local number must not reach another country);
   // longer carries its own country code when that reading is valid, else it is tried as national.
   const national = checkNational(defaultCode, digits);
-  if (reading.inferred) {
-    // Not given but guessed from the file: neither reading may win over the other.
-    const other = digits.length <= MAX_DIGITS ? checkInternational(digits) : undefined;
-    if (national.valid && other?.valid) return twoReadings(cell, defaultCode + digits, national.country, digits, other);
-    if (national.valid) return done(defaultCode + digits, national.country);
-    if (other?.valid) return done(digits, other.country);
-  }
   const intl = digits.length > NATIONAL_MAX_DIGITS ? checkInternational(digits) : undefined;
   if (intl?.valid) return done(digits, intl.country);
   if (national.valid) return done(defaultCode + digits, national.country);
