@@ -40,7 +40,7 @@ const list = ['phone,name', ...indian.map((n, i) => `${n},India ${i}`), ...bare.
 
 const sentNumbers = () => Object.keys(sandbox.stats().byNumber).sort();
 
-test('without a country, the five bare numbers are row errors naming both readings; none reaches the sandbox', async () => {
+test('no country: the five bare numbers are row errors naming both readings; none reaches the sandbox', async () => {
   const up = await sys.upload(list, { image_url: image });
   expect(up.status).toBe(202);
   expect(up.body).toMatchObject({

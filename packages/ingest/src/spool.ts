@@ -48,7 +48,7 @@ export class Spool {
     return join(this.dir, 'upload');
   }
 
-  /** The input's chunks as they are copied. A reader that stops early does not stop the input: `finish` copies the rest. */
+  /** The input's chunks as they are copied. A reader that stops early leaves the input open for `finish`. */
   chunks(): AsyncIterable<Buffer> {
     return {
       [Symbol.asyncIterator]: () => ({

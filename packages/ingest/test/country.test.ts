@@ -94,7 +94,7 @@ describe('the list country inferred from the file', () => {
     expect(summary.errors).toEqual([expect.objectContaining({ row: 11, message: expect.stringMatching(/two ways/) })]);
   });
 
-  it('reads bare numbers as international when nothing in the file tells a country (as without a country)', async () => {
+  it('reads bare numbers as international when nothing in the file tells a country', async () => {
     const { summary, messages } = await collect('phone,name\n6581234567,A\n');
     expect(summary).toMatchObject({ country: null, country_source: 'none', countries: { SG: 1 } });
     expect(messages[0]!.customer_number).toBe('6581234567');

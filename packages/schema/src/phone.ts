@@ -70,10 +70,10 @@ export function normalizeNumber(raw: string, country?: string | CountryReading):
 }
 
 /**
- * The calling code and country (ISO 3166 alpha-2, `001` for non-geographic) of a number whose country does not depend on the
- * list's: written with `+` or `00`, or bare digits longer than a national number (NATIONAL_MAX_DIGITS) that are
- * valid as international. Undefined for anything else (a bare national-length number, an invalid cell). Used to
- * infer a list's country.
+ * The calling code and country (ISO 3166 alpha-2, `001` non-geographic) of a number whose country does not depend
+ * on the list's: written with `+` or `00`, or bare digits longer than a national number (NATIONAL_MAX_DIGITS) that
+ * are valid as international. Undefined for anything else (a bare national-length number, an invalid cell). Used
+ * to infer a list's country.
  */
 export function countryOfUnambiguous(raw: string): { code: string; country: string } | undefined {
   const cell = raw.trim();
