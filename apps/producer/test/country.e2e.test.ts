@@ -74,6 +74,22 @@ test('with country=IN (a multipart field) the five are read as Indian numbers', 
   expect(sentNumbers()).toEqual([...indian, ...bare.map((n) => `91${n}`)].sort());
 });
 
+test('a list whose first rows mislead the guess is read again: the campaign holds each recipient once', async () => {
+  // 1,000 Singapore numbers first (the guess: SG), then 4,000 Indian ones: 80% India, and a bare number.
+  const sg = Array.from({ length: 1_000 }, (_, i) => `+65 8123 ${String(i).padStart(4, '0')}`);
+  const ind = Array.from({ length: 4_000 }, (_, i) => `+91 99720 ${String(i).padStart(5, '0')}`);
+  const file = ['phone,name', ...[...sg, ...ind].map((n) => `${n},P`), '6581234567,Bare'].join('\n');
+  const up = await sys.upload(file, { image_url: image });
+  expect(up.status).toBe(202);
+  expect(up.body).toMatchObject({ accepted: 5_000, rejected: 1, country: 'IN', countries: { IN: 4_000, SG: 1_000 } });
+  const done = await sys.waitForCampaign(up.body.id, (c) => c.status === 'completed');
+  expect(done.counts).toMatchObject({ total: 5_000, sent: 5_000 });
+  const sent = sentNumbers();
+  expect(sent).toHaveLength(5_000);
+  expect(sent).not.toContain('6581234567');
+  expect(sent).not.toContain('916581234567');
+});
+
 test('a dry run carries the countries; an unknown country is 400 UNKNOWN_COUNTRY and leaves nothing', async () => {
   const dry = await sys.upload(list, { image_url: image, dry_run: 'true', country: 'in' });
   expect(dry.status).toBe(200);

@@ -168,22 +168,30 @@ async function create(
     }
   }
   // Suppressed numbers are left out (and counted) as the list is read; recipients inside their window counted.
-  const writer = input.dryRun
-    ? undefined
-    : deps.store.newCampaign(input.defaults, id, { suppression: true, window: true });
-  const dryRun = dryRunScreen(deps);
+  const newWriter = (campaignId = id) =>
+    input.dryRun ? undefined : deps.store.newCampaign(input.defaults, campaignId, { suppression: true, window: true });
+  let writer = newWriter();
+  let dryRun = dryRunScreen(deps);
   try {
     const summary = await ingestRecipients(input.body, {
       format: input.format,
       defaults: input.defaults,
       validation: input.validation,
       country: input.country,
-      inferCountry: true,
+      // The country guessed from the file's start was not the whole file's: it is read again from the start.
+      inferCountry: {
+        restart: async () => {
+          if (writer) {
+            await writer.abort();
+            writer = newWriter(writer.campaignId);
+          } else dryRun = dryRunScreen(deps);
+        },
+      },
       strict: input.strict,
       maxErrors: STORED_ERRORS,
       phoneColumn: input.phoneColumn,
       nameColumn: input.nameColumn,
-      sink: writer ? writer.add : dryRun.add,
+      sink: (m) => (writer ? writer.add(m) : dryRun.add(m)),
     });
     const result = (accepted: number, suppressed: number, inWindow: number): UploadResult => ({
       id: writer?.campaignId ?? '',

@@ -1,4 +1,12 @@
-import { parseCaptionTemplate, validateDefaults, type CaptionTemplate, type ColumnsUsed } from '@sobot/schema';
+import {
+  parseCaptionTemplate,
+  validateDefaults,
+  type CaptionTemplate,
+  type ColumnsUsed,
+  type CountryReading,
+  type FieldError,
+  type RawRecipient,
+} from '@sobot/schema';
 import { readCsv } from './csv';
 import { noPhoneColumn, unknownVariables } from './columns';
 import { CountrySurvey, givenCountry, type ListCountry } from './country';
@@ -18,15 +26,20 @@ export interface IngestOptions extends TallyOptions {
   format: RecipientFormat | 'auto';
   /**
    * The list's country (ISO 3166 alpha-2, the upload's `country`): bare numbers are read in it. Else
-   * `validation.defaultCountryCode`; else it is inferred from the file (SPEC §20).
+   * `validation.defaultCountryCode`; else it is inferred from the file when `inferCountry` is given (SPEC §20).
    */
   country?: string;
   /**
-   * With no country given, infer it from the file (two passes over a copy on disk). Without, bare numbers are
-   * read as international (`country_source: none`).
+   * Infer the list's country when none is given. The country is guessed from the first GUESS_ROWS rows and the
+   * file read once in it, while it is copied to disk; when the whole file decides otherwise, `restart` is called
+   * (the caller drops everything its sink got) and the copy is read again in the country decided.
+   * Without this option, bare numbers are read as international (`country_source: none`).
    */
-  inferCountry?: boolean;
+  inferCountry?: { restart(): void | Promise<void> };
 }
+
+/** Rows held (in memory) before the list's country is guessed from them. */
+export const GUESS_ROWS = 1_000;
 
 /**
  * Streams a recipient file (CSV, JSON, NDJSON, UTF-8 or UTF-16, or the first sheet of an .xlsx) through validation
@@ -34,9 +47,8 @@ export interface IngestOptions extends TallyOptions {
  * returns a promise. Memory does not grow with the file beyond one NumberSet of the numbers seen (and an .xlsx
  * workbook's shared strings).
  *
- * With no country given (`country`, DEFAULT_COUNTRY_CODE), the file is read twice: first copied to a temporary
- * file while its numbers' countries are counted (nothing reaches the sink), then read again from that copy in
- * the country inferred. The copy is deleted on every path.
+ * With no country given and `inferCountry`, the file is also copied to a temporary file as it is read (deleted on
+ * every path), for a second reading when the country guessed from its start is not the one the whole file gives.
  *
  * Throws IngestError when the file as a whole is refused. Rows handed to the sink before a failure found later
  * (a parse error, STRICT_REJECTED, NO_VALID_ROWS) are the caller's to discard. After the first bad row of a strict
@@ -51,24 +63,99 @@ export async function ingestRecipients(input: RecipientInput, options: IngestOpt
   }
   const given = givenCountry(options.country, options.validation?.defaultCountryCode);
   if (given) return readList(input, options, given);
-
   if (!options.inferCountry) return readList(input, options, { country: null, source: 'none', reading: {} });
+
   const spool = await Spool.open(input);
   try {
+    const template = parseCaptionTemplate(options.defaults.caption);
     const survey = new CountrySurvey();
-    await readRows(spool.chunks(), options, survey, undefined);
+    const guessing = new Guess(survey, (list) => newTally(options, list, template));
+    const read = await readRows(spool.chunks(), options, guessing, template);
+    const guessed = await guessing.decide();
     await spool.finish();
-    return await readList(spool.read(), options, survey.decide());
+    const decided = survey.decide();
+    if (sameReading(decided.reading, guessed.list.reading))
+      return finish(guessed.tally, read, options, decided, template);
+    await options.inferCountry.restart();
+    return await readList(spool.read(), options, decided);
   } finally {
     await spool.remove();
   }
 }
 
-async function readList(input: RecipientInput, options: IngestOptions, list: ListCountry): Promise<IngestSummary> {
+/**
+ * Rows to a survey of the file's countries and, once GUESS_ROWS rows (or the whole file) have been held, to a
+ * Tally reading numbers in the country those rows give.
+ */
+class Guess implements Rows {
+  private held: Array<
+    { raw: RawRecipient; row: number; line: number } | { row: number; line: number; errors: FieldError[] }
+  > = [];
+  private guessed: { list: ListCountry; tally: Tally } | undefined;
+
+  constructor(
+    private readonly survey: CountrySurvey,
+    private readonly newTally: (list: ListCountry) => Tally,
+  ) {}
+
+  add(raw: RawRecipient, row: number, line: number): void | Promise<void> {
+    this.survey.add(raw);
+    if (this.guessed) return this.guessed.tally.add(raw, row, line);
+    this.held.push({ raw, row, line });
+    if (this.held.length >= GUESS_ROWS) return this.decide().then(() => undefined);
+  }
+
+  reject(row: number, line: number, errors: FieldError[]): void {
+    if (this.guessed) return this.guessed.tally.reject(row, line, errors);
+    this.held.push({ row, line, errors });
+  }
+
+  /** The guess (made now if the file had fewer than GUESS_ROWS rows), the rows held handed to its tally. */
+  async decide(): Promise<{ list: ListCountry; tally: Tally }> {
+    if (this.guessed) return this.guessed;
+    const list = this.survey.decide();
+    const guessed = { list, tally: this.newTally(list) };
+    const held = this.held;
+    this.held = [];
+    for (const h of held) {
+      if ('raw' in h) {
+        const pending = guessed.tally.add(h.raw, h.row, h.line);
+        if (pending) await pending;
+      } else guessed.tally.reject(h.row, h.line, h.errors);
+    }
+    this.guessed = guessed;
+    return guessed;
+  }
+}
+
+function sameReading(a: CountryReading, b: CountryReading): boolean {
+  return (
+    a.code === b.code &&
+    Boolean(a.inferred) === Boolean(b.inferred) &&
+    (a.ambiguousWith ?? []).join() === (b.ambiguousWith ?? []).join()
+  );
+}
+
+function newTally(options: IngestOptions, list: ListCountry, template: CaptionTemplate | undefined): Tally {
   const tally = new Tally({ ...options, validation: { ...options.validation, country: list.reading } });
-  const template = parseCaptionTemplate(options.defaults.caption);
   if (template) tally.captionIsTemplate();
-  const { columns, json } = await readRows(input, options, tally, template);
+  return tally;
+}
+
+async function readList(input: RecipientInput, options: IngestOptions, list: ListCountry): Promise<IngestSummary> {
+  const template = parseCaptionTemplate(options.defaults.caption);
+  const tally = newTally(options, list, template);
+  return finish(tally, await readRows(input, options, tally, template), options, list, template);
+}
+
+/** The summary of a file read to its end, or why it is refused as a whole. */
+function finish(
+  tally: Tally,
+  { columns, json }: { columns: ColumnsUsed | undefined; json: JsonRecipients | undefined },
+  options: IngestOptions,
+  list: ListCountry,
+  template: CaptionTemplate | undefined,
+): IngestSummary {
   if (json) {
     const unseen = template?.variables.filter((v) => !json.variablesSeen.has(v.key)) ?? [];
     if (unseen.length > 0 && tally.summary().total > 0) throw unknownVariables(unseen.map((v) => v.name));

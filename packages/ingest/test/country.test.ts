@@ -116,26 +116,37 @@ describe('the list country inferred from the file', () => {
 });
 
 describe('the copy made to infer the country', () => {
-  it('reads the whole input before the first recipient reaches the sink', async () => {
-    let pulled = 0;
-    async function* input() {
-      yield 'phone,name\n';
-      for (let c = 0; c < 20; c++) {
-        pulled++;
-        yield Array.from({ length: 100 }, (_, i) => `+9199${String(c * 100 + i).padStart(8, '0')},N\n`).join('');
-      }
-    }
-    const seen: number[] = [];
-    const summary = await ingestRecipients(input(), {
-      format: 'auto',
-      defaults: DEFAULTS,
-      inferCountry: true,
-      sink: () => {
-        seen.push(pulled);
-      },
-    });
-    expect(summary).toMatchObject({ accepted: 2000, country: 'IN', country_source: 'inferred' });
-    expect(new Set(seen)).toEqual(new Set([20]));
+  it('reads a file whose start gives its country once, and one whose start misleads twice', async () => {
+    const indian = (from: number, n: number) =>
+      Array.from({ length: n }, (_, i) => `+91 99${String(from + i).padStart(8, '0')},I`);
+    const singapore = (n: number) => Array.from({ length: n }, (_, i) => `+65 8123 ${String(i).padStart(4, '0')},S`);
+    const run = async (lines: string[]) => {
+      let restarts = 0;
+      const sunk: string[] = [];
+      const summary = await ingestRecipients(Readable.from([`phone,name\n${lines.join('\n')}\n`]), {
+        format: 'csv',
+        defaults: DEFAULTS,
+        inferCountry: {
+          restart: () => {
+            restarts++;
+            sunk.length = 0;
+          },
+        },
+        sink: (m) => void sunk.push(m.customer_number),
+      });
+      expect(sunk).toHaveLength(summary.accepted);
+      return { summary, restarts, sunk };
+    };
+    // All Indian, with one bare number read in India: one reading.
+    const once = await run([...indian(0, 1_500), '9970000001,Bare']);
+    expect(once).toMatchObject({ restarts: 0, summary: { country: 'IN', accepted: 1_501 } });
+    expect(once.sunk.at(-1)).toBe('919970000001');
+
+    // The first 1,000 rows Singaporean, the file 90% Indian: the bare number is refused after a second reading.
+    const twice = await run([...singapore(1_000), ...indian(0, 9_000), '6581234567,Bare']);
+    expect(twice).toMatchObject({ restarts: 1, summary: { country: 'IN', accepted: 10_000, rejected: 1 } });
+    expect(twice.summary.errors[0]!.message).toMatch(/reads two ways/);
+    expect(twice.sunk).not.toContain('6581234567');
     expect(await leftInTmp()).toEqual([]);
   });
 
@@ -148,7 +159,12 @@ describe('the copy made to infer the country', () => {
     );
     let sunk = 0;
     const err = await failure(
-      ingestRecipients(input, { format: 'csv', defaults: DEFAULTS, inferCountry: true, sink: () => void sunk++ }),
+      ingestRecipients(input, {
+        format: 'csv',
+        defaults: DEFAULTS,
+        inferCountry: { restart: () => {} },
+        sink: () => void sunk++,
+      }),
     );
     expect(err.code).toBe('UNPARSEABLE');
     expect(sunk).toBe(0);
@@ -168,7 +184,7 @@ describe('the copy made to infer the country', () => {
       ingestRecipients(Readable.from([mixedList()]), {
         format: 'csv',
         defaults: DEFAULTS,
-        inferCountry: true,
+        inferCountry: { restart: () => {} },
         sink: () => {
           throw new Error('queue down');
         },
@@ -196,7 +212,7 @@ describe('the copy made to infer the country', () => {
       ingestRecipients(body.pipe(limit), {
         format: 'auto',
         defaults: DEFAULTS,
-        inferCountry: true,
+        inferCountry: { restart: () => {} },
         sink: () => void sunk++,
       }),
     ).rejects.toThrow('too large');
