@@ -67,6 +67,7 @@ interface UploadOptions {
   strict?: boolean;
   dryRun?: boolean;
   nameFallback?: 'number' | 'none';
+  country?: string;
   watch?: boolean;
   interval: number;
   idempotencyKey?: string;
@@ -130,6 +131,11 @@ export function registerCommands(program: Command, ctx: CliContext): void {
       ).choices(['number', 'none']),
     )
     .option(
+      '--country <code>',
+      "the list's country (ISO 3166, e.g. IN): numbers without + or 00 are read in it " +
+        "(default: the server's DEFAULT_COUNTRY_CODE, else inferred from the file)",
+    )
+    .option(
       '--idempotency-key <key>',
       'the same key never creates two campaigns (default: a new one per run, so that its own retries are safe)',
     )
@@ -151,6 +157,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
         dryRun: o.dryRun,
         nameFallback: o.nameFallback,
         force: o.force,
+        country: o.country,
       });
       if (!o.watch || result.dry_run) return ctx.print(result, uploadSummary);
       if (!ctx.json()) ctx.io.stdout.write(`${uploadSummary(escapeControlDeep(result))}\n`);

@@ -60,8 +60,25 @@ export function uploadSummary(r: UploadResult): string {
       `${r.suppressed ? `, ${r.suppressed} suppressed` : ''}`,
   ];
   if (r.in_window) lines.push(`${r.in_window} of ${r.accepted} inside their 24-hour window`);
+  const countries = countriesLine(r);
+  if (countries) lines.push(countries);
   if (r.rejected > 0) lines.push(`rejected rows:`, rowErrors(r.errors, r.rejected));
   return lines.join('\n');
+}
+
+/** `countries: IN 95 · SG 2 (bare numbers read in IN, inferred from the file)`. */
+function countriesLine(r: UploadResult): string | undefined {
+  const entries = Object.entries(r.countries ?? {});
+  if (entries.length === 0 && r.country === undefined) return undefined;
+  const list = entries.map(([c, n]) => `${c} ${n}`).join(' · ') || 'none';
+  const sources: Record<string, string> = {
+    option: 'as asked',
+    default: 'DEFAULT_COUNTRY_CODE',
+    inferred: 'inferred from the file',
+  };
+  const source = sources[r.country_source ?? ''] ?? '';
+  const how = r.country ? `bare numbers read in ${r.country}${source ? `, ${source}` : ''}` : 'no list country';
+  return `countries: ${list} (${how})`;
 }
 
 export function campaignStatus(v: CampaignView): string {

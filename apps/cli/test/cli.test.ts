@@ -270,6 +270,21 @@ test('a file without a phone column exits 3 with the API message, and leaves no 
   expect(JSON.parse(after.stdout)).toHaveLength((JSON.parse(before.stdout) as unknown[]).length);
 });
 
+test('--country reads bare numbers in that country and the summary says where the numbers are from', async () => {
+  const file = await csvFile('bare.csv', ['phone,name', '919970400001,Coded', '6581234567,Bare']);
+  const asked = await sobot(['upload', file, '--image-url', image, '--dry-run', '--country', 'IN']);
+  expect(asked.code).toBe(0);
+  expect(asked.stdout).toContain('countries: IN 2 (bare numbers read in IN, as asked)');
+
+  const inferred = await sobot(['upload', file, '--image-url', image, '--dry-run']);
+  expect(inferred.stdout).toContain('countries: IN 1 (bare numbers read in IN, inferred from the file)');
+  expect(inferred.stdout).toMatch(/reads two ways .*Singapore \(SG\) \+65 8123 4567, or India \(IN\)/);
+
+  const unknown = await sobot(['upload', file, '--image-url', image, '--country', 'XX']);
+  expect(unknown.code).toBe(3);
+  expect(unknown.stderr).toContain('400 UNKNOWN_COUNTRY');
+});
+
 test('a campaign that ends with failures makes --watch exit 6', async () => {
   const file = await csvFile('closed.csv', ['phone,name', '919970300001,Open', `${CLOSED_PREFIX}000001,Closed`]);
   const run = await sobot(['upload', file, '--image-url', image, '--watch', '--interval', '200']);

@@ -49,8 +49,13 @@ describe('ui: the campaign page', () => {
     return page;
   }
 
-  async function upload(page: Page, csv: string, fields: { name: string; caption?: string }): Promise<void> {
+  async function upload(
+    page: Page,
+    csv: string,
+    fields: { name: string; caption?: string; country?: string },
+  ): Promise<void> {
     await page.getByLabel('Campaign name').fill(fields.name);
+    await page.getByLabel(/^Country/).fill(fields.country ?? '');
     await page.getByLabel('Image URL').fill(`${stack.sandbox.url}/images/sample.jpg`);
     if (fields.caption) await page.getByLabel(/^Caption/).fill(fields.caption);
     await page
@@ -121,6 +126,9 @@ describe('ui: the campaign page', () => {
     expect(await count(result.getByTestId('upload-accepted'))).toBe(80);
     expect(await count(result.getByTestId('upload-rejected'))).toBe(2);
     expect(await count(result.getByTestId('upload-duplicates'))).toBe(1);
+    // Where the numbers are from (SPEC §20): all Indian, and so the list's country, inferred.
+    expect(await text(result.getByTestId('upload-countries'))).toMatch(/^Countries: IN 80 — .*inferred/);
+    expect(await text(result.getByTestId('upload-country'))).toBe('IN');
     expect(await text(page.getByTestId('row-errors'))).toContain('82');
     // The name is user input: shown as text, never parsed as markup.
     expect(await text(card.getByTestId('name'))).toBe(name);
@@ -218,6 +226,18 @@ describe('ui: the campaign page', () => {
     expect(await text(shown.getByTestId('upload-error-message'))).toBe(error.message);
     expect(await shown.getAttribute('role')).toBe('alert');
     expect(await campaigns()).toHaveLength(before);
+    expect(pageErrors).toEqual([]);
+  });
+
+  browserIt('reads bare numbers in the country typed in the form, and says so', async () => {
+    const page = await openPage();
+    await upload(page, 'phone,name\n6581234567,Bare\n+91 99700 00001,Coded\n', {
+      name: 'country field',
+      country: 'in',
+    });
+    const { result } = await uploaded(page);
+    expect(await count(result.getByTestId('upload-accepted'))).toBe(2);
+    expect(await text(result.getByTestId('upload-countries'))).toMatch(/^Countries: IN 2 — .* in IN \(as asked\)$/);
     expect(pageErrors).toEqual([]);
   });
 

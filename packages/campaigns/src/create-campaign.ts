@@ -34,6 +34,8 @@ export interface UploadInput {
   strict?: boolean;
   dryRun?: boolean;
   validation?: ValidationOptions;
+  /** The list's country (ISO 3166 alpha-2, the upload's `country`); else DEFAULT_COUNTRY_CODE, else inferred. */
+  country?: string;
   /** Check the campaign's image (reachable, JPEG/PNG, ≤ 5 MB) before reading the list. */
   preflight?: boolean;
   /** The header of the phone column, when several could be (`phone_column=`). */
@@ -178,24 +180,38 @@ async function create(
     }
   }
   // Suppressed numbers are left out (and counted) as the list is read; recipients inside their window counted.
-  const writer = input.dryRun
-    ? undefined
-    : deps.store.newCampaign(input.defaults, id, { suppression: true, window: true });
-  const dryRun = dryRunScreen(deps);
+  const newWriter = (campaignId = id) =>
+    input.dryRun ? undefined : deps.store.newCampaign(input.defaults, campaignId, { suppression: true, window: true });
+  let writer = newWriter();
+  let dryRun = dryRunScreen(deps);
   // The upload's content hash (SPEC §20): claimed just before the commit, so the same file twice is one campaign.
-  const print = new UploadFingerprint(input.defaults);
+  let print = new UploadFingerprint(input.defaults);
   let claimed: string | undefined;
   try {
     const summary = await ingestRecipients(input.body, {
       format: input.format,
       defaults: input.defaults,
       validation: input.validation,
+      country: input.country,
+      // The country guessed from the file's start was not the whole file's: it is read again from the start.
+      inferCountry: {
+        restart: async () => {
+          print = new UploadFingerprint(input.defaults);
+          if (writer) {
+            await writer.abort();
+            writer = newWriter(writer.campaignId);
+          } else dryRun = dryRunScreen(deps);
+        },
+      },
       strict: input.strict,
       maxErrors: STORED_ERRORS,
       phoneColumn: input.phoneColumn,
       nameColumn: input.nameColumn,
       workbook: input.workbook,
-      sink: print.wrap(writer ? writer.add : dryRun.add),
+      sink: (m) => {
+        print.add(m);
+        return writer ? writer.add(m) : dryRun.add(m);
+      },
     });
     const result = (accepted: number, suppressed: number, inWindow: number): UploadResult => ({
       id: writer?.campaignId ?? '',
@@ -210,6 +226,9 @@ async function create(
       errors: summary.errors.slice(0, SHOWN_ERRORS),
       columns: summary.columns,
       empty_variables: summary.empty_variables,
+      countries: summary.countries,
+      country: summary.country ?? null,
+      country_source: summary.country_source,
     });
     if (!writer) {
       const preview = summary.preview.map(({ type: _, ...m }) => m);

@@ -41,6 +41,12 @@ export interface UploadResult {
   dry_run?: boolean;
   /** True when this answer replays the upload that created the campaign with the same idempotency key. */
   replayed?: boolean;
+  /** Accepted numbers per country (ISO 3166 alpha-2; `001` non-geographic), most first: `{IN: 95, SG: 2}`. */
+  countries?: Record<string, number>;
+  /** The list country numbers written without + or 00 were read in; null when none. */
+  country?: string | null;
+  /** Where `country` came from: the `country` option, DEFAULT_COUNTRY_CODE, inferred from the file, or none. */
+  country_source?: 'option' | 'default' | 'inferred' | 'none' | (string & {});
 }
 
 export interface CampaignCounts {

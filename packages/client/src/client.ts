@@ -90,6 +90,11 @@ export interface CampaignOptions {
   dryRun?: boolean;
   /** `number`: a row without a name is sent with its number as the name. */
   nameFallback?: 'number' | 'none';
+  /**
+   * The list's country (ISO 3166 alpha-2, `IN`): numbers written without + or 00 are read in it. Default: the
+   * server's DEFAULT_COUNTRY_CODE, else inferred from the file, where a number that reads two ways is refused.
+   */
+  country?: string;
   /** Default bulk; `transactional` jumps ahead of every bulk campaign. */
   lane?: Lane;
   /** Share of the bulk rate relative to other running campaigns (1–100). */
@@ -241,6 +246,7 @@ export class SobotBulkClient {
         strict: input.strict,
         dry_run: input.dryRun,
         name_fallback: input.nameFallback,
+        country: input.country,
         lane: input.lane,
         weight: input.weight,
         send_at: input.sendAt instanceof Date ? input.sendAt.toISOString() : input.sendAt,

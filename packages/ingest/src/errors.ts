@@ -1,3 +1,4 @@
+import type { CountrySource } from './country';
 import type { ColumnsUsed, FieldError, RowError, SobotImageMessage } from '@sobot/schema';
 
 /** Counts of one recipient file, and the first row errors (capped; the counts are exact). */
@@ -20,6 +21,11 @@ export interface IngestSummary {
   empty_variables?: Record<string, number>;
   /** The header each field was read from (null when the file has none). */
   columns?: ColumnsUsed;
+  /** Accepted numbers per country (ISO 3166 alpha-2; `001` non-geographic), most first. */
+  countries: Record<string, number>;
+  /** The list's country bare numbers were read in (SPEC §20); null when none. */
+  country?: string | null;
+  country_source?: CountrySource;
 }
 
 /**
@@ -33,6 +39,7 @@ export interface IngestSummary {
  * - `STRICT_REJECTED`: `strict` was asked and at least one row is invalid.
  * - `INVALID_DEFAULTS`: the campaign defaults themselves are invalid (checked before reading).
  * - `WORKBOOK_TOO_LARGE`: an .xlsx expands past its limits (WorkbookLimits), or a cell or row is over MAX_CELL_CHARS.
+ * - `UNKNOWN_COUNTRY`: the `country` option is not an ISO 3166 alpha-2 code of a country with a numbering plan.
  */
 export type IngestErrorCode =
   | 'UNPARSEABLE'
@@ -43,7 +50,8 @@ export type IngestErrorCode =
   | 'NO_VALID_ROWS'
   | 'STRICT_REJECTED'
   | 'INVALID_DEFAULTS'
-  | 'WORKBOOK_TOO_LARGE';
+  | 'WORKBOOK_TOO_LARGE'
+  | 'UNKNOWN_COUNTRY';
 
 /** Where a file stopped parsing. */
 export interface ParsePosition {

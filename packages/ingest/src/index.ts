@@ -1,4 +1,5 @@
 export { ingestRecipients, type IngestOptions } from './ingest';
+export { INFER_SHARE, type CountrySource } from './country';
 export {
   IngestError,
   type IngestErrorCode,

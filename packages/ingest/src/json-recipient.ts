@@ -11,7 +11,7 @@ import {
 } from '@sobot/schema';
 import { ambiguous, type ColumnChoice } from './columns';
 import { isPlainObject } from './detect-format';
-import type { Tally } from './tally';
+import type { Rows } from './tally';
 
 /**
  * Turns JSON values (array elements, NDJSON lines) into recipients. Keys go through the same aliases as CSV
@@ -37,7 +37,7 @@ export class JsonRecipients {
   private readonly nameKey: string | undefined;
 
   constructor(
-    private readonly tally: Tally,
+    private readonly tally: Rows,
     choice: ColumnChoice,
     private readonly template: CaptionTemplate | undefined,
   ) {

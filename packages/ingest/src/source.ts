@@ -97,7 +97,7 @@ function hasFirstLine(buf: Buffer): boolean {
   return false;
 }
 
-function toBuffer(chunk: unknown): Buffer {
+export function toBuffer(chunk: unknown): Buffer {
   if (typeof chunk === 'string') return Buffer.from(chunk, 'utf8');
   if (Buffer.isBuffer(chunk)) return chunk;
   if (chunk instanceof Uint8Array) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);

@@ -8,7 +8,7 @@ import {
 } from '@sobot/schema';
 import { columnsUsed, mapHeader, type ColumnChoice, type ColumnMap } from './columns';
 import { unparseable } from './errors';
-import type { Tally } from './tally';
+import type { Rows } from './tally';
 
 /**
  * Rows of a sheet (CSV or .xlsx): the first record is the header, each later one a recipient with the line a
@@ -20,7 +20,7 @@ export class Table {
   private row = 0;
 
   constructor(
-    private readonly tally: Tally,
+    private readonly tally: Rows,
     private readonly choice: ColumnChoice,
     private readonly template: CaptionTemplate | undefined,
     /** CSV: every record has the header's width. A sheet's rows end at their last non-empty cell. */

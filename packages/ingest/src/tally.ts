@@ -33,14 +33,23 @@ export interface TallyOptions {
 
 export const DEFAULT_MAX_ERRORS = 1000;
 
+/** What a reader (Table, JsonRecipients) hands rows to: the Tally, or the country survey. */
+export interface Rows {
+  /** `empty`: the caption variables this row rendered as nothing. */
+  add(raw: RawRecipient, row: number, line: number, empty?: readonly string[]): void | Promise<void>;
+  reject(row: number, line: number, errors: FieldError[]): void;
+}
+
 /** Validates, de-duplicates and counts rows in file order, and hands each new valid recipient to the sink. */
-export class Tally {
+export class Tally implements Rows {
   private total = 0;
   private accepted = 0;
   private rejected = 0;
   private duplicates = 0;
   private readonly errors: RowError[] = [];
   private readonly preview: SobotImageMessage[] = [];
+  /** Accepted numbers per country (ISO 3166 alpha-2). */
+  private readonly countries = new Map<string, number>();
   /** The defaults rows are validated with: without the caption when the caption is a template (rendered per row). */
   private defaults: CampaignDefaults;
   private readonly numbers = new NumberSet(64 * 1024);
@@ -82,11 +91,11 @@ export class Tally {
     if (empty && this.emptyVariables) {
       for (const name of new Set(empty)) this.emptyVariables.set(name, (this.emptyVariables.get(name) ?? 0) + 1);
     }
+    this.countries.set(result.country, (this.countries.get(result.country) ?? 0) + 1);
     if (this.preview.length < PREVIEW_SIZE) this.preview.push(result.message);
     if (this.sinking) return this.options.sink(result.message, row);
   }
 
-  /** A row that cannot even be read as a recipient (a JSON element that is not an object). */
   reject(row: number, line: number, errors: FieldError[]): void {
     this.total++;
     this.countRejected(row, line, errors);
@@ -101,6 +110,7 @@ export class Tally {
       errors: [...this.errors],
       preview: [...this.preview],
       ...(this.emptyVariables ? { empty_variables: Object.fromEntries(this.emptyVariables) } : {}),
+      countries: Object.fromEntries([...this.countries].sort(([, a], [, b]) => b - a)),
     };
   }
 

@@ -21,6 +21,12 @@ export async function collect(
   const summary = await ingestRecipients(source, {
     format: 'auto',
     defaults: DEFAULTS,
+    inferCountry: {
+      restart: () => {
+        messages.length = 0;
+        rows.length = 0;
+      },
+    },
     ...options,
     sink: (message, row) => {
       messages.push(message);

@@ -63,6 +63,22 @@ export const uploadResultSchema = z.object({
       'with a caption template: accepted rows whose caption renders each `{{variable}}` as nothing (empty cell, ' +
         'no fallback), by variable; `{}` when every row fills every variable',
     ),
+  countries: z
+    .record(z.string(), count)
+    .optional()
+    .describe('accepted numbers per country (ISO 3166 alpha-2; 001: non-geographic), most first'),
+  country: z
+    .string()
+    .nullable()
+    .optional()
+    .describe('the list country numbers written without + or 00 were read in (ISO 3166 alpha-2); null: none'),
+  country_source: z
+    .enum(['option', 'default', 'inferred', 'none'])
+    .optional()
+    .describe(
+      'where `country` came from: the `country` option, DEFAULT_COUNTRY_CODE, inferred from the file ' +
+        '(≥ 80% of its numbers with a country code), or none',
+    ),
   preview: z
     .array(
       z.object({

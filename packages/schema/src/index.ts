@@ -1,4 +1,10 @@
-export { normalizeNumber, type NumberResult } from './phone';
+export {
+  normalizeNumber,
+  countryOfUnambiguous,
+  callingCodeOfCountry,
+  type NumberResult,
+  type CountryReading,
+} from './phone';
 export { checkInternational, regionOfCallingCode, describeRegion, type PlanCheck } from './numbering-plan';
 export {
   RECIPIENT_FIELDS,

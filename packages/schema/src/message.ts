@@ -1,4 +1,4 @@
-import { normalizeNumber } from './phone';
+import { normalizeNumber, type CountryReading } from './phone';
 import { canonicalTimeZone } from './quiet-hours';
 import { textProblem } from './text-check';
 import type { RecipientField } from './columns';
@@ -31,6 +31,8 @@ export interface CampaignDefaults {
 
 export interface ValidationOptions {
   defaultCountryCode?: string;
+  /** How bare numbers are read (SPEC §20); wins over `defaultCountryCode` when given. */
+  country?: CountryReading;
   /** Use the number as the name when a row has none (only when the operator asks). */
   nameFallbackToNumber?: boolean;
 }
@@ -41,7 +43,13 @@ export interface FieldError {
 }
 
 export type RawRecipient = Partial<Record<RecipientField, string | undefined>>;
-export type RecipientResult = { ok: true; message: SobotImageMessage } | { ok: false; errors: FieldError[] };
+export type RecipientResult =
+  | {
+      ok: true;
+      message: SobotImageMessage;
+      /** ISO 3166 alpha-2 of the number (`001`: non-geographic). */ country: string;
+    }
+  | { ok: false; errors: FieldError[] };
 
 /** The MIME type a URL's file extension implies, if it is one we can send. */
 export function mimeFromUrl(url: string): MimeType | undefined {
@@ -138,7 +146,7 @@ export function validateRecipient(
     if (problem) errors.push({ field, message: problem });
   }
   if (errors.length > 0) return { ok: false, errors };
-  const num = normalizeNumber(row.customer_number ?? '', opts.defaultCountryCode);
+  const num = normalizeNumber(row.customer_number ?? '', opts.country ?? opts.defaultCountryCode);
   if (!num.ok) errors.push({ field: 'customer_number', message: num.message });
 
   let name = blank(row.customer_name) ? '' : row.customer_name.trim();
@@ -192,5 +200,5 @@ export function validateRecipient(
   };
   if (caption) message.caption = caption;
   if (timezone) message.timezone = timezone;
-  return { ok: true, message };
+  return { ok: true, message, country: num.country };
 }

@@ -129,6 +129,12 @@ export function regionOfCallingCode(code: string): string | undefined {
   return callingCodes[code]?.[0];
 }
 
+/** The calling code of a region (`IN` → `91`); undefined for an unknown region. */
+export function callingCodeOfRegion(region: string): string | undefined {
+  const m = countries[region];
+  return m && typeof m[0] === 'string' ? m[0] : undefined;
+}
+
 /** The trunk prefix national numbers of the calling code's main country start with (`0` in India), if any. */
 export function trunkPrefixOf(code: string): string | undefined {
   return plansFor(code)?.[0]?.trunkPrefix;

@@ -1,7 +1,10 @@
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import {
+  callingCodeOfRegion,
   checkInternational,
   checkNational,
   describeRegion,
+  type PlanCheck,
   regionOfCallingCode,
   trunkPrefixOf,
 } from './numbering-plan';
@@ -14,6 +17,24 @@ import {
  */
 
 export type NumberResult = { ok: true; value: string; country: string } | { ok: false; message: string };
+
+/**
+ * How a number written without `+` or `00` is read (SPEC §20): in the list's country when it is a valid national
+ * number there, else as international. A country given by the operator (the upload's `country`,
+ * DEFAULT_COUNTRY_CODE) wins over the international reading; an inferred one does not: a number valid both ways
+ * is refused, naming both readings.
+ */
+export interface CountryReading {
+  /** Calling code of the list's country (`91`); none: bare digits are read as international. */
+  code?: string;
+  /** The list's country was inferred from the file, not given. */
+  inferred?: boolean;
+  /**
+   * Without a list country: calling codes of the countries the file's numbers come from. A bare number that is
+   * also a valid national number of one of them is refused rather than read as international.
+   */
+  ambiguousWith?: readonly string[];
+}
 
 /** Spaces, `-`, `(`, `)` and `.` between digit groups; `+` only in front. */
 const SEPARATORS = /[\s\-().]/g;
@@ -34,14 +55,52 @@ const NATIONAL_MAX_DIGITS = 10;
 /** Longest number the API takes (E.164). */
 const MAX_DIGITS = 15;
 
-/** `normalizeNumber` with the same answer for the same cell: one campaign has one default country code. */
-export function normalizeNumber(raw: string, defaultCountryCode?: string): NumberResult {
+/**
+ * `normalizeNumber` with the same answer for the same cell: one campaign has one reading. A string is a calling
+ * code given by the operator (DEFAULT_COUNTRY_CODE).
+ */
+export function normalizeNumber(raw: string, country?: string | CountryReading): NumberResult {
+  const reading: CountryReading = typeof country === 'string' ? { code: country } : (country ?? {});
   const cell = raw.trim();
   if (cell === '') return { ok: false, message: 'is required' };
-  if (isDigits(cell)) return checkDigits(cell, cell, false, defaultCountryCode);
+  if (isDigits(cell)) return checkDigits(cell, cell, false, reading);
   const read = readCell(cell);
   if (!read.ok) return read;
-  return checkDigits(cell, read.digits, read.international, defaultCountryCode);
+  return checkDigits(cell, read.digits, read.international, reading);
+}
+
+/**
+ * The calling code and country (ISO 3166 alpha-2, `001` non-geographic) of a number whose country does not depend
+ * on the list's: written with `+` or `00`, or bare digits longer than a national number (NATIONAL_MAX_DIGITS) that
+ * are valid as international. Undefined for anything else (a bare national-length number, an invalid cell). Used
+ * to infer a list's country.
+ */
+export function countryOfUnambiguous(raw: string): { code: string; country: string } | undefined {
+  const cell = raw.trim();
+  if (cell === '') return undefined;
+  let digits: string;
+  let international: boolean;
+  if (isDigits(cell)) {
+    digits = cell;
+    international = false;
+  } else {
+    const read = readCell(cell);
+    if (!read.ok) return undefined;
+    ({ digits, international } = read);
+  }
+  if (!international && digits.startsWith('00')) {
+    international = true;
+    digits = digits.slice(2);
+  }
+  if (!international && digits.length <= NATIONAL_MAX_DIGITS) return undefined;
+  if (digits.length > MAX_DIGITS) return undefined;
+  const check = checkInternational(digits);
+  return check.valid ? { code: check.code, country: check.country } : undefined;
+}
+
+/** The calling code of an ISO 3166 alpha-2 country (`IN` → `91`, any case); undefined when there is none. */
+export function callingCodeOfCountry(country: string): string | undefined {
+  return /^[A-Za-z]{2}$/.test(country) ? callingCodeOfRegion(country.toUpperCase()) : undefined;
 }
 
 function isDigits(s: string): boolean {
@@ -92,7 +151,8 @@ function readCell(cell: string): CellRead {
   return { ok: true, digits, international };
 }
 
-function checkDigits(cell: string, digits: string, international: boolean, defaultCode?: string): NumberResult {
+function checkDigits(cell: string, digits: string, international: boolean, reading: CountryReading): NumberResult {
+  const defaultCode = reading.code;
   if (!international && digits.startsWith('00')) {
     international = true;
     digits = digits.slice(2);
@@ -100,9 +160,22 @@ function checkDigits(cell: string, digits: string, international: boolean, defau
   if (digits.length > MAX_DIGITS + 2) {
     return fail(`is too long: ${digits.length} digits (got ${quote(cell)}); two numbers in one cell?`);
   }
-  if (international || !defaultCode) return asInternational(cell, digits, international);
+  if (international) return asInternational(cell, digits, true);
+  if (!defaultCode) return withoutCountry(cell, digits, reading.ambiguousWith);
 
   const trunk = trunkPrefixOf(defaultCode);
+  if (reading.inferred) {
+    // Not given but inferred from the file: neither reading may win over the other.
+    const nationalDigits = trunk && digits.startsWith(trunk) ? digits.slice(trunk.length) : digits;
+    const national = checkNational(defaultCode, nationalDigits);
+    const intl = digits.length <= MAX_DIGITS ? checkInternational(digits) : undefined;
+    const asNational = defaultCode + nationalDigits;
+    if (national.valid && intl?.valid && asNational !== digits) {
+      return twoReadings(cell, asNational, national.country, digits, intl);
+    }
+    if (national.valid) return done(asNational, national.country);
+    if (intl?.valid) return done(digits, intl.country);
+  }
   if (trunk && digits.startsWith(trunk)) {
     const national = digits.slice(trunk.length);
     const check = checkNational(defaultCode, national);
@@ -123,13 +196,41 @@ function checkDigits(cell: string, digits: string, international: boolean, defau
   );
 }
 
+/** Bare digits with no list country: international, unless also national in a country the file's numbers are from. */
+function withoutCountry(cell: string, digits: string, ambiguousWith: readonly string[] | undefined): NumberResult {
+  const result = asInternational(cell, digits, false);
+  if (!result.ok || !ambiguousWith) return result;
+  for (const code of ambiguousWith) {
+    const trunk = trunkPrefixOf(code);
+    if (trunk && digits.startsWith(trunk)) continue;
+    const national = checkNational(code, digits);
+    if (national.valid) return twoReadings(cell, code + digits, national.country, digits, checkInternational(digits));
+  }
+  return result;
+}
+
+/** The row error of a bare number that is valid both in the list's country and as international (SPEC §20). */
+function twoReadings(cell: string, asNational: string, country: string, digits: string, intl: PlanCheck): NumberResult {
+  const national = `${describeRegion(country)} ${pretty(asNational)}`;
+  const international = `${describeRegion(intl.country)} ${pretty(digits)}`;
+  return fail(
+    `reads two ways (got ${quote(cell)}): ${international}, or ${national}. Write it with + and its country code, ` +
+      `or set the upload's country (e.g. country=${country})`,
+  );
+}
+
+/** `+65 8123 4567` as libphonenumber writes it; `+6581234567` when it cannot. */
+function pretty(digits: string): string {
+  return parsePhoneNumberFromString(`+${digits}`)?.formatInternational() ?? `+${digits}`;
+}
+
 function asInternational(cell: string, digits: string, written: boolean): NumberResult {
   const check = checkInternational(digits);
   if (check.valid) return done(digits, check.country);
   if (check.reason === 'no-calling-code') {
     return fail(
       `does not start with a country calling code (got ${quote(cell)}): write it as +<country code> <number>` +
-        (written ? '' : ', or set DEFAULT_COUNTRY_CODE for national numbers'),
+        (written ? '' : ", or set the upload's country (e.g. country=IN) for national numbers"),
     );
   }
   return invalidIn(check.country, check.code, digits.slice(check.code.length));

@@ -1,6 +1,15 @@
 import fc from 'fast-check';
-import { isValidPhoneNumber } from 'libphonenumber-js/max';
-import { normalizeNumber } from '../src';
+import { getCountryCallingCode, isValidPhoneNumber, parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import examples from 'libphonenumber-js/examples.mobile.json';
+import metadata from 'libphonenumber-js/metadata.max.json';
+import {
+  callingCodeOfCountry,
+  checkInternational,
+  countryOfUnambiguous,
+  normalizeNumber,
+  regionOfCallingCode,
+  type CountryReading,
+} from '../src';
 
 describe('normalizeNumber', () => {
   it.each([
@@ -132,3 +141,180 @@ describe('normalizeNumber, property: never a number that was not in the cell', (
     );
   });
 });
+
+describe('the list country (SPEC §20)', () => {
+  it('reads a bare number valid both ways as a row error under an inferred country, naming both readings', () => {
+    const result = normalizeNumber('6581234567', { code: '91', inferred: true });
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.message).toMatch(/reads two ways/);
+      expect(result.message).toContain('Singapore (SG) +65 8123 4567');
+      expect(result.message).toContain('India (IN) +91 6581 234 567');
+      expect(result.message).toContain('country=IN');
+    }
+    // Given by the operator, the national reading wins (as with DEFAULT_COUNTRY_CODE).
+    expect(normalizeNumber('6581234567', { code: '91' })).toMatchObject({ ok: true, value: '916581234567' });
+    expect(normalizeNumber('6581234567', '91')).toMatchObject({ ok: true, value: '916581234567', country: 'IN' });
+    // Written with its code, it is no question.
+    expect(normalizeNumber('+65 8123 4567', { code: '91', inferred: true })).toMatchObject({ value: '6581234567' });
+  });
+
+  it('reads a bare number valid only one way that way under an inferred country', () => {
+    expect(normalizeNumber('9970000001', { code: '91', inferred: true })).toMatchObject({ value: '919970000001' });
+    expect(normalizeNumber('447911123456', { code: '91', inferred: true })).toMatchObject({ value: '447911123456' });
+  });
+
+  it('without a list country, refuses a bare number national in a country of the file', () => {
+    expect(normalizeNumber('6581234567', { ambiguousWith: ['91'] }).ok).toBe(false);
+    expect(normalizeNumber('6581234567', { ambiguousWith: ['44'] })).toMatchObject({ ok: true, value: '6581234567' });
+  });
+
+  it('tells which numbers carry their country whatever the list', () => {
+    expect(countryOfUnambiguous('+65 8123 4567')).toEqual({ code: '65', country: 'SG' });
+    expect(countryOfUnambiguous('0091 99700 00001')).toEqual({ code: '91', country: 'IN' });
+    expect(countryOfUnambiguous('919970000001')).toEqual({ code: '91', country: 'IN' });
+    expect(countryOfUnambiguous('6581234567')).toBeUndefined();
+    expect(countryOfUnambiguous('+91 12')).toBeUndefined();
+    expect(countryOfUnambiguous('9.19970E+11')).toBeUndefined();
+  });
+
+  it('knows ISO countries', () => {
+    expect(callingCodeOfCountry('IN')).toBe('91');
+    expect(callingCodeOfCountry('sg')).toBe('65');
+    expect(callingCodeOfCountry('CA')).toBe('1');
+    for (const bad of ['XX', 'IND', '91', '', 'I']) expect(callingCodeOfCountry(bad)).toBeUndefined();
+  });
+});
+
+/** Valid mobile numbers of a few countries: libphonenumber's example with its last digits changed. */
+const POOL = ['IN', 'SG', 'US', 'CA', 'GB', 'DE', 'AE', 'BR', 'NG', 'ID', 'FR', 'AU', 'NZ', 'RU'] as const;
+const validNumber = fc
+  .tuple(fc.constantFrom(...POOL), fc.integer({ min: 0, max: 999 }))
+  .map(([country, tail]) => {
+    const example = examples[country];
+    const national = example.slice(0, -3) + String(tail).padStart(3, '0');
+    return { country, code: getCountryCallingCode(country) as string, national };
+  })
+  .filter(({ country, national }) => isValidPhoneNumber(national, country));
+
+/** One way a person writes the number, with spaces, dashes or brackets between digit groups. */
+const spelling = fc.constantFrom('+cc', '00cc', 'bare-international', 'bare-national', 'trunk-national');
+const separated = (digits: string, cuts: number[], seps: string[]) => {
+  let out = '';
+  let at = 0;
+  cuts.forEach((cut, i) => {
+    const end = Math.min(digits.length, at + cut);
+    const group = digits.slice(at, end);
+    if (group === '') return;
+    const sep = seps[i % seps.length]!;
+    out += sep === '()' ? `(${group}) ` : `${group}${sep}`;
+    at = end;
+  });
+  return out + digits.slice(at);
+};
+const written = fc
+  .tuple(
+    validNumber,
+    spelling,
+    fc.array(fc.integer({ min: 1, max: 5 }), { maxLength: 4 }),
+    fc.array(fc.constantFrom(' ', '-', '', '()'), { minLength: 1, maxLength: 4 }),
+  )
+  .map(([n, how, cuts, seps]) => {
+    const trunk = getExampleTrunk(n.country);
+    const digits =
+      how === 'bare-national'
+        ? n.national
+        : how === 'trunk-national'
+          ? `${trunk}${n.national}`
+          : how === 'bare-international'
+            ? n.code + n.national
+            : n.national;
+    const lead = how === '+cc' ? `+${n.code} ` : how === '00cc' ? `00${n.code} ` : '';
+    return { ...n, how, cell: lead + separated(digits, cuts, seps), digits };
+  });
+
+/** The trunk prefix of a country's national numbers ('' when none): `0` in India and the UK, `1` in the US. */
+function getExampleTrunk(country: string): string {
+  const m = (metadata as unknown as { countries: Record<string, unknown[]> }).countries[country]!;
+  return typeof m[5] === 'string' ? m[5] : '';
+}
+
+/** How the list is read: nothing known, a country given, one inferred, or none with the file's countries. */
+const listReading = fc.oneof(
+  fc.constant<CountryReading>({}),
+  fc.constantFrom(...POOL).map((c): CountryReading => ({ code: getCountryCallingCode(c) })),
+  fc.constantFrom(...POOL).map((c): CountryReading => ({ code: getCountryCallingCode(c), inferred: true })),
+  fc
+    .array(fc.constantFrom(...POOL), { minLength: 1, maxLength: 3 })
+    .map((cs): CountryReading => ({ ambiguousWith: cs.map((c) => getCountryCallingCode(c)) })),
+);
+
+describe('the list country, property: a number is only ever read in a country the cell or the list gave', () => {
+  it('reads a number with + or 00 as written, whatever the list', () => {
+    fc.assert(
+      fc.property(written, listReading, (n, reading) => {
+        fc.pre(n.how === '+cc' || n.how === '00cc');
+        expect(normalizeNumber(n.cell, reading)).toMatchObject({ ok: true, value: n.code + n.national });
+        expect(countryOfUnambiguous(n.cell)).toMatchObject({ code: n.code });
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('reads a bare number in the list country or as the international number its digits are, never else', () => {
+    fc.assert(
+      fc.property(written, listReading, (n, reading) => {
+        fc.pre(n.how !== '+cc' && n.how !== '00cc');
+        const result = normalizeNumber(n.cell, reading);
+        if (!result.ok) return;
+        const allowed = [n.digits];
+        if (reading.code) {
+          allowed.push(reading.code + n.digits);
+          const trunk = trunkOf(reading.code);
+          if (trunk && n.digits.startsWith(trunk)) allowed.push(reading.code + n.digits.slice(trunk.length));
+        }
+        expect(allowed).toContain(result.value);
+        // The country is the one of the number sent (libphonenumber agrees), not a guess on top of it.
+        expect(parsePhoneNumberFromString(`+${result.value}`)?.isValid()).toBe(true);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('never guesses under an inferred country: valid both ways is a row error naming both', () => {
+    fc.assert(
+      fc.property(written, fc.constantFrom(...POOL), (n, listCountry) => {
+        fc.pre(n.how !== '+cc' && n.how !== '00cc');
+        const code = getCountryCallingCode(listCountry);
+        // The national reading: the digits (less a trunk prefix) after the list's code.
+        const trunk = getExampleTrunk(listCountry);
+        const national = code + (trunk && n.digits.startsWith(trunk) ? n.digits.slice(trunk.length) : n.digits);
+        const asNational = isValidPhoneNumber(`+${national}`);
+        const asInternational = isValidPhoneNumber(`+${n.digits}`);
+        const result = normalizeNumber(n.cell, { code, inferred: true });
+        if (asNational && asInternational && national !== n.digits) {
+          expect(result.ok).toBe(false);
+          if (!result.ok) expect(result.message).toMatch(/reads two ways.*, or .*country=/);
+        } else if (result.ok) {
+          expect([n.digits, national]).toContain(result.value);
+        }
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('reads a bare national number in the country given with the list', () => {
+    fc.assert(
+      fc.property(written, (n) => {
+        fc.pre((n.how === 'bare-national' && n.national.length <= 10) || n.how === 'trunk-national');
+        expect(normalizeNumber(n.cell, { code: n.code })).toMatchObject({ ok: true, value: n.code + n.national });
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
+
+function trunkOf(code: string): string | undefined {
+  const region = regionOfCallingCode(code);
+  return region ? getExampleTrunk(region) || undefined : undefined;
+}

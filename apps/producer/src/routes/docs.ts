@@ -260,7 +260,8 @@ function upload(options: z.ZodObject, rawTypes: Iterable<string>): FastifySchema
         ...BEARER,
         400:
           '`INVALID_REQUEST` (an option), `UNPARSEABLE`, `NO_PHONE_COLUMN`, `NO_VALID_ROWS`, `STRICT_REJECTED`, ' +
-          '`INVALID_DEFAULTS`, `IMAGE_PREFLIGHT_FAILED`, `NO_FILE`, `UNEXPECTED_FILE`. Nothing is kept.',
+          '`INVALID_DEFAULTS`, `IMAGE_PREFLIGHT_FAILED`, `NO_FILE`, `UNEXPECTED_FILE`, `UNKNOWN_COUNTRY`. ' +
+          'Nothing is kept.',
         409:
           '`NO_INBOUND_EVENTS`: `window=skip`, but no inbound message arrived in the last 24 hours (every ' +
           'recipient would be skipped); add `force=true` to upload anyway. Nothing is kept. ' +

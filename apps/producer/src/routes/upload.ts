@@ -50,6 +50,11 @@ const uploadOptions = z.object({
   phone_column: z.string().max(200).optional(),
   /** The header of the name column. */
   name_column: z.string().max(200).optional(),
+  /**
+   * The list's country (ISO 3166 alpha-2, `IN`): numbers written without + or 00 are read in it. Default
+   * DEFAULT_COUNTRY_CODE, else inferred from the file (SPEC §20); an unknown one is 400 UNKNOWN_COUNTRY.
+   */
+  country: z.string().trim().max(40).optional(),
   /** Like the `Idempotency-Key` header (which wins when both are given). */
   idempotency_key: z.string().min(1).max(IDEMPOTENCY_KEY_MAX).optional(),
   /** `skip`: recipients outside their 24-hour window at send time are skipped (OUTSIDE_WINDOW). */
@@ -219,6 +224,7 @@ export async function uploadRoutes(app: FastifyInstance, deps: AppDeps): Promise
       quietHours: quietHoursOption(opts.quiet_hours, deps.cfg.QUIET_HOURS),
       window: opts.window,
       force: opts.force,
+      country: opts.country || undefined,
       phoneColumn: opts.phone_column?.trim() || undefined,
       nameColumn: opts.name_column?.trim() || undefined,
       workbook: {

@@ -163,6 +163,7 @@
         stat('Duplicates', r.duplicates, 'upload-duplicates'),
       ),
       emptyVariables(r.empty_variables),
+      countriesLine(r),
       shown.length
         ? h(
             'p',
@@ -184,6 +185,33 @@
       'Captions with an empty variable: ',
       entries.map(([name, n]) => `{{${name}}} in ${num(n)} ${n === 1 ? 'row' : 'rows'}`).join(', '),
       ' (add a fallback: {{name|text}}).',
+    );
+  }
+
+  /** Accepted numbers per country and the country bare numbers were read in (SPEC §20). */
+  function countriesLine(r) {
+    const entries = Object.entries(r.countries || {});
+    if (entries.length === 0 && r.country === undefined) return null;
+    const how = {
+      option: 'as asked',
+      default: 'DEFAULT_COUNTRY_CODE',
+      inferred: 'inferred from the file',
+    }[r.country_source];
+    return h(
+      'p',
+      { 'data-testid': 'upload-countries' },
+      'Countries: ',
+      h('span', null, entries.map(([c, n]) => `${c} ${num(n)}`).join(' · ') || 'none'),
+      ' — ',
+      r.country
+        ? h(
+            'span',
+            null,
+            'numbers without + or 00 read in ',
+            h('strong', { 'data-testid': 'upload-country' }, r.country),
+            how ? ` (${how})` : '',
+          )
+        : h('span', { 'data-testid': 'upload-country' }, 'no list country: set one to read national numbers'),
     );
   }
 
@@ -239,7 +267,7 @@
     if (!file) return showUpload(uploadError(new ApiError(0, '', 'choose a recipient list file first')));
     // Fields before the file: the server applies the fields it has seen when the file starts.
     const data = new FormData();
-    for (const key of ['name', 'image_url', 'mime_type', 'caption']) {
+    for (const key of ['name', 'image_url', 'mime_type', 'country', 'caption']) {
       const value = $(key).value;
       if (value.trim() !== '') data.append(key, value);
     }
