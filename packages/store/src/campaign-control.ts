@@ -225,7 +225,11 @@ export class CampaignControl {
       if (flags.includes(1)) touched.push(c);
     }
     const retry = tally.result();
-    if (retry.retried === 0) return { status: status as CampaignStatus, reset: 0, retry };
+    if (retry.retried === 0) {
+      // Nothing went back to pending: an ended campaign keeps expiring (its TTL was lifted above, before the resets).
+      if (status === 'completed') await expireCampaign(this.ctx, id, this.resultTtlSeconds);
+      return { status: status as CampaignStatus, reset: 0, retry };
+    }
     const generation = await redis.hincrby(keys.meta(id), META.retryGeneration, 1);
     if (status === 'completed') await this.move(id, 'running', ['completed'], 'retry', '', META.completedAt);
     await this.queue.enqueue(id, touched, { lane: lane === 'transactional' ? 'transactional' : 'bulk', generation });

@@ -82,6 +82,20 @@ describe('retention', () => {
     expect(kept).toEqual([]);
   });
 
+  it('a retry-failed that puts nothing back leaves a finished campaign expiring', async () => {
+    const id = await createCampaign(store, 10);
+    await store.ledger.record(id, 0, CHUNK_SIZE, [
+      { offset: 0, outcome: sent('wamid.NR0') },
+      { offset: 1, outcome: failed('131026', 'undeliverable') },
+    ]);
+    await store.ledger.finish(id);
+    // Every failure is left (a permanent code): nothing goes back to pending.
+    const result = await store.control.retryFailed(id, { leave: () => 'permanent' });
+    expect(result.reset).toBe(0);
+    const forever = [...(await ttls(id))].filter(([, ttl]) => ttl < 0 || ttl > RESULT_TTL_S);
+    expect(forever).toEqual([]);
+  });
+
   // BUG (retention.ts / campaign-view.ts): an expired campaign's id is never removed from the
   // campaign index (the sorted set `campaigns`), so after RESULT_TTL_DAYS `list(limit)` reads `limit`
   // ids, drops the expired ones and returns a short page although older campaigns exist (a client
