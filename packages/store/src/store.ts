@@ -17,7 +17,7 @@ import { Keys } from './keys';
 import { Ledger } from './ledger';
 import { MetricCounters } from './metrics-store';
 import { SendQueue } from './queue';
-import { createRedis, type RedisClient } from './redis';
+import { createRedis, failFastOnceReady, type RedisClient } from './redis';
 import { SendRate, SystemPause } from './send-rate';
 
 /** Whether a process of this host is running (signal 0 tests without signalling). */
@@ -42,9 +42,10 @@ export interface StoreConfig {
   /** Days a finished campaign's results are kept. */
   resultTtlDays: number;
   /**
-   * Commands fail after a couple of reconnect attempts instead of waiting for Redis to come back. For an HTTP
-   * API: a request answers 503 while Redis is away, rather than hanging and then acting on a call its client
-   * gave up on. Workers wait instead (they hold no client).
+   * Commands fail after a couple of reconnect attempts instead of waiting for Redis to come back, and once
+   * connected, a command sent while the connection is down fails at once (failFastOnceReady). For an HTTP API: a
+   * request answers 503 while Redis is away, rather than hanging and then acting on a call its client gave up on.
+   * Workers wait instead (they hold no client); a fail-fast store runs no BullMQ worker.
    */
   failFast?: boolean;
 }
@@ -107,6 +108,7 @@ export class Store {
     const retries = cfg.failFast ? { maxRetriesPerRequest: 2 } : {};
     const redis = createRedis({ url, cluster: cfg.cluster }, retries);
     const bull = createRedis({ url, cluster: cfg.cluster }, { enableAutoPipelining: false, ...retries });
+    if (cfg.failFast) for (const client of [redis, bull]) failFastOnceReady(client);
     redis.on('error', (err: Error) => log.warn({ err: err.message }, 'redis connection problem'));
     bull.on('error', () => undefined);
     const store = new Store(redis, bull, cfg.prefix, cfg.resultTtlDays * 86_400);
