@@ -40,6 +40,8 @@ const EXTRA_VARIABLES = new Set([
   'WEBHOOK_MAX_EVENTS',
   'OPT_OUT_KEYWORDS',
   'OPT_IN_KEYWORDS',
+  // SPEC §22: bounded load.
+  'MAX_CONCURRENT_UPLOADS',
 ]);
 const isKnownVariable = (name: string) =>
   SPEC_VARIABLES.has(name) || EXTRA_VARIABLES.has(name) || name.startsWith('SANDBOX_');

@@ -103,6 +103,11 @@ export const producerEnv = {
     .optional(),
   /** Largest accepted upload, bytes. */
   MAX_UPLOAD_BYTES: int(1, 64 * 2 ** 30).default(512 * 2 ** 20),
+  /**
+   * Uploads (campaign uploads and suppression imports) parsed at once; one more is 503 TOO_MANY_UPLOADS with
+   * Retry-After. Each parser holds buffers and a Redis pipeline: this bounds the producer's memory under a burst.
+   */
+  MAX_CONCURRENT_UPLOADS: int(1, 10_000).default(8),
   /** Shared token the webhook accepts as ?token= (and Meta's GET handshake as hub.verify_token). Never logged. */
   WEBHOOK_TOKEN: optionalSecret,
   /** App secret: the webhook accepts bodies signed `X-Hub-Signature-256: sha256=<HMAC-SHA256>`. Never logged. */
