@@ -375,3 +375,19 @@ test('a small body refused early is read to its end and the connection kept', as
     await agent.close();
   }
 });
+
+test('an upload slot is given back when its upload ends: the client went away', async () => {
+  const suppress = async () =>
+    (
+      await fetch(`${bases.busy}/v1/suppressions`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ numbers: ['919800000010'] }),
+      })
+    ).status;
+  expect(await suppress()).toBe(503);
+  holder?.destroy();
+  await waitFor(async () => (await suppress()) === 200, { what: 'the slot to be free again' });
+  // And it is one slot: a call that ended gave its slot back too.
+  expect(await suppress()).toBe(200);
+});
