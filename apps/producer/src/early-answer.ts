@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { Socket } from 'node:net';
+import { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 
 /** How much of an unread body is read and thrown away to keep a connection, and for how long at most. */
@@ -62,8 +62,9 @@ export function closeOnEarlyAnswer(
 ): void {
   app.addHook('onSend', async (req, reply, payload) => {
     const raw = req.raw;
-    const socket = raw.socket as Socket | null;
-    if (!socket || socket.destroyed || !bodyPending(raw)) return payload;
+    const socket: unknown = raw.socket;
+    // inject() requests have a stand-in socket and no connection to keep or close.
+    if (!(socket instanceof Socket) || socket.destroyed || !bodyPending(raw)) return payload;
     const declared = Number(raw.headers['content-length']);
     const keep = raw.headers['transfer-encoding'] === undefined && declared <= policy.drainBytes;
     if (!keep) void reply.header('connection', 'close');
