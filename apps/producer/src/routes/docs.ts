@@ -22,6 +22,11 @@ import {
 } from '@sobot/schema';
 import { answer, answerSchema, contentAnswer, doc, errors, type JsonSchema } from '../doc';
 
+/** The 503s of an upload or an import (SPEC §22). */
+const UPLOADS_BUSY =
+  '`STORE_UNAVAILABLE`: Redis is unreachable. `TOO_MANY_UPLOADS`: `MAX_CONCURRENT_UPLOADS` uploads and imports ' +
+  'are being read; retry after `Retry-After`.';
+
 /**
  * The OpenAPI description of every route, next to the zod schemas the routes parse their input with.
  * A route file takes its `schema:` from here; what it answers is checked against these documents by
@@ -222,6 +227,7 @@ function upload(options: z.ZodObject, rawTypes: Iterable<string>): FastifySchema
           '`IDEMPOTENCY_KEY_REUSED`: the key was used with other options or another file.',
         413: '`UPLOAD_TOO_LARGE`: over `MAX_UPLOAD_BYTES`. Nothing is kept.',
         415: '`UNSUPPORTED_MEDIA_TYPE`: the raw body is not CSV, JSON or NDJSON.',
+        503: UPLOADS_BUSY,
       }),
     },
   };
@@ -431,6 +437,7 @@ const addSuppressions: FastifySchema = {
         '`INVALID_NUMBERS` (JSON; `details`: `[{index, message}]`), `INVALID_REQUEST`, `NO_PHONE_COLUMN`, ' +
         '`NO_VALID_ROWS`, `UNPARSEABLE` (CSV).',
       413: '`UPLOAD_TOO_LARGE` / `BODY_TOO_LARGE`.',
+      503: UPLOADS_BUSY,
     }),
   },
 };
