@@ -1,12 +1,13 @@
 /**
- * `pnpm bench [-- send|ingest|memory|cpu|lanes ...]`: starts its own Redis and sandbox, runs the project's
+ * `pnpm bench [-- send|ingest|memory|cpu|lanes|burst ...]`: starts its own Redis and sandbox, runs the project's
  * apps as separate processes next to the naive contenders, prints ratios measured side by side, and
  * ends with one summary line of the performance targets. See BENCHMARKS.md.
  *
  * env: BENCH_QUICK=1 (smaller N, no 1M upload), BENCH_SEND_N, BENCH_ROUNDS, BENCH_INGEST_ROWS, BENCH_SUPPRESSED,
  *      BENCH_PROFILE=<dir> (worker and producer write --cpu-prof profiles there; see bench/profile.ts),
  *      BENCH_LANES_WORKERS (worker processes in the lanes runs, default 2), BENCH_LANES_RATE (fair-share
- *      SEND_RATE, default 1000), BENCH_LANES_WINDOWS (10 s windows per fair-share run, default 2).
+ *      SEND_RATE, default 1000), BENCH_LANES_WINDOWS (10 s windows per fair-share run, default 2),
+ *      BENCH_BURST_UPLOADS (concurrent uploads of the burst section, default 1000).
  */
 import { execFileSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
@@ -14,13 +15,14 @@ import { resolve } from 'node:path';
 import { fixed, int, loadAverage } from './lib/measure';
 import { summaryLine, type Target } from './lib/report';
 import { startStack } from './lib/stack';
+import { burstSection } from './sections/burst';
 import { cpuSection } from './sections/cpu';
 import { ingestSection } from './sections/ingest';
 import { lanesSection } from './sections/lanes';
 import { memorySection } from './sections/memory';
 import { sendSection } from './sections/send';
 
-const SECTIONS = ['send', 'ingest', 'memory', 'cpu', 'lanes'] as const;
+const SECTIONS = ['send', 'ingest', 'memory', 'cpu', 'lanes', 'burst'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const quick = process.env.BENCH_QUICK === '1';
@@ -86,6 +88,13 @@ async function main(): Promise<void> {
             workers: num('BENCH_LANES_WORKERS', 2),
             fairRate: num('BENCH_LANES_RATE', 1_000),
             windows: num('BENCH_LANES_WINDOWS', quick ? 1 : 2),
+          })),
+        );
+      } else if (s === 'burst') {
+        targets.push(
+          ...(await burstSection(stack, {
+            uploads: num('BENCH_BURST_UPLOADS', quick ? 300 : 1_000),
+            settleMs: 30_000,
           })),
         );
       } else {

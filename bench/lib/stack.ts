@@ -106,7 +106,12 @@ export interface Producer {
   prefix: string;
 }
 
-export async function startProducer(stack: Stack, prefix: string, profileDir?: string): Promise<Producer> {
+export async function startProducer(
+  stack: Stack,
+  prefix: string,
+  profileDir?: string,
+  env: Record<string, string> = {},
+): Promise<Producer> {
   const port = await freePort();
   const app = startApp(
     'producer',
@@ -119,6 +124,7 @@ export async function startProducer(stack: Stack, prefix: string, profileDir?: s
       // The webhook is closed without one (SPEC §14); nothing in the benches posts to it.
       WEBHOOK_TOKEN: WEBHOOK_TOKEN,
       LOG_LEVEL: 'warn',
+      ...env,
     },
     profileDir,
   );

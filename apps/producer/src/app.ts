@@ -5,6 +5,7 @@ import type { Logger } from '@sobot/config';
 import { v1Auth } from './auth';
 import { AuthFailures, boardPlugin } from './board';
 import type { AppDeps } from './deps';
+import { closeOnEarlyAnswer } from './early-answer';
 import { clientErrorHandler, frameworkErrors, registerErrorHandling } from './errors';
 import { namedSchemas } from './doc';
 import { openapiDocument } from './openapi';
@@ -16,6 +17,7 @@ import { suppressionRoutes } from './routes/suppressions';
 import { uploadRoutes } from './routes/upload';
 import { webhookRoutes } from './routes/webhooks';
 import { pageSessionRoutes, uiPlugin } from './ui/plugin';
+import { limitConcurrentUploads } from './upload-slots';
 
 /** Builds the producer's HTTP app (not listening): main.ts starts it, tests use inject() or listen(0). */
 export async function buildApp(deps: AppDeps, logger: Logger | false = false): Promise<FastifyInstance> {
@@ -26,6 +28,8 @@ export async function buildApp(deps: AppDeps, logger: Logger | false = false): P
   app.setValidatorCompiler(() => () => true);
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   registerErrorHandling(app);
+  closeOnEarlyAnswer(app);
+  limitConcurrentUploads(app, deps.cfg.MAX_CONCURRENT_UPLOADS, ['POST /v1/campaigns', 'POST /v1/suppressions']);
   for (const schema of namedSchemas()) app.addSchema(schema);
   await app.register(swagger, {
     openapi: openapiDocument,

@@ -35,6 +35,12 @@ export const unauthorized = () =>
   new ApiError(401, 'UNAUTHORIZED', 'missing or invalid bearer token (Authorization: Bearer <API key>)');
 export const uploadTooLarge = (max: number) =>
   new ApiError(413, 'UPLOAD_TOO_LARGE', `upload is larger than MAX_UPLOAD_BYTES (${max} bytes)`);
+export const tooManyUploads = (max: number) =>
+  new ApiError(
+    503,
+    'TOO_MANY_UPLOADS',
+    `${max} uploads are being read already (MAX_CONCURRENT_UPLOADS): try again after Retry-After seconds`,
+  );
 
 /** Row errors in an error answer are capped like those of an accepted upload (counts stay exact). */
 function shownDetails(details: unknown): unknown {
@@ -151,7 +157,8 @@ export function registerErrorHandling(app: FastifyInstance): void {
     }
     // Basic-auth pages set their own challenge; /v1 asks for a bearer token.
     if (api.statusCode === 401 && !reply.hasHeader('www-authenticate')) void reply.header('www-authenticate', 'Bearer');
-    if (api.code === 'IDEMPOTENCY_IN_PROGRESS') void reply.header('retry-after', '1');
+    if (api.code === 'IDEMPOTENCY_IN_PROGRESS' || api.code === 'TOO_MANY_UPLOADS')
+      void reply.header('retry-after', '1');
     // Nobody reads this answer: the line says the upload's handler ended (and removed what it had written).
     if (api.code === 'CLIENT_GONE') req.log.info({ code: api.code }, 'upload ended: the client went away');
     return reply.code(api.statusCode).send({

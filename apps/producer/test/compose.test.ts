@@ -53,6 +53,8 @@ const EXTRA_VARIABLES = new Set([
   // SPEC §22: workbooks are bounded.
   'MAX_XLSX_EXPANDED_BYTES',
   'MAX_XLSX_SHARED_STRINGS',
+  // SPEC §22: bounded load.
+  'MAX_CONCURRENT_UPLOADS',
 ]);
 const isKnownVariable = (name: string) =>
   SPEC_VARIABLES.has(name) || EXTRA_VARIABLES.has(name) || tableVariables.includes(name) || name.startsWith('SANDBOX_');

@@ -110,6 +110,11 @@ export const producerEnv = {
   MAX_XLSX_EXPANDED_BYTES: int(1024, 64 * 2 ** 30).default(2 ** 30),
   /** Most bytes of an .xlsx's shared-string table (held while the sheet is read); past it 413 WORKBOOK_TOO_LARGE. */
   MAX_XLSX_SHARED_STRINGS: int(1024, 16 * 2 ** 30).default(256 * 2 ** 20),
+  /**
+   * Uploads (campaign uploads and suppression imports) parsed at once; one more is 503 TOO_MANY_UPLOADS with
+   * Retry-After. Each parser holds buffers and a Redis pipeline: this bounds the producer's memory under a burst.
+   */
+  MAX_CONCURRENT_UPLOADS: int(1, 10_000).default(8),
   /** Shared token the webhook accepts as ?token= (and Meta's GET handshake as hub.verify_token). Never logged. */
   WEBHOOK_TOKEN: optionalSecret,
   /** App secret: the webhook accepts bodies signed `X-Hub-Signature-256: sha256=<HMAC-SHA256>`. Never logged. */

@@ -52,7 +52,11 @@ export class Tally implements Rows {
   private readonly countries = new Map<string, number>();
   /** The defaults rows are validated with: without the caption when the caption is a template (rendered per row). */
   private defaults: CampaignDefaults;
-  private readonly numbers = new NumberSet(64 * 1024);
+  /**
+   * Starts small (16 KiB) and doubles as numbers come: sized for 64k numbers up front it took 1 MiB per upload, so a
+   * burst of small uploads held a GiB of tables (SPEC §22, BENCHMARKS.md "burst").
+   */
+  private readonly numbers = new NumberSet(1024);
   private readonly maxErrors: number;
   private readonly validation: ValidationOptions;
   /** Accepted rows whose caption rendered a variable as nothing, by variable; undefined without a template. */

@@ -36,6 +36,21 @@ export function createRedis(cfg: RedisConfig, extra: RedisOptions = {}): RedisCl
   return client;
 }
 
+/**
+ * For a client that answers HTTP calls (SPEC §22: with Redis unreachable, 503 within a second): once it has been
+ * ready, a command sent while the connection is down fails at once (ioredis's offline queue off: "Stream isn't
+ * writeable", a StoreUnavailableError) instead of waiting out reconnect attempts that back off to a second each.
+ * Until the first connection the queue stays on, so a process that just started waits for Redis as before
+ * (`maxRetriesPerRequest` still ends that wait). Commands already sent when the connection drops are failed by
+ * `maxRetriesPerRequest` at the first reconnect attempts. Not for connections BullMQ workers duplicate: their
+ * blocking calls wait through a restart.
+ */
+export function failFastOnceReady(client: RedisClient): void {
+  client.once('ready', () => {
+    client.options.enableOfflineQueue = false;
+  });
+}
+
 /** Resolves when the client is ready (or rejects after `timeoutMs`). */
 export async function redisReady(client: RedisClient, timeoutMs = 10_000): Promise<void> {
   if (client.status === 'ready') return;

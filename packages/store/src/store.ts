@@ -18,7 +18,7 @@ import { Ledger } from './ledger';
 import { MetricCounters } from './metrics-store';
 import { PageSessions } from './page-sessions';
 import { SendQueue } from './queue';
-import { createRedis, type RedisClient } from './redis';
+import { createRedis, failFastOnceReady, type RedisClient } from './redis';
 import { SendRate, SystemPause } from './send-rate';
 import { UploadPrints } from './upload-prints';
 
@@ -46,9 +46,10 @@ export interface StoreConfig {
   /** Overrides `resultTtlDays` in seconds: a test shrinks the retention instead of waiting days. */
   resultTtlSeconds?: number;
   /**
-   * Commands fail after a couple of reconnect attempts instead of waiting for Redis to come back. For an HTTP
-   * API: a request answers 503 while Redis is away, rather than hanging and then acting on a call its client
-   * gave up on. Workers wait instead (they hold no client).
+   * Commands fail after a couple of reconnect attempts instead of waiting for Redis to come back, and once
+   * connected, a command sent while the connection is down fails at once (failFastOnceReady). For an HTTP API: a
+   * request answers 503 while Redis is away, rather than hanging and then acting on a call its client gave up on.
+   * Workers wait instead (they hold no client); a fail-fast store runs no BullMQ worker.
    */
   failFast?: boolean;
 }
@@ -117,6 +118,7 @@ export class Store {
     const retries = cfg.failFast ? { maxRetriesPerRequest: 2 } : {};
     const redis = createRedis({ url, cluster: cfg.cluster }, retries);
     const bull = createRedis({ url, cluster: cfg.cluster }, { enableAutoPipelining: false, ...retries });
+    if (cfg.failFast) for (const client of [redis, bull]) failFastOnceReady(client);
     redis.on('error', (err: Error) => log.warn({ err: err.message }, 'redis connection problem'));
     bull.on('error', () => undefined);
     const store = new Store(redis, bull, cfg.prefix, cfg.resultTtlSeconds ?? cfg.resultTtlDays * 86_400);

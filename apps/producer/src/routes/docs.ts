@@ -25,6 +25,11 @@ import {
 import { REPORT_CONTENT_TYPES, REPORT_FORMATS } from '@sobot/campaigns';
 import { answer, answerSchema, contentAnswer, doc, errors, type JsonSchema } from '../doc';
 
+/** The 503s of an upload or an import (SPEC §22). */
+const UPLOADS_BUSY =
+  '`STORE_UNAVAILABLE`: Redis is unreachable. `TOO_MANY_UPLOADS`: `MAX_CONCURRENT_UPLOADS` uploads and imports ' +
+  'are being read; retry after `Retry-After`.';
+
 /**
  * The OpenAPI description of every route, next to the zod schemas the routes parse their input with.
  * A route file takes its `schema:` from here; what it answers is checked against these documents by
@@ -275,6 +280,7 @@ function upload(options: z.ZodObject, rawTypes: Iterable<string>): FastifySchema
           '`MAX_XLSX_EXPANDED_BYTES`, shared strings past `MAX_XLSX_SHARED_STRINGS`, or a cell or row over 1 MiB. ' +
           'Nothing is kept.',
         415: '`UNSUPPORTED_MEDIA_TYPE`: the raw body is not CSV, JSON or NDJSON.',
+        503: UPLOADS_BUSY,
       }),
     },
   };
@@ -504,6 +510,7 @@ const addSuppressions: FastifySchema = {
         '`INVALID_REQUEST`, `NO_PHONE_COLUMN`, ' +
         '`NO_VALID_ROWS`, `UNPARSEABLE` (CSV).',
       413: '`UPLOAD_TOO_LARGE` / `BODY_TOO_LARGE`.',
+      503: UPLOADS_BUSY,
     }),
   },
 };

@@ -190,7 +190,9 @@ export async function uploadRoutes(app: FastifyInstance, deps: AppDeps): Promise
   // Uploads are streamed, never parsed whole: every body type reaches the handler as a stream.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
-  await app.register(multipart, { limits: { fileSize: max, files: 1, fields: 20, fieldSize: 64 * 1024 } });
+  // One byte past MAX_UPLOAD_BYTES: the byte limit refuses the file (413) before busboy cuts it short, so a file with
+  // no Content-Length is never parsed truncated (a 400 about its cut last row instead of the 413).
+  await app.register(multipart, { limits: { fileSize: max + 1, files: 1, fields: 20, fieldSize: 64 * 1024 } });
 
   const run = (
     req: FastifyRequest,
