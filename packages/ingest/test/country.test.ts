@@ -91,13 +91,23 @@ describe('the list country inferred from the file', () => {
     lines.push('6581234599,Bare');
     const { summary } = await collect(`${lines.join('\n')}\n`);
     expect(summary).toMatchObject({ country: null, country_source: 'none', countries: { IN: 7, SG: 3 } });
-    expect(summary.errors).toEqual([expect.objectContaining({ row: 11, message: expect.stringMatching(/two ways/) })]);
+    expect(summary.errors).toEqual([
+      expect.objectContaining({
+        row: 11,
+        message: expect.stringMatching(/no country code and the list has no country/),
+      }),
+    ]);
   });
 
-  it('reads bare numbers as international when nothing in the file tells a country', async () => {
-    const { summary, messages } = await collect('phone,name\n6581234567,A\n');
-    expect(summary).toMatchObject({ country: null, country_source: 'none', countries: { SG: 1 } });
-    expect(messages[0]!.customer_number).toBe('6581234567');
+  it('refuses bare national-length numbers when nothing in the file tells a country (never a guess)', async () => {
+    // Issue 19: nine bare Indian numbers and no country; five read validly abroad (+65, +961, +960, +82, +967).
+    const err = await failure(collect('phone,name\n6581234567,A\n9970030001,B\n'));
+    expect(err.code).toBe('NO_VALID_ROWS');
+    const { summary, messages } = await collect('phone,name\n6581234567,A\n447400123456,B\n+6581234568,C\n');
+    // The two numbers with a country code give no 80 % majority: the bare 10-digit one is refused.
+    expect(summary).toMatchObject({ country: null, country_source: 'none', countries: { GB: 1, SG: 1 } });
+    expect(messages.map((m) => m.customer_number)).toEqual(['447400123456', '6581234568']);
+    expect(summary.errors).toEqual([expect.objectContaining({ row: 1, message: expect.stringMatching(/Singapore/) })]);
   });
 
   it('counts countries sharing a calling code together (+1: US and Canada)', async () => {

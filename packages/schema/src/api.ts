@@ -177,6 +177,13 @@ export type RetryLeftReason = (typeof RETRY_LEFT_REASONS)[number];
 
 /** The answer of pause / resume / cancel / retry-failed: the campaign after the action. */
 export const controlResultSchema = campaignViewSchema.extend({
+  settled: z
+    .boolean()
+    .optional()
+    .describe(
+      'cancel: true once every request in flight at the cancel was recorded (the counts are final); false when ' +
+        'some were still in flight after the wait (a sent count may still grow, a cancelled one never sends)',
+    ),
   reset: count.optional().describe('retry-failed: recipients put back to pending (= `retried`)'),
   include: z.enum(RETRY_INCLUDES).optional().describe('retry-failed: which failures it took'),
   retried: count.optional().describe('retry-failed: recipients put back to pending'),

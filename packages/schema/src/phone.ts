@@ -196,8 +196,14 @@ function checkDigits(cell: string, digits: string, international: boolean, readi
   );
 }
 
-/** Bare digits with no list country: international, unless also national in a country the file's numbers are from. */
+/**
+ * Bare digits with no list country: international when longer than a national number, unless also national in a
+ * country the file's numbers are from. A bare number of national length (ten digits or fewer) has no country to
+ * be read in: as international it would be a guess (`6581234567` is Singapore's +65 8123 4567 or India's
+ * 65812 34567), so it is refused and the row error names the reading it was not given (SPEC §20, issue 19).
+ */
 function withoutCountry(cell: string, digits: string, ambiguousWith: readonly string[] | undefined): NumberResult {
+  if (digits.length <= NATIONAL_MAX_DIGITS) return noCountry(cell, digits);
   const result = asInternational(cell, digits, false);
   if (!result.ok || !ambiguousWith) return result;
   for (const code of ambiguousWith) {
@@ -207,6 +213,18 @@ function withoutCountry(cell: string, digits: string, ambiguousWith: readonly st
     if (national.valid) return twoReadings(cell, code + digits, national.country, digits, checkInternational(digits));
   }
   return result;
+}
+
+/** The row error of a bare national-length number in a list with no country. */
+function noCountry(cell: string, digits: string): NumberResult {
+  const intl = checkInternational(digits);
+  const asWritten = intl.valid
+    ? `: read with a country code it would be ${describeRegion(intl.country)} ${pretty(digits)}`
+    : '';
+  return fail(
+    `has no country code and the list has no country (got ${quote(cell)})${asWritten}. Write it with + and its ` +
+      "country code, or set the upload's country (e.g. country=IN) to read national numbers",
+  );
 }
 
 /** The row error of a bare number that is valid both in the list's country and as international (SPEC §20). */

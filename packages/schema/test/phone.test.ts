@@ -43,8 +43,8 @@ describe('normalizeNumber', () => {
     ['an extension', '+919970000001 ext 12', /letters/],
     ['a word', 'call me', /letters/],
     ['outside the numbering plan', '910000000000', /not a valid number in India \(IN\)/],
-    ['no country code and no default', '9970000001', /country calling code/],
-    ['too short for the US plan', '12345678', /United States/],
+    ['no country code and no default', '9970000001', /no country code and the list has no country/],
+    ['too short for the US plan', '+12345678', /United States/],
     ['far too long', '1234567890123456789', /too long/],
     ['blank', '   ', /required/],
     ['a lone plus', '+', /digits/],
@@ -166,7 +166,19 @@ describe('the list country (SPEC §20)', () => {
 
   it('without a list country, refuses a bare number national in a country of the file', () => {
     expect(normalizeNumber('6581234567', { ambiguousWith: ['91'] }).ok).toBe(false);
-    expect(normalizeNumber('6581234567', { ambiguousWith: ['44'] })).toMatchObject({ ok: true, value: '6581234567' });
+    expect(normalizeNumber('447911123456', { ambiguousWith: ['91'] })).toMatchObject({
+      ok: true,
+      value: '447911123456',
+    });
+  });
+
+  it('with no list country, never reads a bare national-length number in a country (issue 19: 5 of 9 went abroad)', () => {
+    const read = normalizeNumber('6581234567');
+    expect(read.ok).toBe(false);
+    expect(!read.ok && read.message).toMatch(/Singapore \(SG\) \+65 8123 4567.*country=IN/);
+    // Longer than a national number: it carries its own country code.
+    expect(normalizeNumber('916581234567')).toMatchObject({ ok: true, value: '916581234567', country: 'IN' });
+    expect(normalizeNumber('+6581234567')).toMatchObject({ ok: true, value: '6581234567', country: 'SG' });
   });
 
   it('tells which numbers carry their country whatever the list', () => {

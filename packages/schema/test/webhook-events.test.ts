@@ -101,7 +101,7 @@ describe('parseWebhookEvents', () => {
     it('refuses more than 15 digits and text', () => {
       fc.assert(
         fc.property(fc.string({ minLength: 16, maxLength: 30, unit: fc.constantFrom(...'0123456789') }), (d) => {
-          expect(inboundNumber(d.replace(/^0+/, '1'))).toBeUndefined();
+          expect(inboundNumber(`1${d.slice(1)}`)).toBeUndefined();
         }),
       );
       expect(inboundNumber('91 9970 abc')).toBeUndefined();

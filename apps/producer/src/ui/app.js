@@ -274,6 +274,9 @@
     if ($('name_fallback').checked) data.append('name_fallback', 'number');
     if (force) data.append('force', 'true');
     data.append('file', file, file.name);
+    // The last answer goes while this one is read: a stale refusal must not stand for this upload's answer.
+    result.replaceChildren();
+    result.hidden = true;
     submit.disabled = true;
     form.setAttribute('aria-busy', 'true');
     try {
