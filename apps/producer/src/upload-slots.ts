@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { tooManyUploads } from './errors';
+import { MemoryRelease } from './memory-release';
 
 /**
  * SPEC §22: at most `max` uploads (of `routes`, `METHOD /path` as registered) are read at once; one more is refused
@@ -10,13 +11,18 @@ import { tooManyUploads } from './errors';
 export function limitConcurrentUploads(app: FastifyInstance, max: number, routes: readonly string[]): void {
   const limited = new Set(routes);
   let reading = 0;
+  const memory = new MemoryRelease();
   app.addHook('preHandler', async (req, reply) => {
     if (!limited.has(`${req.method} ${req.routeOptions.url}`)) return;
     if (reading >= max) throw tooManyUploads(max);
     reading += 1;
+    memory.busy();
     let held = true;
     const release = () => {
-      if (held) reading -= 1;
+      if (held) {
+        reading -= 1;
+        if (reading === 0) memory.idle();
+      }
       held = false;
     };
     reply.raw.once('finish', release);
