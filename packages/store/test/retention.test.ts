@@ -83,12 +83,14 @@ describe('retention', () => {
   });
 
   it('a retry-failed that puts nothing back leaves a finished campaign expiring', async () => {
-    const id = await createCampaign(store, 10);
+    // Both recipients have an outcome: the campaign is completed.
+    const id = await createCampaign(store, 2);
     await store.ledger.record(id, 0, CHUNK_SIZE, [
       { offset: 0, outcome: sent('wamid.NR0') },
       { offset: 1, outcome: failed('131026', 'undeliverable') },
     ]);
     await store.ledger.finish(id);
+    expect((await store.campaigns.view(id))?.status).toBe('completed');
     // Every failure is left (a permanent code): nothing goes back to pending.
     const result = await store.control.retryFailed(id, { leave: () => 'permanent' });
     expect(result.reset).toBe(0);
