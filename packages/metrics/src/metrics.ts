@@ -133,7 +133,9 @@ export function createMetrics(store: Store): Metrics {
     let rate = 0;
     let due = 0;
     const paused = new Map<PauseCause, number>(PAUSE_CAUSES.map((c) => [c, 0]));
-    const [campaigns, system] = await Promise.all([store.campaigns.list(CAMPAIGNS_SHOWN), store.system.current()]);
+    // The list first: with Redis unreachable it fails as the store's 503 error before any raw read is tried.
+    const campaigns = await store.campaigns.list(CAMPAIGNS_SHOWN);
+    const system = await store.system.current();
     if (system) systemPaused.set({ code: system.code || 'UNKNOWN' }, 1);
     else systemPaused.set(0);
     for (const c of campaigns) {

@@ -200,7 +200,9 @@ export class Store {
    */
   async memory(): Promise<{ used: number; max: number }> {
     const nodes = this.redis instanceof Cluster ? this.redis.nodes('master') : [this.redis];
-    const infos = await Promise.all(nodes.map((n) => n.info('memory')));
+    const infos = await Promise.all(nodes.map((n) => n.info('memory'))).catch((err: unknown) => {
+      throw toStoreError(err);
+    });
     const field = (info: string, name: string) => Number(new RegExp(`^${name}:(\\d+)`, 'm').exec(info)?.[1] ?? 0);
     return {
       used: infos.reduce((sum, info) => sum + field(info, 'used_memory'), 0),
