@@ -1,4 +1,4 @@
-import { createLogger, loadConfigOrExit, onShutdown } from '@sobot/config';
+import { createLogger, loadConfigOrExit, logDestination, onShutdown } from '@sobot/config';
 import { sweepUploadTempDirs } from '@sobot/ingest';
 import { Store } from '@sobot/store';
 import { buildApp } from './app';
@@ -6,7 +6,7 @@ import { producerConfigSchema } from './config';
 
 async function main(): Promise<void> {
   const cfg = loadConfigOrExit(producerConfigSchema);
-  const log = createLogger('producer', cfg.LOG_LEVEL);
+  const log = createLogger('producer', cfg.LOG_LEVEL, {}, logDestination(cfg.LOG_FORMAT));
   const store = Store.open(
     {
       url: cfg.REDIS_URL,

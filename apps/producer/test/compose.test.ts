@@ -103,6 +103,7 @@ const service = z.looseObject({
     .union([z.array(z.string()), z.record(z.string(), z.looseObject({ condition: z.string().optional() }))])
     .optional(),
   profiles: z.array(z.string()).optional(),
+  entrypoint: z.union([z.string(), z.array(z.string())]).optional(),
   container_name: z.string().optional(),
   stop_grace_period: z.string().optional(),
   restart: z.string().optional(),
@@ -132,9 +133,9 @@ function seconds(duration: string): number {
 }
 
 describe('docker-compose.yml', () => {
-  it('is a Compose spec file (no version key) with redis, producer, worker and sandbox', () => {
+  it('is a Compose spec file (no version key) with redis, producer, worker, sandbox, prometheus and grafana', () => {
     expect(parse(composeText)).not.toHaveProperty('version');
-    expect(Object.keys(services).sort()).toEqual(['producer', 'redis', 'sandbox', 'worker']);
+    expect(Object.keys(services).sort()).toEqual(['grafana', 'producer', 'prometheus', 'redis', 'sandbox', 'worker']);
   });
 
   it('runs redis with AOF on, noeviction and its data on a named volume', () => {
@@ -335,6 +336,76 @@ describe('docker-compose.yml and the configuration table', () => {
       SOBOT_TIMEOUT_MS: 15_000,
       RESULT_TTL_DAYS: 30,
     });
+  });
+});
+
+/** Issue 24: Prometheus and Grafana come with the repository, off unless the `monitoring` profile is asked for. */
+describe('docker-compose.yml: the monitoring profile', () => {
+  const MONITORING = ['prometheus', 'grafana'];
+  /** `host:container[:mode]` bind mounts of a service (named volumes left out). */
+  const binds = (name: string) =>
+    (get(name).volumes ?? [])
+      .map((v) => (typeof v === 'string' ? v.split(':') : [v.source ?? '', v.target]))
+      .filter(([source]) => source?.startsWith('.'))
+      .map(([source, target]) => ({ source: source ?? '', target: target ?? '' }));
+
+  it('puts prometheus and grafana under the monitoring profile only, so a plain `up` does not start them', () => {
+    for (const name of MONITORING)
+      expect({ name, profiles: get(name).profiles }).toEqual({ name, profiles: ['monitoring'] });
+    // Nothing that runs without a profile depends on them.
+    for (const [name, s] of Object.entries(services)) {
+      if (s.profiles?.length) continue;
+      const deps = Array.isArray(s.depends_on) ? s.depends_on : Object.keys(s.depends_on ?? {});
+      expect({ name, deps: deps.filter((d) => MONITORING.includes(d)) }).toEqual({ name, deps: [] });
+    }
+  });
+
+  it('runs the official images, host ports on loopback only', () => {
+    expect(get('prometheus').image).toMatch(/^prom\/prometheus(:|$)/);
+    expect(get('grafana').image).toMatch(/^grafana\/grafana(:|$)/);
+    for (const name of MONITORING) {
+      for (const port of get(name).ports ?? [])
+        expect({ name, port }).toEqual({ name, port: expect.stringMatching(/^127\.0\.0\.1:/) });
+    }
+  });
+
+  it('mounts deploy/prometheus where prometheus reads its config, and the config scrapes the producer', () => {
+    const mounts = binds('prometheus');
+    expect(mounts).toContainEqual({ source: './deploy/prometheus', target: '/etc/prometheus' });
+    for (const file of ['prometheus.yml', 'alerts.yml', 'alerts.test.yml'])
+      expect(existsSync(join(root, 'deploy/prometheus', file))).toBe(true);
+    expect(commandLine(get('prometheus').entrypoint)).toContain('--config.file=/etc/prometheus/prometheus.yml');
+    const config = parse(read('deploy/prometheus/prometheus.yml')) as {
+      rule_files: string[];
+      scrape_configs: Array<{ job_name: string; static_configs: Array<{ targets: string[] }> }>;
+    };
+    expect(config.rule_files).toEqual(['alerts.yml']);
+    expect(config.scrape_configs.flatMap((c) => c.static_configs.flatMap((s) => s.targets))).toEqual(['producer:3000']);
+    // The token reaches prometheus from the host, never written in the file.
+    expect(Object.fromEntries(env('prometheus')).METRICS_TOKEN).toBe('${METRICS_TOKEN:-}');
+  });
+
+  it('provisions grafana with the datasource and the dashboard from files that exist', () => {
+    const mounts = binds('grafana');
+    expect(mounts).toEqual(
+      expect.arrayContaining([
+        { source: './deploy/grafana/provisioning', target: '/etc/grafana/provisioning' },
+        { source: './deploy/grafana/dashboards', target: '/var/lib/grafana/dashboards' },
+      ]),
+    );
+    for (const { source } of mounts)
+      expect({ source, exists: existsSync(join(root, source)) }).toEqual({ source, exists: true });
+    const datasources = parse(read('deploy/grafana/provisioning/datasources/prometheus.yml')) as {
+      datasources: Array<{ type: string; url: string }>;
+    };
+    expect(datasources.datasources).toEqual([
+      expect.objectContaining({ type: 'prometheus', url: 'http://prometheus:9090' }),
+    ]);
+    const providers = parse(read('deploy/grafana/provisioning/dashboards/sobot-bulk.yml')) as {
+      providers: Array<{ options: { path: string } }>;
+    };
+    expect(providers.providers.map((p) => p.options.path)).toEqual(['/var/lib/grafana/dashboards']);
+    expect(existsSync(join(root, 'deploy/grafana/dashboards/sobot-bulk.json'))).toBe(true);
   });
 });
 

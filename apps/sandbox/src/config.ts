@@ -1,4 +1,4 @@
-import { int, list, logEnv } from '@sobot/config';
+import { int, list, logEnv, type LogFormat } from '@sobot/config';
 import { z } from 'zod';
 import { numberPattern, upstreamCode, type Faults } from './faults';
 import type { SandboxOptions } from './sandbox';
@@ -117,6 +117,7 @@ export const sandboxConfigSchema = z
       : undefined;
     const config: SandboxConfig = {
       logLevel: e.LOG_LEVEL,
+      logFormat: e.LOG_FORMAT,
       port: e.SANDBOX_PORT,
       host: e.SANDBOX_HOST,
       apiKey: e.SOBOT_API_KEY,
@@ -129,6 +130,7 @@ export const sandboxConfigSchema = z
 
 export interface SandboxConfig extends SandboxOptions {
   logLevel: string;
+  logFormat: LogFormat;
   port: number;
   host: string;
 }

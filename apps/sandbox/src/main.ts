@@ -1,4 +1,4 @@
-import { createLogger, loadConfigOrExit, onShutdown } from '@sobot/config';
+import { createLogger, loadConfigOrExit, logDestination, onShutdown } from '@sobot/config';
 import { sandboxConfigSchema } from './config';
 import { startSandbox } from './sandbox';
 
@@ -7,7 +7,7 @@ const SHUTDOWN_DEADLINE_MS = 5_000;
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit(sandboxConfigSchema);
-  const log = createLogger('sandbox', config.logLevel);
+  const log = createLogger('sandbox', config.logLevel, {}, logDestination(config.logFormat));
   const sandbox = await startSandbox(config).catch((err: unknown) => {
     log.error({ err }, 'sandbox failed to start');
     process.exit(1);

@@ -24,6 +24,7 @@ describe('sandbox configuration', () => {
       port: 3900,
       host: '127.0.0.1',
       logLevel: 'info',
+      logFormat: 'json',
       apiKey: undefined,
       apiSecret: undefined,
       webhook: undefined,
@@ -55,9 +56,11 @@ describe('sandbox configuration', () => {
       SANDBOX_WEBHOOK_DELAY_MS: '500',
       SANDBOX_WEBHOOK_STATUSES: 'sent,delivered,read',
       LOG_LEVEL: 'warn',
+      LOG_FORMAT: 'pretty',
     });
     expect(config).toEqual({
       logLevel: 'warn',
+      logFormat: 'pretty',
       port: 0,
       host: '127.0.0.1',
       apiKey: 'k',

@@ -1,11 +1,11 @@
-import { createLogger, loadConfigOrExit, onShutdown } from '@sobot/config';
+import { createLogger, loadConfigOrExit, logDestination, onShutdown } from '@sobot/config';
 import { SEND_POLICY } from '@sobot/schema';
 import { startSendWorker, troubleLog } from '@sobot/sending';
 import { Store } from '@sobot/store';
 import { workerConfigSchema } from './config';
 
 const cfg = loadConfigOrExit(workerConfigSchema);
-const log = createLogger('worker', cfg.LOG_LEVEL);
+const log = createLogger('worker', cfg.LOG_LEVEL, {}, logDestination(cfg.LOG_FORMAT));
 const store = Store.open(
   { url: cfg.REDIS_URL, cluster: cfg.REDIS_CLUSTER, prefix: cfg.REDIS_PREFIX, resultTtlDays: cfg.RESULT_TTL_DAYS },
   log,

@@ -53,6 +53,8 @@ export const redisEnv = {
 export const logEnv = {
   /** pino level. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** `json` (one JSON object a line, for collectors) or `pretty` (a time, level and message a line, for people). */
+  LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
 };
 
 export const sobotEnv = {

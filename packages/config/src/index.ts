@@ -11,5 +11,13 @@ export {
   bool,
   list,
 } from './env';
-export { createLogger, maskDigits, maskPhoneNumbers, REDACT_PATHS, type Logger } from './logger';
+export {
+  createLogger,
+  logDestination,
+  maskDigits,
+  maskPhoneNumbers,
+  REDACT_PATHS,
+  type Logger,
+  type LogFormat,
+} from './logger';
 export { onShutdown } from './shutdown';

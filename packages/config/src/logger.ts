@@ -1,4 +1,5 @@
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+import pretty from 'pino-pretty';
 
 /** Every path a secret can take into a log line. */
 export const REDACT_PATHS = [
@@ -120,6 +121,25 @@ export function createLogger(
     hooks: { ...hooks, streamWrite: (line) => (write ? write(maskPhoneNumbers(line)) : maskPhoneNumbers(line)) },
   };
   return destination ? pino(options, destination) : pino(options);
+}
+
+export type LogFormat = 'json' | 'pretty';
+
+/**
+ * Where a process's lines go for LOG_FORMAT: `json` → stdout as pino writes it (undefined: pino's default);
+ * `pretty` → pino-pretty in this thread (synchronous, so a crash loses no line): a local time, level, name,
+ * message and the other fields on one line. The line it formats has already been redacted and masked.
+ */
+export function logDestination(format: LogFormat, stream: NodeJS.WritableStream = process.stdout) {
+  if (format === 'json') return undefined;
+  return pretty({
+    destination: stream,
+    sync: true,
+    translateTime: 'SYS:yyyy-mm-dd HH:MM:ss.l',
+    ignore: 'pid,hostname',
+    singleLine: true,
+    colorize: stream === process.stdout ? undefined : false,
+  });
 }
 
 export type { Logger };

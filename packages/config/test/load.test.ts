@@ -25,6 +25,7 @@ describe('loadConfig', () => {
       REDIS_CLUSTER: false,
       REDIS_PREFIX: 'sobot',
       LOG_LEVEL: 'info',
+      LOG_FORMAT: 'json',
       SEND_RATE: 80,
       MAX_ATTEMPTS: 5,
       SOBOT_API_URL: 'https://api.sobot.in',

@@ -1,1 +1,1 @@
-export { createMetrics, type Metrics } from './metrics';
+export { createMetrics, pauseCause, type Metrics, type PauseCause } from './metrics';

@@ -7,6 +7,23 @@ const CAMPAIGNS_SHOWN = 50;
 export interface Metrics {
   contentType: string;
   render(): Promise<string>;
+  /**
+   * Every series name /metrics can serve (a histogram's `_bucket`, `_sum` and `_count` included): what dashboards
+   * and alert rules may refer to (deploy/, checked by packages/metrics/test/deploy.test.ts).
+   */
+  names(): string[];
+}
+
+/** Why a campaign shows as paused, from its `paused_reason` (record-outcomes-6.lua writes the first two). */
+export type PauseCause = 'breaker' | 'canary' | 'system' | 'operator' | 'other';
+const PAUSE_CAUSES: PauseCause[] = ['breaker', 'canary', 'system', 'operator', 'other'];
+
+export function pauseCause(reason: string | null, systemReason: string | undefined): PauseCause {
+  if (!reason) return 'operator';
+  if (reason.startsWith('campaign breaker')) return 'breaker';
+  if (reason.startsWith('canary failed')) return 'canary';
+  if (reason === systemReason) return 'system';
+  return 'other';
 }
 
 type Values = Array<MetricValue<string> & { metricName?: string }>;
@@ -74,13 +91,59 @@ export function createMetrics(store: Store): Metrics {
     help: 'Messages per second being sent now, all campaigns',
     registers: [registry],
   });
+  const dueGauge = new Gauge({
+    name: 'sobot_recipients_due',
+    help: 'Recipients that should be going out now: pending in running or queued campaigns, less those waiting for quiet hours',
+    registers: [registry],
+  });
+  const pausedGauge = new Gauge({
+    name: 'sobot_campaigns_paused',
+    help: 'Campaigns shown as paused, by cause (breaker, canary, system, operator, other)',
+    labelNames: ['cause'],
+    registers: [registry],
+  });
+  const systemPaused = new Gauge({
+    name: 'sobot_system_paused',
+    help: '1 while sending is paused system-wide (wrong key, upstream outage, blocked account), with its code',
+    labelNames: ['code'],
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'sobot_redis_memory_used_bytes',
+    help: 'Memory Redis uses (INFO memory used_memory; summed over the masters of a cluster)',
+    registers: [registry],
+    async collect() {
+      this.set((await memory()).used);
+    },
+  });
+  new Gauge({
+    name: 'sobot_redis_memory_max_bytes',
+    help: 'Redis maxmemory (0: no limit); with noeviction a full Redis refuses writes',
+    registers: [registry],
+    async collect() {
+      this.set((await memory()).max);
+    },
+  });
 
   async function collectCampaigns(): Promise<void> {
     campaignGauge.reset();
     rateGauge.reset();
+    systemPaused.reset();
     let pending = 0;
     let rate = 0;
-    for (const c of await store.campaigns.list(CAMPAIGNS_SHOWN)) {
+    let due = 0;
+    const paused = new Map<PauseCause, number>(PAUSE_CAUSES.map((c) => [c, 0]));
+    // The list first: with Redis unreachable it fails as the store's 503 error before any raw read is tried.
+    const campaigns = await store.campaigns.list(CAMPAIGNS_SHOWN);
+    const system = await store.system.current();
+    if (system) systemPaused.set({ code: system.code || 'UNKNOWN' }, 1);
+    else systemPaused.set(0);
+    for (const c of campaigns) {
+      if (c.status === 'paused') {
+        const cause = pauseCause(c.paused_reason, system?.reason);
+        paused.set(cause, (paused.get(cause) ?? 0) + 1);
+      }
+      if (c.status === 'running' || c.status === 'queued') due += Math.max(0, c.counts.pending - c.counts.waiting);
       for (const status of ['pending', 'sent', 'failed', 'skipped', 'cancelled', 'delivered', 'read'] as const) {
         campaignGauge.set({ campaign: c.id, status }, c.counts[status]);
       }
@@ -90,7 +153,13 @@ export function createMetrics(store: Store): Metrics {
     }
     pendingGauge.set(pending);
     effectiveRate.set(rate);
+    dueGauge.set(due);
+    for (const [cause, n] of paused) pausedGauge.set({ cause }, n);
   }
+
+  // One INFO per scrape, shared by the two memory gauges.
+  let mem: Promise<{ used: number; max: number }> | undefined;
+  const memory = () => (mem ??= store.memory());
 
   // One read of the worker sums per scrape, shared by the series below.
   let sums: Promise<Record<string, number>> | undefined;
@@ -127,31 +196,48 @@ export function createMetrics(store: Store): Metrics {
     'counter',
     one('rate_limited'),
   );
+  /** A histogram kept as `<prefix><bucket index>`, `<prefix>sum_ms` and `<prefix>count` sums. */
+  const histogram = (name: string, prefix: string) => async (): Promise<Values> => {
+    const m = await read();
+    const values: Values = [];
+    let cumulative = 0;
+    [...LATENCY_BUCKETS, '+Inf' as const].forEach((le, i) => {
+      cumulative += m[`${prefix}${i}`] ?? 0;
+      values.push({ metricName: `${name}_bucket`, labels: { le }, value: cumulative });
+    });
+    values.push({ metricName: `${name}_sum`, labels: {}, value: (m[`${prefix}sum_ms`] ?? 0) / 1000 });
+    values.push({ metricName: `${name}_count`, labels: {}, value: m[`${prefix}count`] ?? 0 });
+    return values;
+  };
   summed(
     registry,
     'sobot_send_latency_seconds',
     'Time from request to answer, sent messages',
     'histogram',
-    async () => {
-      const m = await read();
-      const values: Values = [];
-      let cumulative = 0;
-      [...LATENCY_BUCKETS, '+Inf' as const].forEach((le, i) => {
-        cumulative += m[`lat:${i}`] ?? 0;
-        values.push({ metricName: 'sobot_send_latency_seconds_bucket', labels: { le }, value: cumulative });
-      });
-      values.push({ metricName: 'sobot_send_latency_seconds_sum', labels: {}, value: (m['lat:sum_ms'] ?? 0) / 1000 });
-      values.push({ metricName: 'sobot_send_latency_seconds_count', labels: {}, value: m['lat:count'] ?? 0 });
-      return values;
-    },
+    histogram('sobot_send_latency_seconds', 'lat:'),
+  );
+  summed(
+    registry,
+    'sobot_transactional_lag_seconds',
+    'Transactional messages: time from due (accepted, or send_at) to sent, first round only',
+    'histogram',
+    histogram('sobot_transactional_lag_seconds', 'tlag:'),
   );
 
   return {
     contentType: registry.contentType,
     async render(): Promise<string> {
       sums = undefined;
+      mem = undefined;
       await collectCampaigns();
       return registry.metrics();
+    },
+    names(): string[] {
+      return registry
+        .getMetricsAsArray()
+        .flatMap(({ name, type }: { name: string; type?: unknown }) =>
+          type === 'histogram' ? [`${name}_bucket`, `${name}_sum`, `${name}_count`] : [name],
+        );
     },
   };
 }

@@ -166,6 +166,9 @@ export class ChunkRunner {
         const task = deliverRound(this.d, recipients[i]!, outcomes.get(i), stop.signal, priority)
           .then((o) => {
             if (o.kind === 'k') this.d.metrics.skipped(o.code);
+            // First rounds only: a retry's wait is its backoff, not the lane's lag.
+            if (o.kind === 's' && priority && o.rounds === 1)
+              this.d.metrics.transactionalLag(o.at - Math.max(meta.createdAt, meta.sendAt));
             if (o.kind === 'r') nextRoundMs = Math.max(nextRoundMs ?? 0, roundBackoffMs(o.rounds), o.notBeforeMs ?? 0);
             if (o.kind === 's' && capHours > 0) sentNumbers.push(recipients[i]!.customer_number);
             return flusher.add(i, o);

@@ -2,6 +2,8 @@ import { LATENCY_BUCKETS, type MetricCounters } from '@sobot/store';
 
 /** `lat:<bucket>` for each latency bucket and the overflow one, built once (this runs per request). */
 const LATENCY_FIELDS = Array.from({ length: LATENCY_BUCKETS.length + 1 }, (_, i) => `lat:${i}`);
+/** The same buckets for the transactional lane's lag (`tlag:<bucket>`). */
+const LAG_FIELDS = Array.from({ length: LATENCY_BUCKETS.length + 1 }, (_, i) => `tlag:${i}`);
 
 /** Counts this worker's sends and adds them to the cluster-wide counters in Redis every second. */
 export class MetricsRecorder {
@@ -30,12 +32,21 @@ export class MetricsRecorder {
   }
 
   latency(ms: number): void {
+    this.observe(LATENCY_FIELDS, 'lat:', ms);
+  }
+
+  /** A transactional message sent `ms` after it was due (accepted, or its send_at): SPEC §10's 1 s p95. */
+  transactionalLag(ms: number): void {
+    this.observe(LAG_FIELDS, 'tlag:', Math.max(0, ms));
+  }
+
+  private observe(fields: string[], prefix: string, ms: number): void {
     const s = ms / 1000;
     let i = LATENCY_BUCKETS.findIndex((b) => s <= b);
     if (i < 0) i = LATENCY_BUCKETS.length;
-    this.inc(LATENCY_FIELDS[i]!);
-    this.inc('lat:sum_ms', ms);
-    this.inc('lat:count');
+    this.inc(fields[i]!);
+    this.inc(`${prefix}sum_ms`, ms);
+    this.inc(`${prefix}count`);
   }
 
   async flush(): Promise<void> {

@@ -6,7 +6,8 @@ export const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5
 /**
  * Cluster-wide counters: each worker adds its deltas every second or so, the producer's /metrics reads
  * the sums, so one scrape sees every worker. Field names: `sent`, `failed:<code>`, `retried`,
- * `rate_limited`, `lat:<bucket index>`, `lat:sum_ms`, `lat:count`.
+ * `rate_limited`, `lat:<bucket index>`, `lat:sum_ms`, `lat:count`, and the same three for the transactional
+ * lane's lag as `tlag:…`.
  */
 export class MetricCounters {
   constructor(private readonly ctx: StoreContext) {}

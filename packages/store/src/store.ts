@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { Cluster } from 'ioredis';
 import type { CampaignDefaults } from '@sobot/schema';
 import type { Logger } from 'pino';
 import { Audience } from './audience';
@@ -197,6 +198,22 @@ export class Store {
       };
     }
     return { ok: true };
+  }
+
+  /**
+   * Redis's memory (INFO memory): `used` bytes and the `max` it may use (0: no maxmemory). On a cluster, summed
+   * over the masters. For /metrics: with noeviction, a full Redis refuses writes.
+   */
+  async memory(): Promise<{ used: number; max: number }> {
+    const nodes = this.redis instanceof Cluster ? this.redis.nodes('master') : [this.redis];
+    const infos = await Promise.all(nodes.map((n) => n.info('memory'))).catch((err: unknown) => {
+      throw toStoreError(err);
+    });
+    const field = (info: string, name: string) => Number(new RegExp(`^${name}:(\\d+)`, 'm').exec(info)?.[1] ?? 0);
+    return {
+      used: infos.reduce((sum, info) => sum + field(info, 'used_memory'), 0),
+      max: infos.reduce((sum, info) => sum + field(info, 'maxmemory'), 0),
+    };
   }
 
   /** True when Redis answers within `timeoutMs`. */

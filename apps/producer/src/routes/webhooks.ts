@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { applyInbound, type AudienceWrites } from '@sobot/campaigns';
 import { keywordMatcher, parseWebhookEvents } from '@sobot/schema';
 import { secretMatcher, signatureMatcher } from '../auth';
@@ -91,7 +91,16 @@ export async function webhookRoutes(app: FastifyInstance, { cfg, store }: AppDep
     return reply.type('text/plain; charset=utf-8').header('x-content-type-options', 'nosniff').send(challenge);
   });
 
-  app.post('/v1/webhooks/sobot', { schema: routeDocs.webhook }, async (req, reply) => {
+  // One info line per call (a delivery flood is thousands of calls) in place of Fastify's request pair, which
+  // this route logs only when the level is debug or finer. The line carries the call's tally, or its status.
+  const tallies = new WeakMap<FastifyRequest, Record<string, number>>();
+  const logLevel = app.log.level === 'debug' || app.log.level === 'trace' ? undefined : 'warn';
+  const onResponse = async (req: FastifyRequest, reply: FastifyReply) => {
+    const ms = Math.round(reply.elapsedTime);
+    app.log.info({ reqId: req.id, statusCode: reply.statusCode, ms, ...tallies.get(req) }, 'webhook batch');
+  };
+
+  app.post('/v1/webhooks/sobot', { schema: routeDocs.webhook, logLevel, onResponse }, async (req, reply) => {
     const token = (req.query as { token?: string } | undefined)?.token;
     const signature = req.headers[SIGNATURE_HEADER];
     const signed = typeof signature === 'string' && signature !== '' && cfg.WEBHOOK_APP_SECRET !== undefined;
@@ -123,12 +132,14 @@ export async function webhookRoutes(app: FastifyInstance, { cfg, store }: AppDep
       );
     const tally = await store.deliveries.recordMany(events.statuses);
     const inbound = await applyInbound(audience, events.inbound, keyword);
-    return {
+    const answer = {
       received: events.statuses.length,
       ...tally,
       inbound: events.inbound.length,
       ...inbound,
       ignored: events.ignored,
     };
+    tallies.set(req, answer);
+    return answer;
   });
 }
