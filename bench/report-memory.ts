@@ -46,8 +46,9 @@ async function main(): Promise<void> {
   clearInterval(sampler);
   peak = Math.max(peak, process.memoryUsage().rss);
   const mib = (b: number) => (b / 2 ** 20).toFixed(0);
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
   console.log(
-    `${format} report: ${n.toLocaleString('en')} rows, ${mib(bytes)} MiB, ${((Date.now() - started) / 1000).toFixed(1)} s, ` +
+    `${format} report: ${n.toLocaleString('en')} rows, ${mib(bytes)} MiB, ${seconds} s, ` +
       `RSS ${mib(before)} MiB before, peak ${mib(peak)} MiB`,
   );
 }

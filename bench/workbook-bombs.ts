@@ -151,7 +151,8 @@ async function run(kind: string, declared: 'honest' | 'lying'): Promise<void> {
     const next = await fetch(`${base}/v1/campaigns`, { headers: { authorization: `Bearer ${TOKEN}` } });
     const left = readdirSync(temp).filter((n) => n.startsWith('sobot-upload-'));
     console.log(
-      `${kind} (${declared} sizes): ${fixed(book.length / 2 ** 20)} MiB file × ${concurrent} → ${answers.join(', ')}; ` +
+      `${kind} (${declared} sizes): ${fixed(book.length / 2 ** 20)} MiB file × ${concurrent} → ` +
+        `${answers.join(', ')}; ` +
         `RSS idle ${fixed(idle)} MiB, peak ${fixed(peak)} MiB, after ${fixed(after)} MiB, 5 s later ` +
         `${fixed(later)} MiB; next request ${next.status}; temp dirs left ${left.length}; producer ` +
         `${producer.child.exitCode === null ? 'alive' : `exited ${producer.child.exitCode}`}`,

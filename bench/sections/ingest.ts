@@ -131,8 +131,9 @@ export async function ingestSection(stack: Stack, o: IngestOptions): Promise<Tar
     const cpu = median(runs.project.map((x) => x.cpuSeconds));
     const cpuGiven = median(runs.given.map((x) => x.cpuSeconds));
     console.log(
-      `\n  country inferred (body copied to disk, countries counted) vs country=IN: ${int(p)} vs ${int(rate('given'))} ` +
-        `rows/s = ${ratio(p / rate('given'))}; producer CPU ${fixed(cpu, 2)} s vs ${fixed(cpuGiven, 2)} s`,
+      `\n  country inferred (body copied to disk, countries counted) vs country=IN: ` +
+        `${int(p)} vs ${int(rate('given'))} rows/s = ${ratio(p / rate('given'))}; ` +
+        `producer CPU ${fixed(cpu, 2)} s vs ${fixed(cpuGiven, 2)} s`,
     );
     const vsNaive = p / naive;
     console.log(

@@ -448,7 +448,7 @@ test('control characters the API returns are never printed raw: list, status, re
   expect((JSON.parse(ndjson.stdout) as { customer_name: string }).customer_name).toBe(customer);
 });
 
-test('upload --idempotency-key: a second run answers the same campaign; without it the list is a double unless --force', async () => {
+test('upload --idempotency-key: a rerun answers the same campaign; without it, a double unless --force', async () => {
   const file = await csvFile('keyed.csv', ['phone,name', '919970400001,Keyed']);
   const first = await sobot(['--json', 'upload', file, '--image-url', image, '--idempotency-key', 'cli-key-1']);
   const again = await sobot(['upload', file, '--image-url', image, '--idempotency-key', 'cli-key-1']);

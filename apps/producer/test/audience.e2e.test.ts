@@ -193,7 +193,7 @@ describe('the suppression API', () => {
     await api(`/v1/suppressions/${b}`, { method: 'DELETE' });
   });
 
-  test('CSV import (header aliases; a bad row by row and line refuses it all) and export round trip; JSON pages', async () => {
+  test('CSV import (header aliases; a bad row by row and line refuses all), export roundtrip; JSON pages', async () => {
     const numbers = fresh(5);
     const rows = [
       `A,${numbers[0]}`,

@@ -145,7 +145,7 @@ describe('retry-failed (SPEC §20)', () => {
 });
 
 describe('DUPLICATE_UPLOAD (SPEC §20)', () => {
-  test('the same list twice is 409 naming the first, even re-sorted or renamed; nothing is left; force=true sends', async () => {
+  test('a list sent twice is 409 naming the first, even re-sorted/renamed; none left; force=true sends', async () => {
     const numbers = numbersFrom('9194', 30);
     const options = { image_url: image, caption: 'Hello {name}' };
     const first = await sys.upload(csvOf(numbers), { ...options, name: 'spring sale' });

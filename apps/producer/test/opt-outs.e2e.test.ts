@@ -106,7 +106,7 @@ let series = 0;
 const indian = () => `9199${String((series += 1)).padStart(8, '0')}`;
 
 describe('inbound numbers carry their country (SPEC §20)', () => {
-  test('a STOP from Singapore, Norway or the UK suppresses that sender, never the Indian number with its digits', async () => {
+  test('a STOP from Singapore, Norway or the UK suppresses its sender, not an Indian one with its digits', async () => {
     const now = Date.now();
     const senders = ['6581234567', '4791234567', '447911123456'];
     const answer = await hook(
@@ -181,7 +181,7 @@ describe('opt-outs that hold (SPEC §21)', () => {
     expect(await suppression(m)).toBeUndefined();
   });
 
-  test("a customer's START does not lift an operator's legal hold or an import; an operator's DELETE does", async () => {
+  test("a customer's START does not lift an operator's legal hold or import; an operator's DELETE does", async () => {
     const [held, imported] = [indian(), indian()];
     const post = await api('/v1/suppressions', {
       method: 'POST',

@@ -41,6 +41,7 @@ afterAll(async () => {
 
 const auth = { authorization: `Bearer ${KEY}` };
 const image = 'https://cdn.example.com/a.jpg';
+const csvRows = Array.from({ length: 500 }, (_, i) => `9198${String(i).padStart(8, '0')},N${i}`).join('\n');
 /** Calls that each need Redis: reads, an API message, a suppression, an upload, a webhook event. */
 const calls: Array<[string, string, RequestInit]> = [
   ['GET', '/v1/campaigns', { headers: auth }],
@@ -64,7 +65,7 @@ const calls: Array<[string, string, RequestInit]> = [
     `/v1/campaigns?image_url=${encodeURIComponent(image)}`,
     {
       headers: { ...auth, 'content-type': 'text/csv' },
-      body: `phone,name\n${Array.from({ length: 500 }, (_, i) => `9198${String(i).padStart(8, '0')},N${i}`).join('\n')}\n`,
+      body: `phone,name\n${csvRows}\n`,
     },
   ],
   [
@@ -98,7 +99,7 @@ const working = [
 const statuses = (answers: Array<[string, number, string | undefined]>) =>
   answers.map(([call, status]) => [call, status]);
 
-test('Redis stopped: every call answers 503 STORE_UNAVAILABLE at once, for as long as it is away; then works again', async () => {
+test('Redis stopped: every call is 503 STORE_UNAVAILABLE at once, while it is away; then works again', async () => {
   if (!redis.server) return; // REDIS_URL given: this test cannot stop that Redis.
   await waitFor(async () => (await fetch(`${base}/readyz`)).ok, { what: 'the producer to be ready' });
   expect(statuses(await round())).toEqual(working);

@@ -40,8 +40,10 @@ const people = (first: number, n: number) =>
     number: String(919_970_030_000 + first + i),
     name: `${NAMES[i % NAMES.length]} ${i}`,
   }));
-const csvOf = (list: Array<{ number: string; name: string }>) =>
-  `\uFEFFcustomer_number,customer_name\r\n${list.map((p) => `${p.number},"${p.name.replace(/"/g, '""')}"`).join('\r\n')}\r\n`;
+const csvOf = (list: Array<{ number: string; name: string }>) => {
+  const lines = list.map((p) => `${p.number},"${p.name.replace(/"/g, '""')}"`).join('\r\n');
+  return `\uFEFFcustomer_number,customer_name\r\n${lines}\r\n`;
+};
 
 const inAnHour = () => new Date(Date.now() + 3_600_000).toISOString();
 
@@ -96,7 +98,7 @@ test("a cancelled campaign's CSV report uploads back as the same recipients", as
   await sys.api(`/v1/campaigns/${again.body.id}/cancel`, { method: 'POST' });
 });
 
-test("a sent campaign's xlsx report uploads back as the same recipients; its CSV keeps numbers and wamids plain", async () => {
+test("a sent campaign's xlsx report re-uploads as the same recipients; CSV keeps numbers, wamids plain", async () => {
   const list = people(100, 30);
   const first = await sys.upload(csvOf(list), { image_url: image, caption: 'Hello' });
   expect(first.status).toBe(202);

@@ -39,8 +39,10 @@ const SINGLETONS = [
   /^:inbound$/, // time of the last inbound event (one string)
 ];
 /** BullMQ's own queue singletons (meta, id counter, event stream capped by MAXLEN, empty-able lists). */
-const BULL_SINGLETON =
-  /^\}:[^:]+:(meta|id|events|stalled-check|wait|paused|active|delayed|prioritized|completed|failed|pc|marker|de|limiter)$/;
+const BULL_SINGLETON = new RegExp(
+  '^\\}:[^:]+:(meta|id|events|stalled-check|wait|paused|active|delayed|' +
+    'prioritized|completed|failed|pc|marker|de|limiter)$',
+);
 
 let redis: TestRedis;
 let admin: IORedis;

@@ -137,7 +137,7 @@ describe('the session cookie', () => {
 });
 
 describe('wrong passwords', () => {
-  it('are slowed: the 6th from one address within the window gets 429 with Retry-After, even with the right one', async () => {
+  it('are slowed: the 6th from one address in the window gets 429 + Retry-After, even with the right one', async () => {
     const wrong = `Basic ${Buffer.from(`${BOARD.username}:nope`).toString('base64')}`;
     const from = (authorization: string) =>
       stack.app.inject({ url: '/ui', remoteAddress: '10.9.8.7', headers: { authorization } });

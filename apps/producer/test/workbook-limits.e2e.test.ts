@@ -87,7 +87,7 @@ test('the start swept what a killed producer left in the temp directory', async 
   await waitFor(() => uploadDirs().length === 0, { what: 'the sweep at start' });
 });
 
-test('a shared-strings bomb is 413 WORKBOOK_TOO_LARGE, the producer answers the next request, no temp file stays', async () => {
+test('a shared-strings bomb is 413 WORKBOOK_TOO_LARGE; the next request is answered; no temp file stays', async () => {
   const book = bomb();
   expect(book.length).toBeLessThan(100 * 1024);
   const first = await upload(book);

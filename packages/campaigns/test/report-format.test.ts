@@ -75,7 +75,7 @@ async function* from<T>(items: T[]): AsyncGenerator<T> {
   yield* items;
 }
 
-test('the CSV report: BOM, plain digits for numbers and wamids, formula starts quoted, one record per row', async () => {
+test('the CSV report: BOM, plain digits for numbers and wamids, formula starts quoted, a record per row', async () => {
   const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(await bytesOf(formatReport(from(rows), 'csv')));
   expect(text.startsWith('\uFEFFcustomer_number,customer_name,status,wamid,')).toBe(true);
   expect(text).not.toContain('="');
@@ -88,7 +88,7 @@ test('the CSV report: BOM, plain digits for numbers and wamids, formula starts q
   expect(read[1]?.[6]).toBe('3');
 });
 
-test('the xlsx report: same columns, text cells for numbers and wamids, frozen header, filter over every row', async () => {
+test('the xlsx report: same columns, numbers and wamids as text, frozen header, filter over every row', async () => {
   expect(REPORT_CONTENT_TYPES.xlsx).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
   const bytes = await bytesOf(formatReport(from(rows), 'xlsx'));
   expect(bytes.subarray(0, 2).toString('latin1')).toBe('PK');

@@ -225,7 +225,8 @@ export interface SuppressionImport {
 export type RetryInclude = 'retryable' | 'all';
 /**
  * Why retry-failed left a failure: `permanent` (the upstream refused the message), `no_wamid` (answered 200 without
- * an id: it may have been sent), both taken with `include: 'all'`; `marketing_limit` (131049 within 24 h), left even then.
+ * an id: it may have been sent), both taken with `include: 'all'`; `marketing_limit` (131049 within 24 h), left
+ * even then.
  */
 export type RetryLeftReason = 'permanent' | 'no_wamid' | 'marketing_limit';
 

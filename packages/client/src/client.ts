@@ -42,7 +42,10 @@ import { backoffMs, isInProgress, isRetryableStatus, retryAfterMs, RETRY_DEFAULT
 import { fileBody, formatFromPath, streamBody, uploadContentType, type UploadFormat } from './upload-body';
 
 export type Fetch = typeof globalThis.fetch;
-/** Report formats, spreadsheet first: `xlsx` (a workbook of text cells), `csv` (RFC 4180, UTF-8 BOM), `json`, `ndjson`. */
+/**
+ * Report formats, spreadsheet first: `xlsx` (a workbook of text cells), `csv` (RFC 4180, UTF-8 BOM), `json`,
+ * `ndjson`.
+ */
 export const REPORT_FORMATS = ['xlsx', 'csv', 'json', 'ndjson'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 

@@ -9,7 +9,10 @@ export const MAX_RECORD_BYTES = 1024 * 1024;
 
 /** What an .xlsx workbook may cost to read (SPEC §22); past either the upload is WORKBOOK_TOO_LARGE. */
 export interface WorkbookLimits {
-  /** Decompressed bytes of the parts read (workbook, relations, styles, shared strings, the first sheet), counted as they inflate. */
+  /**
+   * Decompressed bytes of the parts read (workbook, relations, styles, shared strings, the first sheet), counted as
+   * they inflate.
+   */
   expandedBytes: number;
   /** Bytes of the shared-string table: its part as it inflates, and the strings kept (characters + 24 per string). */
   sharedStringsBytes: number;

@@ -23,7 +23,8 @@ describe('empty caption variables', () => {
     for (const r of rows) sheet.addRow(r.map((c, i) => (i === 0 && /^\d+$/.test(c) && r !== rows[0] ? Number(c) : c)));
     const xlsx = Buffer.from(await wb.xlsx.writeBuffer());
     for (const file of [csv, json, xlsx]) {
-      // A row without a name is sent with its number as the name (name_fallback=number); its caption's {{name}} is empty.
+      // A row without a name is sent with its number as the name (name_fallback=number);
+      // its caption's {{name}} is empty.
       const { summary } = await collect(file, { defaults, validation: { nameFallbackToNumber: true } });
       expect(summary.accepted).toBe(4);
       expect(summary.empty_variables).toEqual({ city: 2, name: 1 });

@@ -46,7 +46,7 @@ const columnName = (i: number): string =>
 const header = row(1, inline('A1', 'phone'), inline('B1', 'name'));
 
 describe('cells as the sheet shows them', () => {
-  it('renders dates, times, date-times, currency, percentages, thousands and fixed decimals by their format', async () => {
+  it('renders dates, times, date-times, currency, percentages, thousands, fixed decimals by their format', async () => {
     const wb = new ExcelJS.Workbook();
     const sheet = wb.addWorksheet('List');
     sheet.addRow(['Phone', 'Name', 'Date', 'Time', 'When', 'Fee', 'Share', 'Count', 'Score', 'Short']);

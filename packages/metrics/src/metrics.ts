@@ -93,7 +93,9 @@ export function createMetrics(store: Store): Metrics {
   });
   const dueGauge = new Gauge({
     name: 'sobot_recipients_due',
-    help: 'Recipients that should be going out now: pending in running or queued campaigns, less those waiting for quiet hours',
+    help:
+      'Recipients that should be going out now: pending in running or queued campaigns, ' +
+      'less those waiting for quiet hours',
     registers: [registry],
   });
   const pausedGauge = new Gauge({

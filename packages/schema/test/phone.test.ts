@@ -172,7 +172,7 @@ describe('the list country (SPEC §20)', () => {
     });
   });
 
-  it('with no list country, never reads a bare national-length number in a country (issue 19: 5 of 9 went abroad)', () => {
+  it('with no list country, never reads a bare national-length number in a country (issue 19: 5/9 went abroad)', () => {
     const read = normalizeNumber('6581234567');
     expect(read.ok).toBe(false);
     expect(!read.ok && read.message).toMatch(/Singapore \(SG\) \+65 8123 4567.*country=IN/);

@@ -31,7 +31,8 @@ function text(
   const frac = t.ms === undefined ? '' : `.${pad(t.ms, 3)}`;
   const zone =
     off === undefined ? 'Z' : `${off < 0 ? '-' : '+'}${pad(Math.floor(Math.abs(off) / 60))}:${pad(Math.abs(off) % 60)}`;
-  return `${pad(d.year, 4)}-${pad(d.month)}-${pad(d.day)}T${pad(t.hour)}:${pad(t.minute)}:${pad(t.second)}${frac}${zone}`;
+  const date = `${pad(d.year, 4)}-${pad(d.month)}-${pad(d.day)}`;
+  return `${date}T${pad(t.hour)}:${pad(t.minute)}:${pad(t.second)}${frac}${zone}`;
 }
 
 test('a valid RFC 3339 time reads as the instant it names', () => {

@@ -35,8 +35,9 @@ export async function reactToFailure(d: DeliverDeps, error: Error): Promise<void
 }
 
 /**
- * A refusal about the number itself (SPEC §13): 131047 closes its window, 131050 suppresses it (source `upstream`: a customer's START lifts it), 131049 keeps
- * retry-failed away from it for 24 h. Written before the outcome; a failed write is logged, the outcome stands.
+ * A refusal about the number itself (SPEC §13): 131047 closes its window, 131050 suppresses it (source `upstream`:
+ * a customer's START lifts it), 131049 keeps retry-failed away from it for 24 h. Written before the outcome; a failed
+ * write is logged, the outcome stands.
  */
 export async function reactForNumber(d: DeliverDeps, err: RejectedError, number: string): Promise<void> {
   try {

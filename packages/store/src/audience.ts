@@ -12,9 +12,9 @@ import { runScript } from './scripts';
  * its *bucket*; the field is the number less those 5 digits. 10 × 10,000 = 100,000 small hashes hold the
  * suppression list, so up to ~12M numbers each stays a listpack (128 fields, Redis's default). A suppression's
  * value is `source × 2^42 + unix second × 1024 + reason id` (an integer below 2^44: 9 bytes, as without the
- * source; a value written before sources existed reads as source 0, `operator`). The time-bound kinds (windows, frequency and
- * 131049 marks) have one set of buckets per UTC day holding the unix second of the event; each day's hashes
- * expire once no lookup can need them (EXPIREAT), so nothing is swept.
+ * source; a value written before sources existed reads as source 0, `operator`). The time-bound kinds (windows,
+ * frequency and 131049 marks) have one set of buckets per UTC day holding the unix second of the event; each
+ * day's hashes expire once no lookup can need them (EXPIREAT), so nothing is swept.
  *
  * A lookup of many numbers is one script call per group (at most 10), sent together: one round trip.
  */

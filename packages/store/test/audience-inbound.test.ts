@@ -74,7 +74,7 @@ describe('inbound events (applyInbound)', () => {
     await a.unsuppress([n, m]);
   });
 
-  test('a START older than the latest STOP changes nothing, and a STOP older than the latest START neither', async () => {
+  test('a START older than the latest STOP changes nothing, nor does a STOP older than the latest START', async () => {
     const a = env.store.audience;
     const [n, m] = [fresh(), fresh()];
     const now = Date.now();

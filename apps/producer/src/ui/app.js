@@ -606,11 +606,13 @@
     ];
     if (left.permanent)
       parts.push(
-        `• ${num(left.permanent)} refused for good by WhatsApp (${leftCodes(view, 'permanent')}): sending again will most likely fail again.`,
+        `• ${num(left.permanent)} refused for good by WhatsApp (${leftCodes(view, 'permanent')}): ` +
+          'sending again will most likely fail again.',
       );
     if (left.no_wamid)
       parts.push(
-        `• ${num(left.no_wamid)} answered without a message id: they may already have reached their customer, who would get the message twice.`,
+        `• ${num(left.no_wamid)} answered without a message id: ` +
+          'they may already have reached their customer, who would get the message twice.',
       );
     parts.push('Send these again too?');
     return parts.join('\n');
