@@ -26,8 +26,8 @@ const HUGE = 1_000_000;
 const log = createLogger('retention-test', 'silent');
 
 /**
- * Keys allowed to live without a TTL: global singletons whose size is bounded (docs/decisions.md, "Every key
- * expires"). Matched on the part after the prefix.
+ * Keys allowed to live without a TTL: global singletons whose size is bounded (docs/decisions.md, "Retention").
+ * Matched on the part after the prefix.
  */
 const SINGLETONS = [
   /^:campaigns$/, // index of uploaded campaigns: pruned as expired campaigns are met

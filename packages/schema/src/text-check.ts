@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 
 /**
- * Invalid UTF-8 in an upload or a request body, found while it streams (docs/decisions.md, "Upload hardening"):
+ * Invalid UTF-8 in an upload or a request body, found while it streams (docs/decisions.md, "Reading files"):
  * each chunk is checked with node's native `isUtf8` (the fast path: a valid chunk passes untouched); in a chunk that
  * is not valid, every invalid sequence (each maximal subpart, as the WHATWG decoder counts them) is replaced by
  * U+FDD0 before any parser decodes it. U+FDD0 is a Unicode noncharacter, kept for exactly this internal use: a
