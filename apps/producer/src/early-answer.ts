@@ -49,6 +49,26 @@ function discardRest(raw: IncomingMessage, socket: Socket, maxBytes: number, ms:
 }
 
 /**
+ * Node ends a `Connection: close` answer with `socket.destroySoon()`: the socket is closed as soon as the answer is
+ * flushed, while the client may still be writing its body. Closing with unread bytes makes the kernel send a reset,
+ * and a client that is still writing (undici, Node's fetch) gets `EPIPE` / `ECONNRESET` and never reads the answer
+ * that is waiting in its buffer. A lingering close instead: the answer is flushed and the write side ended (FIN), and
+ * the socket stays open for reading; `discardRest` throws away what arrives, and the socket is destroyed when the
+ * client ends its side, or `drainMs` after the answer at the latest.
+ */
+function lingerOnClose(socket: Socket, ms: number): void {
+  const own = socket as Socket & { destroySoon?: () => void };
+  own.destroySoon = () => {
+    if (!socket.writableEnded) socket.end();
+    // The client ends its side once it has read the answer; a client that does not is cut after `ms`.
+    const timer = setTimeout(() => socket.destroy(), ms);
+    timer.unref();
+    socket.once('close', () => clearTimeout(timer));
+    socket.once('end', () => socket.destroy());
+  };
+}
+
+/**
  * SPEC §18: an answer given before the request's body was read to its end (any early error of an upload, an
  * import or a webhook: a handler's, the error handler's, a 413 of the body parser, a 401 of an auth hook) must
  * not leave a keep-alive client's next request waiting behind the unread bytes. A small declared body is read
@@ -67,7 +87,10 @@ export function closeOnEarlyAnswer(
     if (!(socket instanceof Socket) || socket.destroyed || !bodyPending(raw)) return payload;
     const declared = Number(raw.headers['content-length']);
     const keep = raw.headers['transfer-encoding'] === undefined && declared <= policy.drainBytes;
-    if (!keep) void reply.header('connection', 'close');
+    if (!keep) {
+      void reply.header('connection', 'close');
+      lingerOnClose(socket, policy.drainMs);
+    }
     discardRest(raw, socket, keep ? policy.drainBytes : Number.POSITIVE_INFINITY, policy.drainMs);
     return payload;
   });
