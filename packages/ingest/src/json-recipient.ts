@@ -11,6 +11,7 @@ import {
 } from '@sobot/schema';
 import { ambiguous, type ColumnChoice } from './columns';
 import { isPlainObject } from './detect-format';
+import { isReportHeader, reportNumber } from './report-file';
 import type { Rows } from './tally';
 
 /**
@@ -75,6 +76,8 @@ export class JsonRecipients {
         (errors ??= []).push({ field, message: `must be a string or a number (got ${describeType(cell)})` });
     }
     if (phoneKeys > 1) throw ambiguous(Object.keys(value).filter((k) => this.fieldFor(k) === 'customer_number'));
+    // A row of this product's report (json / ndjson format): its number is international (report-file.ts).
+    if ('wamid' in value && isReportHeader(Object.keys(value))) raw.customer_number = reportNumber(raw.customer_number);
     if (errors) {
       this.tally.reject(row, line, errors);
       return;

@@ -8,6 +8,7 @@ import {
 } from '@sobot/schema';
 import { columnsUsed, mapHeader, type ColumnChoice, type ColumnMap } from './columns';
 import { unparseable } from './errors';
+import { isReportHeader, reportNumber } from './report-file';
 import type { Rows } from './tally';
 
 /**
@@ -18,6 +19,8 @@ export class Table {
   private columns: ColumnMap | undefined;
   private header: string[] = [];
   private row = 0;
+  /** The file is a report of this product: its numbers are international (report-file.ts). */
+  private report = false;
 
   constructor(
     private readonly tally: Rows,
@@ -43,6 +46,7 @@ export class Table {
         throw unparseable('the header is not UTF-8 text: save the file as CSV UTF-8 (Excel: File › Save As)');
       this.columns = mapHeader(record, this.choice, this.template);
       this.header = record;
+      this.report = isReportHeader(record);
       return;
     }
     const row = ++this.row;
@@ -53,7 +57,7 @@ export class Table {
       });
     }
     const raw: RawRecipient = {
-      customer_number: record[c.customer_number],
+      customer_number: this.report ? reportNumber(record[c.customer_number]) : record[c.customer_number],
       customer_name: c.customer_name < 0 ? undefined : record[c.customer_name],
       url: c.url < 0 ? undefined : record[c.url],
       mime_type: c.mime_type < 0 ? undefined : record[c.mime_type],
