@@ -66,7 +66,9 @@ export const uploadResultSchema = z.object({
   countries: z
     .record(z.string(), count)
     .optional()
-    .describe('valid distinct numbers per country, suppressed ones included (ISO 3166 alpha-2; 001: non-geographic), most first'),
+    .describe(
+      'valid distinct numbers per country, suppressed ones included (ISO 3166 alpha-2; 001: non-geographic), most first',
+    ),
   country: z
     .string()
     .nullable()
