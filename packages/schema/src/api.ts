@@ -67,7 +67,8 @@ export const uploadResultSchema = z.object({
     .record(z.string(), count)
     .optional()
     .describe(
-      'valid distinct numbers per country, suppressed ones included (ISO 3166 alpha-2; 001: non-geographic), most first',
+      'valid distinct numbers per country, suppressed ones included (ISO 3166 alpha-2; 001: non-geographic), ' +
+        'most first',
     ),
   country: z
     .string()
