@@ -40,3 +40,12 @@ export {
   listSuppressions,
   suppressionsCsv,
 } from './suppressions';
+export {
+  signEvent,
+  signature,
+  newSecret,
+  newEventId,
+  secretKey,
+  SECRET_PREFIX,
+  type SignedHeaders,
+} from './events/signing';

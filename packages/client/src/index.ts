@@ -48,3 +48,12 @@ export type {
   SuppressionList,
   SuppressionImport,
 } from './api-types';
+export {
+  verifyEvent,
+  SobotBulkEventError,
+  EVENT_TOLERANCE_SECONDS,
+  type EventErrorCode,
+  type EventHeaders,
+  type OutboundEvent,
+  type VerifyOptions,
+} from './events';
