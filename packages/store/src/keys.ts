@@ -210,4 +210,20 @@ export class Keys {
   get metrics(): string {
     return `${this.prefix}:metrics`;
   }
+
+  /**
+   * Sorted set: event endpoint id (SPEC §16) scored by creation time (ms). Endpoint keys share the hash tag `{ev}`
+   * (few keys, written together).
+   */
+  get eventEndpoints(): string {
+    return `${this.prefix}:{ev}:endpoints`;
+  }
+
+  /**
+   * Hash: one event endpoint: `url`, `events` (comma-separated), `campaign`, `desc`, `at` (ms), `s` the signing
+   * secret, `s0` the previous secret after a rotation and `s0x` when it stops signing (ms). Secrets are never logged.
+   */
+  eventEndpoint(id: string): string {
+    return `${this.prefix}:{ev}:ep:${id}`;
+  }
 }
