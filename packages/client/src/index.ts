@@ -47,6 +47,13 @@ export type {
   SuppressionSource,
   SuppressionList,
   SuppressionImport,
+  EventType,
+  EventEndpointInput,
+  EventEndpointView,
+  EventEndpointCreated,
+  EventEndpointList,
+  RotatedSecret,
+  EndpointTestResult,
 } from './api-types';
 export {
   verifyEvent,
