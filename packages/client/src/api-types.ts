@@ -136,6 +136,8 @@ export interface MessageView {
   error_message: string | null;
   attempts: number;
   updated_at: string | null;
+  /** The `metadata` given with the message; null when none was. */
+  metadata: Record<string, unknown> | null;
 }
 
 export interface SendMessagesResult {
@@ -161,6 +163,8 @@ export interface MessageInput {
   /** `image/jpeg` or `image/png`; from the URL's extension when absent. */
   mime_type?: string;
   caption?: string;
+  /** Your own data (an order id…): a JSON object of at most 1 KiB, given back with the message and its events. */
+  metadata?: Record<string, unknown>;
 }
 
 /** One message of `GET /v1/messages`: its status, and when it was accepted. */

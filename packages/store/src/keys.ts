@@ -36,6 +36,14 @@ export class Keys {
     return this.campaign(id, 'meta');
   }
 
+  /**
+   * Hash: message index → the `metadata` JSON given with that message (`POST /v1/messages`, ≤ 1 KiB each); only
+   * messages that had some. Written with the campaign's commit; read by the message view, never by the send path.
+   */
+  metadata(id: string): string {
+    return this.campaign(id, 'md');
+  }
+
   /** Hash: sent, failed, skipped, delivered, read, dfailed (delivery failed). */
   counts(id: string): string {
     return this.campaign(id, 'n');
