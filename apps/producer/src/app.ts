@@ -10,6 +10,7 @@ import { clientErrorHandler, frameworkErrors, registerErrorHandling } from './er
 import { namedSchemas } from './doc';
 import { openapiDocument } from './openapi';
 import { campaignRoutes } from './routes/campaigns';
+import { eventEndpointRoutes } from './routes/event-endpoints';
 import { messageRoutes } from './routes/messages';
 import { messageStreamRoutes } from './routes/message-stream';
 import { opsRoutes } from './routes/ops';
@@ -53,6 +54,7 @@ export async function buildApp(deps: AppDeps, logger: Logger | false = false): P
     await v1.register(messageStreamRoutes, deps);
     await v1.register(async (scope) => uploadRoutes(scope, deps));
     await v1.register(async (scope) => suppressionRoutes(scope, deps));
+    await v1.register(async (scope) => eventEndpointRoutes(scope, deps));
   });
   await app.register(webhookRoutes, deps);
   await app.register(opsRoutes, deps);

@@ -31,6 +31,8 @@ const closers: Array<() => Promise<unknown>> = [];
 let redis: TestRedis;
 let sandbox: Sandbox;
 let app: FastifyInstance;
+/** The app's store (to write what the API would refuse, e.g. an endpoint whose name moved to loopback). */
+let store: Store;
 /** The same app over a Redis nobody listens on: every route that needs Redis answers 503. */
 let deadApp: FastifyInstance;
 let spec: Json;
@@ -75,7 +77,8 @@ beforeAll(async () => {
     maxAttempts: 2,
   });
   closers.push(() => worker.close());
-  app = await buildApp({ cfg, store: open(redis.url) });
+  store = open(redis.url);
+  app = await buildApp({ cfg, store });
   closers.push(() => app.close());
 
   const deadCfg = config(`redis://127.0.0.1:${await freePort()}`, redis.prefix);
@@ -211,6 +214,12 @@ test('/docs/json is a valid OpenAPI 3.1 document with every route and its securi
       'POST /v1/suppressions',
       'GET /v1/suppressions/{number}',
       'DELETE /v1/suppressions/{number}',
+      'POST /v1/event-endpoints',
+      'GET /v1/event-endpoints',
+      'GET /v1/event-endpoints/{id}',
+      'DELETE /v1/event-endpoints/{id}',
+      'POST /v1/event-endpoints/{id}/rotate-secret',
+      'POST /v1/event-endpoints/{id}/test',
     ].sort(),
   );
   const security = Object.fromEntries(ops.map(({ key, op }) => [key, op.security ?? spec.security]));
@@ -493,6 +502,61 @@ test('suppression routes answer as documented, errors included', async () => {
   for (const n of [numbers[1], '919800000062']) await call('DELETE', `/v1/suppressions/${n}`);
 });
 
+test('event endpoint routes answer as documented, errors included (SPEC §16)', async () => {
+  const created = await call('POST', '/v1/event-endpoints', {
+    body: { url: 'https://93.184.215.14/hook', events: ['message.sent'], description: 'contract' },
+  });
+  expect(created.statusCode).toBe(201);
+  const ep = created.json();
+  expect(ep).toMatchObject({ events: ['message.sent'], campaign_id: null, secret: expect.stringMatching(/^whsec_/) });
+  for (const body of [
+    { url: 'http://127.0.0.1:9/x' },
+    { url: 'ftp://x.example/' },
+    { url: 'https://x', events: ['no'] },
+  ]) {
+    expect((await call('POST', '/v1/event-endpoints', { body })).statusCode).toBe(400);
+  }
+  expect((await call('POST', '/v1/event-endpoints', { body: { url: 'https://x' }, anonymous: true })).statusCode).toBe(
+    401,
+  );
+  const list = await call('GET', '/v1/event-endpoints');
+  expect(list.json().endpoints.map((e: Json) => e.id)).toContain(ep.id);
+  expect(list.body).not.toContain('whsec_');
+  expect((await call('GET', '/v1/event-endpoints', { anonymous: true })).statusCode).toBe(401);
+  const one = await call('GET', `/v1/event-endpoints/${ep.id}`);
+  expect(one.json()).toMatchObject({ id: ep.id, url: 'https://93.184.215.14/hook' });
+  expect(one.body).not.toContain('whsec_');
+  const rotated = await call('POST', `/v1/event-endpoints/${ep.id}/rotate-secret`);
+  expect(rotated.json()).toMatchObject({ id: ep.id, secret: expect.stringMatching(/^whsec_/) });
+  expect(rotated.json().secret).not.toBe(ep.secret);
+
+  // Stored as it was (a name that resolved publicly then): the test's own check refuses loopback now.
+  const stale = await store.eventEndpoints.create(
+    { url: 'http://127.0.0.1:9/hook', events: ['message.sent'] },
+    ep.secret,
+  );
+  const tested = await call('POST', `/v1/event-endpoints/${stale.id}/test`);
+  expect(tested.json()).toMatchObject({ ok: false, status: null, error: 'address' });
+
+  for (const [method, path] of [
+    ['GET', ''],
+    ['DELETE', ''],
+    ['POST', '/rotate-secret'],
+    ['POST', '/test'],
+  ] as const) {
+    for (const id of ['ep_00000000000000000', 'nope', 'x'.repeat(100)]) {
+      const res = await call(method, `/v1/event-endpoints/${id}${path}`);
+      expect([res.statusCode, res.json().error.code]).toEqual([404, 'NOT_FOUND']);
+    }
+    expect((await call(method, `/v1/event-endpoints/${ep.id}${path}`, { anonymous: true })).statusCode).toBe(401);
+  }
+  const removed = await call('DELETE', `/v1/event-endpoints/${ep.id}`);
+  expect(removed.json()).toMatchObject({ id: ep.id });
+  expect(removed.body).not.toContain('whsec_');
+  expect((await call('GET', `/v1/event-endpoints/${ep.id}`)).statusCode).toBe(404);
+  await call('DELETE', `/v1/event-endpoints/${stale.id}`);
+});
+
 test('operations routes need no credentials and answer as documented', async () => {
   expect((await call('GET', '/healthz', { anonymous: true })).json()).toEqual({ ok: true });
   expect((await call('GET', '/readyz', { anonymous: true })).json()).toEqual({ ok: true, redis: 'up' });
@@ -527,6 +591,12 @@ test('with Redis unreachable every route that needs it answers 503 in the docume
     ['GET', '/v1/suppressions'],
     ['GET', '/v1/suppressions/919800000052'],
     ['DELETE', '/v1/suppressions/919800000052'],
+    ['POST', '/v1/event-endpoints', { body: { url: 'https://93.184.215.14/hook' } }],
+    ['GET', '/v1/event-endpoints'],
+    ['GET', '/v1/event-endpoints/ep_00000000000000000'],
+    ['DELETE', '/v1/event-endpoints/ep_00000000000000000'],
+    ['POST', '/v1/event-endpoints/ep_00000000000000000/rotate-secret'],
+    ['POST', '/v1/event-endpoints/ep_00000000000000000/test'],
     ['POST', `/v1/webhooks/sobot?token=${HOOK_TOKEN}`, { body: [{ wamid: 'w', status: 'read' }], anonymous: true }],
     ['GET', '/readyz', { anonymous: true }],
     ['GET', '/metrics', { anonymous: true }],

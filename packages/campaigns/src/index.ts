@@ -40,3 +40,30 @@ export {
   listSuppressions,
   suppressionsCsv,
 } from './suppressions';
+export {
+  signEvent,
+  signature,
+  newSecret,
+  newEventId,
+  secretKey,
+  SECRET_PREFIX,
+  type SignedHeaders,
+} from './events/signing';
+export {
+  attemptDelivery,
+  retryAfterMs as eventRetryAfterMs,
+  EVENT_TIMEOUT_MS,
+  type AttemptOptions,
+  type AttemptResult,
+} from './events/delivery-attempt';
+export {
+  checkEndpointUrl,
+  createEventEndpoint,
+  listEventEndpoints,
+  getEventEndpoint,
+  removeEventEndpoint,
+  rotateEndpointSecret,
+  testEventEndpoint,
+  endpointView,
+  type EndpointOptions,
+} from './events/endpoints';

@@ -25,11 +25,12 @@ type MessageInput = z.output<typeof messageInputSchema>;
 function prepare(
   messages: MessageInput[],
   validation: ValidationOptions,
-): { unique: SobotImageMessage[]; indexOf: number[] } {
+): { unique: SobotImageMessage[]; indexOf: number[]; metadata: Map<number, string> } {
   const errors: Array<{ index: number; field: string; message: string }> = [];
   const unique: SobotImageMessage[] = [];
   const seen = new Map<string, number>();
   const indexOf: number[] = [];
+  const metadata = new Map<number, string>();
   messages.forEach((m, index) => {
     const caption = withVariables(m, index, errors);
     if (caption === null) return;
@@ -43,13 +44,15 @@ function prepare(
       at = unique.length;
       seen.set(r.message.customer_number, at);
       unique.push(r.message);
+      // A number repeated in one call is one message: the first occurrence's metadata is kept.
+      if (m.metadata !== undefined) metadata.set(at, JSON.stringify(m.metadata));
     }
     indexOf.push(at);
   });
   if (errors.length > 0) {
     throw new InputError('INVALID_MESSAGES', `${errors.length} problem(s) in the messages; nothing was sent`, errors);
   }
-  return { unique, indexOf };
+  return { unique, indexOf, metadata };
 }
 
 /**
@@ -94,7 +97,7 @@ export async function sendMessages(
     quietHours?: QuietSpan;
   },
 ): Promise<SendMessagesResult> {
-  const { unique, indexOf } = prepare(messages, opts.validation ?? {});
+  const { unique, indexOf, metadata } = prepare(messages, opts.validation ?? {});
   const id = newCampaignId();
   const key = opts.idempotencyKey;
   const body = JSON.stringify(messages);
@@ -118,6 +121,7 @@ export async function sendMessages(
       lane: opts.lane ?? 'transactional',
       sendAt: opts.sendAt,
       quietHours: opts.quietHours,
+      metadata,
     });
     if (key) await deps.store.idempotency.commit(key, id, body);
   } catch (err) {

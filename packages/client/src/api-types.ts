@@ -136,6 +136,8 @@ export interface MessageView {
   error_message: string | null;
   attempts: number;
   updated_at: string | null;
+  /** The `metadata` given with the message; null when none was. */
+  metadata: Record<string, unknown> | null;
 }
 
 export interface SendMessagesResult {
@@ -161,6 +163,8 @@ export interface MessageInput {
   /** `image/jpeg` or `image/png`; from the URL's extension when absent. */
   mime_type?: string;
   caption?: string;
+  /** Your own data (an order id…): a JSON object of at most 1 KiB, given back with the message and its events. */
+  metadata?: Record<string, unknown>;
 }
 
 /** One message of `GET /v1/messages`: its status, and when it was accepted. */
@@ -239,4 +243,62 @@ export interface RetryFailedTally {
   left?: Record<RetryLeftReason, number>;
   /** Per failure code: how many it took and left, and why those were left. */
   by_code?: Record<string, { retried: number; left: number; reason?: RetryLeftReason }>;
+}
+
+/** SPEC §16: the outbound event types an endpoint may subscribe to. */
+export type EventType =
+  | 'message.sent'
+  | 'message.failed'
+  | 'message.skipped'
+  | 'message.delivered'
+  | 'message.read'
+  | 'message.inbound'
+  | 'campaign.completed'
+  | 'campaign.paused'
+  | 'sender.paused';
+
+/** `POST /v1/event-endpoints`. */
+export interface EventEndpointInput {
+  url: string;
+  /** Absent: every type. */
+  events?: EventType[];
+  /** Only this campaign's events. */
+  campaign_id?: string;
+  description?: string;
+}
+
+/** An event endpoint as listed (never its secret). */
+export interface EventEndpointView {
+  id: string;
+  url: string;
+  events: EventType[];
+  campaign_id: string | null;
+  description: string | null;
+  created_at: string;
+}
+
+/** The answer of a creation: the only one that shows the secret. */
+export interface EventEndpointCreated extends EventEndpointView {
+  /** `whsec_…`: keep it to verify events (`verifyEvent`). */
+  secret: string;
+}
+
+export interface EventEndpointList {
+  endpoints: EventEndpointView[];
+}
+
+/** `POST …/rotate-secret`: the new secret; the previous one signs too until `previous_secret_expires_at`. */
+export interface RotatedSecret {
+  id: string;
+  secret: string;
+  previous_secret_expires_at: string;
+}
+
+/** `POST …/test`: what the receiver said to one signed `endpoint.test` event. */
+export interface EndpointTestResult {
+  event_id: string;
+  ok: boolean;
+  status: number | null;
+  error: 'timeout' | 'unreachable' | 'address' | null;
+  duration_ms: number;
 }

@@ -18,6 +18,12 @@ import type {
   SuppressionImport,
   SuppressionList,
   SuppressionView,
+  EndpointTestResult,
+  EventEndpointCreated,
+  EventEndpointInput,
+  EventEndpointList,
+  EventEndpointView,
+  RotatedSecret,
   UploadResult,
   RetryFailedTally,
   RetryInclude,
@@ -35,6 +41,11 @@ import {
   isSuppressionImport,
   isSuppressionList,
   isSuppressionView,
+  isEndpointTestResult,
+  isEventEndpointCreated,
+  isEventEndpointList,
+  isEventEndpointView,
+  isRotatedSecret,
   isUploadResult,
 } from './guards';
 import { parseNdjson } from './ndjson';
@@ -518,6 +529,74 @@ export class SobotBulkClient {
       if (err instanceof SobotBulkApiError && err.status === 404) return false;
       throw err;
     }
+  }
+
+  /**
+   * Registers an event endpoint (SPEC §16); the answer's `secret` is shown only here: keep it for `verifyEvent`.
+   * Not retried (a retry after a lost answer would register a second endpoint).
+   */
+  async createEventEndpoint(
+    input: EventEndpointInput,
+    opts: { signal?: AbortSignal } = {},
+  ): Promise<EventEndpointCreated> {
+    const res = await this.send({
+      method: 'POST',
+      path: '/v1/event-endpoints',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(input),
+      idempotent: false,
+      signal: opts.signal,
+    });
+    return this.json(res, isEventEndpointCreated, 'an event endpoint');
+  }
+
+  /** Every event endpoint, oldest first (no secrets). */
+  async listEventEndpoints(opts: { signal?: AbortSignal } = {}): Promise<EventEndpointList> {
+    const res = await this.send({ method: 'GET', path: '/v1/event-endpoints', idempotent: true, signal: opts.signal });
+    return this.json(res, isEventEndpointList, 'a list of event endpoints');
+  }
+
+  async getEventEndpoint(id: string, opts: { signal?: AbortSignal } = {}): Promise<EventEndpointView> {
+    const res = await this.send({
+      method: 'GET',
+      path: `/v1/event-endpoints/${encodeURIComponent(id)}`,
+      idempotent: true,
+      signal: opts.signal,
+    });
+    return this.json(res, isEventEndpointView, 'an event endpoint');
+  }
+
+  /** Removes an event endpoint; answers what it was. */
+  async removeEventEndpoint(id: string, opts: { signal?: AbortSignal } = {}): Promise<EventEndpointView> {
+    const res = await this.send({
+      method: 'DELETE',
+      path: `/v1/event-endpoints/${encodeURIComponent(id)}`,
+      idempotent: true,
+      signal: opts.signal,
+    });
+    return this.json(res, isEventEndpointView, 'an event endpoint');
+  }
+
+  /** A new signing secret; the previous one keeps signing for 24 h. Not retried (each call makes a secret). */
+  async rotateEventEndpointSecret(id: string, opts: { signal?: AbortSignal } = {}): Promise<RotatedSecret> {
+    const res = await this.send({
+      method: 'POST',
+      path: `/v1/event-endpoints/${encodeURIComponent(id)}/rotate-secret`,
+      idempotent: false,
+      signal: opts.signal,
+    });
+    return this.json(res, isRotatedSecret, 'a rotated secret');
+  }
+
+  /** Sends a signed `endpoint.test` event to the endpoint now; answers what the receiver said. */
+  async testEventEndpoint(id: string, opts: { signal?: AbortSignal } = {}): Promise<EndpointTestResult> {
+    const res = await this.send({
+      method: 'POST',
+      path: `/v1/event-endpoints/${encodeURIComponent(id)}/test`,
+      idempotent: false,
+      signal: opts.signal,
+    });
+    return this.json(res, isEndpointTestResult, 'a test result');
   }
 
   /** The report as bytes in the given format (for a file or stdout); nothing is buffered. */

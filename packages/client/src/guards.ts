@@ -2,6 +2,10 @@ import type {
   ApiErrorBody,
   CampaignStatus,
   CampaignView,
+  EndpointTestResult,
+  EventEndpointCreated,
+  EventEndpointList,
+  EventEndpointView,
   MessageList,
   MessageSummary,
   MessageView,
@@ -11,6 +15,7 @@ import type {
   SuppressionImport,
   SuppressionList,
   SuppressionView,
+  RotatedSecret,
   UploadResult,
 } from './api-types';
 
@@ -98,4 +103,24 @@ export function isSuppressionList(v: unknown): v is SuppressionList {
 
 export function isSuppressionImport(v: unknown): v is SuppressionImport {
   return isObject(v) && isNumber(v.added) && isNumber(v.received) && Array.isArray(v.errors);
+}
+
+export function isEventEndpointView(v: unknown): v is EventEndpointView {
+  return isObject(v) && isString(v.id) && isString(v.url) && Array.isArray(v.events) && isString(v.created_at);
+}
+
+export function isEventEndpointCreated(v: unknown): v is EventEndpointCreated {
+  return isEventEndpointView(v) && isString((v as unknown as Record<string, unknown>).secret);
+}
+
+export function isEventEndpointList(v: unknown): v is EventEndpointList {
+  return isObject(v) && Array.isArray(v.endpoints) && v.endpoints.every(isEventEndpointView);
+}
+
+export function isRotatedSecret(v: unknown): v is RotatedSecret {
+  return isObject(v) && isString(v.id) && isString(v.secret) && isString(v.previous_secret_expires_at);
+}
+
+export function isEndpointTestResult(v: unknown): v is EndpointTestResult {
+  return isObject(v) && isString(v.event_id) && typeof v.ok === 'boolean' && isNumber(v.duration_ms);
 }

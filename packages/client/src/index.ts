@@ -47,4 +47,20 @@ export type {
   SuppressionSource,
   SuppressionList,
   SuppressionImport,
+  EventType,
+  EventEndpointInput,
+  EventEndpointView,
+  EventEndpointCreated,
+  EventEndpointList,
+  RotatedSecret,
+  EndpointTestResult,
 } from './api-types';
+export {
+  verifyEvent,
+  SobotBulkEventError,
+  EVENT_TOLERANCE_SECONDS,
+  type EventErrorCode,
+  type EventHeaders,
+  type OutboundEvent,
+  type VerifyOptions,
+} from './events';

@@ -28,6 +28,11 @@ const checks = {
   suppressionList: true satisfies Same<schema.SuppressionList, sdk.SuppressionList>,
   suppressionImport: true satisfies Same<schema.SuppressionImport, sdk.SuppressionImport>,
   controlResult: true satisfies Same<schema.ControlResult, sdk.ControlResult>,
+  eventEndpointView: true satisfies Same<schema.EventEndpointView, sdk.EventEndpointView>,
+  eventEndpointCreated: true satisfies Same<schema.EventEndpointCreated, sdk.EventEndpointCreated>,
+  endpointTestResult: true satisfies Same<schema.EndpointTestResult, sdk.EndpointTestResult>,
+  eventType: true satisfies Same<schema.EventType, sdk.EventType>,
+  eventEndpointInput: true satisfies Fits<sdk.EventEndpointInput, schema.EventEndpointBody>,
   campaignStatus: true satisfies Fits<schema.CampaignStatus, sdk.CampaignStatus>,
   messageInput: true satisfies Fits<sdk.MessageInput, schema.MessageInput>,
 };

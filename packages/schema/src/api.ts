@@ -244,6 +244,7 @@ export const messageViewSchema = z.object({
   error_message: z.string().nullable(),
   attempts: count,
   updated_at: isoTime.nullable(),
+  metadata: z.record(z.string(), z.unknown()).nullable().describe('what was given with the message; null for none'),
 });
 export type MessageView = z.output<typeof messageViewSchema>;
 
@@ -256,6 +257,9 @@ export const apiErrorBodySchema = z.object({
 });
 export type ApiErrorBody = z.output<typeof apiErrorBodySchema>;
 
+/** The largest `metadata` of a message, as JSON (SPEC §16). */
+export const METADATA_MAX_BYTES = 1024;
+
 /** One message sent through `POST /v1/messages`. `image_url` is accepted as an alias of `url`. */
 export const messageInputSchema = z.object({
   customer_number: z.union([z.string(), z.number()]).transform(String),
@@ -266,6 +270,14 @@ export const messageInputSchema = z.object({
   caption: z.string().optional(),
   /** Values for `{{name}}` variables in the caption. */
   variables: z.record(z.string(), z.union([z.string(), z.number()]).transform(String)).optional(),
+  /** The caller's own data (an order id…), kept with the message and given back with it and its events. */
+  metadata: z
+    .record(z.string(), z.unknown())
+    .optional()
+    .refine((m) => m === undefined || Buffer.byteLength(JSON.stringify(m), 'utf8') <= METADATA_MAX_BYTES, {
+      message: `metadata is at most ${METADATA_MAX_BYTES} bytes of JSON`,
+    })
+    .describe(`a JSON object of at most ${1024} bytes, given back by GET /v1/messages/:id and in events`),
 });
 export type MessageInput = z.input<typeof messageInputSchema>;
 

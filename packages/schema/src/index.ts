@@ -63,3 +63,18 @@ export {
   type QuietHoursParse,
 } from './quiet-hours';
 export { INVALID_UTF8_MARK, Utf8Marker, markInvalidUtf8, textProblem } from './text-check';
+export {
+  EVENT_TYPES,
+  TEST_EVENT_TYPE,
+  eventEndpointBodySchema,
+  eventEndpointSchema,
+  eventEndpointCreatedSchema,
+  eventEndpointListSchema,
+  rotatedSecretSchema,
+  endpointTestResultSchema,
+  type EventType,
+  type EventEndpointBody,
+  type EventEndpointView,
+  type EventEndpointCreated,
+  type EndpointTestResult,
+} from './events';

@@ -313,10 +313,11 @@ export class CampaignReader {
     if (!meta || ref.index >= meta.accepted) return undefined;
     const { chunk, offset } = locate(ref.index, meta.chunkSize);
     const { redis, keys } = this.ctx;
-    const [body, raw, delivery] = await Promise.all([
+    const [body, raw, delivery, metadata] = await Promise.all([
       redis.get(keys.chunk(ref.campaignId, chunk)),
       redis.hget(keys.outcomes(ref.campaignId, chunk), String(offset)),
       redis.hget(keys.deliveries(ref.campaignId, chunk), String(offset)),
+      meta.source === 'api' ? redis.hget(keys.metadata(ref.campaignId), String(ref.index)) : null,
     ]);
     if (body === null) return undefined;
     const r = decodeChunk(body, meta.defaults)[offset];
@@ -339,6 +340,7 @@ export class CampaignReader {
       error_message: row.error_message || null,
       attempts: row.attempts,
       updated_at: row.updated_at || null,
+      metadata: metadata ? (JSON.parse(metadata) as Record<string, unknown>) : null,
     };
   }
 }

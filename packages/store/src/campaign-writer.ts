@@ -60,6 +60,8 @@ export interface CampaignHeader {
   quietHours?: QuietSpan;
   /** `skip`: recipients outside their 24-hour window at send time are skipped (default `send`). */
   window?: 'send' | 'skip';
+  /** API messages: recipient index → the caller's `metadata` as JSON, stored with the commit. */
+  metadata?: ReadonlyMap<number, string>;
 }
 
 /**
@@ -300,6 +302,7 @@ export class CampaignWriter {
           : {}),
       });
       multi.hset(keys.counts(id), { sent: 0, failed: 0 });
+      if (header.metadata && header.metadata.size > 0) multi.hset(keys.metadata(id), header.metadata);
       const rejected = header.rejectedRows ?? [];
       for (let i = 0; i < rejected.length; i += 1000) {
         multi.rpush(keys.rejectedRows(id), ...rejected.slice(i, i + 1000).map((e) => JSON.stringify(e)));
@@ -336,7 +339,7 @@ export class CampaignWriter {
     const { redis, keys } = this.ctx;
     const id = this.campaignId;
     const dels: Promise<unknown>[] = [redis.zrem(keys.campaignIndex, id), redis.zrem(keys.messageIndex, id)];
-    dels.push(redis.unlink(keys.meta(id), keys.counts(id), keys.rejectedRows(id)));
+    dels.push(redis.unlink(keys.meta(id), keys.counts(id), keys.rejectedRows(id), keys.metadata(id)));
     for (let n = 0; n < this.chunks; n += 1) dels.push(redis.unlink(keys.chunk(id, n)));
     await Promise.all(dels);
     await this.ended();

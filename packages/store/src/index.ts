@@ -44,3 +44,10 @@ export {
   type LookupOptions,
 } from './audience';
 export type { PageSessions } from './page-sessions';
+export {
+  PREVIOUS_SECRET_MS,
+  isEndpointId,
+  type EventEndpoints,
+  type EventEndpoint,
+  type NewEventEndpoint,
+} from './event-endpoints';

@@ -36,6 +36,14 @@ export class Keys {
     return this.campaign(id, 'meta');
   }
 
+  /**
+   * Hash: message index → the `metadata` JSON given with that message (`POST /v1/messages`, ≤ 1 KiB each); only
+   * messages that had some. Written with the campaign's commit; read by the message view, never by the send path.
+   */
+  metadata(id: string): string {
+    return this.campaign(id, 'md');
+  }
+
   /** Hash: sent, failed, skipped, delivered, read, dfailed (delivery failed). */
   counts(id: string): string {
     return this.campaign(id, 'n');
@@ -209,5 +217,21 @@ export class Keys {
   /** Hash: cluster-wide metric counters pushed by the workers. */
   get metrics(): string {
     return `${this.prefix}:metrics`;
+  }
+
+  /**
+   * Sorted set: event endpoint id (SPEC §16) scored by creation time (ms). Endpoint keys share the hash tag `{ev}`
+   * (few keys, written together).
+   */
+  get eventEndpoints(): string {
+    return `${this.prefix}:{ev}:endpoints`;
+  }
+
+  /**
+   * Hash: one event endpoint: `url`, `events` (comma-separated), `campaign`, `desc`, `at` (ms), `s` the signing
+   * secret, `s0` the previous secret after a rotation and `s0x` when it stops signing (ms). Secrets are never logged.
+   */
+  eventEndpoint(id: string): string {
+    return `${this.prefix}:{ev}:ep:${id}`;
   }
 }

@@ -13,6 +13,7 @@ function campaignKeys(ctx: StoreContext, id: string, chunks: number): string[] {
     keys.breaker(id),
     keys.waiting(id),
     keys.perSecond(id),
+    keys.metadata(id),
   ];
   for (let c = 0; c < chunks; c += 1) all.push(keys.chunk(id, c), keys.outcomes(id, c), keys.deliveries(id, c));
   return all;

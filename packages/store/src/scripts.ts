@@ -27,6 +27,7 @@ const SCRIPTS = {
   claimUploadPrint: 'claim-upload-print-1',
   settleUploadPrint: 'settle-upload-print-1',
   releaseUploadPrint: 'release-upload-print-1',
+  rotateEventSecret: 'rotate-event-secret-1',
 } as const;
 
 type ScriptName = keyof typeof SCRIPTS;

@@ -9,6 +9,7 @@ import { CampaignWriter } from './campaign-writer';
 import { Circulation } from './circulation';
 import type { StoreContext } from './context';
 import { Deliveries } from './delivery';
+import { EventEndpoints } from './event-endpoints';
 import { FairShare } from './fair-share';
 import { StoreFullError, toStoreError, withStoreErrors } from './errors';
 import { evictionPolicy, redisHygieneWarnings } from './hygiene';
@@ -86,6 +87,8 @@ export class Store {
   readonly fairShare: FairShare;
   /** The campaign page's sessions (cookie after basic auth). */
   readonly pageSessions: PageSessions;
+  /** Where outbound events go (SPEC §16), with their signing secrets. */
+  readonly eventEndpoints: EventEndpoints;
   private readonly ctx: StoreContext;
 
   private constructor(
@@ -111,6 +114,7 @@ export class Store {
     this.metrics = new MetricCounters(this.ctx);
     this.fairShare = new FairShare(this.ctx);
     this.pageSessions = withStoreErrors(new PageSessions(this.ctx));
+    this.eventEndpoints = withStoreErrors(new EventEndpoints(this.ctx));
   }
 
   static open(cfg: StoreConfig, log: Logger): Store {
