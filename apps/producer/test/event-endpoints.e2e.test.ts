@@ -41,7 +41,7 @@ afterAll(async () => {
   await producers?.close();
 });
 
-test('add, list, test, rotate, test again, remove: the receiver verifies every event; secrets never logged', async () => {
+test('add, list, test, rotate, test, remove: the receiver verifies every event; secrets never logged', async () => {
   const ep = await sdk.createEventEndpoint({
     url: hook,
     events: ['message.sent', 'message.failed'],

@@ -136,7 +136,7 @@ describe('event endpoints', () => {
     expect(eventEndpointBodySchema.safeParse({ url: 'https://x.example', secret: 'whsec_x' }).success).toBe(false);
   });
 
-  it('test sends a signed endpoint.test event that verifies with the reference implementation and the SDK', async () => {
+  it('test sends a signed endpoint.test event that verifies with the reference implementation and SDK', async () => {
     const ep = await createEventEndpoint(sandbox(), body({ url: `${base}/t` }));
     const result = await testEventEndpoint(sandbox(), ep.id);
     expect(result).toMatchObject({ ok: true, status: 204, error: null });
@@ -172,7 +172,7 @@ describe('event endpoints', () => {
     await removeEventEndpoint(sandbox(), ep.id);
   });
 
-  it("test answers the receiver's error status and Retry-After, an unreachable URL and a timeout, never a stack", async () => {
+  it("test answers the receiver's status and Retry-After, an unreachable URL, a timeout; never a stack", async () => {
     const ep = await createEventEndpoint(sandbox(), body({ url: `${base}/e` }));
     answer = (res) => res.writeHead(503, { 'retry-after': '7' }).end('busy');
     expect(await testEventEndpoint(sandbox(), ep.id)).toMatchObject({ ok: false, status: 503, error: null });
