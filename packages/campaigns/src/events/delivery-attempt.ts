@@ -41,8 +41,8 @@ export function retryAfterMs(value: string | undefined, now = Date.now()): numbe
 /**
  * POSTs one signed event body to `url` (SPEC §16): Standard Webhooks headers signed with every secret in
  * `secrets`, no redirect followed (undici's request follows none), the public-address rule checked on the
- * address actually connected to (a name that resolves elsewhere since the endpoint was created is refused then). Never throws for what the receiver
- * does; the delivery engine decides on retries from the result.
+ * address actually connected to (a name that resolves elsewhere since the endpoint was created is refused then).
+ * Never throws for what the receiver does; the delivery engine decides on retries from the result.
  */
 export async function attemptDelivery(
   url: string,
