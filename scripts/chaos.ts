@@ -65,7 +65,7 @@ async function main(): Promise<void> {
   const since = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
   console.log(
     `busiest 1-s window: ${f.busiestSecond} requests, from ${since(f.busiestAt - result.chaosStartedAt)} into the ` +
-      `kill phase, per 100 ms ${f.busiestTenths.join(' ')} ` +
+      `kill phase, per 100 ms ${f.busiestTenths.join(' ')} (the second before: ${f.busiestTenthsBefore.join(' ')}) ` +
       `(kills at ${result.kills.map((k) => `${since(k.at)} ${k.name}`).join(', ')})\n`,
   );
   console.log(checksTable(result.checks));

@@ -65,6 +65,8 @@ export interface ChaosFigures {
   busiestAt: number;
   /** Arrivals in each 100 ms of the busiest window: a burst after a stall shows as one crowded tenth. */
   busiestTenths: number[];
+  /** The same for the second before it: a stall shows as thin tenths there, just before the crowded one. */
+  busiestTenthsBefore: number[];
   rateLimit: number;
   suppressedRequested: number;
   quietRequested: number;
@@ -154,10 +156,8 @@ export function chaosFigures(input: ChaosInput): ChaosFigures {
     duplicateBound: input.kills.reduce((sum, k) => sum + k.inFlightBound, 0),
     busiestSecond: peak.count,
     busiestAt: peak.at,
-    busiestTenths: Array.from(
-      { length: 10 },
-      (_, k) => input.received.filter((r) => r.at >= peak.at + k * 100 && r.at < peak.at + (k + 1) * 100).length,
-    ),
+    busiestTenths: tenths(input.received, peak.at),
+    busiestTenthsBefore: tenths(input.received, peak.at - 1_000),
     rateLimit: Math.floor(1.1 * input.sendRate),
     suppressedRequested: requested(input.suppressed),
     quietRequested: requested(input.quiet),
@@ -165,6 +165,14 @@ export function chaosFigures(input: ChaosInput): ChaosFigures {
     requests: input.received.length,
     undrained: input.undrained,
   };
+}
+
+/** Arrivals in each 100 ms of the second from `from`. */
+function tenths(received: readonly { at: number }[], from: number): number[] {
+  return Array.from(
+    { length: 10 },
+    (_, k) => received.filter((r) => r.at >= from + k * 100 && r.at < from + (k + 1) * 100).length,
+  );
 }
 
 /** The pass/fail lines of a run, in the order they are printed. */

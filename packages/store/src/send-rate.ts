@@ -27,6 +27,11 @@ const HORIZON_MS = 250;
 /** The one global send rate and the system-wide pause, shared by every worker through Redis. */
 export class SendRate {
   private readonly intervalUs: number;
+  /**
+   * Where the slots this process was granted end (µs, Redis's clock). Sent with each reservation: a schedule that
+   * Redis lost (it came back without its last writes) resumes after them, not over them (docs/decisions.md).
+   */
+  private floorUs = 0;
 
   constructor(
     private readonly ctx: StoreContext,
@@ -36,12 +41,15 @@ export class SendRate {
   }
 
   async reserve(wanted: number): Promise<Reservation> {
-    const [granted = 0, delayUs = 0, probe = 0, reason = ''] = await runScript<[number, number, number, string]>(
+    const [granted = 0, delayUs = 0, probe = 0, reason = '', endsUs = 0] = await runScript<
+      [number, number, number, string, number]
+    >(
       this.ctx.redis,
       'reserveSends',
       [this.ctx.keys.sendRate],
-      [this.intervalUs.toFixed(3), wanted, HORIZON_MS * 1000],
+      [this.intervalUs.toFixed(3), wanted, HORIZON_MS * 1000, this.floorUs],
     );
+    if (endsUs > this.floorUs) this.floorUs = endsUs;
     return {
       granted,
       delayMs: Math.max(0, delayUs / 1000),

@@ -173,6 +173,32 @@ describe('SendRate (GCRA on Redis time)', () => {
     expect(await new SystemPause(ctx!).resume()).toBe(false);
   });
 
+  it('a schedule Redis lost resumes after the slots already granted, not over them', async () => {
+    // Redis back without its last writes (an AOF fsynced once a second after a host loss, a failover to a
+    // lagging replica; a SIGKILLed redis-server keeps them: its writes are in the page cache) has a `tat` from
+    // before the slots it granted. Removed here, as the oldest such state would be.
+    const [ctx, other] = freshSchedule([store.ctx, store.connect()]);
+    const rate = new SendRate(ctx!, 20);
+    // Both connections have the script loaded: the first round trip is a short one, so the slots are known closely.
+    await Promise.all([rate.reserve(0), new SendRate(other!, 20).reserve(0)]);
+    const t0 = clock();
+    const first = await rate.reserve(500);
+    const t1 = clock();
+    expect(first.granted).toBe(HORIZON_MS / 50 + 1);
+    await ctx!.redis.hdel(ctx!.keys.sendRate, 'tat');
+
+    const slots: SlotTime[] = Array.from({ length: first.granted }, (_, i) => ({
+      lo: t0 + first.delayMs + i * 50,
+      hi: t1 + first.delayMs + i * 50,
+    }));
+    // This process asks again, then another that held nothing: both after the 6 already granted (at 20/s: one every
+    // 50 ms, so the round trips' width does not blur which slot came when).
+    for (const r of [rate, new SendRate(other!, 20)]) {
+      for (let i = 0; i < 5; i += 1) slots.push(await takeSlot(r));
+    }
+    expectSpaced(slots, 50);
+  });
+
   // BUG (reserve-sends-1.lua): when the horizon is full the script answers `tat - horizon - now`
   // (≈ 0) as the time "until worth asking again", but a slot only frees one interval later
   // (`tat - horizon + interval - now`). Callers that follow the hint (SendGate sleeps max(delayMs, 2))
