@@ -167,7 +167,8 @@ export async function upload(
   options: Record<string, string> = {},
 ): Promise<Upload> {
   const startedAt = Date.now();
-  const query = new URLSearchParams({ image_url: imageUrl, name: 'bench', ...options });
+  // Rounds upload the same list on purpose: force=true, or the second is 409 DUPLICATE_UPLOAD (SPEC §20).
+  const query = new URLSearchParams({ image_url: imageUrl, name: 'bench', force: 'true', ...options });
   const res = await request(`${producer.url}/v1/campaigns?${query}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'text/csv' },
