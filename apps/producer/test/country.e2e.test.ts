@@ -3,31 +3,22 @@
  * sandbox over loopback, no DEFAULT_COUNTRY_CODE. A list of Indian numbers written with their code and five bare
  * `65812345xx` (Singapore +65 8123 45xx, or India +91 65812 345xx): no Singapore number may reach the sandbox.
  */
-import { startSandbox, type Sandbox } from '@sobot/sandbox';
-import { json, startSystem, startTestRedis, type System, type TestRedis } from '@sobot/devkit';
+import type { Sandbox } from '@sobot/sandbox';
+import { json, type System } from '@sobot/devkit';
+import { closeSandboxSystem, startSandboxSystem, type SandboxSystem } from './sandbox-system';
 
-let redis: TestRedis;
+let env: SandboxSystem;
 let sandbox: Sandbox;
 let sys: System;
 let image: string;
 
 beforeAll(async () => {
-  redis = await startTestRedis();
-  sandbox = await startSandbox({ apiKey: 'test-key', apiSecret: 'test-secret', faults: { latencyMs: 2 } });
-  sys = await startSystem({
-    redisUrl: redis.url,
-    prefix: redis.prefix,
-    sobotUrl: sandbox.url,
-    workers: 1,
-    workerEnv: { SEND_RATE: '2000' },
-  });
-  image = `${sandbox.url}/images/sample.jpg`;
+  env = await startSandboxSystem({ latencyMs: 2 });
+  ({ sandbox, sys, image } = env);
 });
 
 afterAll(async () => {
-  await sys?.close();
-  await sandbox?.close();
-  await redis?.close();
+  await closeSandboxSystem(env ?? {});
 });
 
 beforeEach(() => sandbox.reset());

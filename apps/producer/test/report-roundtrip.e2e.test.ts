@@ -6,31 +6,22 @@
  * campaign's recipients (its report) must be the old ones, numbers and names.
  */
 import { parse } from 'csv-parse/sync';
-import { startSandbox, type Sandbox } from '@sobot/sandbox';
-import { json, startSystem, startTestRedis, type System, type TestRedis } from '@sobot/devkit';
+import type { Sandbox } from '@sobot/sandbox';
+import { json, type System } from '@sobot/devkit';
+import { closeSandboxSystem, startSandboxSystem, type SandboxSystem } from './sandbox-system';
 
-let redis: TestRedis;
+let env: SandboxSystem;
 let sandbox: Sandbox;
 let sys: System;
 let image: string;
 
 beforeAll(async () => {
-  redis = await startTestRedis();
-  sandbox = await startSandbox({ apiKey: 'test-key', apiSecret: 'test-secret', faults: { latencyMs: 2 } });
-  sys = await startSystem({
-    redisUrl: redis.url,
-    prefix: redis.prefix,
-    sobotUrl: sandbox.url,
-    workers: 1,
-    workerEnv: { SEND_RATE: '2000' },
-  });
-  image = `${sandbox.url}/images/sample.jpg`;
+  env = await startSandboxSystem({ latencyMs: 2 });
+  ({ sandbox, sys, image } = env);
 });
 
 afterAll(async () => {
-  await sys?.close();
-  await sandbox?.close();
-  await redis?.close();
+  await closeSandboxSystem(env ?? {});
 });
 
 /** Names as lists have them: scripts, emoji, commas, quotes, a line break. */

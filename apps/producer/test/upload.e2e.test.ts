@@ -2,31 +2,22 @@
  * Issue 2 end to end: `pnpm producer` + `pnpm worker` as real processes, a real Redis and the sandbox
  * over loopback. A messy list goes in; the report must match what the API received, row for row.
  */
-import { startSandbox, type Sandbox } from '@sobot/sandbox';
-import { json, startSystem, startTestRedis, type System, type TestRedis } from '@sobot/devkit';
+import type { Sandbox } from '@sobot/sandbox';
+import { json, type System } from '@sobot/devkit';
+import { closeSandboxSystem, startSandboxSystem, type SandboxSystem } from './sandbox-system';
 
-let redis: TestRedis;
+let env: SandboxSystem;
 let sandbox: Sandbox;
 let sys: System;
 let image: string;
 
 beforeAll(async () => {
-  redis = await startTestRedis();
-  sandbox = await startSandbox({ apiKey: 'test-key', apiSecret: 'test-secret', faults: { latencyMs: 5 } });
-  sys = await startSystem({
-    redisUrl: redis.url,
-    prefix: redis.prefix,
-    sobotUrl: sandbox.url,
-    workers: 1,
-    workerEnv: { SEND_RATE: '2000' },
-  });
-  image = `${sandbox.url}/images/sample.jpg`;
+  env = await startSandboxSystem({ latencyMs: 5 });
+  ({ sandbox, sys, image } = env);
 });
 
 afterAll(async () => {
-  await sys?.close();
-  await sandbox?.close();
-  await redis?.close();
+  await closeSandboxSystem(env ?? {});
 });
 
 beforeEach(() => sandbox.reset());
