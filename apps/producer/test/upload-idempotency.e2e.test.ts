@@ -69,7 +69,10 @@ async function uploadUntilAnswered(body: string, key: string, query: Record<stri
   for (;;) {
     const a = await upload(body, key, query);
     seen.push(a.status);
-    if (a.status !== 409 || a.body.error.code !== 'IDEMPOTENCY_IN_PROGRESS') return { ...a, seen };
+    // In progress under this key, or more uploads at once than MAX_CONCURRENT_UPLOADS: a client waits and retries.
+    const busy = a.status === 409 || a.status === 503;
+    const code = a.body.error?.code;
+    if (!busy || (code !== 'IDEMPOTENCY_IN_PROGRESS' && code !== 'TOO_MANY_UPLOADS')) return { ...a, seen };
     expect(a.retryAfter).toBe('1');
     await new Promise((r) => setTimeout(r, Number(a.retryAfter) * 1000));
   }
