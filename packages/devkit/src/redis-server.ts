@@ -24,6 +24,10 @@ export interface RedisServer {
   kill9(): Promise<void>;
   /** Start again on the same port and directory. */
   restart(): Promise<void>;
+  /** SIGSTOP: the server keeps its connections open but answers nothing (a hung Redis). */
+  freeze(): void;
+  /** SIGCONT after freeze. */
+  thaw(): void;
 }
 
 export class RedisNotInstalledError extends Error {
@@ -119,5 +123,7 @@ export async function startRedisServer(opts: RedisServerOptions): Promise<RedisS
       await exited(child);
     },
     restart: launch,
+    freeze: () => void child.kill('SIGSTOP'),
+    thaw: () => void child.kill('SIGCONT'),
   };
 }

@@ -54,6 +54,12 @@ export interface StoreConfig {
    * Workers wait instead (they hold no client); a fail-fast store runs no BullMQ worker.
    */
   failFast?: boolean;
+  /**
+   * With failFast: a command Redis has not answered after this long fails (StoreUnavailableError), so a hung
+   * Redis (stopped process, full network buffer) gives 503s instead of calls that wait forever. Default 3 s: far
+   * above any single command or script the API runs.
+   */
+  commandTimeoutMs?: number;
 }
 
 /**
@@ -120,7 +126,7 @@ export class Store {
   static open(cfg: StoreConfig, log: Logger): Store {
     const url = cfg.url ?? DEFAULT_REDIS_URL;
     if (!cfg.url) log.warn({ redisUrl: url }, 'REDIS_URL is not set: using the local default');
-    const retries = cfg.failFast ? { maxRetriesPerRequest: 2 } : {};
+    const retries = cfg.failFast ? { maxRetriesPerRequest: 2, commandTimeout: cfg.commandTimeoutMs ?? 3_000 } : {};
     const redis = createRedis({ url, cluster: cfg.cluster }, retries);
     const bull = createRedis({ url, cluster: cfg.cluster }, { enableAutoPipelining: false, ...retries });
     if (cfg.failFast) for (const client of [redis, bull]) failFastOnceReady(client);
