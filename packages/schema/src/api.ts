@@ -56,6 +56,14 @@ export const uploadResultSchema = z.object({
     )
     .optional()
     .describe('the header each field was read from; null when the file has no such column'),
+  header_row: z
+    .int()
+    .min(1)
+    .optional()
+    .describe(
+      'CSV and .xlsx: the line holding the header, as a spreadsheet numbers it (`header_row=`, else the first of ' +
+        'the first 20 lines with a phone column); lines above it are titles, not data',
+    ),
   empty_variables: z
     .record(z.string(), count)
     .optional()
