@@ -152,6 +152,8 @@ describe('ui: every upload option reaches the API', () => {
     // The page shows the columns used and the preview.
     expect(await text(page.getByTestId('column-customer_number'))).toBe('Mobile');
     expect(await page.getByTestId('preview-number').allTextContents()).toEqual(mobile);
+    await page.getByTestId('upload-form').screenshot({ path: '/tmp/ui-advanced-form.png' });
+    await page.getByTestId('upload-ok').screenshot({ path: '/tmp/ui-advanced-dry-run.png' });
     expect(pageErrors).toEqual([]);
   });
 

@@ -866,8 +866,12 @@
       .join(' · ');
     const [delivered, read, dFailed] = ['delivered', 'read', 'delivery_failed'].map(n);
     c.delivery.hidden = delivered + read + dFailed === 0;
+    // Delivery failures by code show in their own table when the API groups them; else the report has the codes.
+    const dReasons = Array.isArray(v.delivery_failure_reasons) && v.delivery_failure_reasons.length > 0;
     c.delivery.textContent =
-      `Delivery receipts: ${num(delivered)} delivered, ` + `${num(read)} read, ${num(dFailed)} failed`;
+      `Delivery receipts: ${num(delivered)} delivered, ` +
+      `${num(read)} read, ${num(dFailed)} failed` +
+      `${dFailed > 0 && !dReasons ? ' (each with its code in the report)' : ''}`;
 
     fillReasons(c.failures, v.failure_reasons, 'failure');
     fillReasons(c.skips, v.skip_reasons, 'skip');
