@@ -157,6 +157,29 @@ describe('ui: every upload option reaches the API', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  browserIt(
+    'phone column of a workbook with no known phone header: chosen from the headers the API named',
+    async () => {
+      const page = await openPage();
+      const numbers = phoneNumbers('9198725', 2);
+      const book = new ExcelJS.Workbook();
+      const sheet = book.addWorksheet('list');
+      sheet.addRow(['name', 'Reach on']);
+      for (const n of numbers) sheet.addRow(['Ann', n]);
+      const body = Buffer.from(await book.xlsx.writeBuffer());
+      const xlsx = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+      await prepare(page, { name: 'tel.xlsx', body, mimeType: xlsx }, { dryRun: true });
+      const first = await submit(page);
+      expect(first.answer.body.error?.code).toBe('NO_PHONE_COLUMN');
+      const select = page.getByTestId('phone-column');
+      expect(await select.locator('option').allTextContents()).toEqual(['found automatically', 'name', 'Reach on']);
+      await select.selectOption('Reach on');
+      const second = await submit(page);
+      expect(second.answer.body.columns?.customer_number).toBe('Reach on');
+      expect(second.answer.body.preview?.map((m) => m.customer_number)).toEqual(numbers);
+    },
+  );
+
   browserIt('name column: chosen from the headers a dry run found', async () => {
     const page = await openPage();
     const numbers = phoneNumbers('9198730', 2);
@@ -189,6 +212,14 @@ describe('ui: every upload option reaches the API', () => {
       body: csv(['Customer export,', 'Exported 2026-12-08,', 'phone,name', `${numbers[0]},A`, `${numbers[1]},B`]),
     };
     await prepare(page, file, { dryRun: true });
+    // Without header_row (refused, or found by the producer): the column choice lists the header's names, not
+    // the title's.
+    await submit(page);
+    expect(await page.getByTestId('phone-column').locator('option').allTextContents()).toEqual([
+      'found automatically',
+      'phone',
+      'name',
+    ]);
     await page.getByTestId('header-row').fill('3');
     const { answer, request } = await submit(page);
     expect(request.postData()).toMatch(/name="header_row"\r\n\r\n3\r\n/);

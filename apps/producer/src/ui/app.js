@@ -494,22 +494,45 @@
         return [];
       }
     }
-    const line = text.split(/\r?\n/)[row - 1];
-    if (!line || !line.trim()) return [];
-    const sep = [',', ';', '\t', '|'].reduce((a, b) => (line.split(b).length > line.split(a).length ? b : a));
-    return splitRecord(line, sep).filter((c) => c !== '');
+    const lines = text.split(/\r?\n/);
+    const cellsOf = (line) => {
+      const sep = [',', ';', '\t', '|'].reduce((a, b) => (line.split(b).length > line.split(a).length ? b : a));
+      return splitRecord(line, sep).filter((c) => c !== '');
+    };
+    if (row) return lines[row - 1] && lines[row - 1].trim() ? cellsOf(lines[row - 1]) : [];
+    // No row named: a title or notes above the header have fewer cells; the first of the widest rows of the first
+    // 20 is taken (the server finds its own; this only lists the names to choose from).
+    const rows = lines.slice(0, 20).map(cellsOf);
+    const widest = Math.max(0, ...rows.map((r) => r.length));
+    return rows.find((r) => r.length === widest) || [];
+  }
+
+  /** The headers a NO_PHONE_COLUMN message lists (`… (the header has "a", "b")`), for a workbook's columns. */
+  function headersInMessage(message) {
+    const m = /the header has (.*)\)$/.exec(message || '');
+    if (!m) return [];
+    return (m[1].match(/"(?:[^"\\]|\\.)*"/g) || []).flatMap((q) => {
+      try {
+        return [JSON.parse(q)];
+      } catch {
+        return [];
+      }
+    });
   }
 
   /** After an answer: the headers the API named (all of them, the candidates or the columns used), else the file's. */
-  async function learnColumns(file, answer, details) {
+  async function learnColumns(file, answer, err) {
+    const details = err && err.details;
     const d = details && typeof details === 'object' && !Array.isArray(details) ? details : {};
     const strings = (v) => (Array.isArray(v) ? v.filter((x) => typeof x === 'string') : []);
     const candidates = strings(d.candidates);
     let headers = strings((answer && answer.headers) || d.headers);
     if (headers.length === 0) {
-      const row = Number((answer && answer.header_row) || $('header_row').value || 1);
-      headers = await headersOfFile(file, Number.isInteger(row) && row > 0 ? row : 1).catch(() => []);
+      const row = Number((answer && answer.header_row) || d.header_row || $('header_row').value || 0);
+      headers = await headersOfFile(file, Number.isInteger(row) && row > 0 ? row : 0).catch(() => []);
     }
+    // A workbook the browser cannot read: the header row the producer read, as its refusal lists it.
+    if (headers.length === 0 && err && err.code === 'NO_PHONE_COLUMN') headers = headersInMessage(err.message);
     const used = Object.values((answer && answer.columns) || {}).filter((x) => typeof x === 'string');
     for (const name of [...candidates, ...used]) if (!headers.includes(name)) headers.push(name);
     fillColumnChoices(headers, candidates);
@@ -610,7 +633,7 @@
         void refresh();
       }
     } catch (err) {
-      await learnColumns(file, null, err.details);
+      await learnColumns(file, null, err);
       const shown = uploadError(err);
       if (err.code === 'DUPLICATE_UPLOAD') shown.append(duplicateChoice(err));
       if (err.code === 'NO_INBOUND_EVENTS') shown.append(noInboundChoice());
