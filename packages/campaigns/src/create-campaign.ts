@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import { ingestRecipients, type XlsxOptions } from '@sobot/ingest';
 import { AUDIENCE, IDEMPOTENCY_LEASE_MS, newCampaignId } from '@sobot/store';
 import {
+  DAY_MS,
   validateDefaults,
   type CampaignDefaults,
   type Lane,
@@ -71,7 +72,7 @@ export interface UploadInput {
 }
 
 /** A day: with `window=skip`, an upload needs an inbound message within it (else 409 NO_INBOUND_EVENTS). */
-const INBOUND_WITHIN_MS = 86_400_000;
+const INBOUND_WITHIN_MS = DAY_MS;
 
 /**
  * Streams an upload into a new campaign: rows are validated and written chunk by chunk while the body

@@ -13,6 +13,8 @@ export {
 } from './report-format';
 export {
   CampaignError,
+  CAMPAIGN_ERROR_CODES,
+  type CampaignErrorCode,
   InputError,
   IdempotencyConflictError,
   IdempotencyInProgressError,

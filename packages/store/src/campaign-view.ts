@@ -8,7 +8,7 @@ import type {
   ReportRow,
   RowError,
 } from '@sobot/schema';
-import { formatQuietHours, type CampaignStatus } from '@sobot/schema';
+import { CAMPAIGN_ID_SOURCE, formatQuietHours, type CampaignStatus } from '@sobot/schema';
 import { META, parseMeta, type CampaignMeta } from './campaign-meta';
 import { decodeDelivery } from './delivery-codec';
 import { InvalidCursorError } from './errors';
@@ -428,9 +428,12 @@ function decodeCursor(cursor: string): { score: number; id: string } {
   return { score: Number(score) || 0, id };
 }
 
+/** A campaign-list cursor decoded: `<score>:<campaign id>`. */
+const CURSOR = new RegExp(`^(\\d{1,16}):(${CAMPAIGN_ID_SOURCE})$`);
+
 /** The position a campaign-list cursor stands for, or undefined when the text is not one this API handed out. */
 export function parseCampaignCursor(cursor: string): IndexEntry | undefined {
   if (!/^[A-Za-z0-9_-]{1,200}$/.test(cursor)) return undefined;
-  const m = /^(\d{1,16}):(c[0-9a-z]{15})$/.exec(Buffer.from(cursor, 'base64url').toString());
+  const m = CURSOR.exec(Buffer.from(cursor, 'base64url').toString());
   return m ? { score: Number(m[1]), id: m[2]! } : undefined;
 }

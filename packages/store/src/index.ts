@@ -3,6 +3,8 @@ export { CHUNK_SIZE } from './context';
 export { newCampaignId, isCampaignId, messageId, parseMessageId } from './ids';
 export {
   StoreError,
+  STORE_ERROR_CODES,
+  type StoreErrorCode,
   NotFoundError,
   InvalidStateError,
   InvalidCursorError,

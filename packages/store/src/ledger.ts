@@ -1,4 +1,4 @@
-import { SEND_POLICY, clipBytes, type SobotImageMessage } from '@sobot/schema';
+import { DAY_MS, SEND_POLICY, clipBytes, type SobotImageMessage } from '@sobot/schema';
 import { parseMeta, type CampaignMeta } from './campaign-meta';
 import type { StoreContext } from './context';
 import { messageId } from './ids';
@@ -172,7 +172,6 @@ export class Ledger {
   }
 }
 
-const DAY_MS = 86_400_000;
 /** An hour's summary of API messages is kept two days (the page shows the last 24 h). */
 export const MESSAGE_SUMMARY_TTL_S = 2 * 86_400;
 /**

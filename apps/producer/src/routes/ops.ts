@@ -23,11 +23,7 @@ export async function opsRoutes(app: FastifyInstance, { cfg, store }: AppDeps): 
       if (!matches) return;
       const header = req.headers.authorization ?? '';
       if (!matches(header.startsWith('Bearer ') ? header.slice(7).trim() : undefined)) {
-        throw new ApiError(
-          401,
-          'UNAUTHORIZED',
-          'missing or invalid bearer token (Authorization: Bearer <METRICS_TOKEN>)',
-        );
+        throw new ApiError('UNAUTHORIZED', 'missing or invalid bearer token (Authorization: Bearer <METRICS_TOKEN>)');
       }
     },
     handler: async (_req, reply) => reply.header('content-type', metrics.contentType).send(await metrics.render()),

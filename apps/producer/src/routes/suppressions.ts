@@ -93,14 +93,14 @@ export async function suppressionRoutes(app: FastifyInstance, deps: AppDeps): Pr
   app.get('/v1/suppressions/:number', { schema: routeDocs.getSuppression }, async (req) => {
     const number = numberOf(req.params);
     const found = await getSuppression(deps, number);
-    if (!found) throw new ApiError(404, 'NOT_FOUND', 'this number is not suppressed');
+    if (!found) throw new ApiError('NOT_FOUND', 'this number is not suppressed');
     return found;
   });
 
   app.delete('/v1/suppressions/:number', { schema: routeDocs.removeSuppression }, async (req) => {
     const number = numberOf(req.params);
     const removed = await unsuppressNumber(deps, number);
-    if (!removed) throw new ApiError(404, 'NOT_FOUND', 'this number is not suppressed');
+    if (!removed) throw new ApiError('NOT_FOUND', 'this number is not suppressed');
     return removed;
   });
 }

@@ -110,7 +110,6 @@ function rawBodyType(contentType: string | undefined): string {
   const ct = mediaType(contentType);
   if (!LIST_TYPES.has(ct)) {
     throw new ApiError(
-      415,
       'UNSUPPORTED_MEDIA_TYPE',
       'a recipient list is CSV, JSON or NDJSON ' +
         `(multipart/form-data, text/csv, application/json or application/x-ndjson), not ${clip(ct)}`,
@@ -146,7 +145,7 @@ function idempotencyKey(req: FastifyRequest, opts: UploadOptions): string | unde
   const header = req.headers['idempotency-key'];
   const key = (Array.isArray(header) ? header[0] : header)?.trim() || opts.idempotency_key;
   if (key && key.length > IDEMPOTENCY_KEY_MAX)
-    throw new ApiError(400, 'INVALID_REQUEST', `Idempotency-Key is longer than ${IDEMPOTENCY_KEY_MAX} characters`);
+    throw new ApiError('INVALID_REQUEST', `Idempotency-Key is longer than ${IDEMPOTENCY_KEY_MAX} characters`);
   return key;
 }
 
@@ -162,7 +161,7 @@ function optionsFingerprint(opts: UploadOptions, format: string, filename: strin
     .digest('hex');
 }
 
-const clientGoneError = () => new ApiError(400, 'CLIENT_GONE', 'the client went away before the upload ended');
+const clientGoneError = () => new ApiError('CLIENT_GONE', 'the client went away before the upload ended');
 
 /** Aborted when the client goes away before its upload was read to the end. */
 function clientGone(req: FastifyRequest): AbortSignal {
@@ -283,7 +282,7 @@ export async function uploadRoutes(app: FastifyInstance, deps: AppDeps): Promise
           continue;
         }
         if (part.fieldname !== 'file')
-          throw new ApiError(400, 'UNEXPECTED_FILE', `unexpected file field "${part.fieldname}" (use "file")`);
+          throw new ApiError('UNEXPECTED_FILE', `unexpected file field "${part.fieldname}" (use "file")`);
         if (Object.keys(fields).length === 0) {
           const dir = await mkdtemp(join(tmpdir(), 'sobot-upload-'));
           spooled = { dir, path: join(dir, 'upload'), mimetype: part.mimetype, filename: part.filename };
@@ -309,7 +308,7 @@ export async function uploadRoutes(app: FastifyInstance, deps: AppDeps): Promise
     } finally {
       if (spooled) await rm(spooled.dir, { recursive: true, force: true });
     }
-    if (!result) throw new ApiError(400, 'NO_FILE', 'multipart upload without a "file" part');
+    if (!result) throw new ApiError('NO_FILE', 'multipart upload without a "file" part');
     return result;
   }
 }

@@ -11,13 +11,12 @@ const SIGNATURE_HEADER = 'x-hub-signature-256';
 
 const unauthorized = () =>
   new ApiError(
-    401,
     'UNAUTHORIZED',
     'webhook token or signature missing or wrong (?token=<WEBHOOK_TOKEN> or X-Hub-Signature-256)',
   );
-const unreadable = () => new ApiError(400, 'BAD_REQUEST', 'the webhook body could not be read to its end');
+const unreadable = () => new ApiError('BAD_REQUEST', 'the webhook body could not be read to its end');
 const tooLarge = (max: number) =>
-  new ApiError(413, 'BODY_TOO_LARGE', `webhook body is larger than WEBHOOK_MAX_BYTES (${max} bytes)`);
+  new ApiError('BODY_TOO_LARGE', `webhook body is larger than WEBHOOK_MAX_BYTES (${max} bytes)`);
 
 /**
  * The body's bytes, up to `max`: past it (or when Content-Length says so) a 413 before reading further.
@@ -85,9 +84,9 @@ export async function webhookRoutes(app: FastifyInstance, { cfg, store }: AppDep
   app.get('/v1/webhooks/sobot', { schema: routeDocs.webhookVerify }, async (req, reply) => {
     const q = req.query as Record<string, string | undefined>;
     if (q['hub.mode'] !== 'subscribe' || !tokenOk(q['hub.verify_token']))
-      throw new ApiError(403, 'FORBIDDEN', 'hub.mode must be subscribe and hub.verify_token must be WEBHOOK_TOKEN');
+      throw new ApiError('FORBIDDEN', 'hub.mode must be subscribe and hub.verify_token must be WEBHOOK_TOKEN');
     const challenge = q['hub.challenge'];
-    if (!challenge) throw new ApiError(400, 'INVALID_REQUEST', 'hub.challenge is required');
+    if (!challenge) throw new ApiError('INVALID_REQUEST', 'hub.challenge is required');
     return reply.type('text/plain; charset=utf-8').header('x-content-type-options', 'nosniff').send(challenge);
   });
 
@@ -120,13 +119,12 @@ export async function webhookRoutes(app: FastifyInstance, { cfg, store }: AppDep
     try {
       json = JSON.parse((raw ?? Buffer.alloc(0)).toString('utf8'));
     } catch {
-      throw new ApiError(400, 'INVALID_JSON', 'the body is not JSON');
+      throw new ApiError('INVALID_JSON', 'the body is not JSON');
     }
     const events = parseWebhookEvents(json);
     const count = events.statuses.length + events.inbound.length + events.ignored;
     if (count > cfg.WEBHOOK_MAX_EVENTS)
       throw new ApiError(
-        413,
         'TOO_MANY_EVENTS',
         `webhook body has ${count} events, more than WEBHOOK_MAX_EVENTS (${cfg.WEBHOOK_MAX_EVENTS})`,
       );
