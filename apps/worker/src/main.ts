@@ -27,6 +27,15 @@ const sender = startSendWorker({
   concurrency: cfg.WORKER_CONCURRENCY,
   maxAttempts: cfg.MAX_ATTEMPTS,
   frequencyCapHours: cfg.FREQUENCY_CAP_HOURS,
+  senders: {
+    setups: accounts.senders.map((a) => ({
+      info: { id: a.id, rate: a.rate, portfolio: a.portfolio, numbers: a.numbers },
+      credentials: a.credentials,
+    })),
+    limits: Object.fromEntries(Object.entries(accounts.portfolios).map(([p, v]) => [p, v.messaging_limit])),
+    single: accounts.single,
+  },
+  pairIntervalMs: cfg.PAIR_INTERVAL_MS,
 });
 log.info(
   {

@@ -260,6 +260,11 @@ export class Keys {
     return `${this.senders}inflight`;
   }
 
+  /** Set: campaigns paused `NO_ACTIVE_SENDER`, resumed when a sender is. */
+  get senderBlocked(): string {
+    return `${this.senders}blocked`;
+  }
+
   /** Hash: one sender's rate (GCRA `tat`, as `sendRate`). */
   senderRate(id: string): string {
     return `${this.senders}rate:${id}`;

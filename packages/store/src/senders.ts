@@ -1,4 +1,5 @@
 import { clipBytes } from '@sobot/schema';
+import { META } from './campaign-meta';
 import type { StoreContext } from './context';
 import { runScript } from './scripts';
 import { SendRate } from './send-rate';
@@ -151,6 +152,32 @@ export class Senders {
       else if (k.startsWith('slow:')) get(k.slice(5)).slowUntil = Number(v);
     }
     return out;
+  }
+
+  /**
+   * Pauses a campaign none of whose allowed senders is active (`NO_ACTIVE_SENDER`); a sender's resume resumes it
+   * (campaignsWaitingForSender). True when this call paused it.
+   */
+  async pauseCampaign(campaignId: string, reason: string): Promise<boolean> {
+    const { redis, keys } = this.ctx;
+    const [moved] = await runScript<[number, string]>(
+      redis,
+      'setStatus',
+      [keys.meta(campaignId)],
+      ['paused', 'queued,running', Date.now(), '', ''],
+    );
+    if (moved !== 1) return false;
+    await redis.hset(keys.meta(campaignId), META.pausedReason, clipBytes(reason));
+    await redis.sadd(keys.senderBlocked, campaignId);
+    return true;
+  }
+
+  /** Campaigns paused for want of an active sender (taken off the list: the caller resumes them). */
+  async takeBlockedCampaigns(): Promise<string[]> {
+    const { redis, keys } = this.ctx;
+    const ids = await redis.smembers(keys.senderBlocked);
+    if (ids.length > 0) await redis.srem(keys.senderBlocked, ...ids);
+    return ids;
   }
 
   /** A worker's requests in flight per sender (reported every second or so). */
