@@ -67,7 +67,7 @@ async function reactForSender(d: DeliverDeps, error: Error, lane: SenderLane): P
   } else if (error instanceof SendingBlockedError) {
     if (error.code === '131048') await d.pool!.slow(lane);
     else {
-      const reason = `upstream refused sender ${lane.info.id} (${error.code}: ${error.message}); fix it, then resume it`;
+      const reason = `upstream refused sender ${lane.info.id} (${error.code}: ${error.message}); fix, then resume it`;
       await d.pool!.pause(lane, error.code, reason);
     }
   }

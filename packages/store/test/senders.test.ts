@@ -71,7 +71,7 @@ describe('assign: the sender of each recipient, the messaging limit, the pair ra
     expect((await s!.assign(base({ recipients: to(['919811111111']) })))[0]!.sender).toBe(one!.sender);
   });
 
-  it('holds the messaging limit: repeats and in-window numbers are free, the rest wait until the oldest leaves', async () => {
+  it('holds the messaging limit: repeats and in-window numbers free, the rest wait for the oldest to leave', async () => {
     const [s] = fresh();
     const now = 1_000_000;
     const r = (recipients: AssignRequest['recipients'], at = now) =>
@@ -133,7 +133,7 @@ describe('assign: the sender of each recipient, the messaging limit, the pair ra
     );
   });
 
-  it('keeps two requests to one number from one sender a pair interval apart; a retry is not a new request', async () => {
+  it('keeps two requests to one number from one sender a pair interval apart; a retry is not new', async () => {
     const [s] = fresh();
     const now = 5_000_000;
     const one = { senders: [A], pairIntervalMs: 6000, pairMarginMs: 100 };
