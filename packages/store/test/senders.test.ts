@@ -71,7 +71,7 @@ describe('assign: the sender of each recipient, the messaging limit, the pair ra
     expect((await s!.assign(base({ recipients: to(['919811111111']) })))[0]!.sender).toBe(one!.sender);
   });
 
-  it('holds the messaging limit: repeats and in-window numbers free, the rest wait for the oldest to leave', async () => {
+  it('messaging limit: repeats and in-window numbers free, the rest wait for the oldest to leave', async () => {
     const [s] = fresh();
     const now = 1_000_000;
     const r = (recipients: AssignRequest['recipients'], at = now) =>
