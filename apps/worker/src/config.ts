@@ -10,6 +10,10 @@ export const workerConfigSchema = z
     ...sendingEnv({ maxAttempts: SEND_POLICY.maxAttempts }),
     ...sobotEnv,
     ...audienceEnv,
+    /** With SENDERS or SENDERS_FILE the key pairs come from there (SPEC §15); loadSenders checks which is given. */
+    SOBOT_API_KEY: z.string().optional(),
+    /** Least time between two requests to one number from one sender (WhatsApp's pair rate, SPEC §15). */
+    PAIR_INTERVAL_MS: int(0, 24 * 3_600_000).default(6000),
     /** Requests in flight in this process; default sized for the rate (half a second of sends, 8–200). */
     WORKER_CONCURRENCY: int(1, 1000).optional(),
     /** A request with no answer after this long is cut and retried. */

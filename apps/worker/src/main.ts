@@ -1,10 +1,13 @@
-import { createLogger, loadConfigOrExit, logDestination, onShutdown } from '@sobot/config';
+import { createLogger, loadConfigOrExit, loadSendersOrExit, logDestination, onShutdown } from '@sobot/config';
 import { SEND_POLICY } from '@sobot/schema';
 import { startSendWorker, troubleLog } from '@sobot/sending';
 import { Store } from '@sobot/store';
 import { workerConfigSchema } from './config';
 
 const cfg = loadConfigOrExit(workerConfigSchema);
+// SENDERS / SENDERS_FILE / PORTFOLIOS, or SOBOT_API_KEY alone as one sender `default` (SPEC §15).
+const accounts = loadSendersOrExit(process.env, cfg.SEND_RATE);
+const first = accounts.senders[0]!;
 const log = createLogger('worker', cfg.LOG_LEVEL, {}, logDestination(cfg.LOG_FORMAT));
 const store = Store.open(
   { url: cfg.REDIS_URL, cluster: cfg.REDIS_CLUSTER, prefix: cfg.REDIS_PREFIX, resultTtlDays: cfg.RESULT_TTL_DAYS },
@@ -16,14 +19,23 @@ const sender = startSendWorker({
   log,
   sobot: {
     baseUrl: cfg.SOBOT_API_URL,
-    apiKey: cfg.SOBOT_API_KEY,
-    apiSecret: cfg.SOBOT_API_SECRET,
+    apiKey: first.credentials.apiKey,
+    apiSecret: first.credentials.apiSecret,
     timeoutMs: cfg.SOBOT_TIMEOUT_MS,
   },
   sendRate: cfg.SEND_RATE,
   concurrency: cfg.WORKER_CONCURRENCY,
   maxAttempts: cfg.MAX_ATTEMPTS,
   frequencyCapHours: cfg.FREQUENCY_CAP_HOURS,
+  senders: {
+    setups: accounts.senders.map((a) => ({
+      info: { id: a.id, rate: a.rate, portfolio: a.portfolio, numbers: a.numbers },
+      credentials: a.credentials,
+    })),
+    limits: Object.fromEntries(Object.entries(accounts.portfolios).map(([p, v]) => [p, v.messaging_limit])),
+    single: accounts.single,
+  },
+  pairIntervalMs: cfg.PAIR_INTERVAL_MS,
 });
 log.info(
   {
@@ -32,6 +44,8 @@ log.info(
     maxAttempts: cfg.MAX_ATTEMPTS,
     frequencyCapHours: cfg.FREQUENCY_CAP_HOURS ?? null,
     upstream: cfg.SOBOT_API_URL,
+    // Ids, rates and portfolios only: the key pairs are never logged.
+    senders: accounts.senders.map((a) => ({ id: a.id, rate: a.rate, portfolio: a.portfolio })),
     pid: process.pid,
   },
   'worker started',

@@ -113,6 +113,8 @@ export interface CampaignView {
   quiet_hours: string | null;
   /** When the first recipient held by quiet hours may be sent; null when none waits. */
   waiting_until: string | null;
+  /** Why recipients wait: QUIET_HOURS, MESSAGING_LIMIT (the portfolio's 24 h budget), PAIR_RATE; null: none. */
+  waiting_reason: 'QUIET_HOURS' | 'MESSAGING_LIMIT' | 'PAIR_RATE' | null;
   created_at: string;
   started_at: string | null;
   completed_at: string | null;

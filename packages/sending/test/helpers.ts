@@ -30,6 +30,9 @@ export async function startRig(
     sendRate: o.sendRate ?? 500,
     concurrency: o.concurrency ?? 20,
     maxAttempts: o.maxAttempts ?? 2,
+    senders: o.senders,
+    pairIntervalMs: o.pairIntervalMs,
+    senderPolicy: o.senderPolicy,
   });
   return {
     redis,
@@ -103,6 +106,9 @@ export function addSender(
     sendRate: o.sendRate ?? 500,
     concurrency: o.concurrency ?? 20,
     maxAttempts: o.maxAttempts ?? 2,
+    senders: o.senders,
+    pairIntervalMs: o.pairIntervalMs,
+    senderPolicy: o.senderPolicy,
   });
   return async () => {
     await sender.close();

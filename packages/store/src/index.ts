@@ -53,3 +53,12 @@ export {
   type EventEndpoint,
   type NewEventEndpoint,
 } from './event-endpoints';
+export type {
+  Senders,
+  SenderInfo,
+  Assignment,
+  AssignRequest,
+  SenderState,
+  SenderPauseState,
+  PortfolioUsage,
+} from './senders';

@@ -234,4 +234,44 @@ export class Keys {
   eventEndpoint(id: string): string {
     return `${this.prefix}:{ev}:ep:${id}`;
   }
+
+  /**
+   * What every sender key (SPEC §15) begins with: the hash tag `{snd}` keeps them on one cluster slot, so one script
+   * (assign-senders-1.lua) chooses senders, counts the messaging limit and checks the pair rate together. The script
+   * builds `<senders>tier:<portfolio>` (sorted set: number → when counted, ms), `<senders>st:<last 3 digits>` (hash:
+   * number → `<sender>:<ms>`, the sticky sender) and `<senders>pr:<sender>:<slot>` (hash: number → last request ms).
+   */
+  get senders(): string {
+    return `${this.prefix}:{snd}:`;
+  }
+
+  /** Hash: `p:<id>` → paused (JSON code, reason, since), `slow:<id>` → slowed until (ms), `busy:<id>` (ms). */
+  get senderState(): string {
+    return `${this.senders}state`;
+  }
+
+  /** Hash: `s:<id>` → a sender's public settings (JSON id, rate, portfolio, numbers), `l:<portfolio>` → its limit. */
+  get senderRegistry(): string {
+    return `${this.senders}reg`;
+  }
+
+  /** Hash: `<sender>:<worker>` → `<requests in flight>:<ms>` as each worker last reported them. */
+  get senderInFlight(): string {
+    return `${this.senders}inflight`;
+  }
+
+  /** Set: campaigns paused `NO_ACTIVE_SENDER`, resumed when a sender is. */
+  get senderBlocked(): string {
+    return `${this.senders}blocked`;
+  }
+
+  /** Hash: one sender's rate (GCRA `tat`, as `sendRate`). */
+  senderRate(id: string): string {
+    return `${this.senders}rate:${id}`;
+  }
+
+  /** Sorted set: the numbers a portfolio's messaging limit counts (number → when counted, ms). */
+  tier(portfolio: string): string {
+    return `${this.senders}tier:${portfolio}`;
+  }
 }

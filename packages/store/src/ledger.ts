@@ -66,10 +66,10 @@ export class Ledger {
    * How many of the chunk's recipients quiet hours hold now and when the first may be sent (`count` 0: none).
    * Written by the job that holds the chunk's lease, after its outcomes: one HSET or HDEL, atomic by itself.
    */
-  async setWaiting(campaignId: string, chunk: number, count: number, untilMs: number): Promise<void> {
+  async setWaiting(campaignId: string, chunk: number, count: number, untilMs: number, reason = ''): Promise<void> {
     const key = this.ctx.keys.waiting(campaignId);
     if (count > 0) {
-      await this.ctx.redis.hset(key, String(chunk), `${count}:${Math.round(untilMs)}`);
+      await this.ctx.redis.hset(key, String(chunk), `${count}:${Math.round(untilMs)}${reason ? `:${reason}` : ''}`);
       await inheritTtl(this.ctx, campaignId, key);
     } else await this.ctx.redis.hdel(key, String(chunk));
   }

@@ -28,6 +28,7 @@ const SCRIPTS = {
   settleUploadPrint: 'settle-upload-print-1',
   releaseUploadPrint: 'release-upload-print-1',
   rotateEventSecret: 'rotate-event-secret-1',
+  assignSenders: 'assign-senders-1',
 } as const;
 
 type ScriptName = keyof typeof SCRIPTS;

@@ -3,6 +3,7 @@ import { Cluster } from 'ioredis';
 import type { CampaignDefaults } from '@sobot/schema';
 import type { Logger } from 'pino';
 import { Audience } from './audience';
+import { Senders } from './senders';
 import { CampaignControl } from './campaign-control';
 import { CampaignReader } from './campaign-view';
 import { CampaignWriter } from './campaign-writer';
@@ -95,6 +96,8 @@ export class Store {
   readonly pageSessions: PageSessions;
   /** Where outbound events go (SPEC §16), with their signing secrets. */
   readonly eventEndpoints: EventEndpoints;
+  /** The senders (SPEC §15): registry, pauses, messaging budget, the choice of sender per recipient. */
+  readonly senders: Senders;
   private readonly ctx: StoreContext;
 
   private constructor(
@@ -121,6 +124,7 @@ export class Store {
     this.fairShare = new FairShare(this.ctx);
     this.pageSessions = withStoreErrors(new PageSessions(this.ctx));
     this.eventEndpoints = withStoreErrors(new EventEndpoints(this.ctx));
+    this.senders = withStoreErrors(new Senders(this.ctx));
   }
 
   static open(cfg: StoreConfig, log: Logger): Store {
