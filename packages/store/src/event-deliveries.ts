@@ -203,7 +203,7 @@ export class EventDeliveries {
     } else {
       refs = await redis.zrangebyscore(keys.eventFailed(ep), Math.max(0, Math.floor(which.sinceMs)), '+inf');
     }
-    if (refs.length === 0) return 0;
+    await redis.hdel(keys.eventEndpoint(ep), 'off');
     for (let i = 0; i < refs.length; i += 1_000) {
       const slice = refs.slice(i, i + 1_000);
       const args: Array<string | number> = [];
@@ -212,7 +212,6 @@ export class EventDeliveries {
         .multi()
         .zrem(keys.eventFailed(ep), ...slice)
         .zadd(keys.eventQueue(ep), ...args)
-        .hdel(keys.eventEndpoint(ep), 'off')
         .exec();
     }
     return refs.length;

@@ -229,7 +229,8 @@ export class Keys {
 
   /**
    * Hash: one event endpoint: `url`, `events` (comma-separated), `campaign`, `desc`, `at` (ms), `s` the signing
-   * secret, `s0` the previous secret after a rotation and `s0x` when it stops signing (ms). Secrets are never logged.
+   * secret, `s0` the previous secret after a rotation and `s0x` when it stops signing (ms), `off` when a 410
+   * disabled it (ms). Secrets are never logged.
    */
   eventEndpoint(id: string): string {
     return `${this.prefix}:{ev}:ep:${id}`;
