@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SEND_POLICY } from '@sobot/schema';
-import { audienceEnv, int, logEnv, redisEnv, sendingEnv, sobotEnv } from '@sobot/config';
+import { audienceEnv, bool, int, list, logEnv, redisEnv, sendingEnv, sobotEnv } from '@sobot/config';
 
 /** The worker's environment (SPEC §4). */
 export const workerConfigSchema = z
@@ -20,6 +20,23 @@ export const workerConfigSchema = z
     SOBOT_TIMEOUT_MS: int(100, 120_000).default(SEND_POLICY.requestTimeoutMs),
     /** Days a finished campaign's results are kept in Redis. */
     RESULT_TTL_DAYS: z.coerce.number().positive().max(3650).default(30),
+    /** Outbound event deliveries in flight per endpoint in this process (SPEC §16). */
+    EVENT_CONCURRENCY: int(1, 200).default(8),
+    /**
+     * Waits (ms, comma-separated) before each retry of an event delivery; default SPEC §16's 5 s, 5 min, 30 min,
+     * 2 h, 5 h, 10 h, 10 h. Tests and demos shorten it.
+     */
+    EVENT_RETRY_SCHEDULE_MS: list
+      .pipe(
+        z
+          .array(z.string().regex(/^\d{1,8}$/, 'must be whole milliseconds'))
+          .min(1)
+          .max(15),
+      )
+      .transform((ms) => ms.map(Number))
+      .optional(),
+    /** Lets event deliveries reach loopback and private addresses (sandbox and tests only: an SSRF hole otherwise). */
+    ALLOW_PRIVATE_URLS: bool.default(false),
   })
   .transform((c) => ({
     ...c,

@@ -1,3 +1,4 @@
+import { EventDispatcher } from '@sobot/campaigns';
 import { createLogger, loadConfigOrExit, loadSendersOrExit, logDestination, onShutdown } from '@sobot/config';
 import { SEND_POLICY } from '@sobot/schema';
 import { startSendWorker, troubleLog } from '@sobot/sending';
@@ -37,6 +38,14 @@ const sender = startSendWorker({
   },
   pairIntervalMs: cfg.PAIR_INTERVAL_MS,
 });
+// SPEC §16: outbound events are delivered by every worker (decisions.md: a pump and a loop per endpoint).
+const events = new EventDispatcher(store, log.child({ part: 'events' }), {
+  allowPrivateUrls: cfg.ALLOW_PRIVATE_URLS,
+  policy: {
+    concurrency: cfg.EVENT_CONCURRENCY,
+    ...(cfg.EVENT_RETRY_SCHEDULE_MS ? { scheduleMs: cfg.EVENT_RETRY_SCHEDULE_MS } : {}),
+  },
+}).start();
 log.info(
   {
     sendRate: cfg.SEND_RATE,
@@ -58,7 +67,7 @@ process.on('unhandledRejection', troubleLog(log, 'unhandled rejection (ignored)'
 onShutdown(
   log,
   async () => {
-    await sender.close();
+    await Promise.all([sender.close(), events.close()]);
     await store.close();
   },
   SEND_POLICY.shutdownDeadlineMs,

@@ -62,3 +62,25 @@ export type {
   SenderPauseState,
   PortfolioUsage,
 } from './senders';
+export {
+  EVENT_KINDS,
+  EVENT_GATE_MS,
+  type EventKind,
+  type Outbox,
+  type OutboxPump,
+  type OutboxEntry,
+  type OutboxSource,
+} from './outbox';
+export {
+  eventRef,
+  parseEventRef,
+  eventIdOf,
+  FAILED_KEPT_MS,
+  SUCCEEDED_KEPT,
+  type EventDeliveries,
+  type EventRef,
+  type EventBody,
+  type DeliveryRecord,
+  type EndpointHealth,
+  type AttemptNote,
+} from './event-deliveries';

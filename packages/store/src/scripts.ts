@@ -29,6 +29,8 @@ const SCRIPTS = {
   releaseUploadPrint: 'release-upload-print-1',
   rotateEventSecret: 'rotate-event-secret-1',
   assignSenders: 'assign-senders-1',
+  claimEventDeliveries: 'claim-event-deliveries-1',
+  settleEventSource: 'settle-event-source-1',
 } as const;
 
 type ScriptName = keyof typeof SCRIPTS;

@@ -10,6 +10,7 @@ import { CampaignWriter } from './campaign-writer';
 import { Circulation } from './circulation';
 import type { StoreContext } from './context';
 import { Deliveries } from './delivery';
+import { EventDeliveries } from './event-deliveries';
 import { EventEndpoints } from './event-endpoints';
 import { FairShare } from './fair-share';
 import { StoreFullError, toStoreError, withStoreErrors } from './errors';
@@ -19,6 +20,7 @@ import { newCampaignId } from './ids';
 import { Keys } from './keys';
 import { Ledger } from './ledger';
 import { MetricCounters } from './metrics-store';
+import { Outbox, OutboxPump } from './outbox';
 import { PageSessions } from './page-sessions';
 import { SendQueue } from './queue';
 import { createRedis, failFastOnceReady, type RedisClient } from './redis';
@@ -98,6 +100,12 @@ export class Store {
   readonly eventEndpoints: EventEndpoints;
   /** The senders (SPEC §15): registry, pauses, messaging budget, the choice of sender per recipient. */
   readonly senders: Senders;
+  /** Whether events are written at all (any endpoint), shared by the writers of state changes. */
+  readonly outbox: Outbox;
+  /** The dispatcher's side: outboxes into endpoint queues. */
+  readonly outboxPump: OutboxPump;
+  /** Each endpoint's deliveries: queue, failed, succeeded, health, and event bodies rebuilt from the ledger. */
+  readonly eventDeliveries: EventDeliveries;
   private readonly ctx: StoreContext;
 
   private constructor(
@@ -107,6 +115,9 @@ export class Store {
     resultTtlSeconds: number,
   ) {
     this.ctx = { redis, keys: new Keys(prefix) };
+    this.outbox = new Outbox(this.ctx);
+    this.outboxPump = new OutboxPump(this.ctx);
+    this.eventDeliveries = withStoreErrors(new EventDeliveries(this.ctx));
     this.queue = new SendQueue(bull, this.ctx.keys);
     const circulation = new Circulation(this.ctx, this.queue);
     this.system = new SystemPause(this.ctx);
@@ -114,12 +125,12 @@ export class Store {
     this.audience = withStoreErrors(audience);
     this.campaigns = withStoreErrors(new CampaignReader(this.ctx, this.system));
     this.control = withStoreErrors(
-      new CampaignControl(this.ctx, this.queue, circulation, this.system, resultTtlSeconds, audience),
+      new CampaignControl(this.ctx, this.queue, circulation, this.system, resultTtlSeconds, audience, this.outbox),
     );
-    this.ledger = withStoreErrors(new Ledger(this.ctx, circulation, resultTtlSeconds));
+    this.ledger = withStoreErrors(new Ledger(this.ctx, circulation, resultTtlSeconds, this.outbox));
     this.idempotency = withStoreErrors(new IdempotencyKeys(this.ctx));
     this.uploadPrints = withStoreErrors(new UploadPrints(this.ctx));
-    this.deliveries = withStoreErrors(new Deliveries(this.ctx));
+    this.deliveries = withStoreErrors(new Deliveries(this.ctx, this.outbox));
     this.metrics = new MetricCounters(this.ctx);
     this.fairShare = new FairShare(this.ctx);
     this.pageSessions = withStoreErrors(new PageSessions(this.ctx));
