@@ -24,6 +24,8 @@ export interface SendWorkerOptions {
   maxAttempts: number;
   /** FREQUENCY_CAP_HOURS: skip numbers that got a bulk message within this many hours (default off). */
   frequencyCapHours?: number;
+  /** The time quiet hours are judged by (default Date.now): tests move it instead of waiting for a span's end. */
+  clock?: () => number;
 }
 
 export interface SendWorker {
@@ -62,6 +64,7 @@ export function startSendWorker(o: SendWorkerOptions): SendWorker {
       onStoreFull: troubleLog(o.log, 'Redis is out of memory: outcome writes are retried until it takes them'),
       audience: store.audience,
       frequencyCapHours: o.frequencyCapHours ?? 0,
+      clock: o.clock,
     },
     shutdown.signal,
   );
