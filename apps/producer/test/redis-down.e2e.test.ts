@@ -18,7 +18,7 @@ let app: FastifyInstance;
 let base: string;
 
 beforeAll(async () => {
-  redis = await startTestRedis();
+  redis = await startTestRedis({ own: true });
   const cfg = producerConfigSchema.parse({
     API_KEYS: KEY,
     WEBHOOK_TOKEN: HOOK,

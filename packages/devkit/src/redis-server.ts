@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import { freePort } from './free-port';
 import { waitFor } from './wait-for';
+import { assertMayStartProcesses } from './unit-guard';
 
 export interface RedisServerOptions {
   /** Data directory (AOF lives here). */
@@ -75,6 +76,7 @@ function exited(child: ChildProcess): Promise<void> {
 
 /** Spawns redis-server from PATH on loopback and resolves once it answers PING. */
 export async function startRedisServer(opts: RedisServerOptions): Promise<RedisServer> {
+  assertMayStartProcesses('redis-server');
   if (!redisServerInstalled()) throw new RedisNotInstalledError();
   mkdirSync(opts.dir, { recursive: true });
   const port = opts.port ?? (await freePort());

@@ -27,6 +27,8 @@ export interface RunnerDeps extends DeliverDeps {
   onStoreFull: (err: unknown) => void;
   /** FREQUENCY_CAP_HOURS: a number that got a bulk message within this many hours is skipped; 0: off. */
   frequencyCapHours: number;
+  /** The time quiet hours are judged by (default Date.now; tests move it instead of waiting for a span's end). */
+  clock?: () => number;
 }
 
 /**
@@ -106,7 +108,13 @@ export class ChunkRunner {
     // This chunk is done, or waits for its next round: the campaign's next chunk takes its turn in the queue.
     if (meta.lane === 'bulk') await this.d.ledger.release(campaignId, 1);
     // Retries keep their backoff; recipients held by quiet hours come back when the first of them may go.
-    const wakeAt = nextRoundMs !== undefined ? Date.now() + nextRoundMs : waitingUntil;
+    const clock = this.d.clock ?? Date.now;
+    const wakeAt =
+      nextRoundMs !== undefined
+        ? Date.now() + nextRoundMs
+        : waitingUntil !== undefined
+          ? Date.now() + (waitingUntil - clock())
+          : undefined;
     if (wakeAt !== undefined) {
       await job.moveToDelayed(wakeAt, token);
       throw new DelayedError();
@@ -145,7 +153,7 @@ export class ChunkRunner {
     let nextRoundMs: number | undefined;
     const tasks: Promise<void>[] = [];
     // Quiet hours: a recipient inside them is not requested; it stays pending and the chunk comes back for it.
-    const quiet = meta.quietHours ? new QuietGate(meta.quietHours) : undefined;
+    const quiet = meta.quietHours ? new QuietGate(meta.quietHours, this.d.clock) : undefined;
     // Bulk messages sent, for the frequency cap's marks (written when the chunk's sends end).
     const capHours = meta.lane === 'bulk' ? this.d.frequencyCapHours : 0;
     const sentNumbers: string[] = [];

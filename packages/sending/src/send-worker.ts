@@ -34,6 +34,8 @@ export interface SendWorkerOptions {
   pairIntervalMs?: number;
   /** Sender policy values a test shrinks (the 24 h of the messaging limit, the 30 days of stickiness…). */
   senderPolicy?: Partial<SenderPolicy>;
+  /** The time quiet hours are judged by (default Date.now): tests move it instead of waiting for a span's end. */
+  clock?: () => number;
 }
 
 export interface SendWorker {
@@ -90,6 +92,7 @@ export function startSendWorker(o: SendWorkerOptions): SendWorker {
       audience: store.audience,
       frequencyCapHours: o.frequencyCapHours ?? 0,
       pool,
+      clock: o.clock,
     },
     shutdown.signal,
   );

@@ -33,7 +33,7 @@ const UPLOADS_BUSY =
 /**
  * The OpenAPI description of every route, next to the zod schemas the routes parse their input with.
  * A route file takes its `schema:` from here; what it answers is checked against these documents by
- * apps/producer/test/openapi.test.ts.
+ * apps/producer/test/openapi.e2e.test.ts.
  */
 
 /** A campaign id as the API hands it out; anything else names no campaign (404, SPEC §14). */
