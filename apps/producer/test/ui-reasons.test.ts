@@ -280,6 +280,8 @@ describe('ui: rows, reasons and rates in words', () => {
     await page.screenshot({ path: '/tmp/ui-390.png', fullPage: true });
     await page.locator('header').screenshot({ path: '/tmp/ui-390-top.png' });
     await page.getByTestId('upload-form').screenshot({ path: '/tmp/ui-390-form.png' });
+    await page.getByTestId('lanes').screenshot({ path: '/tmp/ui-390-lanes.png' });
+    await page.locator('.list-head').screenshot({ path: '/tmp/ui-390-list-head.png' });
     await page.getByTestId('upload-ok').screenshot({ path: '/tmp/ui-390-result.png' });
     // The card's buttons are reachable: the retry of the failed recipient works by a tap.
     const card = page.locator('[data-testid^="campaign-"]').first();

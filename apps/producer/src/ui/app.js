@@ -507,9 +507,12 @@
     return rows.find((r) => r.length === widest) || [];
   }
 
-  /** The headers a NO_PHONE_COLUMN message lists (`… (the header has "a", "b")`), for a workbook's columns. */
+  /**
+   * The headers a NO_PHONE_COLUMN message lists, quoted as JSON strings after "the header has" or "line N has"
+   * (`… (none in the first 20 lines; line 1 has "name", "Reach on"; …)`), for a workbook's columns.
+   */
   function headersInMessage(message) {
-    const m = /the header has (.*)\)$/.exec(message || '');
+    const m = /(?:the header|line \d+) has ((?:"(?:[^"\\]|\\.)*"(?:, )?)+)/.exec(message || '');
     if (!m) return [];
     return (m[1].match(/"(?:[^"\\]|\\.)*"/g) || []).flatMap((q) => {
       try {
