@@ -59,5 +59,12 @@ module.exports = async function globalSetup(globalConfig) {
   globalThis.__sobotTestRedis = servers;
   process.env.SOBOT_TEST_REDIS_URLS = servers.map((s) => s.url).join(',');
   // Killed with jest even when it is interrupted before the teardown runs.
-  process.once('exit', () => servers.forEach((s) => s.child.kill('SIGKILL')));
+  const kill = () => servers.forEach((s) => s.child.kill('SIGKILL'));
+  process.once('exit', kill);
+  for (const signal of ['SIGINT', 'SIGTERM']) {
+    process.once(signal, () => {
+      kill();
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    });
+  }
 };

@@ -127,7 +127,7 @@ test('chunks that only wait give their turn to the next chunks of their campaign
   const newYork = numbers('1201', 400, 11);
   const id = await campaign([...india, ...newYork], span);
   await waitFor(() => received(newYork).length === 400, {
-    timeoutMs: 20_000,
+    timeoutMs: 60_000,
     what: 'the chunks after the waiting ones',
   });
   const v = await waitFor(async () => {
@@ -137,7 +137,7 @@ test('chunks that only wait give their turn to the next chunks of their campaign
   expect(received(india)).toEqual([]);
   expect(v.counts).toMatchObject({ sent: 400, pending: 1000 });
   await rig.store.control.cancel(id);
-});
+}, 90_000);
 
 test('when the span ends the waiting ones are sent exactly once and the campaign completes', async () => {
   rig.sandbox.reset();
