@@ -38,6 +38,8 @@ export interface UploadInput {
   phoneColumn?: string;
   /** The header of the name column (`name_column=`). */
   nameColumn?: string;
+  /** The line of a sheet holding the header (`header_row=`); default: found in the first lines (ingest). */
+  headerRow?: number;
   /** Send the first `size` recipients (whole chunks of 200) and go on only if few of them fail. */
   canary?: { size: number; maxFailureRatio: number };
   /** Default bulk; transactional jumps ahead of every bulk campaign (an operator's choice). */
@@ -188,6 +190,7 @@ async function create(
       maxErrors: STORED_ERRORS,
       phoneColumn: input.phoneColumn,
       nameColumn: input.nameColumn,
+      headerRow: input.headerRow,
       workbook: input.workbook,
       sink: (m) => {
         print.add(m);
@@ -206,6 +209,7 @@ async function create(
       in_window: inWindow,
       errors: summary.errors.slice(0, SHOWN_ERRORS),
       columns: summary.columns,
+      ...(summary.header_row === undefined ? {} : { header_row: summary.header_row }),
       empty_variables: summary.empty_variables,
       countries: summary.countries,
       country: summary.country ?? null,

@@ -53,6 +53,7 @@ export {
 } from './events/signing';
 export {
   attemptDelivery,
+  endpointAgent,
   retryAfterMs as eventRetryAfterMs,
   EVENT_TIMEOUT_MS,
   type AttemptOptions,
@@ -69,3 +70,5 @@ export {
   endpointView,
   type EndpointOptions,
 } from './events/endpoints';
+export { EventDispatcher, type DispatcherOptions } from './events/dispatcher';
+export { EVENT_POLICY, RETRY_SCHEDULE_MS, afterFailure, type EventPolicy, type AfterFailure } from './events/policy';

@@ -41,6 +41,22 @@ export interface UploadResult {
   dry_run?: boolean;
   /** True when this answer replays the upload that created the campaign with the same idempotency key. */
   replayed?: boolean;
+  /** The header each field was read from; null when the file has no such column. */
+  columns?: Partial<
+    Record<'customer_number' | 'customer_name' | 'url' | 'mime_type' | 'caption' | 'timezone', string | null>
+  >;
+  /** CSV and .xlsx: the line holding the header, as a spreadsheet numbers it (lines above it are titles). */
+  header_row?: number;
+  /** With a caption template: accepted rows whose caption renders each `{{variable}}` as nothing, by variable. */
+  empty_variables?: Record<string, number>;
+  /** With `dryRun`: the first 5 valid messages as they would be sent (captions rendered). */
+  preview?: Array<{
+    customer_number: string;
+    customer_name: string;
+    url: string;
+    mime_type: string;
+    caption?: string;
+  }>;
   /** Accepted numbers per country (ISO 3166 alpha-2; `001` non-geographic), most first: `{IN: 95, SG: 2}`. */
   countries?: Record<string, number>;
   /** The list country numbers written without + or 00 were read in; null when none. */
@@ -97,6 +113,8 @@ export interface CampaignView {
   quiet_hours: string | null;
   /** When the first recipient held by quiet hours may be sent; null when none waits. */
   waiting_until: string | null;
+  /** Why recipients wait: QUIET_HOURS, MESSAGING_LIMIT (the portfolio's 24 h budget), PAIR_RATE; null: none. */
+  waiting_reason: 'QUIET_HOURS' | 'MESSAGING_LIMIT' | 'PAIR_RATE' | null;
   created_at: string;
   started_at: string | null;
   completed_at: string | null;

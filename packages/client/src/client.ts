@@ -109,6 +109,22 @@ export interface CampaignOptions {
    * server's DEFAULT_COUNTRY_CODE, else inferred from the file, where a number that reads two ways is refused.
    */
   country?: string;
+  /** The header of the phone column, when several headers could be (else 400 `AMBIGUOUS_PHONE_COLUMN`). */
+  phoneColumn?: string;
+  /** The header of the name column. */
+  nameColumn?: string;
+  /**
+   * The line of a sheet or CSV that holds the header (1-based, as a spreadsheet numbers it); lines above it are
+   * titles, not data. Default: the first of the first 20 lines that has a phone column. The answer's
+   * `header_row` says which line was used.
+   */
+  headerRow?: number;
+  /** Check `imageUrl` (reachable, JPEG/PNG, ≤ 5 MB) before the list is accepted. */
+  preflight?: boolean;
+  /** Send the first N recipients (whole chunks of 200) first; the rest goes only if few of them fail. */
+  canary?: number;
+  /** The share of canary messages allowed to fail (0–1, default 0.2). */
+  canaryMaxFailureRatio?: number;
   /** Default bulk; `transactional` jumps ahead of every bulk campaign. */
   lane?: Lane;
   /** Share of the bulk rate relative to other running campaigns (1–100). */
@@ -261,6 +277,12 @@ export class SobotBulkClient {
         dry_run: input.dryRun,
         name_fallback: input.nameFallback,
         country: input.country,
+        phone_column: input.phoneColumn,
+        name_column: input.nameColumn,
+        header_row: input.headerRow,
+        preflight: input.preflight,
+        canary: input.canary,
+        canary_max_failure_ratio: input.canaryMaxFailureRatio,
         lane: input.lane,
         weight: input.weight,
         send_at: input.sendAt instanceof Date ? input.sendAt.toISOString() : input.sendAt,

@@ -25,6 +25,20 @@ export interface ColumnChoice {
   nameColumn?: string;
 }
 
+/** Lines of a sheet searched for its header when `header_row` does not say which (SPEC §11, issue 24). */
+export const HEADER_SEARCH_LINES = 20;
+/** The largest `header_row` taken. */
+export const HEADER_ROW_MAX = 10_000;
+
+/** The record has the phone column: a header naming it (`phoneColumn`'s when given). */
+export function hasPhoneColumn(record: readonly string[], choice: ColumnChoice): boolean {
+  const key = choice.phoneColumn === undefined ? undefined : normalizeHeader(choice.phoneColumn);
+  return record.some((cell) => {
+    const header = cell.replace(/^\uFEFF/, '').trim();
+    return key === undefined ? fieldForHeader(header) === 'customer_number' : normalizeHeader(header) === key;
+  });
+}
+
 /**
  * Maps a header row (SPEC §11): headers compared normalised; several phone candidates are an error unless
  * `phoneColumn` names one; of several columns for another field the first wins (or `nameColumn`'s). Every

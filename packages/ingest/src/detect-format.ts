@@ -21,7 +21,10 @@ export function sniffFormat(head: string): RecipientFormat {
   return isPlainObject(value) && !Object.hasOwn(value, 'recipients') ? 'ndjson' : 'json';
 }
 
-/** The delimiter seen most often outside quotes in the header line; `,` on a tie or when there is none. */
+/**
+ * The delimiter seen most often outside quotes in the first line that has one (title lines above a header often
+ * have none); `,` on a tie or when no line of the head has one.
+ */
 export function detectDelimiter(head: string): CsvDelimiter {
   let comma = 0;
   let semicolon = 0;
@@ -31,8 +34,9 @@ export function detectDelimiter(head: string): CsvDelimiter {
     const c = head[i];
     if (c === '"') quoted = !quoted;
     else if (quoted) continue;
-    else if (c === '\n' || c === '\r') break;
-    else if (c === ',') comma++;
+    else if (c === '\n' || c === '\r') {
+      if (comma + semicolon + tab > 0) break;
+    } else if (c === ',') comma++;
     else if (c === ';') semicolon++;
     else if (c === '\t') tab++;
   }

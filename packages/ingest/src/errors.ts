@@ -21,6 +21,8 @@ export interface IngestSummary {
   empty_variables?: Record<string, number>;
   /** The header each field was read from (null when the file has none). */
   columns?: ColumnsUsed;
+  /** CSV and .xlsx: the line the header was read from (1-based, as a spreadsheet shows it). */
+  header_row?: number;
   /** Accepted numbers per country (ISO 3166 alpha-2; `001` non-geographic), most first. */
   countries: Record<string, number>;
   /** The list's country bare numbers were read in (SPEC §20); null when none. */

@@ -11,7 +11,7 @@ export {
 export { DEFAULT_MAX_ERRORS, PREVIEW_SIZE, type RecipientSink } from './tally';
 export { NumberSet, numberKey } from './number-set';
 export { sniffFormat, detectDelimiter, type RecipientFormat, type CsvDelimiter } from './detect-format';
-export { PHONE_HEADERS } from './columns';
+export { PHONE_HEADERS, HEADER_SEARCH_LINES, HEADER_ROW_MAX } from './columns';
 export { detectFileKind, type FileKind } from './file-kind';
 export { HEAD_BYTES, MAX_RECORD_BYTES, MAX_CELL_CHARS, DEFAULT_WORKBOOK_LIMITS, type WorkbookLimits } from './limits';
 export type { XlsxOptions } from './xlsx';

@@ -38,6 +38,11 @@ export interface IngestOptions extends TallyOptions {
    * Without this option, bare numbers are read as international (`country_source: none`).
    */
   inferCountry?: { restart(): void | Promise<void> };
+  /**
+   * CSV and .xlsx: the line holding the header (1-based, as a spreadsheet shows it); lines above it are titles.
+   * Default: the first of the first HEADER_SEARCH_LINES lines that has a phone column.
+   */
+  headerRow?: number;
 }
 
 /** Rows held (in memory) before the list's country is guessed from them. */
@@ -154,7 +159,11 @@ async function readList(input: RecipientInput, options: IngestOptions, list: Lis
 /** The summary of a file read to its end, or why it is refused as a whole. */
 function finish(
   tally: Tally,
-  { columns, json }: { columns: ColumnsUsed | undefined; json: JsonRecipients | undefined },
+  {
+    columns,
+    headerRow,
+    json,
+  }: { columns: ColumnsUsed | undefined; headerRow?: number; json: JsonRecipients | undefined },
   options: IngestOptions,
   list: ListCountry,
   template: CaptionTemplate | undefined,
@@ -164,7 +173,13 @@ function finish(
     if (unseen.length > 0 && tally.summary().total > 0) throw unknownVariables(unseen.map((v) => v.name));
   }
 
-  const summary = { ...tally.summary(), columns, country: list.country, country_source: list.source };
+  const summary = {
+    ...tally.summary(),
+    columns,
+    ...(headerRow === undefined ? {} : { header_row: headerRow }),
+    country: list.country,
+    country_source: list.source,
+  };
   if (options.strict && summary.rejected > 0) {
     throw new IngestError(
       'STRICT_REJECTED',
@@ -186,7 +201,7 @@ async function readRows(
   options: IngestOptions,
   rows: Rows,
   template: CaptionTemplate | undefined,
-): Promise<{ columns: ColumnsUsed | undefined; json: JsonRecipients | undefined }> {
+): Promise<{ columns: ColumnsUsed | undefined; headerRow?: number; json: JsonRecipients | undefined }> {
   const choice = { phoneColumn: options.phoneColumn, nameColumn: options.nameColumn };
   const source = await openSource(input);
   try {
@@ -194,10 +209,11 @@ async function readRows(
     const format =
       source.kind === 'xlsx' ? 'xlsx' : options.format === 'auto' ? sniffFormat(source.head) : options.format;
     if (format === 'csv' || format === 'xlsx') {
-      const table = new Table(rows, choice, template, format === 'xlsx');
+      const table = new Table(rows, choice, template, format === 'xlsx', options.headerRow);
       if (format === 'csv') await readCsv(source.head, source.chunks, table);
       else await readXlsx(source.chunks, table, options.workbook);
-      return { columns: table.used, json: undefined };
+      table.end();
+      return { columns: table.used, headerRow: table.headerRowUsed, json: undefined };
     }
     const json = new JsonRecipients(rows, choice, template);
     if (format === 'json') await readJson(source.head, source.chunks, json);

@@ -1,19 +1,29 @@
 import {
   INVALID_UTF8_MARK,
+  clipList,
   renderCaption,
   textProblem,
   type CaptionTemplate,
   type ColumnsUsed,
   type RawRecipient,
 } from '@sobot/schema';
-import { columnsUsed, mapHeader, type ColumnChoice, type ColumnMap } from './columns';
+import {
+  HEADER_SEARCH_LINES,
+  columnsUsed,
+  hasPhoneColumn,
+  mapHeader,
+  noPhoneColumn,
+  type ColumnChoice,
+  type ColumnMap,
+} from './columns';
 import { unparseable } from './errors';
 import { isReportHeader, reportNumber } from './report-file';
 import type { Rows } from './tally';
 
 /**
- * Rows of a sheet (CSV or .xlsx): the first record is the header, each later one a recipient with the line a
- * spreadsheet shows for it.
+ * Rows of a sheet (CSV or .xlsx): a header, then each record a recipient with the line a spreadsheet shows for it.
+ * The header is the record at `headerRow` (a 1-based line) when given, else the first of the first
+ * HEADER_SEARCH_LINES lines that has a phone column; records above it are titles, not data (never counted).
  */
 export class Table {
   private columns: ColumnMap | undefined;
@@ -21,6 +31,10 @@ export class Table {
   private row = 0;
   /** The file is a report of this product: its numbers are international (report-file.ts). */
   private report = false;
+  /** The line the header was read from. */
+  private headerLine: number | undefined;
+  /** The first record and its line, while no header is found: the error names its cells when none is. */
+  private first: { record: string[]; line: number } | undefined;
 
   constructor(
     private readonly tally: Rows,
@@ -28,6 +42,8 @@ export class Table {
     private readonly template: CaptionTemplate | undefined,
     /** CSV: every record has the header's width. A sheet's rows end at their last non-empty cell. */
     private readonly ragged: boolean,
+    /** The line holding the header (1-based); default: searched for. */
+    private readonly headerRow?: number,
   ) {}
 
   get used(): ColumnsUsed | undefined {
@@ -39,16 +55,51 @@ export class Table {
     return this.columns?.customer_number ?? -1;
   }
 
-  add(record: string[], line: number): void | Promise<void> {
-    const c = this.columns;
-    if (!c) {
-      if (record.some((cell) => cell.includes(INVALID_UTF8_MARK)))
-        throw unparseable('the header is not UTF-8 text: save the file as CSV UTF-8 (Excel: File › Save As)');
-      this.columns = mapHeader(record, this.choice, this.template);
-      this.header = record;
-      this.report = isReportHeader(record);
+  /** The line (1-based, as a spreadsheet shows it) the header was read from. */
+  get headerRowUsed(): number | undefined {
+    return this.headerLine;
+  }
+
+  /** The file ended (or the search did) without a header: refused, naming what its first line has. */
+  end(): void {
+    if (this.columns) return;
+    if (this.headerRow !== undefined)
+      throw noPhoneColumn(`header_row=${this.headerRow}, but the file ends before line ${this.headerRow}`);
+    const first = this.first;
+    if (!first) return;
+    // phone_column names no header of the file: UNKNOWN_COLUMN, as before any search.
+    if (this.choice.phoneColumn !== undefined) mapHeader(first.record, this.choice, this.template);
+    const cells = clipList(first.record.map((h) => JSON.stringify(h.replace(/^\uFEFF/, '').trim())));
+    throw noPhoneColumn(
+      `none in the first ${HEADER_SEARCH_LINES} lines; line ${first.line} has ${cells}; ` +
+        'when the header is further down, say which line with header_row=<line>',
+    );
+  }
+
+  private takeHeader(record: string[], line: number): void {
+    this.columns = mapHeader(record, this.choice, this.template);
+    this.header = record;
+    this.report = isReportHeader(record);
+    this.headerLine = line;
+    this.first = undefined;
+  }
+
+  /** Before the header: a title line is passed over, the header taken; past the search the file is refused. */
+  private beforeHeader(record: string[], line: number): void {
+    if (record.some((cell) => cell.includes(INVALID_UTF8_MARK)))
+      throw unparseable('the header is not UTF-8 text: save the file as CSV UTF-8 (Excel: File › Save As)');
+    if (this.headerRow !== undefined) {
+      if (line >= this.headerRow) this.takeHeader(record, line);
       return;
     }
+    this.first ??= { record, line };
+    if (line > HEADER_SEARCH_LINES) return this.end();
+    if (hasPhoneColumn(record, this.choice)) this.takeHeader(record, line);
+  }
+
+  add(record: string[], line: number): void | Promise<void> {
+    const c = this.columns;
+    if (!c) return this.beforeHeader(record, line);
     const row = ++this.row;
     if (record.length !== c.width && !this.ragged) {
       throw unparseable(`row ${row} (line ${line}): has ${record.length} fields but the header has ${c.width}`, {

@@ -9,7 +9,7 @@ export interface Metrics {
   render(): Promise<string>;
   /**
    * Every series name /metrics can serve (a histogram's `_bucket`, `_sum` and `_count` included): what dashboards
-   * and alert rules may refer to (deploy/, checked by packages/metrics/test/deploy.test.ts).
+   * and alert rules may refer to (deploy/, checked by packages/metrics/test/deploy.e2e.test.ts).
    */
   names(): string[];
 }

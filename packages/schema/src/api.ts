@@ -56,6 +56,14 @@ export const uploadResultSchema = z.object({
     )
     .optional()
     .describe('the header each field was read from; null when the file has no such column'),
+  header_row: z
+    .int()
+    .min(1)
+    .optional()
+    .describe(
+      'CSV and .xlsx: the line holding the header, as a spreadsheet numbers it (`header_row=`, else the first of ' +
+        'the first 20 lines with a phone column); lines above it are titles, not data',
+    ),
   empty_variables: z
     .record(z.string(), count)
     .optional()
@@ -151,6 +159,10 @@ export const campaignViewSchema = z.object({
     .nullable()
     .describe("`HH:MM-HH:MM` of each recipient's local time when it is not messaged; null: no quiet hours"),
   waiting_until: isoTime.nullable().describe('when the first recipient held by quiet hours may be sent; null: none'),
+  waiting_reason: z
+    .enum(['QUIET_HOURS', 'MESSAGING_LIMIT', 'PAIR_RATE'])
+    .nullable()
+    .describe("why recipients wait (SPEC §15: MESSAGING_LIMIT until the portfolio's 24 h budget frees); null: none"),
   created_at: isoTime,
   started_at: isoTime.nullable(),
   completed_at: isoTime.nullable(),

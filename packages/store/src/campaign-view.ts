@@ -127,6 +127,8 @@ export class CampaignReader {
       eta_seconds: etaSeconds(status, pending, rate, quiet),
       quiet_hours: meta.quietHours ? formatQuietHours(meta.quietHours) : null,
       waiting_until: iso(quiet.until),
+      waiting_reason: (quiet.reason ?? (quiet.waiting > 0 && meta.quietHours ? 'QUIET_HOURS' : null)) as
+        'QUIET_HOURS' | 'MESSAGING_LIMIT' | 'PAIR_RATE' | null,
       created_at: iso(meta.createdAt)!,
       started_at: iso(meta.startedAt),
       completed_at: iso(meta.completedAt),
@@ -366,16 +368,22 @@ function recipientStatus(o: Outcome | undefined, cancelled: boolean): ReportRow[
 }
 
 /** Recipients quiet hours hold now (at most `pending`) and when the first may go, from the per-chunk tally. */
-function waitingTally(hash: Record<string, string>, pending: number): { waiting: number; until: number | null } {
+function waitingTally(
+  hash: Record<string, string>,
+  pending: number,
+): { waiting: number; until: number | null; reason: string | null } {
   let waiting = 0;
   let until: number | null = null;
+  let reason: string | null = null;
   for (const v of Object.values(hash)) {
-    const [count = '0', at = '0'] = v.split(':');
+    const [count = '0', at = '0', why] = v.split(':');
     waiting += Number(count);
     until = until === null ? Number(at) : Math.min(until, Number(at));
+    // The messaging limit (SPEC §15) names the wait before the pair rate; quiet hours carry no reason.
+    if (why && (reason === null || why === 'MESSAGING_LIMIT')) reason = why;
   }
   waiting = Math.min(waiting, pending);
-  return { waiting, until: waiting > 0 ? until : null };
+  return { waiting, until: waiting > 0 ? until : null, reason: waiting > 0 ? reason : null };
 }
 
 /**

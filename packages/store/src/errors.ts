@@ -80,7 +80,11 @@ export function toStoreError(err: unknown): unknown {
   if (e.name === 'MaxRetriesPerRequestError' || e.name === 'ClusterAllFailedError')
     return new StoreUnavailableError(err);
   if (typeof e.code === 'string' && UNREACHABLE_CODES.has(e.code)) return new StoreUnavailableError(err);
-  if (message.startsWith('Connection is closed') || message.startsWith("Stream isn't writeable")) {
+  if (
+    message.startsWith('Connection is closed') ||
+    message.startsWith("Stream isn't writeable") ||
+    message === 'Command timed out' // commandTimeout: Redis holds the connection but does not answer
+  ) {
     return new StoreUnavailableError(err);
   }
   return err;

@@ -27,6 +27,8 @@ export interface EventEndpoint {
   campaignId: string | null;
   description: string | null;
   createdAt: number;
+  /** When a 410 disabled it (ms); null while enabled. */
+  disabledAt: number | null;
 }
 
 export interface NewEventEndpoint {
@@ -109,6 +111,7 @@ export class EventEndpoints {
       campaignId: f.campaign ?? null,
       description: f.desc ?? null,
       createdAt: Number(f.at),
+      disabledAt: f.off ? Number(f.off) : null,
     };
   }
 }

@@ -9,6 +9,7 @@ import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { createCampaign } from '@sobot/campaigns';
+import { HEADER_ROW_MAX } from '@sobot/ingest';
 import { LANES, clip } from '@sobot/schema';
 import { sendAtOption } from './send-at-option';
 import { quietHoursOption } from './quiet-hours-option';
@@ -50,6 +51,8 @@ const uploadOptions = z.object({
   phone_column: z.string().max(200).optional(),
   /** The header of the name column. */
   name_column: z.string().max(200).optional(),
+  /** The line holding the header (1-based, as a spreadsheet shows it); default: found in the first 20 lines. */
+  header_row: z.coerce.number().int().min(1).max(HEADER_ROW_MAX).optional(),
   /**
    * The list's country (ISO 3166 alpha-2, `IN`): numbers written without + or 00 are read in it. Default
    * DEFAULT_COUNTRY_CODE, else inferred from the file (SPEC §20); an unknown one is 400 UNKNOWN_COUNTRY.
@@ -228,6 +231,7 @@ export async function uploadRoutes(app: FastifyInstance, deps: AppDeps): Promise
       country: opts.country || undefined,
       phoneColumn: opts.phone_column?.trim() || undefined,
       nameColumn: opts.name_column?.trim() || undefined,
+      headerRow: opts.header_row,
       workbook: {
         limits: {
           expandedBytes: deps.cfg.MAX_XLSX_EXPANDED_BYTES,

@@ -1,7 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { EndpointTestResult, EventEndpointView, EventType } from '@sobot/client';
-import { EXIT } from './exit-codes';
-import type { CliContext } from './program';
+import { EXIT } from '../exit-codes';
+import type { CliContext } from '../program';
 
 const EVENT_TYPES: readonly EventType[] = [
   'message.sent',
@@ -47,11 +47,20 @@ const testLine = (r: EndpointTestResult) =>
       ? `not accepted: the receiver answered ${r.status} (webhook-id ${r.event_id})`
       : `not delivered: ${r.error} after ${r.duration_ms} ms`;
 
+/**
+ * The `events` command, made once: other files add their own subcommands to it (`events deliveries …`) with
+ * `eventsCommand(program).command(…)`.
+ */
+export function eventsCommand(program: Command): Command {
+  return (
+    program.commands.find((c) => c.name() === 'events') ??
+    program.command('events').description('outbound events: where they go and how they are signed')
+  );
+}
+
 /** `sobot events endpoints list|add|remove|rotate|test` (SPEC §16). */
-export function registerEventCommands(program: Command, ctx: CliContext): void {
-  const endpoints = program
-    .command('events')
-    .description('outbound events: where they go and how they are signed')
+export function registerEventEndpoints(program: Command, ctx: CliContext): void {
+  const endpoints = eventsCommand(program)
     .command('endpoints')
     .description('event endpoints (URLs that receive signed events)');
 
