@@ -119,7 +119,7 @@ test('Redis stopped: every call is 503 STORE_UNAVAILABLE at once, while it is aw
   expect(statuses(await round())).toEqual(working);
 }, 60_000);
 
-test('Redis hung (SIGSTOP, connection open, no answers): calls answer 503 after the command timeout, not never', async () => {
+test('Redis hung (SIGSTOP, connection open, no answers): 503 after the command timeout, not never', async () => {
   if (!redis.server) return; // REDIS_URL given: this test cannot stop that Redis.
   await waitFor(async () => (await fetch(`${base}/readyz`)).ok, { what: 'the producer to be ready' });
   redis.server.freeze();
