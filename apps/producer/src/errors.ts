@@ -27,8 +27,7 @@ export type HttpErrorCode =
   | 'HEADERS_TOO_LARGE'
   | 'TOO_MANY_AUTH_FAILURES'
   | 'INTERNAL'
-  | 'TOO_MANY_UPLOADS'
-  | 'NOT_READY';
+  | 'TOO_MANY_UPLOADS';
 
 /** Every code an error answer can carry: the packages' and the edge's. */
 export type ErrorCode = StoreErrorCode | IngestErrorCode | CampaignErrorCode | WebhookBodyError['code'] | HttpErrorCode;
@@ -86,7 +85,6 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   INTERNAL: 500,
   STORE_UNAVAILABLE: 503,
   TOO_MANY_UPLOADS: 503,
-  NOT_READY: 503,
   STORE_FULL: 507,
 };
 

@@ -190,8 +190,9 @@ test('/docs/json is a valid OpenAPI 3.1 document with every route and its securi
   const ops = Object.entries(spec.paths as Record<string, Record<string, Json>>).flatMap(([path, item]) =>
     Object.entries(item).map(([method, op]) => ({ key: `${method.toUpperCase()} ${path}`, op })),
   );
-  expect(ops.map((o) => o.key).sort()).toEqual(
-    [
+  // At least these (openapi-routes.test.ts checks that every route served is documented, and only those).
+  expect(ops.map((o) => o.key)).toEqual(
+    expect.arrayContaining([
       'GET /healthz',
       'GET /metrics',
       'GET /readyz',
@@ -220,7 +221,7 @@ test('/docs/json is a valid OpenAPI 3.1 document with every route and its securi
       'DELETE /v1/event-endpoints/{id}',
       'POST /v1/event-endpoints/{id}/rotate-secret',
       'POST /v1/event-endpoints/{id}/test',
-    ].sort(),
+    ]),
   );
   const security = Object.fromEntries(ops.map(({ key, op }) => [key, op.security ?? spec.security]));
   expect(spec.security).toEqual([{ bearer: [] }]);

@@ -15,7 +15,7 @@ import { sendAtOption } from './send-at-option';
 import { quietHoursOption } from './quiet-hours-option';
 import type { AppDeps } from '../deps';
 import { ApiError, uploadTooLarge } from '../errors';
-import { routeDocs } from './docs';
+import { uploadDoc } from './upload-doc';
 
 /** Longest idempotency key, in characters. */
 const IDEMPOTENCY_KEY_MAX = 255;
@@ -246,7 +246,7 @@ export async function uploadRoutes(app: FastifyInstance, deps: AppDeps): Promise
   };
 
   app.post('/v1/campaigns', {
-    schema: routeDocs.upload(uploadOptions, LIST_TYPES),
+    schema: uploadDoc(uploadOptions, LIST_TYPES),
     handler: async (req, reply) => {
       if (Number(req.headers['content-length'] ?? 0) > max) throw uploadTooLarge(max);
       const query = uploadOptions.parse(req.query);
