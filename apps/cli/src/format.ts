@@ -36,13 +36,18 @@ export function percent(v: CampaignView): string {
   return v.counts.total === 0 ? '100%' : `${Math.floor((100 * done(v)) / v.counts.total)}%`;
 }
 
+/**
+ * The first row errors as a table. LINE is the line a spreadsheet shows (header = line 1, title lines counted);
+ * errors without one (a message batch's items, rows stored before lines were) are listed by ROW.
+ */
 export function rowErrors(errors: RowError[], count: number, shown = 10): string {
   const first = errors.slice(0, shown);
   const more = count - first.length;
+  const byLine = first.every((e) => e.line !== undefined);
   return [
     table(
-      ['ROW', 'FIELD', 'MESSAGE'],
-      first.map((e) => [String(e.row), e.field, e.message]),
+      [byLine ? 'LINE' : 'ROW', 'FIELD', 'MESSAGE'],
+      first.map((e) => [String(byLine ? e.line : e.row), e.field, e.message]),
     ),
     ...(more > 0 ? [`… and ${more} more`] : []),
   ].join('\n');

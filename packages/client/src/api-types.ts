@@ -19,6 +19,8 @@ export type DeliveryStatus = 'sent' | 'delivered' | 'read' | 'failed' | (string 
 export interface RowError {
   /** 1-based data row (the header is not counted). */
   row: number;
+  /** The line a spreadsheet shows for the row (header = line 1, title lines above it counted). */
+  line?: number;
   field: string;
   message: string;
 }

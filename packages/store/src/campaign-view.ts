@@ -301,9 +301,25 @@ export class CampaignReader {
     }
   }
 
+  /** The upload's rejected rows (without their cells). */
   async rejectedRows(id: string): Promise<RowError[]> {
-    const rows = await this.ctx.redis.lrange(this.ctx.keys.rejectedRows(id), 0, -1);
-    return rows.map((r) => JSON.parse(r) as RowError);
+    return (await this.rejectedFile(id)).rows.map(({ row, line, field, message }) => ({ row, line, field, message }));
+  }
+
+  /**
+   * The rejected rows with, on the first error of each row, its cells as the file had them, and the file's header
+   * (CSV and .xlsx uploads; stored first in the list).
+   */
+  async rejectedFile(id: string): Promise<{ header?: string[]; rows: Array<RowError & { cells?: string[] }> }> {
+    const entries = await this.ctx.redis.lrange(this.ctx.keys.rejectedRows(id), 0, -1);
+    let header: string[] | undefined;
+    const rows: Array<RowError & { cells?: string[] }> = [];
+    for (const entry of entries) {
+      const value = JSON.parse(entry) as (RowError & { cells?: string[] }) | { header: string[] };
+      if ('header' in value) header = value.header;
+      else rows.push(value);
+    }
+    return header ? { header, rows } : { rows };
   }
 
   async message(id: string): Promise<MessageView | undefined> {

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { formatReport, formatRows, REPORT_CONTENT_TYPES, retryFailed } from '@sobot/campaigns';
+import { formatRejected, formatReport, REPORT_CONTENT_TYPES, retryFailed } from '@sobot/campaigns';
 import { NotFoundError } from '@sobot/store';
 import type { AppDeps } from '../deps';
 import { campaignIdParams, listQuery, pathId, reportQuery, retryFailedOptions, routeDocs } from './docs';
@@ -45,11 +45,11 @@ export async function campaignRoutes(app: FastifyInstance, deps: AppDeps): Promi
     handler: async (req, reply) => {
       const id = await existing(req.params);
       const { format } = reportQuery.parse(req.query);
-      const rows = await reader.rejectedRows(id);
+      const file = await reader.rejectedFile(id);
       return reply
         .header('content-type', REPORT_CONTENT_TYPES[format])
         .header('content-disposition', `attachment; filename="rejected-${id}.${format}"`)
-        .send(formatRows(rows, ['row', 'line', 'field', 'message'], format));
+        .send(formatRejected(file, format));
     },
   });
 
