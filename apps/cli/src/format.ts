@@ -27,9 +27,18 @@ export function done(v: CampaignView): number {
   return v.counts.sent + v.counts.failed + (v.counts.skipped ?? 0);
 }
 
-/** `reason` lines: `<count> × <code>: <message>`, most frequent first, five at most. */
+/**
+ * `reason` lines: `<count> × <code>: <message>`, most frequent first, five at most; each followed by what the code
+ * means and what to do (`error_hint`), when the API explains it.
+ */
 function reasonLines(label: string, reasons: CampaignView['failure_reasons'] | undefined): string[] {
-  return (reasons ?? []).slice(0, 5).map((f) => `${label}${f.count} × ${f.code}${f.message ? `: ${f.message}` : ''}`);
+  const indent = ' '.repeat(label.length + 2);
+  return (reasons ?? [])
+    .slice(0, 5)
+    .flatMap((f) => [
+      `${label}${f.count} × ${f.code}${f.message ? `: ${f.message}` : ''}`,
+      ...(f.error_hint ? [`${indent}→ ${f.error_hint}`] : []),
+    ]);
 }
 
 export function percent(v: CampaignView): string {

@@ -208,6 +208,10 @@ describe('canary', () => {
     const { result } = await upload(await closedList(), '--canary', '200', '--canary-max-failure-ratio', '0.5');
     const view = await until(result!.id, (v) => v.status === 'completed', 'the campaign to complete');
     expect(view.counts).toMatchObject({ sent: 166, failed: 84, pending: 0 });
+    // The API says what 131047 means and what to do (one reasons table: @sobot/schema reasons.ts).
+    expect(view.failure_reasons).toEqual([
+      expect.objectContaining({ code: '131047', count: 84, error_hint: expect.stringMatching(/template message/) }),
+    ]);
   });
 });
 

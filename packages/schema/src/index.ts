@@ -78,3 +78,4 @@ export {
   type EventEndpointCreated,
   type EndpointTestResult,
 } from './events';
+export { REASONS, reasonFor, errorHint, type Reason } from './reasons';

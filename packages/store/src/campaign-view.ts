@@ -8,7 +8,7 @@ import type {
   ReportRow,
   RowError,
 } from '@sobot/schema';
-import { formatQuietHours, type CampaignStatus } from '@sobot/schema';
+import { errorHint, formatQuietHours, type CampaignStatus } from '@sobot/schema';
 import { META, parseMeta, type CampaignMeta } from './campaign-meta';
 import { decodeDelivery } from './delivery-codec';
 import { InvalidCursorError } from './errors';
@@ -354,11 +354,18 @@ export class CampaignReader {
       delivery_status: (row.delivery_status || null) as MessageView['delivery_status'],
       error_code: row.error_code || null,
       error_message: row.error_message || null,
+      ...withHint(row.error_code),
       attempts: row.attempts,
       updated_at: row.updated_at || null,
       metadata: metadata ? (JSON.parse(metadata) as Record<string, unknown>) : null,
     };
   }
+}
+
+/** `error_hint` of a recorded code, when the reasons table explains it. */
+function withHint(code: string | undefined): { error_hint?: string } {
+  const hint = errorHint(code);
+  return hint ? { error_hint: hint } : {};
 }
 
 /**
@@ -368,7 +375,11 @@ export class CampaignReader {
 function reasons(failures: Record<string, string>, kind: '' | 'k:'): CampaignView['failure_reasons'] {
   return Object.entries(failures)
     .filter(([k]) => !k.startsWith('m:') && (kind ? k.startsWith(kind) : !k.startsWith('k:')))
-    .map(([k, count]) => ({ code: k.slice(kind.length), count: Number(count), message: failures[`m:${k}`] ?? '' }))
+    .map(([k, count]) => {
+      const code = k.slice(kind.length);
+      const hint = errorHint(code);
+      return { code, count: Number(count), message: failures[`m:${k}`] ?? '', ...(hint ? { error_hint: hint } : {}) };
+    })
     .filter((f) => f.count > 0)
     .sort((a, b) => b.count - a.count || a.code.localeCompare(b.code));
 }
