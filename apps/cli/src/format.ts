@@ -27,22 +27,36 @@ export function done(v: CampaignView): number {
   return v.counts.sent + v.counts.failed + (v.counts.skipped ?? 0);
 }
 
-/** `reason` lines: `<count> × <code>: <message>`, most frequent first, five at most. */
+/**
+ * `reason` lines: `<count> × <code>: <message>`, most frequent first, five at most; each followed by what the code
+ * means and what to do (`error_hint`), when the API explains it.
+ */
 function reasonLines(label: string, reasons: CampaignView['failure_reasons'] | undefined): string[] {
-  return (reasons ?? []).slice(0, 5).map((f) => `${label}${f.count} × ${f.code}${f.message ? `: ${f.message}` : ''}`);
+  const indent = ' '.repeat(label.length + 2);
+  return (reasons ?? [])
+    .slice(0, 5)
+    .flatMap((f) => [
+      `${label}${f.count} × ${f.code}${f.message ? `: ${f.message}` : ''}`,
+      ...(f.error_hint ? [`${indent}→ ${f.error_hint}`] : []),
+    ]);
 }
 
 export function percent(v: CampaignView): string {
   return v.counts.total === 0 ? '100%' : `${Math.floor((100 * done(v)) / v.counts.total)}%`;
 }
 
+/**
+ * The first row errors as a table. LINE is the line a spreadsheet shows (header = line 1, title lines counted);
+ * errors without one (a message batch's items, rows stored before lines were) are listed by ROW.
+ */
 export function rowErrors(errors: RowError[], count: number, shown = 10): string {
   const first = errors.slice(0, shown);
   const more = count - first.length;
+  const byLine = first.every((e) => e.line !== undefined);
   return [
     table(
-      ['ROW', 'FIELD', 'MESSAGE'],
-      first.map((e) => [String(e.row), e.field, e.message]),
+      [byLine ? 'LINE' : 'ROW', 'FIELD', 'MESSAGE'],
+      first.map((e) => [String(byLine ? e.line : e.row), e.field, e.message]),
     ),
     ...(more > 0 ? [`… and ${more} more`] : []),
   ].join('\n');

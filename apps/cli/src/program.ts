@@ -68,6 +68,7 @@ function detailRows(details: unknown): { errors: RowError[]; count: number } | u
   const errors: RowError[] = list.map((e: unknown) => ({
     // A message batch's errors are 0-based indexes; shown 1-based like rows.
     row: Number(field(e, 'row') ?? Number(field(e, 'index') ?? -1) + 1),
+    ...(typeof field(e, 'line') === 'number' ? { line: Number(field(e, 'line')) } : {}),
     field: String(field(e, 'field') ?? ''),
     message: String(field(e, 'message') ?? ''),
   }));

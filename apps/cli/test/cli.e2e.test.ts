@@ -140,9 +140,10 @@ test('human upload output: counts, the first row errors, progress lines off a te
   expect(run.code).toBe(0);
   expect(run.stdout).toMatch(/^campaign c[0-9a-z]{15} "human\.csv" queued$/m);
   expect(run.stdout).toContain('rows: 4 read, 2 accepted, 2 rejected, 0 duplicates');
-  expect(run.stdout).toMatch(/^ROW\s+FIELD\s+MESSAGE$/m);
-  expect(run.stdout).toMatch(/^2\s+customer_number\s+/m);
-  expect(run.stdout).toMatch(/^3\s+customer_name\s+/m);
+  // Rows by the line a spreadsheet shows: the header is line 1, data row 2 is line 3.
+  expect(run.stdout).toMatch(/^LINE\s+FIELD\s+MESSAGE$/m);
+  expect(run.stdout).toMatch(/^3\s+customer_number\s+/m);
+  expect(run.stdout).toMatch(/^4\s+customer_name\s+/m);
   expect(run.stdout).toMatch(/^\[\d\d:\d\d:\d\d\] (queued|running) \d\/2/m);
   expect(run.stdout).toMatch(/^c[0-9a-z]{15} completed.*: 2 sent, 0 failed of 2$/m);
 });

@@ -77,3 +77,28 @@ test('a campaign paused by the breaker shows the reason', () => {
       'first 41 requests)',
   );
 });
+
+test('failure and skip reasons show what the code means and what to do (error_hint) under them', () => {
+  const v = {
+    ...view,
+    failure_reasons: [
+      {
+        code: '131047',
+        count: 3,
+        message: 'Re-engagement message',
+        error_hint: 'Outside the 24 hours. Send a template.',
+      },
+      { code: '999', count: 1, message: 'odd' },
+    ],
+    skip_reasons: [
+      { code: 'SUPPRESSED', count: 2, message: '', error_hint: 'On the suppression list. Nothing to do.' },
+    ],
+  };
+  const text = campaignStatus(v);
+  expect(text).toMatch(
+    /^failures {2}3 × 131047: Re-engagement message\n {12}→ Outside the 24 hours\. Send a template\.$/m,
+  );
+  expect(text).toMatch(/^failures {2}1 × 999: odd$/m);
+  expect(text).toMatch(/^skipped {3}2 × SUPPRESSED\n {12}→ On the suppression list\. Nothing to do\.$/m);
+  expect(finalSummary(v)).toContain('3 × 131047: Re-engagement message\n    → Outside the 24 hours.');
+});

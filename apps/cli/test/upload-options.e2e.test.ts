@@ -3,10 +3,11 @@
  * with the test's own streams) against the real producer and a worker as processes (devkit startSystem), the
  * sandbox on loopback. Each test shows the option reached the API by what the API answers or the campaign shows.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import ExcelJS from 'exceljs';
 import type { CampaignView, UploadResult } from '@sobot/client';
 import { startSystem, startTestRedis, waitFor, type System, type TestRedis } from '@sobot/devkit';
 import { startSandbox, type Sandbox } from '@sobot/sandbox';
@@ -207,5 +208,75 @@ describe('canary', () => {
     const { result } = await upload(await closedList(), '--canary', '200', '--canary-max-failure-ratio', '0.5');
     const view = await until(result!.id, (v) => v.status === 'completed', 'the campaign to complete');
     expect(view.counts).toMatchObject({ sent: 166, failed: 84, pending: 0 });
+    // The API says what 131047 means and what to do (one reasons table: @sobot/schema reasons.ts).
+    expect(view.failure_reasons).toEqual([
+      expect.objectContaining({ code: '131047', count: 84, error_hint: expect.stringMatching(/template message/) }),
+    ]);
+  });
+});
+
+describe('rejected rows', () => {
+  /** A list with a title line, one good row and two bad ones (a short number; a missing name). */
+  async function listWithFaults() {
+    const [good, short, noName] = numbers(3);
+    const file = await csv([
+      'Customer export, March',
+      'Name,Phone Number,City',
+      `Ann,+${good},Pune`,
+      `Bo,${short!.slice(0, 5)},Delhi`,
+      `,+${noName},Goa`,
+    ]);
+    const { result } = await upload(file);
+    expect(result).toMatchObject({ header_row: 2, accepted: 1, rejected: 2 });
+    expect(result!.errors.map((e) => [e.row, e.line, e.field])).toEqual([
+      [2, 4, 'customer_number'],
+      [3, 5, 'customer_name'],
+    ]);
+    return { id: result!.id, short: short!, noName: noName! };
+  }
+
+  test('the CSV download has the upload’s own cells plus line,field,message; fixed, it uploads as it is', async () => {
+    const { id, short, noName } = await listWithFaults();
+    const out = join(dir, 'rejected.csv');
+    expect((await sobot('rejected', id, '-o', out)).code).toBe(0);
+    const text = await readFile(out, 'utf8');
+    const lines = text
+      .replace(/^\uFEFF/, '')
+      .trimEnd()
+      .split('\r\n');
+    expect(lines[0]).toBe('Name,Phone Number,City,line,field,message');
+    expect(lines[1]).toMatch(new RegExp(`^Bo,${short.slice(0, 5)},Delhi,4,customer_number,`));
+    // A number written with + stays as written (no leading ' that would make the fixed file's row an error).
+    expect(lines[2]).toMatch(new RegExp(`^,\\+${noName},Goa,5,customer_name,`));
+    expect(lines).toHaveLength(3);
+
+    const fixed = join(dir, 'fixed.csv');
+    await writeFile(
+      fixed,
+      text.replace(`Bo,${short.slice(0, 5)},`, `Bo,${short},`).replace(`\r\n,+${noName}`, `\r\nCy,+${noName}`),
+    );
+    const { result } = await upload(fixed, '--dry-run');
+    expect(result).toMatchObject({ header_row: 1, total: 2, accepted: 2, rejected: 0 });
+    expect(result!.columns).toMatchObject({ customer_number: 'Phone Number', customer_name: 'Name', caption: null });
+  });
+
+  test('the .xlsx download too: fixed in the workbook, it uploads as it is', async () => {
+    const { id, short, noName } = await listWithFaults();
+    const out = join(dir, 'rejected.xlsx');
+    expect((await sobot('rejected', id, '-o', out)).code).toBe(0);
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.readFile(out);
+    const sheet = book.worksheets[0]!;
+    const values = (r: number) =>
+      Array.from({ length: 6 }, (_, c) => String(sheet.getRow(r).getCell(c + 1).value ?? ''));
+    expect(values(1)).toEqual(['Name', 'Phone Number', 'City', 'line', 'field', 'message']);
+    expect(values(2).slice(0, 5)).toEqual(['Bo', short.slice(0, 5), 'Delhi', '4', 'customer_number']);
+    expect(values(3).slice(0, 5)).toEqual(['', `+${noName}`, 'Goa', '5', 'customer_name']);
+    sheet.getCell('B2').value = short;
+    sheet.getCell('A3').value = 'Cy';
+    const fixed = join(dir, 'fixed.xlsx');
+    await book.xlsx.writeFile(fixed);
+    const { result } = await upload(fixed, '--dry-run');
+    expect(result).toMatchObject({ total: 2, accepted: 2, rejected: 0 });
   });
 });

@@ -118,8 +118,9 @@ test('mangled numbers: only numbers that were in the file reach the API; errors 
   expect(report).toContain('\r\n919970000066,محمد 🎉,sent,wamid.');
   const rejected = await download(`/v1/campaigns/${up.body.id}/rejected?format=csv`);
   const lines = rejected.split('\r\n');
-  expect(lines[0]).toBe('\uFEFFrow,line,field,message');
-  expect(lines[1]).toMatch(/^2,3,customer_number,"is a number with a decimal part/);
+  // The upload's own columns and cells (so the file can be fixed and uploaded again), then line,field,message.
+  expect(lines[0]).toBe('\uFEFFPhone Number,Customer Name,line,field,message');
+  expect(lines[1]).toMatch(/^919970000702\.5,Decimal,3,customer_number,"is a number with a decimal part/);
 });
 
 test('a CRM export with Customer Number and Mobile is refused until phone_column says which', async () => {

@@ -1,6 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { ingestRecipients, type XlsxOptions } from '@sobot/ingest';
+import { ingestRecipients, type RejectedCells, type XlsxOptions } from '@sobot/ingest';
 import { AUDIENCE, newCampaignId } from '@sobot/store';
 import {
   DAY_MS,
@@ -8,6 +8,7 @@ import {
   type CampaignDefaults,
   type Lane,
   type QuietSpan,
+  type RowError,
   type SobotImageMessage,
   type UploadResult,
   type ValidationOptions,
@@ -236,7 +237,8 @@ async function create(
       total: summary.total,
       rejected: summary.rejected,
       duplicates: summary.duplicates,
-      rejectedRows: summary.errors,
+      rejectedRows: withCells(summary.errors, summary.rejected_cells),
+      rejectedHeader: summary.header,
       canary: input.canary,
       lane: input.lane,
       weight: input.weight,
@@ -280,4 +282,16 @@ function dryRunScreen(deps: CampaignDeps) {
       return counts.inWindow;
     },
   };
+}
+
+/** Row errors with, on the first error of each row, the row's cells as the file had them (the rejected download). */
+function withCells(errors: RowError[], cells: RejectedCells[] | undefined): Array<RowError & { cells?: string[] }> {
+  if (!cells || cells.length === 0) return errors;
+  const byRow = new Map(cells.map((c) => [c.row, c.cells]));
+  let last = 0;
+  return errors.map((e) => {
+    const own = e.row !== last ? byRow.get(e.row) : undefined;
+    last = e.row;
+    return own ? { ...e, cells: own } : e;
+  });
 }

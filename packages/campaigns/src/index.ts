@@ -11,6 +11,7 @@ export {
   REPORT_FORMATS,
   type ReportFormat,
 } from './report-format';
+export { formatRejected, REJECTED_COLUMNS, type RejectedFile } from './rejected-file';
 export {
   CampaignError,
   CAMPAIGN_ERROR_CODES,

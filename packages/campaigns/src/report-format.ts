@@ -8,6 +8,13 @@ export type ReportFormat = (typeof REPORT_FORMATS)[number];
 /** Cells a spreadsheet would run as a formula start with one of these; such a cell gets a leading `'` (OWASP). */
 const FORMULA_START = /^[=+\-@\t\r]/;
 
+/**
+ * A phone number as people write it (`+91 99700 00001`, `-`): digits, spaces, `+ - ( ) .` only. No formula can come
+ * from it; the rejected-rows file writes it as it is, so that the fixed file uploads again (a leading `'` would be
+ * a row error).
+ */
+const NUMBER_AS_WRITTEN = /^[+-][\d\s().+-]*$/;
+
 /** Starts a CSV file: Excel reads it as UTF-8 only after a BOM (Devanagari, Arabic, emoji names). */
 export const CSV_BOM = '\uFEFF';
 
@@ -16,16 +23,21 @@ export const CSV_BOM = '\uFEFF';
  * run as a formula gets a leading `'` (OWASP). Anything else is written as it is: numbers and wamids stay the
  * plain digits a program reads back (and an upload accepts).
  */
-export function csvCell(value: string | number): string {
+export function csvCell(value: string | number, numbersAsWritten = false): string {
   let s = String(value);
-  if (FORMULA_START.test(s)) s = `'${s}`;
+  if (FORMULA_START.test(s) && !(numbersAsWritten && NUMBER_AS_WRITTEN.test(s))) s = `'${s}`;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 /** One CSV record, CRLF-terminated; a record of one empty cell is `""` (an empty line would be no record). */
 export function csvLine(values: Array<string | number>): string {
-  const line = values.map(csvCell).join(',');
-  return `${line === '' && values.length === 1 ? '""' : line}\r\n`;
+  return record(values.map((v) => csvCell(v)));
+}
+
+/** Joins cells into a CSV record, CRLF-terminated. */
+function record(cells: string[]): string {
+  const line = cells.join(',');
+  return `${line === '' && cells.length === 1 ? '""' : line}\r\n`;
 }
 
 export const REPORT_CONTENT_TYPES: Record<ReportFormat, string> = {
@@ -46,7 +58,11 @@ export function formatRows<T extends object>(
   columns: Array<keyof T & string>,
   format: ReportFormat,
 ): Readable {
-  if (format === 'xlsx') return xlsxRows(rows, columns);
+  if (format === 'xlsx')
+    return xlsxRows(
+      mapRows(rows, (row) => columns.map((c) => cellValue(row[c]))),
+      columns,
+    );
   async function* lines(): AsyncGenerator<string> {
     if (format === 'csv') yield CSV_BOM + csvLine(columns);
     if (format === 'json') yield '[';
@@ -64,6 +80,27 @@ export function formatRows<T extends object>(
   return Readable.from(lines());
 }
 
+/**
+ * Rows of cells under a header of any names (the rejected-rows file: the upload's own columns, in order), as CSV
+ * (number-like cells as written, see NUMBER_AS_WRITTEN) or an .xlsx workbook of text cells.
+ */
+export function formatTable(
+  header: string[],
+  rows: AsyncIterable<Array<string | number>> | Iterable<Array<string | number>>,
+  format: 'csv' | 'xlsx',
+): Readable {
+  if (format === 'xlsx') return xlsxRows(rows, header);
+  async function* lines(): AsyncGenerator<string> {
+    yield CSV_BOM + record(header.map((h) => csvCell(h, true)));
+    for await (const row of rows) yield record(row.map((v) => csvCell(v, true)));
+  }
+  return Readable.from(lines());
+}
+
+async function* mapRows<T, U>(rows: AsyncIterable<T> | Iterable<T>, map: (row: T) => U): AsyncGenerator<U> {
+  for await (const row of rows) yield map(row);
+}
+
 function cellValue(v: unknown): string | number {
   return typeof v === 'number' ? v : typeof v === 'string' ? v : v == null ? '' : String(v);
 }
@@ -76,14 +113,17 @@ const XLSX_BATCH = 500;
  * text cell (numFmt `@`), so numbers and wamids stay their digits; numbers (attempts) stay numbers. The header row is
  * frozen and carries a filter over every row. No formula can come from a cell: a string cell is never evaluated.
  */
-function xlsxRows<T extends object>(rows: AsyncIterable<T> | Iterable<T>, columns: Array<keyof T & string>): Readable {
+function xlsxRows(
+  rows: AsyncIterable<Array<string | number>> | Iterable<Array<string | number>>,
+  columns: string[],
+): Readable {
   const out = new PassThrough();
   const book = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
   const sheet = book.addWorksheet('report', { views: [{ state: 'frozen', ySplit: 1 }] });
   /** Column widths and formats go before the first row; types come from the schema, so the first row tells them. */
   const start = (first: Array<string | number> | undefined) => {
     sheet.columns = columns.map((c, i) => ({
-      key: c,
+      key: String(i),
       width: Math.max(12, c.length + 2),
       ...(typeof first?.[i] === 'number' ? {} : { style: { numFmt: '@' } }),
     }));
@@ -91,8 +131,7 @@ function xlsxRows<T extends object>(rows: AsyncIterable<T> | Iterable<T>, column
   };
   (async () => {
     let written = 0;
-    for await (const row of rows) {
-      const values = columns.map((c) => cellValue(row[c]));
+    for await (const values of rows) {
       if (written === 0) start(values);
       sheet.addRow(values).commit();
       written += 1;

@@ -16,9 +16,20 @@ export type Lane = 'bulk' | 'transactional';
 export type RecipientStatus = 'pending' | 'sent' | 'failed' | 'skipped' | 'cancelled' | (string & {});
 export type DeliveryStatus = 'sent' | 'delivered' | 'read' | 'failed' | (string & {});
 
+/** Failures or skips of one code: how many, the last message, and what it means and what to do. */
+export interface ReasonTally {
+  code: string;
+  count: number;
+  message: string;
+  /** What the code means and what to do, in words; absent for a code nobody has explained. */
+  error_hint?: string;
+}
+
 export interface RowError {
   /** 1-based data row (the header is not counted). */
   row: number;
+  /** The line a spreadsheet shows for the row (header = line 1, title lines above it counted). */
+  line?: number;
   field: string;
   message: string;
 }
@@ -102,9 +113,9 @@ export interface CampaignView {
   /** Recipients inside their 24-hour window at upload. */
   in_window: number;
   /** Failures grouped by upstream (or our) error code. */
-  failure_reasons: Array<{ code: string; count: number; message: string }>;
+  failure_reasons: ReasonTally[];
   /** Skipped recipients grouped by reason: `SUPPRESSED`, `OUTSIDE_WINDOW`, `FREQUENCY_CAP`. */
-  skip_reasons: Array<{ code: string; count: number; message: string }>;
+  skip_reasons: ReasonTally[];
   /** Messages per second over the last few seconds. */
   rate: number;
   /** Seconds until done at the current rate, waiting recipients included; null when not sending. */
@@ -152,6 +163,8 @@ export interface MessageView {
   delivery_status: DeliveryStatus | null;
   error_code: string | null;
   error_message: string | null;
+  /** What `error_code` means and what to do, in words; absent for a code nobody has explained. */
+  error_hint?: string;
   attempts: number;
   updated_at: string | null;
   /** The `metadata` given with the message; null when none was. */

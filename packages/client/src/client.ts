@@ -634,7 +634,29 @@ export class SobotBulkClient {
     destPath: string,
     opts: { signal?: AbortSignal } = {},
   ): Promise<{ bytes: number }> {
-    const source = await this.reportStream(id, format, opts);
+    return this.toFile(await this.reportStream(id, format, opts), destPath);
+  }
+
+  /**
+   * The upload's rejected rows as bytes: for a CSV or .xlsx upload (as `csv` or `xlsx`) its own columns with each
+   * rejected row's original cells, then `line,field,message`, so the file can be fixed and uploaded as it is.
+   */
+  async rejectedStream(id: string, format: ReportFormat, opts: { signal?: AbortSignal } = {}): Promise<Readable> {
+    const res = await this.openReport(id, format, opts.signal, 'rejected');
+    return res.body ? Readable.fromWeb(res.body) : Readable.from([]);
+  }
+
+  /** Streams the rejected rows (see rejectedStream) to `destPath`; a failed download leaves no partial file. */
+  async downloadRejected(
+    id: string,
+    format: ReportFormat,
+    destPath: string,
+    opts: { signal?: AbortSignal } = {},
+  ): Promise<{ bytes: number }> {
+    return this.toFile(await this.rejectedStream(id, format, opts), destPath);
+  }
+
+  private async toFile(source: Readable, destPath: string): Promise<{ bytes: number }> {
     let bytes = 0;
     source.on('data', (chunk: Buffer) => (bytes += chunk.length));
     try {
@@ -646,10 +668,15 @@ export class SobotBulkClient {
     return { bytes };
   }
 
-  private openReport(id: string, format: ReportFormat, signal: AbortSignal | undefined): Promise<Response> {
+  private openReport(
+    id: string,
+    format: ReportFormat,
+    signal: AbortSignal | undefined,
+    which: 'report' | 'rejected' = 'report',
+  ): Promise<Response> {
     return this.send({
       method: 'GET',
-      path: `/v1/campaigns/${encodeURIComponent(id)}/report`,
+      path: `/v1/campaigns/${encodeURIComponent(id)}/${which}`,
       query: { format },
       idempotent: true,
       signal,

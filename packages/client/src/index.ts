@@ -33,6 +33,7 @@ export type {
   RecipientStatus,
   ReportRow,
   RowError,
+  ReasonTally,
   SendMessagesResult,
   UploadResult,
   ApiErrorBody,

@@ -1,4 +1,5 @@
 import type { CountrySource } from './country';
+import type { RejectedCells } from './tally';
 import type { ColumnsUsed, FieldError, RowError, SobotImageMessage } from '@sobot/schema';
 
 /** Counts of one recipient file, and the first row errors (capped; the counts are exact). */
@@ -12,6 +13,11 @@ export interface IngestSummary {
   /** Valid rows whose number came earlier in the file. */
   duplicates: number;
   errors: RowError[];
+  /**
+   * CSV and .xlsx: the cells of the rejected rows listed in `errors`, as the file had them (for the rejected-rows
+   * download), up to REJECTED_CELLS_MAX_CHARS; not an answer field.
+   */
+  rejected_cells?: RejectedCells[];
   /** The first valid messages (PREVIEW_SIZE), as they would be sent. */
   preview: SobotImageMessage[];
   /**
@@ -23,6 +29,8 @@ export interface IngestSummary {
   columns?: ColumnsUsed;
   /** CSV and .xlsx: the line the header was read from (1-based, as a spreadsheet shows it). */
   header_row?: number;
+  /** CSV and .xlsx: the header's cells as the file has them (for the rejected-rows download; not an answer field). */
+  header?: string[];
   /** Accepted numbers per country (ISO 3166 alpha-2; `001` non-geographic), most first. */
   countries: Record<string, number>;
   /** The list's country bare numbers were read in (SPEC §20); null when none. */

@@ -8,7 +8,13 @@ export {
   type IngestSummary,
   type ParsePosition,
 } from './errors';
-export { DEFAULT_MAX_ERRORS, PREVIEW_SIZE, type RecipientSink } from './tally';
+export {
+  DEFAULT_MAX_ERRORS,
+  PREVIEW_SIZE,
+  REJECTED_CELLS_MAX_CHARS,
+  type RecipientSink,
+  type RejectedCells,
+} from './tally';
 export { NumberSet, numberKey } from './number-set';
 export { sniffFormat, detectDelimiter, type RecipientFormat, type CsvDelimiter } from './detect-format';
 export { PHONE_HEADERS, HEADER_SEARCH_LINES, HEADER_ROW_MAX } from './columns';

@@ -96,8 +96,8 @@ export async function ingestRecipients(input: RecipientInput, options: IngestOpt
  */
 class Guess implements Rows {
   private held: Array<
-    | { raw: RawRecipient; row: number; line: number; empty?: readonly string[] }
-    | { row: number; line: number; errors: FieldError[] }
+    | { raw: RawRecipient; row: number; line: number; empty?: readonly string[]; cells?: readonly string[] }
+    | { row: number; line: number; errors: FieldError[]; cells?: readonly string[] }
   > = [];
   private guessed: { list: ListCountry; tally: Tally } | undefined;
 
@@ -106,16 +106,22 @@ class Guess implements Rows {
     private readonly newTally: (list: ListCountry) => Tally,
   ) {}
 
-  add(raw: RawRecipient, row: number, line: number, empty?: readonly string[]): void | Promise<void> {
+  add(
+    raw: RawRecipient,
+    row: number,
+    line: number,
+    empty?: readonly string[],
+    cells?: readonly string[],
+  ): void | Promise<void> {
     this.survey.add(raw);
-    if (this.guessed) return this.guessed.tally.add(raw, row, line, empty);
-    this.held.push({ raw, row, line, empty });
+    if (this.guessed) return this.guessed.tally.add(raw, row, line, empty, cells);
+    this.held.push({ raw, row, line, empty, cells });
     if (this.held.length >= GUESS_ROWS) return this.decide().then(() => undefined);
   }
 
-  reject(row: number, line: number, errors: FieldError[]): void {
-    if (this.guessed) return this.guessed.tally.reject(row, line, errors);
-    this.held.push({ row, line, errors });
+  reject(row: number, line: number, errors: FieldError[], cells?: readonly string[]): void {
+    if (this.guessed) return this.guessed.tally.reject(row, line, errors, cells);
+    this.held.push({ row, line, errors, cells });
   }
 
   /** The guess (made now if the file had fewer than GUESS_ROWS rows), the rows held handed to its tally. */
@@ -127,9 +133,9 @@ class Guess implements Rows {
     this.held = [];
     for (const h of held) {
       if ('raw' in h) {
-        const pending = guessed.tally.add(h.raw, h.row, h.line, h.empty);
+        const pending = guessed.tally.add(h.raw, h.row, h.line, h.empty, h.cells);
         if (pending) await pending;
-      } else guessed.tally.reject(h.row, h.line, h.errors);
+      } else guessed.tally.reject(h.row, h.line, h.errors, h.cells);
     }
     this.guessed = guessed;
     return guessed;
@@ -159,11 +165,7 @@ async function readList(input: RecipientInput, options: IngestOptions, list: Lis
 /** The summary of a file read to its end, or why it is refused as a whole. */
 function finish(
   tally: Tally,
-  {
-    columns,
-    headerRow,
-    json,
-  }: { columns: ColumnsUsed | undefined; headerRow?: number; json: JsonRecipients | undefined },
+  { columns, headerRow, header, json }: Read,
   options: IngestOptions,
   list: ListCountry,
   template: CaptionTemplate | undefined,
@@ -177,6 +179,7 @@ function finish(
     ...tally.summary(),
     columns,
     ...(headerRow === undefined ? {} : { header_row: headerRow }),
+    ...(header === undefined ? {} : { header }),
     country: list.country,
     country_source: list.source,
   };
@@ -184,15 +187,29 @@ function finish(
     throw new IngestError(
       'STRICT_REJECTED',
       `strict: ${summary.rejected} of ${summary.total} rows are invalid`,
-      summary,
+      publicSummary(summary),
     );
   }
   if (summary.accepted === 0) {
     // JSON has no header: a file none of whose objects has a phone key is told so instead of "no valid rows".
     if (json && summary.total > 0 && !json.sawPhoneKey) throw noPhoneColumn('no object has such a key');
-    throw new IngestError('NO_VALID_ROWS', noValidRows(summary), summary);
+    throw new IngestError('NO_VALID_ROWS', noValidRows(summary), publicSummary(summary));
   }
   return summary;
+}
+
+/** A summary as an error's details show it: without the rows' cells and the header kept for the download. */
+function publicSummary({ header: _, rejected_cells: __, ...rest }: IngestSummary): IngestSummary {
+  return rest;
+}
+
+/** What reading a file tells besides its rows. */
+interface Read {
+  columns: ColumnsUsed | undefined;
+  /** CSV and .xlsx: the line of the header, and its cells. */
+  headerRow?: number;
+  header?: string[];
+  json: JsonRecipients | undefined;
 }
 
 /** Reads every row of the file into `rows`; an empty file is NO_VALID_ROWS. */
@@ -201,7 +218,7 @@ async function readRows(
   options: IngestOptions,
   rows: Rows,
   template: CaptionTemplate | undefined,
-): Promise<{ columns: ColumnsUsed | undefined; headerRow?: number; json: JsonRecipients | undefined }> {
+): Promise<Read> {
   const choice = { phoneColumn: options.phoneColumn, nameColumn: options.nameColumn };
   const source = await openSource(input);
   try {
@@ -213,7 +230,7 @@ async function readRows(
       if (format === 'csv') await readCsv(source.head, source.chunks, table);
       else await readXlsx(source.chunks, table, options.workbook);
       table.end();
-      return { columns: table.used, headerRow: table.headerRowUsed, json: undefined };
+      return { columns: table.used, headerRow: table.headerRowUsed, header: table.headerCells, json: undefined };
     }
     const json = new JsonRecipients(rows, choice, template);
     if (format === 'json') await readJson(source.head, source.chunks, json);

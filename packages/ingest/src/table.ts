@@ -46,6 +46,11 @@ export class Table {
     private readonly headerRow?: number,
   ) {}
 
+  /** The header's cells as the file has them (a BOM removed). */
+  get headerCells(): string[] | undefined {
+    return this.columns && this.header.map((h, i) => (i === 0 ? h.replace(/^\uFEFF/, '') : h));
+  }
+
   get used(): ColumnsUsed | undefined {
     return this.columns && columnsUsed(this.columns);
   }
@@ -121,7 +126,7 @@ export class Table {
       for (const column of c.variables) {
         const problem = column >= 0 ? textProblem(record[column] ?? '') : undefined;
         if (problem)
-          return this.tally.reject(row, line, [{ field: this.header[column] ?? 'caption', message: problem }]);
+          return this.tally.reject(row, line, [{ field: this.header[column] ?? 'caption', message: problem }], record);
       }
       let empty: string[] | undefined;
       raw.caption = renderCaption(
@@ -129,8 +134,8 @@ export class Table {
         (v) => record[c.variables[t.variables.indexOf(v)]!],
         (v) => (empty ??= []).push(v.name),
       );
-      return this.tally.add(raw, row, line, empty);
+      return this.tally.add(raw, row, line, empty, record);
     }
-    return this.tally.add(raw, row, line);
+    return this.tally.add(raw, row, line, undefined, record);
   }
 }

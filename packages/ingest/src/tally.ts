@@ -33,11 +33,30 @@ export interface TallyOptions {
 
 export const DEFAULT_MAX_ERRORS = 1000;
 
+/**
+ * Characters of rejected rows' original cells kept per upload (for the rejected-rows download, which carries them
+ * so that the rows can be fixed and uploaded again). Rows past it keep their error without their cells.
+ */
+export const REJECTED_CELLS_MAX_CHARS = 16 * 2 ** 20;
+
+/** A rejected row's cells as the file had them (CSV and .xlsx), by its data row. */
+export interface RejectedCells {
+  row: number;
+  cells: string[];
+}
+
 /** What a reader (Table, JsonRecipients) hands rows to: the Tally, or the country survey. */
 export interface Rows {
   /** `empty`: the caption variables this row rendered as nothing. */
-  add(raw: RawRecipient, row: number, line: number, empty?: readonly string[]): void | Promise<void>;
-  reject(row: number, line: number, errors: FieldError[]): void;
+  add(
+    raw: RawRecipient,
+    row: number,
+    line: number,
+    empty?: readonly string[],
+    cells?: readonly string[],
+  ): void | Promise<void>;
+  /** `cells`: the row as the file has it (CSV and .xlsx), kept with a rejected row. */
+  reject(row: number, line: number, errors: FieldError[], cells?: readonly string[]): void;
 }
 
 /** Validates, de-duplicates and counts rows in file order, and hands each new valid recipient to the sink. */
@@ -47,6 +66,9 @@ export class Tally implements Rows {
   private rejected = 0;
   private duplicates = 0;
   private readonly errors: RowError[] = [];
+  private readonly rejectedCells: RejectedCells[] = [];
+  /** What REJECTED_CELLS_MAX_CHARS still allows. */
+  private cellsBudget = REJECTED_CELLS_MAX_CHARS;
   private readonly preview: SobotImageMessage[] = [];
   /** Accepted numbers per country (ISO 3166 alpha-2). */
   private readonly countries = new Map<string, number>();
@@ -80,11 +102,17 @@ export class Tally implements Rows {
    * Returns the sink's promise when it made one, so that a sync sink costs no promise per row. `empty`: the caption
    * variables this row rendered as nothing.
    */
-  add(raw: RawRecipient, row: number, line: number, empty?: readonly string[]): void | Promise<void> {
+  add(
+    raw: RawRecipient,
+    row: number,
+    line: number,
+    empty?: readonly string[],
+    cells?: readonly string[],
+  ): void | Promise<void> {
     this.total++;
     const result = validateRecipient(raw, this.defaults, this.validation);
     if (!result.ok) {
-      this.countRejected(row, line, result.errors);
+      this.countRejected(row, line, result.errors, cells);
       return;
     }
     if (!this.numbers.add(numberKey(result.message.customer_number))) {
@@ -100,9 +128,9 @@ export class Tally implements Rows {
     if (this.sinking) return this.options.sink(result.message, row);
   }
 
-  reject(row: number, line: number, errors: FieldError[]): void {
+  reject(row: number, line: number, errors: FieldError[], cells?: readonly string[]): void {
     this.total++;
-    this.countRejected(row, line, errors);
+    this.countRejected(row, line, errors, cells);
   }
 
   summary(): IngestSummary {
@@ -114,16 +142,25 @@ export class Tally implements Rows {
       errors: [...this.errors],
       preview: [...this.preview],
       ...(this.emptyVariables ? { empty_variables: Object.fromEntries(this.emptyVariables) } : {}),
+      ...(this.rejectedCells.length > 0 ? { rejected_cells: [...this.rejectedCells] } : {}),
       countries: Object.fromEntries([...this.countries].sort(([, a], [, b]) => b - a)),
     };
   }
 
-  private countRejected(row: number, line: number, errors: FieldError[]): void {
+  private countRejected(row: number, line: number, errors: FieldError[], cells?: readonly string[]): void {
     this.rejected++;
     if (this.options.strict) this.sinking = false;
+    if (cells && this.errors.length < this.maxErrors) this.keepCells(row, cells);
     for (const { field, message } of errors) {
       if (this.errors.length >= this.maxErrors) return;
       this.errors.push({ row, line, field, message });
     }
+  }
+
+  private keepCells(row: number, cells: readonly string[]): void {
+    const size = cells.reduce((n, c) => n + c.length + 1, 0);
+    if (size > this.cellsBudget) return;
+    this.cellsBudget -= size;
+    this.rejectedCells.push({ row, cells: [...cells] });
   }
 }

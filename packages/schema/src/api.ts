@@ -122,6 +122,17 @@ export const campaignCountsSchema = z.object({
 });
 export type CampaignCounts = z.output<typeof campaignCountsSchema>;
 
+const errorHintSchema = z
+  .string()
+  .describe('what the code means and what to do, in words (one table: @sobot/schema reasons.ts); absent: unknown code');
+
+const reasonTallySchema = z.object({
+  code: z.string(),
+  count: count,
+  message: z.string(),
+  error_hint: errorHintSchema.optional(),
+});
+
 export const campaignViewSchema = z.object({
   id: z.string(),
   name: z.string(),
@@ -145,10 +156,10 @@ export const campaignViewSchema = z.object({
     .describe('skip: a recipient outside its 24-hour window at send time is skipped (OUTSIDE_WINDOW)'),
   in_window: count.describe('recipients inside their 24-hour window at upload'),
   failure_reasons: z
-    .array(z.object({ code: z.string(), count: count, message: z.string() }))
+    .array(reasonTallySchema)
     .describe('failures grouped by upstream (or our) error code, most frequent first'),
   skip_reasons: z
-    .array(z.object({ code: z.string(), count: count, message: z.string() }))
+    .array(reasonTallySchema)
     .describe('skipped recipients grouped by reason (SUPPRESSED, OUTSIDE_WINDOW, FREQUENCY_CAP), most frequent first'),
   rate: z.number().min(0).describe('messages per second over the last 10 s'),
   eta_seconds: count
@@ -254,6 +265,7 @@ export const messageViewSchema = z.object({
   delivery_status: z.enum(DELIVERY_STATUSES).nullable(),
   error_code: z.string().nullable(),
   error_message: z.string().nullable(),
+  error_hint: errorHintSchema.optional(),
   attempts: count,
   updated_at: isoTime.nullable(),
   metadata: z.record(z.string(), z.unknown()).nullable().describe('what was given with the message; null for none'),

@@ -79,3 +79,4 @@ export {
   type EventEndpointCreated,
   type EndpointTestResult,
 } from './events';
+export { REASONS, reasonFor, errorHint, type Reason } from './reasons';

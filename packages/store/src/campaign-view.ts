@@ -8,7 +8,7 @@ import type {
   ReportRow,
   RowError,
 } from '@sobot/schema';
-import { CAMPAIGN_ID_SOURCE, formatQuietHours, type CampaignStatus } from '@sobot/schema';
+import { CAMPAIGN_ID_SOURCE, errorHint, formatQuietHours, type CampaignStatus } from '@sobot/schema';
 import { META, parseMeta, type CampaignMeta } from './campaign-meta';
 import { decodeDelivery } from './delivery-codec';
 import { InvalidCursorError } from './errors';
@@ -303,9 +303,25 @@ export class CampaignReader {
     }
   }
 
+  /** The upload's rejected rows (without their cells). */
   async rejectedRows(id: string): Promise<RowError[]> {
-    const rows = await this.ctx.redis.lrange(this.ctx.keys.rejectedRows(id), 0, -1);
-    return rows.map((r) => JSON.parse(r) as RowError);
+    return (await this.rejectedFile(id)).rows.map(({ row, line, field, message }) => ({ row, line, field, message }));
+  }
+
+  /**
+   * The rejected rows with, on the first error of each row, its cells as the file had them, and the file's header
+   * (CSV and .xlsx uploads; stored first in the list).
+   */
+  async rejectedFile(id: string): Promise<{ header?: string[]; rows: Array<RowError & { cells?: string[] }> }> {
+    const entries = await this.ctx.redis.lrange(this.ctx.keys.rejectedRows(id), 0, -1);
+    let header: string[] | undefined;
+    const rows: Array<RowError & { cells?: string[] }> = [];
+    for (const entry of entries) {
+      const value = JSON.parse(entry) as (RowError & { cells?: string[] }) | { header: string[] };
+      if ('header' in value) header = value.header;
+      else rows.push(value);
+    }
+    return header ? { header, rows } : { rows };
   }
 
   async message(id: string): Promise<MessageView | undefined> {
@@ -340,11 +356,18 @@ export class CampaignReader {
       delivery_status: (row.delivery_status || null) as MessageView['delivery_status'],
       error_code: row.error_code || null,
       error_message: row.error_message || null,
+      ...withHint(row.error_code),
       attempts: row.attempts,
       updated_at: row.updated_at || null,
       metadata: metadata ? (JSON.parse(metadata) as Record<string, unknown>) : null,
     };
   }
+}
+
+/** `error_hint` of a recorded code, when the reasons table explains it. */
+function withHint(code: string | undefined): { error_hint?: string } {
+  const hint = errorHint(code);
+  return hint ? { error_hint: hint } : {};
 }
 
 /**
@@ -354,7 +377,11 @@ export class CampaignReader {
 function reasons(failures: Record<string, string>, kind: '' | 'k:'): CampaignView['failure_reasons'] {
   return Object.entries(failures)
     .filter(([k]) => !k.startsWith('m:') && (kind ? k.startsWith(kind) : !k.startsWith('k:')))
-    .map(([k, count]) => ({ code: k.slice(kind.length), count: Number(count), message: failures[`m:${k}`] ?? '' }))
+    .map(([k, count]) => {
+      const code = k.slice(kind.length);
+      const hint = errorHint(code);
+      return { code, count: Number(count), message: failures[`m:${k}`] ?? '', ...(hint ? { error_hint: hint } : {}) };
+    })
     .filter((f) => f.count > 0)
     .sort((a, b) => b.count - a.count || a.code.localeCompare(b.code));
 }

@@ -48,6 +48,8 @@ export interface CampaignHeader {
   rejected: number;
   duplicates: number;
   rejectedRows?: RowError[];
+  /** The upload's header cells (CSV, .xlsx): stored with the rejected rows for their download. */
+  rejectedHeader?: string[];
   /** Send only the first `size` recipients (whole chunks) until their failure ratio is known. */
   canary?: { size: number; maxFailureRatio: number };
   /** Default: transactional for API messages, bulk for uploads. */
@@ -304,6 +306,8 @@ export class CampaignWriter {
       multi.hset(keys.counts(id), { sent: 0, failed: 0 });
       if (header.metadata && header.metadata.size > 0) multi.hset(keys.metadata(id), header.metadata);
       const rejected = header.rejectedRows ?? [];
+      if (header.rejectedHeader && rejected.length > 0)
+        multi.rpush(keys.rejectedRows(id), JSON.stringify({ header: header.rejectedHeader }));
       for (let i = 0; i < rejected.length; i += 1000) {
         multi.rpush(keys.rejectedRows(id), ...rejected.slice(i, i + 1000).map((e) => JSON.stringify(e)));
       }

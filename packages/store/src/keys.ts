@@ -85,7 +85,10 @@ export class Keys {
     return this.campaign(id, `d:${n}`);
   }
 
-  /** List: rejected rows of the upload, one JSON `{row, field, message}` each. */
+  /**
+   * List: rejected rows of the upload, one JSON `{row, line, field, message, cells?}` each, after a first
+   * `{header}` when the file had one (CSV, .xlsx).
+   */
   rejectedRows(id: string): string {
     return this.campaign(id, 'rej');
   }

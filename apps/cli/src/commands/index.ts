@@ -4,6 +4,7 @@ import { registerControl } from './control';
 import { registerEventEndpoints } from './events';
 import { registerList } from './list';
 import { registerMessage } from './message';
+import { registerRejected } from './rejected';
 import { registerReport } from './report';
 import { registerRetryFailed } from './retry-failed';
 import { registerSend } from './send';
@@ -24,6 +25,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerControl,
   registerRetryFailed,
   registerReport,
+  registerRejected,
   registerSend,
   registerSuppress,
   registerMessage,

@@ -10,7 +10,8 @@ export function registerMessage(program: Command, ctx: CliContext): void {
       ctx.print(await ctx.client().getMessage(id), (m) => {
         const error = m.error_code ? ` · error ${m.error_code}${m.error_message ? `: ${m.error_message}` : ''}` : '';
         const wamid = `wamid ${m.wamid ?? '–'} · delivery ${m.delivery_status ?? '–'}`;
-        return `${m.id} ${m.customer_number} ${m.status} · ${wamid} · attempts ${m.attempts}${error}`;
+        const line = `${m.id} ${m.customer_number} ${m.status} · ${wamid} · attempts ${m.attempts}${error}`;
+        return m.error_hint ? `${line}\n  → ${m.error_hint}` : line;
       });
     });
 }

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifySchema } from 'fastify';
 import { z } from 'zod';
-import { formatReport, formatRows, REPORT_CONTENT_TYPES, REPORT_FORMATS, retryFailed } from '@sobot/campaigns';
+import { formatRejected, formatReport, REPORT_CONTENT_TYPES, REPORT_FORMATS, retryFailed } from '@sobot/campaigns';
 import {
   CAMPAIGN_STATUSES,
   RETRY_INCLUDES,
@@ -199,11 +199,11 @@ export async function campaignRoutes(app: FastifyInstance, deps: AppDeps): Promi
     handler: async (req, reply) => {
       const id = await existing(req.params);
       const { format } = reportQuery.parse(req.query);
-      const rows = await reader.rejectedRows(id);
+      const file = await reader.rejectedFile(id);
       return reply
         .header('content-type', REPORT_CONTENT_TYPES[format])
         .header('content-disposition', `attachment; filename="rejected-${id}.${format}"`)
-        .send(formatRows(rows, ['row', 'line', 'field', 'message'], format));
+        .send(formatRejected(file, format));
     },
   });
 
