@@ -78,3 +78,11 @@ export {
   type EventEndpointCreated,
   type EndpointTestResult,
 } from './events';
+export {
+  senderViewSchema,
+  senderListSchema,
+  portfolioUsageSchema,
+  type SenderView,
+  type SenderList,
+  type PortfolioUsageView,
+} from './senders';
