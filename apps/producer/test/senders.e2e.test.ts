@@ -72,3 +72,15 @@ test('lists senders with state, in-flight and their portfolio budget; resume lif
   expect(err).toBeInstanceOf(SobotBulkApiError);
   expect((err as SobotBulkApiError).status).toBe(404);
 });
+
+test('messages and uploads may name their senders; an unknown one is 400 UNKNOWN_SENDER', async () => {
+  const base = { customer_number: '+919812345678', customer_name: 'A', url: 'https://cdn.example.com/a.jpg' };
+  const err = await sdk.sendMessages([{ ...base, sender: 'nope' }]).catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(SobotBulkApiError);
+  expect([(err as SobotBulkApiError).code, (err as SobotBulkApiError).details]).toEqual([
+    'UNKNOWN_SENDER',
+    { senders: ['nope'] },
+  ]);
+  const ok = await sdk.sendMessages([{ ...base, sender: 'in-main' }]);
+  expect((await p.store.campaigns.meta(ok.campaign_id))?.senders).toEqual(['in-main']);
+});

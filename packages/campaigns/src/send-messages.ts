@@ -1,3 +1,4 @@
+import { chooseSenders } from './sender-choice';
 import {
   messageInputSchema,
   parseCaptionTemplate,
@@ -95,8 +96,11 @@ export async function sendMessages(
     lane?: Lane;
     sendAt?: number;
     quietHours?: QuietSpan;
+    /** `sender` / `senders` of the call (SPEC §15); each message's own `sender` joins them. */
+    senders?: string[];
   },
 ): Promise<SendMessagesResult> {
+  const senders = await chooseSenders(deps, ...(opts.senders ?? []), ...messages.map((m) => m.sender));
   const { unique, indexOf, metadata } = prepare(messages, opts.validation ?? {});
   const id = newCampaignId();
   const key = opts.idempotencyKey;
@@ -122,6 +126,7 @@ export async function sendMessages(
       sendAt: opts.sendAt,
       quietHours: opts.quietHours,
       metadata,
+      senders,
     });
     if (key) await deps.store.idempotency.commit(key, id, body);
   } catch (err) {

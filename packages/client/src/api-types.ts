@@ -167,6 +167,8 @@ export interface MessageInput {
   caption?: string;
   /** Your own data (an order id…): a JSON object of at most 1 KiB, given back with the message and its events. */
   metadata?: Record<string, unknown>;
+  /** The sender (SPEC §15) to send it through: one of GET /v1/senders' ids; default every active sender. */
+  sender?: string;
 }
 
 /** One message of `GET /v1/messages`: its status, and when it was accepted. */

@@ -207,3 +207,14 @@ test('one messaging budget: 4 workers racing for it never pass it', async () => 
   expect(new Set(oks().map((r) => r.number)).size).toBe(25);
   for (const id of ids) await rig.store.control.cancel(id).catch(() => undefined);
 }, 60_000);
+
+test('a campaign that names its sender goes through that sender only', async () => {
+  rig = await startRig({
+    sandbox: { keys: [KEYS.a, KEYS.b], faults: { latencyMs: 2 } },
+    sendRate: 500,
+    senders: { setups: [setup('a', 100), setup('b', 100)], limits: {}, single: false },
+  });
+  const id = await commitCampaign(rig, numbers('9198', 20), { senders: ['b'] });
+  await waitFor(async () => (await view(id)).status === 'completed', { what: 'completion', timeoutMs: 30_000 });
+  expect(byKey(rig.sandbox.stats().received)).toEqual({ b: 20 });
+}, 60_000);
