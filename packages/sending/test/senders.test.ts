@@ -118,6 +118,15 @@ test('130429 slows that sender only: the other keeps its pace; everything is sen
   expect(received.filter((r) => r.code === 130429).every((r) => r.key === 'a')).toBe(true);
   expect(received.some((r) => r.code === 130429)).toBe(true);
   expect(await rig.store.system.current()).toBeNull();
+  // /metrics per sender: requests and throttles (the workers' sums, pushed every second).
+  const sums = await waitFor(
+    async () => {
+      const m = await rig!.store.metrics.read();
+      return (m['sender:a:throttled'] ?? 0) > 0 && (m['sender:b:requests'] ?? 0) > 0 ? m : undefined;
+    },
+    { what: 'per-sender sums' },
+  );
+  expect(sums['sender:b:throttled'] ?? 0).toBe(0);
 }, 60_000);
 
 test('the messaging limit: 10 new numbers a window, the rest wait MESSAGING_LIMIT and go when it frees', async () => {
