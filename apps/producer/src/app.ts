@@ -15,6 +15,7 @@ import { messageRoutes } from './routes/messages';
 import { messageStreamRoutes } from './routes/message-stream';
 import { opsRoutes } from './routes/ops';
 import { suppressionRoutes } from './routes/suppressions';
+import { senderRoutes } from './routes/senders';
 import { uploadRoutes } from './routes/upload';
 import { webhookRoutes } from './routes/webhooks';
 import { pageSessionRoutes, uiPlugin } from './ui/plugin';
@@ -62,6 +63,7 @@ export async function buildApp(deps: AppDeps, logger: Logger | false = false): P
     await v1.register(async (scope) => uploadRoutes(scope, deps));
     await v1.register(async (scope) => suppressionRoutes(scope, deps));
     await v1.register(async (scope) => eventEndpointRoutes(scope, deps));
+    await v1.register(async (scope) => senderRoutes(scope, deps));
   });
   await app.register(webhookRoutes, deps);
   await app.register(opsRoutes, deps);

@@ -221,6 +221,8 @@ test('/docs/json is a valid OpenAPI 3.1 document with every route and its securi
       'DELETE /v1/event-endpoints/{id}',
       'POST /v1/event-endpoints/{id}/rotate-secret',
       'POST /v1/event-endpoints/{id}/test',
+      'GET /v1/senders',
+      'POST /v1/senders/{id}/resume',
     ]),
   );
   const security = Object.fromEntries(ops.map(({ key, op }) => [key, op.security ?? spec.security]));
@@ -558,6 +560,18 @@ test('event endpoint routes answer as documented, errors included (SPEC §16)', 
   await call('DELETE', `/v1/event-endpoints/${stale.id}`);
 });
 
+test('sender routes answer as documented (SPEC §15)', async () => {
+  await store.senders.register([{ id: 'contract', rate: 80, portfolio: 'acme', numbers: [] }], { acme: 250 });
+  await store.senders.pause('contract', '401', 'upstream refused sender contract (401: wrong key)');
+  expect((await call('GET', '/v1/senders')).json().senders).toContainEqual(
+    expect.objectContaining({ id: 'contract', state: 'paused' }),
+  );
+  expect((await call('GET', '/v1/senders', { anonymous: true })).statusCode).toBe(401);
+  expect((await call('POST', '/v1/senders/contract/resume')).json()).toMatchObject({ state: 'active' });
+  expect((await call('POST', '/v1/senders/nope/resume')).statusCode).toBe(404);
+  expect((await call('POST', '/v1/senders/contract/resume', { anonymous: true })).statusCode).toBe(401);
+});
+
 test('operations routes need no credentials and answer as documented', async () => {
   expect((await call('GET', '/healthz', { anonymous: true })).json()).toEqual({ ok: true });
   expect((await call('GET', '/readyz', { anonymous: true })).json()).toEqual({ ok: true, redis: 'up' });
@@ -598,6 +612,8 @@ test('with Redis unreachable every route that needs it answers 503 in the docume
     ['DELETE', '/v1/event-endpoints/ep_00000000000000000'],
     ['POST', '/v1/event-endpoints/ep_00000000000000000/rotate-secret'],
     ['POST', '/v1/event-endpoints/ep_00000000000000000/test'],
+    ['GET', '/v1/senders'],
+    ['POST', '/v1/senders/contract/resume'],
     ['POST', `/v1/webhooks/sobot?token=${HOOK_TOKEN}`, { body: [{ wamid: 'w', status: 'read' }], anonymous: true }],
     ['GET', '/readyz', { anonymous: true }],
     ['GET', '/metrics', { anonymous: true }],

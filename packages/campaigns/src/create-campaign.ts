@@ -1,3 +1,4 @@
+import { chooseSenders } from './sender-choice';
 import { createHash, type Hash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { ingestRecipients, type RejectedCells, type XlsxOptions } from '@sobot/ingest';
@@ -58,6 +59,8 @@ export interface UploadInput {
   idempotency?: { key: string; options: string };
   /** `skip`: recipients outside their 24-hour window at send time are skipped (SPEC §12). Default `send`. */
   window?: 'send' | 'skip';
+  /** `sender` / `senders` (SPEC §15): the senders it may use; empty or absent: every active sender. */
+  senders?: string[];
   /**
    * Upload anyway: with `window=skip` even when no inbound message arrived in the last 24 hours, and even when the
    * same recipients and message were uploaded in the last 24 h (else 409 DUPLICATE_UPLOAD).
@@ -150,6 +153,7 @@ async function create(
       defaultErrors,
     );
   }
+  const senders = await chooseSenders(deps, ...(input.senders ?? []));
   if (input.preflight && input.defaults.image_url) {
     await preflightImage(input.defaults.image_url, { allowPrivateUrls: deps.cfg?.ALLOW_PRIVATE_URLS });
   }
@@ -245,6 +249,7 @@ async function create(
       sendAt: input.sendAt,
       quietHours: input.quietHours,
       window: input.window,
+      senders,
     });
     // Should this fail, the claim lapses after its lease: the campaign exists either way.
     await deps.store.uploadPrints.settle(hash, writer.campaignId).catch(() => undefined);

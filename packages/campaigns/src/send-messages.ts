@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { chooseSenders } from './sender-choice';
 import {
   messageInputSchema,
   parseCaptionTemplate,
@@ -97,8 +98,11 @@ export async function sendMessages(
     lane?: Lane;
     sendAt?: number;
     quietHours?: QuietSpan;
+    /** `sender` / `senders` of the call (SPEC §15); each message's own `sender` joins them. */
+    senders?: string[];
   },
 ): Promise<SendMessagesResult> {
+  const senders = await chooseSenders(deps, ...(opts.senders ?? []), ...messages.map((m) => m.sender));
   const { unique, indexOf, metadata } = prepare(messages, opts.validation ?? {});
   const id = newCampaignId();
   const ids = (campaignId: string) => indexOf.map((i) => messageId(campaignId, i));
@@ -118,6 +122,7 @@ export async function sendMessages(
         sendAt: opts.sendAt,
         quietHours: opts.quietHours,
         metadata,
+        senders,
       });
     } catch (err) {
       await writer.abort();

@@ -80,3 +80,11 @@ export {
   type EndpointTestResult,
 } from './events';
 export { REASONS, reasonFor, errorHint, type Reason } from './reasons';
+export {
+  senderViewSchema,
+  senderListSchema,
+  portfolioUsageSchema,
+  type SenderView,
+  type SenderList,
+  type PortfolioUsageView,
+} from './senders';

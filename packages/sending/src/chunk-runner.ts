@@ -4,6 +4,7 @@ import { DelayedError, type Job } from 'bullmq';
 import { SEND_POLICY, roundBackoffMs } from '@sobot/schema';
 import {
   AUDIENCE,
+  WINDOW_MS,
   type Assignment,
   Circulation,
   isTerminal,
@@ -275,7 +276,9 @@ export class ChunkRunner {
     const plan = new Map<number, Assignment>();
     if (open.length === 0) return plan;
     const numbers = open.map((i) => recipients[i]!.customer_number);
-    const flags = pool.limited(meta.senders) ? await this.d.audience.lookup(numbers, { window: true }) : undefined;
+    // In-window numbers are exempt from the messaging limit; with no inbound message in the last 24 h none is.
+    const windows = pool.limited(meta.senders) && (await this.anyInbound());
+    const flags = windows ? await this.d.audience.lookup(numbers, { window: true }) : undefined;
     const assigned = await pool.assign(
       meta.senders,
       open.map((i, k) => ({
@@ -333,6 +336,12 @@ export class ChunkRunner {
       this.d.metrics.skipped(reason.code);
     });
     return skips;
+  }
+
+  /** Whether an inbound message arrived in the last 24 hours (else no number is inside its window). */
+  private async anyInbound(): Promise<boolean> {
+    const last = await this.d.audience.lastInboundAt();
+    return last !== null && Date.now() - last < WINDOW_MS;
   }
 
   /** Paused campaign: put the job aside until resume wakes it (or SEND_POLICY.parkMs passes). */

@@ -65,7 +65,6 @@ export async function deliverRound(
       onFailedAttempt: ({ error }) => reactToFailure(d, error, lane),
     });
     d.metrics.inc('sent');
-    if (lane && d.pool && !d.pool.single) d.metrics.inc(`sender:${lane.info.id}:sent`);
     return outcome(round, 's', sent.wamid, '', '');
   } catch (err) {
     // A refusal for good is final even when the chunk is stopping: asking again would only be refused again.
@@ -94,7 +93,10 @@ async function sendOnce(
   if (lane?.paused.signal.aborted) throw new SenderMovedError(lane.info.id);
   round.attempts += 1;
   const started = performance.now();
-  if (lane) lane.inFlight += 1;
+  if (lane) {
+    lane.inFlight += 1;
+    if (!d.pool?.single) d.metrics.inc(`sender:${lane.info.id}:requests`);
+  }
   try {
     const sent = await d.client.send(message, lane?.credentials);
     d.metrics.latency(performance.now() - started);

@@ -118,6 +118,15 @@ test('130429 slows that sender only: the other keeps its pace; everything is sen
   expect(received.filter((r) => r.code === 130429).every((r) => r.key === 'a')).toBe(true);
   expect(received.some((r) => r.code === 130429)).toBe(true);
   expect(await rig.store.system.current()).toBeNull();
+  // /metrics per sender: requests and throttles (the workers' sums, pushed every second).
+  const sums = await waitFor(
+    async () => {
+      const m = await rig!.store.metrics.read();
+      return (m['sender:a:throttled'] ?? 0) > 0 && (m['sender:b:requests'] ?? 0) > 0 ? m : undefined;
+    },
+    { what: 'per-sender sums' },
+  );
+  expect(sums['sender:b:throttled'] ?? 0).toBe(0);
 }, 60_000);
 
 test('the messaging limit: 10 new numbers a window, the rest wait MESSAGING_LIMIT and go when it frees', async () => {
@@ -206,4 +215,15 @@ test('one messaging budget: 4 workers racing for it never pass it', async () => 
   );
   expect(new Set(oks().map((r) => r.number)).size).toBe(25);
   for (const id of ids) await rig.store.control.cancel(id).catch(() => undefined);
+}, 60_000);
+
+test('a campaign that names its sender goes through that sender only', async () => {
+  rig = await startRig({
+    sandbox: { keys: [KEYS.a, KEYS.b], faults: { latencyMs: 2 } },
+    sendRate: 500,
+    senders: { setups: [setup('a', 100), setup('b', 100)], limits: {}, single: false },
+  });
+  const id = await commitCampaign(rig, numbers('9198', 20), { senders: ['b'] });
+  await waitFor(async () => (await view(id)).status === 'completed', { what: 'completion', timeoutMs: 30_000 });
+  expect(byKey(rig.sandbox.stats().received)).toEqual({ b: 20 });
 }, 60_000);

@@ -242,7 +242,7 @@ export class Keys {
   /**
    * What every sender key (SPEC §15) begins with: the hash tag `{snd}` keeps them on one cluster slot, so one script
    * (assign-senders-1.lua) chooses senders, counts the messaging limit and checks the pair rate together. The script
-   * builds `<senders>tier:<portfolio>` (sorted set: number → when counted, ms), `<senders>st:<last 3 digits>` (hash:
+   * builds `<senders>tier:<portfolio>` (sorted set: number → when counted, ms), `<senders>st:<epoch>` (hash:
    * number → `<sender>:<ms>`, the sticky sender) and `<senders>pr:<sender>:<slot>` (hash: number → last request ms).
    */
   get senders(): string {

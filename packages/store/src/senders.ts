@@ -1,4 +1,4 @@
-import { clipBytes } from '@sobot/schema';
+import { clipBytes, type SenderList, type SenderView } from '@sobot/schema';
 import { META } from './campaign-meta';
 import type { StoreContext } from './context';
 import { runScript } from './scripts';
@@ -222,5 +222,45 @@ export class Senders {
       remaining_24h: limit === null ? null : Math.max(0, limit - used),
       next_release_at: oldest.length >= 2 ? new Date(Number(oldest[1]) + windowMs).toISOString() : null,
     };
+  }
+
+  /** Every registered sender with its state, in-flight count and its portfolio's budget (GET /v1/senders). */
+  async overview(windowMs: number): Promise<SenderList> {
+    const [{ senders, limits }, states, inFlight] = await Promise.all([
+      this.registry(),
+      this.states(),
+      this.inFlight(),
+    ]);
+    const names = [...new Set([...Object.keys(limits), ...senders.map((s) => s.portfolio)])].sort();
+    const portfolios = await Promise.all(names.map((p) => this.usage(p, limits[p] ?? null, windowMs)));
+    const byName = new Map(portfolios.map((p) => [p.portfolio, p]));
+    const now = Date.now();
+    const iso = (ms: number) => new Date(ms).toISOString();
+    return {
+      senders: senders.map((s): SenderView => {
+        const st = states.get(s.id);
+        const p = byName.get(s.portfolio)!;
+        return {
+          id: s.id,
+          rate: s.rate,
+          portfolio: s.portfolio,
+          state: st?.paused ? 'paused' : 'active',
+          paused_reason: st?.paused?.reason ?? null,
+          paused_code: st?.paused?.code ?? null,
+          paused_at: st?.paused ? iso(st.paused.since) : null,
+          slowed_until: st && st.slowUntil > now ? iso(st.slowUntil) : null,
+          in_flight: inFlight.get(s.id) ?? 0,
+          used_24h: p.used_24h,
+          remaining_24h: p.remaining_24h,
+          next_release_at: p.next_release_at,
+        };
+      }),
+      portfolios,
+    };
+  }
+
+  /** Whether a sender of this id is registered. */
+  async known(id: string): Promise<boolean> {
+    return (await this.ctx.redis.hexists(this.ctx.keys.senderRegistry, `s:${id}`)) === 1;
   }
 }

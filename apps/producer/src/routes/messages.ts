@@ -57,8 +57,10 @@ export async function messageRoutes(app: FastifyInstance, deps: AppDeps): Promis
       const body = sendMessagesBodySchema.parse(req.body);
       const header = req.headers['idempotency-key'];
       const key = (Array.isArray(header) ? header[0] : header) ?? body.idempotency_key;
-      const { idempotency_key: _key, lane: _lane, send_at: _at, quiet_hours: _quiet, ...rest } = body;
+      const { idempotency_key: _key, lane: _lane, send_at: _at, quiet_hours: _quiet, senders, ...rest } = body;
       const messages = 'messages' in rest ? rest.messages : [rest];
+      // SPEC §15: the call's `sender`/`senders` (a single message's `sender` is its own, in `rest`).
+      const callSenders = [senders, 'messages' in rest ? rest.sender : undefined].filter((s): s is string => !!s);
       const result = await sendMessages(deps, messages, {
         idempotencyKey: key,
         validation: { defaultCountryCode: deps.cfg.DEFAULT_COUNTRY_CODE },
@@ -66,6 +68,7 @@ export async function messageRoutes(app: FastifyInstance, deps: AppDeps): Promis
         sendAt: sendAtOption(body.send_at),
         // Transactional messages are not held by QUIET_HOURS: only a call that asks for quiet hours gets them.
         quietHours: quietHoursOption(body.quiet_hours, null),
+        senders: callSenders,
       });
       return reply.code(202).send(result);
     },

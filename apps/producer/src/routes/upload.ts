@@ -62,6 +62,9 @@ const uploadOptions = z.object({
   idempotency_key: z.string().min(1).max(IDEMPOTENCY_KEY_MAX).optional(),
   /** `skip`: recipients outside their 24-hour window at send time are skipped (OUTSIDE_WINDOW). */
   window: z.enum(['send', 'skip']).optional(),
+  /** SPEC §15: the sender (an id) or senders (comma-separated ids) to use; default every active sender. */
+  sender: z.string().max(1000).optional(),
+  senders: z.string().max(1000).optional(),
   /**
    * Upload anyway: with `window=skip` even when no inbound message arrived in the last 24 hours, and even when the
    * same recipients and message were accepted in the last 24 hours (else 409 DUPLICATE_UPLOAD).
@@ -227,6 +230,7 @@ export async function uploadRoutes(app: FastifyInstance, deps: AppDeps): Promise
       sendAt: sendAtOption(opts.send_at),
       quietHours: quietHoursOption(opts.quiet_hours, deps.cfg.QUIET_HOURS),
       window: opts.window,
+      senders: [opts.sender, opts.senders].filter((x): x is string => !!x),
       force: opts.force,
       country: opts.country || undefined,
       phoneColumn: opts.phone_column?.trim() || undefined,

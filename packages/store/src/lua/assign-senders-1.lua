@@ -1,6 +1,7 @@
 --[[
   Chooses the sender of each recipient of a chunk and admits it (SPEC §15), in one atomic step:
-  - sticky: a number messaged by a sender within `sticky` ms gets that sender again while it is active;
+  - sticky: a number messaged by a sender within `sticky` ms gets that sender again while it is active
+    (hashes per `sticky` epoch: this one and the last are read);
   - new numbers go to the active sender that frees earliest (`busy:<id>`: when its assigned work ends at
     its rate), preferring one whose portfolio has room for the number;
   - messaging limit: a portfolio with a limit admits a number only when it is inside its 24-hour window
@@ -39,61 +40,103 @@ for s = 1, n do
   busy[s] = math.max(tonumber(st[2] or '0'), now)
 end
 
+local nums, flags = {}, {}
+for j = a, #ARGV, 2 do
+  nums[#nums + 1] = ARGV[j]
+  flags[#flags + 1] = tonumber(ARGV[j + 1])
+end
+local m = #nums
+if m == 0 then return {} end
+
+-- Every read is one command for the whole chunk (HMGET, ZMSCORE): a chunk costs a few commands, not a few per number.
 local tiers = {}
 local function tierOf(s)
   local t = tiers[ports[s]]
   if not t then
     local key = p .. 'tier:' .. ports[s]
     redis.call('ZREMRANGEBYSCORE', key, '-inf', now - windowMs)
-    t = { key = key, count = redis.call('ZCARD', key) }
+    local scores = redis.call('ZMSCORE', key, unpack(nums))
+    local counted = {}
+    for i = 1, m do
+      if scores[i] then counted[nums[i]] = true end
+    end
+    t = { key = key, count = redis.call('ZCARD', key), counted = counted, added = {} }
     tiers[ports[s]] = t
   end
   return t
 end
 
-local function hasRoom(s, num, inWin)
+local function hasRoom(s, i, inWin)
   if limits[s] < 0 or inWin then return true end
   local t = tierOf(s)
-  return t.count < limits[s] or redis.call('ZSCORE', t.key, num) ~= false
+  return t.count < limits[s] or t.counted[nums[i]] == true
 end
 
 -- Counts the number when it must be counted; false and when the budget frees when there is no room.
-local function admit(s, num, inWin)
+local function admit(s, i, inWin)
   if limits[s] < 0 or inWin then return true, 0 end
   local t = tierOf(s)
-  if redis.call('ZSCORE', t.key, num) then return true, 0 end
+  local num = nums[i]
+  if t.counted[num] then return true, 0 end
   if t.count < limits[s] then
-    redis.call('ZADD', t.key, now, num)
+    t.counted[num] = true
     t.count = t.count + 1
-    t.added = true
+    t.added[#t.added + 1] = now
+    t.added[#t.added + 1] = num
     return true, 0
   end
   local oldest = redis.call('ZRANGE', t.key, 0, 0, 'WITHSCORES')
   return false, tonumber(oldest[2] or now) + windowMs
 end
 
-local out = {}
-for j = a, #ARGV, 2 do
-  local num = ARGV[j]
-  local flags = tonumber(ARGV[j + 1])
-  local inWin = flags % 2 == 1
-  local retry = flags >= 2
-  local s = nil
-  local stKey = nil
-  if stickyMs > 0 then
-    stKey = p .. 'st:' .. string.sub(num, -3)
-    local v = redis.call('HGET', stKey, num)
+-- The pair rate: each sender's last request per number, from the buckets of the last two intervals and more.
+local slot = pairMs > 0 and math.floor(now / pairMs) or 0
+local lasts, stamps = {}, {}
+local function lastOf(s, i)
+  local l = lasts[s]
+  if not l then
+    l = {}
+    for d = 0, 2 do
+      local got = redis.call('HMGET', p .. 'pr:' .. ids[s] .. ':' .. (slot - d), unpack(nums))
+      for k = 1, m do
+        local v = tonumber(got[k])
+        if v and (not l[nums[k]] or v > l[nums[k]]) then l[nums[k]] = v end
+      end
+    end
+    lasts[s] = l
+    stamps[s] = {}
+  end
+  return l[nums[i]]
+end
+
+local sticky = {}
+local stickyKey = nil
+local stickyNew = {}
+if stickyMs > 0 then
+  local epoch = math.floor(now / stickyMs)
+  stickyKey = p .. 'st:' .. epoch
+  local cur = redis.call('HMGET', stickyKey, unpack(nums))
+  local old = redis.call('HMGET', p .. 'st:' .. (epoch - 1), unpack(nums))
+  for i = 1, m do
+    local v = cur[i] or old[i]
     if v then
       local c = string.find(v, ':', 1, true)
       local k = byId[string.sub(v, 1, c - 1)]
-      if k and active[k] and tonumber(string.sub(v, c + 1)) >= now - stickyMs then s = k end
+      if k and active[k] and tonumber(string.sub(v, c + 1)) >= now - stickyMs then sticky[i] = k end
     end
   end
+end
+
+local out = {}
+for i = 1, m do
+  local inWin = flags[i] % 2 == 1
+  local retry = flags[i] >= 2
+  local s = sticky[i]
   if not s then
     local room = false
     for k = 1, n do
       if active[k] then
-        local r = hasRoom(k, num, inWin)
+        local r = hasRoom(k, i, inWin)
         if (r and not room) or (r == room and (not s or busy[k] < busy[s])) then
           s = k
           room = r
@@ -106,32 +149,28 @@ for j = a, #ARGV, 2 do
     out[#out + 1] = 3
     out[#out + 1] = 0
   else
-    local ok, untilMs = admit(s, num, inWin)
+    local ok, untilMs = admit(s, i, inWin)
     local status = 0
     if not ok then
       status = 1
     elseif pairMs > 0 and not retry then
-      local slot = math.floor(now / pairMs)
-      local last = nil
-      for d = -1, 1 do
-        local v = redis.call('HGET', p .. 'pr:' .. ids[s] .. ':' .. (slot + d), num)
-        if v and (not last or tonumber(v) > last) then last = tonumber(v) end
-      end
+      local last = lastOf(s, i)
       if last and now < last + pairMs then
         status = 2
         untilMs = last + pairMs
       else
-        local at = now + margin
-        local key = p .. 'pr:' .. ids[s] .. ':' .. math.floor(at / pairMs)
-        redis.call('HSET', key, num, at)
-        redis.call('PEXPIRE', key, 3 * pairMs + margin + 1000)
+        lasts[s][nums[i]] = now + margin
+        local st = stamps[s]
+        st[#st + 1] = nums[i]
+        st[#st + 1] = now + margin
       end
     end
     if status == 0 then
       busy[s] = busy[s] + 1000 / rates[s]
-      if stKey then
-        redis.call('HSET', stKey, num, ids[s] .. ':' .. now)
-        redis.call('PEXPIRE', stKey, stickyMs)
+      if stickyKey then
+        sticky[i] = s
+        stickyNew[#stickyNew + 1] = nums[i]
+        stickyNew[#stickyNew + 1] = ids[s] .. ':' .. now
       end
     end
     out[#out + 1] = s
@@ -143,6 +182,20 @@ for s = 1, n do
   redis.call('HSET', KEYS[1], 'busy:' .. ids[s], string.format('%.0f', busy[s]))
 end
 for _, t in pairs(tiers) do
-  if t.added then redis.call('PEXPIRE', t.key, windowMs + 60000) end
+  if #t.added > 0 then
+    redis.call('ZADD', t.key, unpack(t.added))
+    redis.call('PEXPIRE', t.key, windowMs + 60000)
+  end
+end
+for s, st in pairs(stamps) do
+  if #st > 0 then
+    local key = p .. 'pr:' .. ids[s] .. ':' .. slot
+    redis.call('HSET', key, unpack(st))
+    redis.call('PEXPIRE', key, 3 * pairMs + margin + 1000)
+  end
+end
+if stickyKey and #stickyNew > 0 then
+  redis.call('HSET', stickyKey, unpack(stickyNew))
+  redis.call('PEXPIRE', stickyKey, 2 * stickyMs)
 end
 return out
