@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { SobotBulkApiError, SobotBulkClient, SobotBulkError, type RowError } from '@sobot/client';
 import { registerCommands } from './commands';
 import { registerEventCommands } from './events';
+import { registerEventDeliveryCommands } from './commands/event-deliveries';
 import { escapeControl, escapeControlDeep, safeJson } from './control-chars';
 import { EXIT, EXIT_CODES_HELP, UsageError, exitCodeFor } from './exit-codes';
 import { rowErrors } from './format';
@@ -138,6 +139,7 @@ export async function runCli(argv: string[], io: Io = processIo()): Promise<numb
   };
   registerCommands(program, ctx);
   registerEventCommands(program, ctx);
+  registerEventDeliveryCommands(program, ctx);
   for (const cmd of [program, ...program.commands])
     cmd.addHelpText('after', `${EXIT_CODES_HELP}\n${cmd === program ? ENV_HELP : ''}`);
 

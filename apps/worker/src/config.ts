@@ -31,6 +31,8 @@ export const workerConfigSchema = z
       )
       .transform((ms) => ms.map(Number))
       .optional(),
+    /** A receiver's deadline (SPEC §16: 15 s); a claimed delivery is taken over after twice this (a dead worker). */
+    EVENT_TIMEOUT_MS: int(100, 60_000).default(15_000),
     /** Lets event deliveries reach loopback and private addresses (sandbox and tests only: an SSRF hole otherwise). */
     ALLOW_PRIVATE_URLS: bool.default(false),
   })

@@ -54,6 +54,11 @@ export type {
   EventEndpointList,
   RotatedSecret,
   EndpointTestResult,
+  EventDelivery,
+  EventDeliveryList,
+  DeliveryState,
+  ReplayInput,
+  EndpointHealthView,
 } from './api-types';
 export {
   verifyEvent,

@@ -7,6 +7,7 @@ import {
   eventRef,
   parseEventRef,
   type EventEndpoint,
+  type OutboxEntry,
   type OutboxSource,
   type Store,
 } from '@sobot/store';
@@ -100,9 +101,16 @@ export class EventDispatcher {
     this.lag.set('evlag:count', (this.lag.get('evlag:count') ?? 0) + 1);
   }
 
-  /** Reads the endpoint list again when it is older than endpointsEveryMs; starts and stops endpoint loops. */
+  /**
+   * Reads the endpoint list again when it is older than endpointsEveryMs, or at once when an endpoint was added
+   * (one ZRANGE a pass: an event of a new endpoint's first second is not handed over without it); starts and stops
+   * endpoint loops.
+   */
   private async refreshEndpoints(now = Date.now()): Promise<void> {
-    if (now - this.endpointsAt < this.policy.endpointsEveryMs) return;
+    if (now - this.endpointsAt < this.policy.endpointsEveryMs) {
+      const ids = await this.store.eventEndpoints.ids();
+      if (ids.every((id) => this.loops.has(id))) return;
+    }
     this.endpoints = await this.store.eventEndpoints.list();
     this.endpointsAt = now;
     const ids = new Set(this.endpoints.map((e) => e.id));
@@ -136,21 +144,20 @@ export class EventDispatcher {
     }
   }
 
-  /** One pass over the listed outboxes: how many events were handed over. */
+  /**
+   * One pass over the listed outboxes: how many events were handed over. The endpoint list is checked after the
+   * outboxes were read, so an endpoint created before an entry was written is known when that entry is handed over.
+   */
   async pumpOnce(now = Date.now()): Promise<number> {
     const sources = await this.store.outboxPump.sources(SOURCES_PER_PASS);
-    let moved = 0;
-    await Promise.all(
-      sources.map(async (s) => {
-        moved += await this.pumpSource(s, now);
-      }),
-    );
-    return moved;
+    const read = await Promise.all(sources.map((s) => this.store.outboxPump.read(s.campaignId, ENTRIES_PER_READ)));
+    if (read.some((entries) => entries.length > 0)) await this.refreshEndpoints(now);
+    const moved = await Promise.all(sources.map((s, i) => this.pumpSource(s, read[i]!, now)));
+    return moved.reduce((a, b) => a + b, 0);
   }
 
-  private async pumpSource(source: OutboxSource, now: number): Promise<number> {
+  private async pumpSource(source: OutboxSource, entries: OutboxEntry[], now: number): Promise<number> {
     const { campaignId } = source;
-    const entries = await this.store.outboxPump.read(campaignId, ENTRIES_PER_READ);
     if (entries.length > 0) {
       const refs = new Map<string, string[]>();
       const reasons = new Map<string, string>();
@@ -158,15 +165,17 @@ export class EventDispatcher {
         const type = EVENT_KINDS[e.kind];
         const at = Number(e.sid.split('-')[0]);
         const ref = eventRef(campaignId, e.sid, e.kind, e.index);
+        let wanted = false;
         for (const ep of this.endpoints) {
           if (!ep.events.includes(type)) continue;
           if (ep.campaignId && ep.campaignId !== campaignId) continue;
           if (at < ep.createdAt) continue;
+          wanted = true;
           const list = refs.get(ep.id);
           if (list) list.push(ref);
           else refs.set(ep.id, [ref]);
         }
-        if (e.kind === 'P' && refs.size > 0) {
+        if (e.kind === 'P' && wanted) {
           const reason = (await this.store.ledger.meta(campaignId))?.pausedReason;
           if (reason) reasons.set(`evt_${campaignId}_${e.sid}`, reason);
         }

@@ -32,7 +32,7 @@ export const EVENT_POLICY: EventPolicy = {
   maxRetryAfterMs: 36_000_000,
   timeoutMs: EVENT_TIMEOUT_MS,
   concurrency: 8,
-  leaseMs: EVENT_TIMEOUT_MS + 15_000,
+  leaseMs: 2 * EVENT_TIMEOUT_MS,
   pollMs: 100,
   endpointsEveryMs: 1_000,
   random: Math.random,
