@@ -60,6 +60,8 @@ export interface EndpointHealth {
   succeeded: number;
   retried: number;
   failed: number;
+  /** 410 answers received (each disabled the endpoint). */
+  disabledCount: number;
   lastSuccessAt: number | null;
   failingSince: number | null;
   lastStatus: number | null;
@@ -314,6 +316,7 @@ export class EventDeliveries {
       succeeded: Number(h.ok ?? 0),
       retried: Number(h.retried ?? 0),
       failed: Number(h.failed ?? 0),
+      disabledCount: Number(h.disabled ?? 0),
       lastSuccessAt: num(h.last_ok),
       failingSince: num(h.failing),
       lastStatus: num(h.last_status),

@@ -95,7 +95,7 @@ export class EventDispatcher {
   observeLag(ms: number): void {
     const s = ms / 1000;
     const bucket = LATENCY_BUCKETS.findIndex((b) => s <= b);
-    const field = `evlag:${bucket === -1 ? 'inf' : bucket}`;
+    const field = `evlag:${bucket === -1 ? LATENCY_BUCKETS.length : bucket}`;
     this.lag.set(field, (this.lag.get(field) ?? 0) + 1);
     this.lag.set('evlag:sum_ms', (this.lag.get('evlag:sum_ms') ?? 0) + ms);
     this.lag.set('evlag:count', (this.lag.get('evlag:count') ?? 0) + 1);
