@@ -112,27 +112,44 @@ export class EventDeliveries {
 
   /** A 2xx: the delivery leaves the queue; the endpoint is healthy. */
   async succeeded(ep: string, ref: string, attempts: number, status: number, type: string, now = Date.now()) {
+    await this.succeededMany(ep, [{ ref, attempts, status, type, replayed: true }], now);
+  }
+
+  /**
+   * Several 2xx at once (one MULTI: the dispatcher gathers the answers of a moment). `replayed`: the delivery may
+   * have a kept body (a replay) to drop.
+   */
+  async succeededMany(ep: string, done: readonly Succeeded[], now = Date.now()) {
+    if (done.length === 0) return;
     const { redis, keys } = this.ctx;
-    const r = parseEventRef(ref);
-    const record: DeliveryRecord = {
-      id: r ? eventIdOf(r) : ref,
-      type,
-      status: 'succeeded',
-      attempts,
-      created_at: new Date(r ? Number(r.sid.split('-')[0]) : now).toISOString(),
-      at: new Date(now).toISOString(),
-      last_status: status,
-      last_error: null,
-    };
-    await redis
-      .multi()
-      .zrem(keys.eventQueue(ep), ref)
-      .hdel(keys.eventFailedBodies(ep), ref)
-      .hdel(keys.eventReasons, record.id)
-      .lpush(keys.eventSucceeded(ep), JSON.stringify(record))
+    const records: string[] = [];
+    const kept: string[] = [];
+    const reasons: string[] = [];
+    for (const d of done) {
+      const r = parseEventRef(d.ref);
+      const id = r ? eventIdOf(r) : d.ref;
+      if (d.replayed) kept.push(d.ref);
+      if (r?.kind === 'P') reasons.push(id);
+      const record: DeliveryRecord = {
+        id,
+        type: d.type,
+        status: 'succeeded',
+        attempts: d.attempts,
+        created_at: new Date(r ? Number(r.sid.split('-')[0]) : now).toISOString(),
+        at: new Date(now).toISOString(),
+        last_status: d.status,
+        last_error: null,
+      };
+      records.push(JSON.stringify(record));
+    }
+    const multi = redis.multi().zrem(keys.eventQueue(ep), ...done.map((d) => d.ref));
+    if (kept.length) multi.hdel(keys.eventFailedBodies(ep), ...kept);
+    if (reasons.length) multi.hdel(keys.eventReasons, ...reasons);
+    await multi
+      .lpush(keys.eventSucceeded(ep), ...records)
       .ltrim(keys.eventSucceeded(ep), 0, SUCCEEDED_KEPT - 1)
-      .hincrby(keys.eventHealth(ep), 'ok', 1)
-      .hset(keys.eventHealth(ep), 'last_ok', now, 'last_status', status, 'last_error', '')
+      .hincrby(keys.eventHealth(ep), 'ok', done.length)
+      .hset(keys.eventHealth(ep), 'last_ok', now, 'last_status', done.at(-1)!.status, 'last_error', '')
       .hdel(keys.eventHealth(ep), 'failing')
       .exec();
   }
@@ -221,9 +238,15 @@ export class EventDeliveries {
 
   /** The body kept with a failed delivery that is being replayed (used when the ledger no longer has it). */
   async keptBody(ep: string, ref: string): Promise<EventBody | undefined> {
-    const raw = await this.ctx.redis.hget(this.ctx.keys.eventFailedBodies(ep), ref);
-    if (!raw) return undefined;
-    return (JSON.parse(raw) as { body?: EventBody }).body;
+    return (await this.keptBodies(ep, [ref]))[0];
+  }
+
+  /** keptBody of several refs in one read (the endpoint keeps none when nothing ever failed there: one HLEN). */
+  async keptBodies(ep: string, refs: readonly string[]): Promise<Array<EventBody | undefined>> {
+    const key = this.ctx.keys.eventFailedBodies(ep);
+    if (refs.length === 0 || (await this.ctx.redis.hlen(key)) === 0) return refs.map(() => undefined);
+    const raw = await this.ctx.redis.hmget(key, ...refs);
+    return raw.map((r) => (r ? (JSON.parse(r) as { body?: EventBody }).body : undefined));
   }
 
   /** Drops failed deliveries older than FAILED_KEPT_MS (and their bodies); how many. */
@@ -410,6 +433,16 @@ export class EventDeliveries {
     this.numbers.set(key, numbers);
     return numbers;
   }
+}
+
+/** A delivery answered 2xx (succeededMany). */
+export interface Succeeded {
+  ref: string;
+  attempts: number;
+  status: number;
+  type: string;
+  /** It was replayed: drop its kept body. */
+  replayed: boolean;
 }
 
 /** The last answer of a failed attempt. */

@@ -72,4 +72,5 @@ export {
   type DeliveryRecord,
   type EndpointHealth,
   type AttemptNote,
+  type Succeeded,
 } from './event-deliveries';

@@ -6,8 +6,10 @@ import {
   LATENCY_BUCKETS,
   eventRef,
   parseEventRef,
+  type EventBody,
   type EventEndpoint,
   type OutboxEntry,
+  type Succeeded,
   type OutboxSource,
   type Store,
 } from '@sobot/store';
@@ -207,6 +209,9 @@ class EndpointLoop {
   private readonly agent: Agent;
   private readonly running = new Set<Promise<void>>();
   private prunedAt = 0;
+  private secretsCache: { list: string[]; until: number } | undefined;
+  private readonly answered: Succeeded[] = [];
+  private flushing: Promise<void> | undefined;
 
   constructor(
     private readonly d: EventDispatcher,
@@ -252,9 +257,13 @@ class EndpointLoop {
           }
           const due = await store.eventDeliveries.claim(this.ep.id, free, policy.leaseMs, now);
           claimed = due.length;
-          for (const { ref, attempts } of due) {
+          const kept = await store.eventDeliveries.keptBodies(
+            this.ep.id,
+            due.map((d) => d.ref),
+          );
+          for (const [i, { ref, attempts }] of due.entries()) {
             this.inFlight += 1;
-            const p = this.deliver(ref, attempts)
+            const p = this.deliver(ref, attempts, kept[i])
               .catch((err: unknown) =>
                 log.warn({ err: (err as Error).message, endpoint: this.ep.id }, 'event delivery'),
               )
@@ -274,18 +283,40 @@ class EndpointLoop {
     }
   }
 
-  private async deliver(ref: string, attempts: number): Promise<void> {
+  /** The endpoint's signing secrets, read at most once a second (a rotation shows within a second). */
+  private async secrets(now: number): Promise<string[]> {
+    if (!this.secretsCache || this.secretsCache.until <= now) {
+      const list = await this.d.ctx.store.eventEndpoints.signingSecrets(this.ep.id, now);
+      this.secretsCache = { list, until: now + 1_000 };
+    }
+    return this.secretsCache.list;
+  }
+
+  /** Records the 2xx answers gathered during this tick in one write. */
+  private succeed(s: Succeeded): Promise<void> {
+    this.answered.push(s);
+    this.flushing ??= new Promise<void>((resolve, reject) => {
+      setImmediate(() => {
+        const batch = this.answered.splice(0);
+        this.flushing = undefined;
+        this.d.ctx.store.eventDeliveries.succeededMany(this.ep.id, batch).then(resolve, reject);
+      });
+    });
+    return this.flushing;
+  }
+
+  private async deliver(ref: string, attempts: number, kept: EventBody | undefined): Promise<void> {
     const { store, policy, opts } = this.d.ctx;
     const deliveries = store.eventDeliveries;
     const ep = this.ep.id;
     const r = parseEventRef(ref);
-    const body = r ? ((await deliveries.keptBody(ep, ref)) ?? (await deliveries.body(r))) : undefined;
+    const body = r ? (kept ?? (await deliveries.body(r))) : undefined;
     if (!r || !body) {
       // Its campaign expired (retention) before it could be sent: nothing can be rebuilt.
       await deliveries.failed(ep, ref, attempts, undefined, { status: null, error: 'expired' });
       return;
     }
-    const secrets = await store.eventEndpoints.signingSecrets(ep);
+    const secrets = await this.secrets(Date.now());
     if (secrets.length === 0) return; // removed meanwhile: its queue goes with it
     const result = await attemptDelivery(this.ep.url, secrets, body.id, JSON.stringify(body), {
       allowPrivateUrls: opts.allowPrivateUrls,
@@ -296,7 +327,7 @@ class EndpointLoop {
     const made = attempts + 1;
     const now = Date.now();
     if (result.ok) {
-      await deliveries.succeeded(ep, ref, made, result.status!, body.type, now);
+      await this.succeed({ ref, attempts: made, status: result.status!, type: body.type, replayed: !!kept });
       this.d.observeLag(now - Number(r.sid.split('-')[0]));
       return;
     }

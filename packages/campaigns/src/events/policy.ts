@@ -31,7 +31,7 @@ export const EVENT_POLICY: EventPolicy = {
   jitter: 0.2,
   maxRetryAfterMs: 36_000_000,
   timeoutMs: EVENT_TIMEOUT_MS,
-  concurrency: 8,
+  concurrency: 16,
   leaseMs: 2 * EVENT_TIMEOUT_MS,
   pollMs: 100,
   endpointsEveryMs: 1_000,
