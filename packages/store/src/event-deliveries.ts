@@ -24,7 +24,7 @@ export function eventRef(campaignId: string, sid: string, kind: EventKind, index
 }
 
 export function parseEventRef(ref: string): EventRef | undefined {
-  const m = /^(c[0-9a-z]{15})\.(\d{1,16}-\d{1,19})\.([A-Za-z])(?:\.(\d{1,9}))?$/.exec(ref);
+  const m = /^(c[0-9a-z]{15}|a\d)\.(\d{1,16}-\d{1,19})\.([A-Za-z])(?:\.(\d{1,9}))?$/.exec(ref);
   if (!m || !isEventKind(m[3]!)) return undefined;
   return { ref, campaignId: m[1]!, sid: m[2]!, kind: m[3], index: m[4] === undefined ? undefined : Number(m[4]) };
 }
@@ -214,7 +214,7 @@ export class EventDeliveries {
     const { redis, keys } = this.ctx;
     let refs: string[];
     if ('id' in which) {
-      const m = /^evt_(c[0-9a-z]{15})_(\d{1,16}-\d{1,19})$/.exec(which.id);
+      const m = /^evt_(c[0-9a-z]{15}|a\d)_(\d{1,16}-\d{1,19})$/.exec(which.id);
       if (!m) return 0;
       const prefix = `${m[1]}.${m[2]}.`;
       const found = await redis.zscan(keys.eventFailed(ep), 0, 'MATCH', `${prefix}*`, 'COUNT', 10_000);
@@ -362,6 +362,10 @@ export class EventDeliveries {
    * or message is gone (retention).
    */
   async body(ref: EventRef, now = Date.now()): Promise<EventBody | undefined> {
+    if (ref.kind === 'n') {
+      const raw = await this.ctx.redis.get(this.ctx.keys.eventInbound(eventIdOf(ref)));
+      return raw ? (JSON.parse(raw) as EventBody) : undefined;
+    }
     const meta = await this.meta(ref.campaignId, now);
     if (!meta) return undefined;
     const id = eventIdOf(ref);

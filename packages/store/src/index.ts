@@ -59,6 +59,7 @@ export {
   type OutboxPump,
   type OutboxEntry,
   type OutboxSource,
+  type InboundNote,
 } from './outbox';
 export {
   eventRef,

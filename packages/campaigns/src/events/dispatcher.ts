@@ -163,6 +163,8 @@ export class EventDispatcher {
     if (entries.length > 0) {
       const refs = new Map<string, string[]>();
       const reasons = new Map<string, string>();
+      const inbound = new Map<string, string>();
+      const isCampaign = !campaignId.startsWith('a');
       for (const e of entries) {
         const type = EVENT_KINDS[e.kind];
         const at = Number(e.sid.split('-')[0]);
@@ -170,19 +172,31 @@ export class EventDispatcher {
         let wanted = false;
         for (const ep of this.endpoints) {
           if (!ep.events.includes(type)) continue;
-          if (ep.campaignId && ep.campaignId !== campaignId) continue;
+          // An endpoint of one campaign gets that campaign's events (an inbound message belongs to none).
+          if (ep.campaignId && (!isCampaign || ep.campaignId !== campaignId)) continue;
           if (at < ep.createdAt) continue;
           wanted = true;
           const list = refs.get(ep.id);
           if (list) list.push(ref);
           else refs.set(ep.id, [ref]);
         }
+        if (e.kind === 'n' && wanted && e.inbound) {
+          const id = `evt_${campaignId}_${e.sid}`;
+          const data = {
+            message_id: e.inbound.id || null,
+            from: e.inbound.from,
+            text: e.inbound.text,
+            sender: null,
+            received_at: new Date(e.inbound.at).toISOString(),
+          };
+          inbound.set(id, JSON.stringify({ id, type, created_at: new Date(at).toISOString(), data }));
+        }
         if (e.kind === 'P' && wanted) {
           const reason = (await this.store.ledger.meta(campaignId))?.pausedReason;
           if (reason) reasons.set(`evt_${campaignId}_${e.sid}`, reason);
         }
       }
-      await this.store.outboxPump.handOver(campaignId, entries.at(-1)!.sid, refs, reasons, now);
+      await this.store.outboxPump.handOver(campaignId, entries.at(-1)!.sid, refs, reasons, now, inbound);
       for (const ep of refs.keys()) this.loops.get(ep)?.wake();
     }
     if (entries.length < ENTRIES_PER_READ) await this.store.outboxPump.settle(source);
