@@ -1,5 +1,5 @@
 /**
- * `pnpm bench [-- send|ingest|memory|cpu|lanes|burst ...]`: starts its own Redis and sandbox, runs the project's
+ * `pnpm bench [-- send|ingest|memory|cpu|lanes|burst|events ...]`: starts its own Redis and sandbox, runs the project's
  * apps as separate processes next to the naive contenders, prints ratios measured side by side, and
  * ends with one summary line of the performance targets. See BENCHMARKS.md.
  *
@@ -21,9 +21,10 @@ import { ingestSection } from './sections/ingest';
 import { lanesSection } from './sections/lanes';
 import { memorySection } from './sections/memory';
 import { sendSection } from './sections/send';
+import { eventsSection } from './events';
 import { sendersSection } from './senders';
 
-const SECTIONS = ['send', 'ingest', 'memory', 'cpu', 'lanes', 'burst', 'senders'] as const;
+const SECTIONS = ['send', 'ingest', 'memory', 'cpu', 'lanes', 'burst', 'senders', 'events'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const quick = process.env.BENCH_QUICK === '1';
@@ -98,6 +99,15 @@ async function main(): Promise<void> {
           ...(await burstSection(stack, {
             uploads: num('BENCH_BURST_UPLOADS', quick ? 300 : 1_000),
             settleMs: 30_000,
+          })),
+        );
+      } else if (s === 'events') {
+        targets.push(
+          ...(await eventsSection(stack, {
+            lagSeconds: num('BENCH_EVENTS_SECONDS', quick ? 5 : 10),
+            sendN: num('BENCH_SEND_N', quick ? 3_000 : 10_000),
+            rounds: num('BENCH_ROUNDS', quick ? 1 : 2),
+            pendingN: num('BENCH_EVENTS_PENDING', quick ? 5_000 : 20_000),
           })),
         );
       } else {

@@ -223,6 +223,9 @@ test('/docs/json is a valid OpenAPI 3.1 document with every route and its securi
       'POST /v1/event-endpoints/{id}/test',
       'GET /v1/senders',
       'POST /v1/senders/{id}/resume',
+      'GET /v1/event-endpoints/{id}/deliveries',
+      'POST /v1/event-endpoints/{id}/replay',
+      'GET /v1/event-endpoints/{id}/health',
     ]),
   );
   const security = Object.fromEntries(ops.map(({ key, op }) => [key, op.security ?? spec.security]));
@@ -541,11 +544,23 @@ test('event endpoint routes answer as documented, errors included (SPEC §16)', 
   const tested = await call('POST', `/v1/event-endpoints/${stale.id}/test`);
   expect(tested.json()).toMatchObject({ ok: false, status: null, error: 'address' });
 
+  const failed = await call('GET', `/v1/event-endpoints/${ep.id}/deliveries?status=failed`);
+  expect(failed.json()).toEqual({ deliveries: [] });
+  expect((await call('GET', `/v1/event-endpoints/${ep.id}/deliveries?status=lost`)).statusCode).toBe(400);
+  const replayed = await call('POST', `/v1/event-endpoints/${ep.id}/replay`, {
+    body: { since: '2026-01-01T00:00:00Z' },
+  });
+  expect(replayed.json()).toEqual({ replayed: 0 });
+  expect((await call('POST', `/v1/event-endpoints/${ep.id}/replay`, { body: {} })).statusCode).toBe(400);
+  expect((await call('GET', `/v1/event-endpoints/${ep.id}/health`)).json()).toMatchObject({ id: ep.id, backlog: 0 });
   for (const [method, path] of [
     ['GET', ''],
     ['DELETE', ''],
     ['POST', '/rotate-secret'],
     ['POST', '/test'],
+    ['GET', '/deliveries'],
+    ['POST', '/replay'],
+    ['GET', '/health'],
   ] as const) {
     for (const id of ['ep_00000000000000000', 'nope', 'x'.repeat(100)]) {
       const res = await call(method, `/v1/event-endpoints/${id}${path}`);
@@ -614,6 +629,9 @@ test('with Redis unreachable every route that needs it answers 503 in the docume
     ['POST', '/v1/event-endpoints/ep_00000000000000000/test'],
     ['GET', '/v1/senders'],
     ['POST', '/v1/senders/contract/resume'],
+    ['GET', '/v1/event-endpoints/ep_00000000000000000/deliveries'],
+    ['POST', '/v1/event-endpoints/ep_00000000000000000/replay', { body: { since: '2026-01-01T00:00:00Z' } }],
+    ['GET', '/v1/event-endpoints/ep_00000000000000000/health'],
     ['POST', `/v1/webhooks/sobot?token=${HOOK_TOKEN}`, { body: [{ wamid: 'w', status: 'read' }], anonymous: true }],
     ['GET', '/readyz', { anonymous: true }],
     ['GET', '/metrics', { anonymous: true }],

@@ -21,7 +21,7 @@ export const workerConfigSchema = z
     /** Days a finished campaign's results are kept in Redis. */
     RESULT_TTL_DAYS: z.coerce.number().positive().max(3650).default(30),
     /** Outbound event deliveries in flight per endpoint in this process (SPEC §16). */
-    EVENT_CONCURRENCY: int(1, 200).default(8),
+    EVENT_CONCURRENCY: int(1, 200).default(16),
     /**
      * Waits (ms, comma-separated) before each retry of an event delivery; default SPEC §16's 5 s, 5 min, 30 min,
      * 2 h, 5 h, 10 h, 10 h. Tests and demos shorten it.
@@ -35,6 +35,8 @@ export const workerConfigSchema = z
       )
       .transform((ms) => ms.map(Number))
       .optional(),
+    /** A receiver's deadline (SPEC §16: 15 s); a claimed delivery is taken over after twice this (a dead worker). */
+    EVENT_TIMEOUT_MS: int(100, 60_000).default(15_000),
     /** Lets event deliveries reach loopback and private addresses (sandbox and tests only: an SSRF hole otherwise). */
     ALLOW_PRIVATE_URLS: bool.default(false),
   })

@@ -43,6 +43,8 @@ const events = new EventDispatcher(store, log.child({ part: 'events' }), {
   allowPrivateUrls: cfg.ALLOW_PRIVATE_URLS,
   policy: {
     concurrency: cfg.EVENT_CONCURRENCY,
+    timeoutMs: cfg.EVENT_TIMEOUT_MS,
+    leaseMs: 2 * cfg.EVENT_TIMEOUT_MS,
     ...(cfg.EVENT_RETRY_SCHEDULE_MS ? { scheduleMs: cfg.EVENT_RETRY_SCHEDULE_MS } : {}),
   },
 }).start();

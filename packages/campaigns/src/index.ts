@@ -68,6 +68,9 @@ export {
   removeEventEndpoint,
   rotateEndpointSecret,
   testEventEndpoint,
+  listDeliveries,
+  replayDeliveries,
+  endpointHealth,
   endpointView,
   type EndpointOptions,
 } from './events/endpoints';

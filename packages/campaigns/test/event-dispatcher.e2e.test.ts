@@ -172,7 +172,11 @@ test('one terminal event per message, with its metadata, signed as the spec says
   expect(ofType('message.delivered')).toHaveLength(1);
   expect(ofType('message.read')[0]!.json.data).toMatchObject({ message_id: `${id}-0`, wamid: 'wamid.0' });
   expect(new Set(received.map((r) => r.json.id)).size).toBe(received.length);
-  const health = await store.eventDeliveries.health(ep.id);
+  // The answers are recorded just after the receiver has them.
+  const health = await waitFor(async () => {
+    const h = await store.eventDeliveries.health(ep.id);
+    return h.backlog === 0 ? h : undefined;
+  });
   expect(health).toMatchObject({ succeeded: received.length, failed: 0, backlog: 0, failingSince: null });
 });
 
@@ -307,4 +311,24 @@ test('a slow endpoint does not delay another one', async () => {
   await waitFor(async () => ((await store.eventDeliveries.health(slow.id)).succeeded === 10 ? true : undefined), {
     timeoutMs: 20_000,
   });
+});
+
+test('message.inbound: once per message id, with sender and text; not to a one-campaign endpoint', async () => {
+  await endpoint({ events: ['message.inbound'] });
+  await endpoint({ events: ['message.inbound'], campaignId: await apiCampaign(1), url: `${base}/one-campaign` });
+  dispatcher();
+  const at = Date.now();
+  const first = [
+    { id: 'wamid.in1', from: '919800000001', at, text: 'hello' },
+    { id: 'wamid.in2', from: '919800000002', at, text: 'STOP' },
+  ];
+  expect(await store.outbox.inbound(first)).toBe(2);
+  expect(await store.outbox.inbound([first[0]!])).toBe(0); // the upstream resent it
+  await waitFor(() => received.length >= 2 || undefined, { timeoutMs: 20_000 });
+  await waitFor(async () => ((await store.outboxPump.sources(10)).length === 0 ? true : undefined));
+  expect(received.map((r) => [r.json.type, r.json.data.from, r.json.data.text]).sort()).toEqual([
+    ['message.inbound', '919800000001', 'hello'],
+    ['message.inbound', '919800000002', 'STOP'],
+  ]);
+  expect(received.every((r) => r.headers['webhook-id'] === r.json.id)).toBe(true);
 });

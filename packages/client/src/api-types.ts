@@ -327,6 +327,46 @@ export interface RotatedSecret {
   previous_secret_expires_at: string;
 }
 
+/** A delivery's state: waiting or being retried, 2xx received, or every retry spent (kept 14 days). */
+export type DeliveryState = 'pending' | 'succeeded' | 'failed';
+
+/** One delivery of an event to an endpoint (`GET …/deliveries`). */
+export interface EventDelivery {
+  /** The event id (`webhook-id`): the same on every attempt and replay. */
+  id: string;
+  type: string;
+  status: DeliveryState;
+  attempts: number;
+  created_at: string;
+  /** pending: next attempt due; succeeded / failed: when that happened. */
+  at: string;
+  last_status: number | null;
+  last_error: string | null;
+}
+
+export interface EventDeliveryList {
+  deliveries: EventDelivery[];
+}
+
+/** `POST …/replay`: one failed delivery by id, or every one failed since a time (ISO 8601). */
+export type ReplayInput = { delivery_id: string } | { since: string };
+
+/** An endpoint's health, as the page shows it. */
+export interface EndpointHealthView {
+  id: string;
+  disabled_at: string | null;
+  last_success_at: string | null;
+  failing_since: string | null;
+  last_status: number | null;
+  last_error: string | null;
+  backlog: number;
+  lag_ms: number;
+  succeeded: number;
+  retried: number;
+  failed: number;
+  failed_kept: number;
+}
+
 /** `POST …/test`: what the receiver said to one signed `endpoint.test` event. */
 export interface EndpointTestResult {
   event_id: string;

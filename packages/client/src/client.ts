@@ -23,6 +23,10 @@ import type {
   EventEndpointInput,
   EventEndpointList,
   EventEndpointView,
+  EventDeliveryList,
+  EndpointHealthView,
+  DeliveryState,
+  ReplayInput,
   RotatedSecret,
   SenderList,
   SenderView,
@@ -47,6 +51,9 @@ import {
   isEventEndpointCreated,
   isEventEndpointList,
   isEventEndpointView,
+  isEventDeliveryList,
+  isReplayResult,
+  isEndpointHealth,
   isRotatedSecret,
   isSenderList,
   isSenderView,
@@ -640,6 +647,52 @@ export class SobotBulkClient {
       signal: opts.signal,
     });
     return this.json(res, isEndpointTestResult, 'a test result');
+  }
+
+  /** The endpoint's deliveries of one state (default `failed`, newest first), up to `limit` (100). */
+  async listEventDeliveries(
+    id: string,
+    opts: { status?: DeliveryState; limit?: number; signal?: AbortSignal } = {},
+  ): Promise<EventDeliveryList> {
+    const q = new URLSearchParams({ status: opts.status ?? 'failed', limit: String(opts.limit ?? 100) });
+    const res = await this.send({
+      method: 'GET',
+      path: `/v1/event-endpoints/${encodeURIComponent(id)}/deliveries?${q}`,
+      idempotent: true,
+      signal: opts.signal,
+    });
+    return this.json(res, isEventDeliveryList, 'a list of deliveries');
+  }
+
+  /**
+   * Sends failed deliveries again (one by its id, or all failed since a time), due now with a fresh schedule; the
+   * endpoint is enabled again. Safe to retry: a delivery already put back is no longer among the failed ones.
+   */
+  async replayEventDeliveries(
+    id: string,
+    which: ReplayInput,
+    opts: { signal?: AbortSignal } = {},
+  ): Promise<{ replayed: number }> {
+    const res = await this.send({
+      method: 'POST',
+      path: `/v1/event-endpoints/${encodeURIComponent(id)}/replay`,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(which),
+      idempotent: true,
+      signal: opts.signal,
+    });
+    return this.json(res, isReplayResult, 'a replay result');
+  }
+
+  /** The endpoint's health: last success, failing since, backlog, lag. */
+  async eventEndpointHealth(id: string, opts: { signal?: AbortSignal } = {}): Promise<EndpointHealthView> {
+    const res = await this.send({
+      method: 'GET',
+      path: `/v1/event-endpoints/${encodeURIComponent(id)}/health`,
+      idempotent: true,
+      signal: opts.signal,
+    });
+    return this.json(res, isEndpointHealth, 'an endpoint health');
   }
 
   /** The report as bytes in the given format (for a file or stdout); nothing is buffered. */

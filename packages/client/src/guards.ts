@@ -3,6 +3,8 @@ import type {
   CampaignStatus,
   CampaignView,
   EndpointTestResult,
+  EndpointHealthView,
+  EventDeliveryList,
   EventEndpointCreated,
   EventEndpointList,
   EventEndpointView,
@@ -129,6 +131,22 @@ export function isSenderList(v: unknown): v is SenderList {
 
 export function isRotatedSecret(v: unknown): v is RotatedSecret {
   return isObject(v) && isString(v.id) && isString(v.secret) && isString(v.previous_secret_expires_at);
+}
+
+export function isEventDeliveryList(v: unknown): v is EventDeliveryList {
+  return (
+    isObject(v) &&
+    Array.isArray(v.deliveries) &&
+    v.deliveries.every((d) => isObject(d) && isString(d.id) && isString(d.status) && isNumber(d.attempts))
+  );
+}
+
+export function isReplayResult(v: unknown): v is { replayed: number } {
+  return isObject(v) && isNumber(v.replayed);
+}
+
+export function isEndpointHealth(v: unknown): v is EndpointHealthView {
+  return isObject(v) && isString(v.id) && isNumber(v.backlog) && isNumber(v.lag_ms);
 }
 
 export function isEndpointTestResult(v: unknown): v is EndpointTestResult {

@@ -58,6 +58,11 @@ export type {
   SenderView,
   SenderList,
   PortfolioUsage,
+  EventDelivery,
+  EventDeliveryList,
+  DeliveryState,
+  ReplayInput,
+  EndpointHealthView,
 } from './api-types';
 export {
   verifyEvent,

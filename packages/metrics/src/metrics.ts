@@ -1,5 +1,5 @@
 import { Gauge, Registry, collectDefaultMetrics, type MetricValue } from 'prom-client';
-import { LATENCY_BUCKETS, type Store } from '@sobot/store';
+import { LATENCY_BUCKETS, type EndpointHealth, type Store } from '@sobot/store';
 
 /** Campaigns looked at for per-campaign series: the newest ones (active campaigns are among them). */
 const CAMPAIGNS_SHOWN = 50;
@@ -269,12 +269,76 @@ export function createMetrics(store: Store): Metrics {
     histogram('sobot_transactional_lag_seconds', 'tlag:'),
   );
 
+  summed(
+    registry,
+    'sobot_event_delivery_lag_seconds',
+    'Outbound events (SPEC §16): time from the state change to the receiver’s 2xx, retries included',
+    'histogram',
+    histogram('sobot_event_delivery_lag_seconds', 'evlag:'),
+  );
+
+  // Outbound events per endpoint, read at scrape time from each endpoint's health (one shared read per scrape).
+  let health: Promise<Array<{ id: string; h: EndpointHealth }>> | undefined;
+  const endpointHealth = () =>
+    (health ??= store.eventEndpoints
+      .ids()
+      .then((ids) => Promise.all(ids.map(async (id) => ({ id, h: await store.eventDeliveries.health(id) })))));
+  summed(
+    registry,
+    'sobot_event_deliveries_total',
+    'Outbound event attempts by endpoint and outcome: succeeded, retried (failed, retry scheduled), failed (every ' +
+      'retry spent), disabled (a 410)',
+    'counter',
+    async () =>
+      (await endpointHealth()).flatMap(({ id, h }) =>
+        (
+          [
+            ['succeeded', h.succeeded],
+            ['retried', h.retried],
+            ['failed', h.failed],
+            ['disabled', h.disabledCount],
+          ] as const
+        ).map(([outcome, value]) => ({ labels: { endpoint: id, outcome }, value })),
+      ),
+  );
+  new Gauge({
+    name: 'sobot_event_backlog',
+    help: 'Outbound events waiting per endpoint (due, or waiting for a retry)',
+    labelNames: ['endpoint'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const { id, h } of await endpointHealth()) this.set({ endpoint: id }, h.backlog);
+    },
+  });
+  new Gauge({
+    name: 'sobot_event_lag_seconds',
+    help: 'Age of the oldest outbound event waiting per endpoint (0 when none)',
+    labelNames: ['endpoint'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const { id, h } of await endpointHealth()) this.set({ endpoint: id }, h.lagMs / 1000);
+    },
+  });
+  new Gauge({
+    name: 'sobot_event_endpoint_disabled',
+    help: '1 while a 410 keeps the endpoint disabled (a replay enables it)',
+    labelNames: ['endpoint'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const { id, h } of await endpointHealth()) this.set({ endpoint: id }, h.disabledAt === null ? 0 : 1);
+    },
+  });
+
   return {
     contentType: registry.contentType,
     async render(): Promise<string> {
       sums = undefined;
       mem = undefined;
       senders = undefined;
+      health = undefined;
       await collectCampaigns();
       return registry.metrics();
     },

@@ -24,7 +24,7 @@ export function eventRef(campaignId: string, sid: string, kind: EventKind, index
 }
 
 export function parseEventRef(ref: string): EventRef | undefined {
-  const m = /^(c[0-9a-z]{15})\.(\d{1,16}-\d{1,19})\.([A-Za-z])(?:\.(\d{1,9}))?$/.exec(ref);
+  const m = /^(c[0-9a-z]{15}|a\d)\.(\d{1,16}-\d{1,19})\.([A-Za-z])(?:\.(\d{1,9}))?$/.exec(ref);
   if (!m || !isEventKind(m[3]!)) return undefined;
   return { ref, campaignId: m[1]!, sid: m[2]!, kind: m[3], index: m[4] === undefined ? undefined : Number(m[4]) };
 }
@@ -60,6 +60,8 @@ export interface EndpointHealth {
   succeeded: number;
   retried: number;
   failed: number;
+  /** 410 answers received (each disabled the endpoint). */
+  disabledCount: number;
   lastSuccessAt: number | null;
   failingSince: number | null;
   lastStatus: number | null;
@@ -110,27 +112,44 @@ export class EventDeliveries {
 
   /** A 2xx: the delivery leaves the queue; the endpoint is healthy. */
   async succeeded(ep: string, ref: string, attempts: number, status: number, type: string, now = Date.now()) {
+    await this.succeededMany(ep, [{ ref, attempts, status, type, replayed: true }], now);
+  }
+
+  /**
+   * Several 2xx at once (one MULTI: the dispatcher gathers the answers of a moment). `replayed`: the delivery may
+   * have a kept body (a replay) to drop.
+   */
+  async succeededMany(ep: string, done: readonly Succeeded[], now = Date.now()) {
+    if (done.length === 0) return;
     const { redis, keys } = this.ctx;
-    const r = parseEventRef(ref);
-    const record: DeliveryRecord = {
-      id: r ? eventIdOf(r) : ref,
-      type,
-      status: 'succeeded',
-      attempts,
-      created_at: new Date(r ? Number(r.sid.split('-')[0]) : now).toISOString(),
-      at: new Date(now).toISOString(),
-      last_status: status,
-      last_error: null,
-    };
-    await redis
-      .multi()
-      .zrem(keys.eventQueue(ep), ref)
-      .hdel(keys.eventFailedBodies(ep), ref)
-      .hdel(keys.eventReasons, record.id)
-      .lpush(keys.eventSucceeded(ep), JSON.stringify(record))
+    const records: string[] = [];
+    const kept: string[] = [];
+    const reasons: string[] = [];
+    for (const d of done) {
+      const r = parseEventRef(d.ref);
+      const id = r ? eventIdOf(r) : d.ref;
+      if (d.replayed) kept.push(d.ref);
+      if (r?.kind === 'P') reasons.push(id);
+      const record: DeliveryRecord = {
+        id,
+        type: d.type,
+        status: 'succeeded',
+        attempts: d.attempts,
+        created_at: new Date(r ? Number(r.sid.split('-')[0]) : now).toISOString(),
+        at: new Date(now).toISOString(),
+        last_status: d.status,
+        last_error: null,
+      };
+      records.push(JSON.stringify(record));
+    }
+    const multi = redis.multi().zrem(keys.eventQueue(ep), ...done.map((d) => d.ref));
+    if (kept.length) multi.hdel(keys.eventFailedBodies(ep), ...kept);
+    if (reasons.length) multi.hdel(keys.eventReasons, ...reasons);
+    await multi
+      .lpush(keys.eventSucceeded(ep), ...records)
       .ltrim(keys.eventSucceeded(ep), 0, SUCCEEDED_KEPT - 1)
-      .hincrby(keys.eventHealth(ep), 'ok', 1)
-      .hset(keys.eventHealth(ep), 'last_ok', now, 'last_status', status, 'last_error', '')
+      .hincrby(keys.eventHealth(ep), 'ok', done.length)
+      .hset(keys.eventHealth(ep), 'last_ok', now, 'last_status', done.at(-1)!.status, 'last_error', '')
       .hdel(keys.eventHealth(ep), 'failing')
       .exec();
   }
@@ -195,7 +214,7 @@ export class EventDeliveries {
     const { redis, keys } = this.ctx;
     let refs: string[];
     if ('id' in which) {
-      const m = /^evt_(c[0-9a-z]{15})_(\d{1,16}-\d{1,19})$/.exec(which.id);
+      const m = /^evt_(c[0-9a-z]{15}|a\d)_(\d{1,16}-\d{1,19})$/.exec(which.id);
       if (!m) return 0;
       const prefix = `${m[1]}.${m[2]}.`;
       const found = await redis.zscan(keys.eventFailed(ep), 0, 'MATCH', `${prefix}*`, 'COUNT', 10_000);
@@ -219,9 +238,15 @@ export class EventDeliveries {
 
   /** The body kept with a failed delivery that is being replayed (used when the ledger no longer has it). */
   async keptBody(ep: string, ref: string): Promise<EventBody | undefined> {
-    const raw = await this.ctx.redis.hget(this.ctx.keys.eventFailedBodies(ep), ref);
-    if (!raw) return undefined;
-    return (JSON.parse(raw) as { body?: EventBody }).body;
+    return (await this.keptBodies(ep, [ref]))[0];
+  }
+
+  /** keptBody of several refs in one read (the endpoint keeps none when nothing ever failed there: one HLEN). */
+  async keptBodies(ep: string, refs: readonly string[]): Promise<Array<EventBody | undefined>> {
+    const key = this.ctx.keys.eventFailedBodies(ep);
+    if (refs.length === 0 || (await this.ctx.redis.hlen(key)) === 0) return refs.map(() => undefined);
+    const raw = await this.ctx.redis.hmget(key, ...refs);
+    return raw.map((r) => (r ? (JSON.parse(r) as { body?: EventBody }).body : undefined));
   }
 
   /** Drops failed deliveries older than FAILED_KEPT_MS (and their bodies); how many. */
@@ -314,6 +339,7 @@ export class EventDeliveries {
       succeeded: Number(h.ok ?? 0),
       retried: Number(h.retried ?? 0),
       failed: Number(h.failed ?? 0),
+      disabledCount: Number(h.disabled ?? 0),
       lastSuccessAt: num(h.last_ok),
       failingSince: num(h.failing),
       lastStatus: num(h.last_status),
@@ -336,6 +362,10 @@ export class EventDeliveries {
    * or message is gone (retention).
    */
   async body(ref: EventRef, now = Date.now()): Promise<EventBody | undefined> {
+    if (ref.kind === 'n') {
+      const raw = await this.ctx.redis.get(this.ctx.keys.eventInbound(eventIdOf(ref)));
+      return raw ? (JSON.parse(raw) as EventBody) : undefined;
+    }
     const meta = await this.meta(ref.campaignId, now);
     if (!meta) return undefined;
     const id = eventIdOf(ref);
@@ -407,6 +437,16 @@ export class EventDeliveries {
     this.numbers.set(key, numbers);
     return numbers;
   }
+}
+
+/** A delivery answered 2xx (succeededMany). */
+export interface Succeeded {
+  ref: string;
+  attempts: number;
+  status: number;
+  type: string;
+  /** It was replayed: drop its kept body. */
+  replayed: boolean;
 }
 
 /** The last answer of a failed attempt. */

@@ -67,6 +67,11 @@ export class EventEndpoints {
     return fields.url ? this.view(id, fields) : undefined;
   }
 
+  /** Every endpoint's id, oldest first (one read). */
+  async ids(): Promise<string[]> {
+    return this.ctx.redis.zrange(this.ctx.keys.eventEndpoints, 0, -1);
+  }
+
   /** Every endpoint, oldest first. */
   async list(): Promise<EventEndpoint[]> {
     const ids = await this.ctx.redis.zrange(this.ctx.keys.eventEndpoints, 0, -1);

@@ -70,6 +70,7 @@ export {
   type OutboxPump,
   type OutboxEntry,
   type OutboxSource,
+  type InboundNote,
 } from './outbox';
 export {
   eventRef,
@@ -83,4 +84,5 @@ export {
   type DeliveryRecord,
   type EndpointHealth,
   type AttemptNote,
+  type Succeeded,
 } from './event-deliveries';

@@ -288,7 +288,23 @@ export class Keys {
     return this.campaign(id, 'ev');
   }
 
-  /** Sorted set: outbox (campaign id) → writes since the pump last read it to its end (outbox.ts). */
+  /**
+   * Stream: the `message.inbound` events of one audience group (inbound-events-1.lua): `t n m <id> f <from> a <ms>
+   * x <text>`, the payload itself (an inbound text is kept nowhere else). Trimmed once handed over.
+   */
+  inboundOutbox(group: number): string {
+    return `${this.audienceGroup(group)}ev`;
+  }
+
+  /** String (15 days): the body of a `message.inbound` event waiting in some endpoint queue. */
+  eventInbound(eventId: string): string {
+    return `${this.prefix}:{ev}:in:${eventId}`;
+  }
+
+  /**
+   * Sorted set: outbox (campaign id, or `a<group>` for inbound) → writes since the pump last read it to its end
+   * (outbox.ts).
+   */
   get eventSources(): string {
     return `${this.prefix}:{ev}:src`;
   }

@@ -10,6 +10,7 @@ export const EVENT_KINDS = {
   r: 'message.read',
   C: 'campaign.completed',
   P: 'campaign.paused',
+  n: 'message.inbound',
 } as const;
 export type EventKind = keyof typeof EVENT_KINDS;
 
@@ -24,6 +25,25 @@ export interface OutboxEntry {
   kind: EventKind;
   /** Message index in the campaign (message events). */
   index?: number;
+  /** An inbound message's own fields (`message.inbound`): upstream id, sender, ms, text. */
+  inbound?: { id: string; from: string; at: number; text: string };
+}
+
+/** An inbound message for `message.inbound`. */
+export interface InboundNote {
+  id?: string;
+  from: string;
+  at: number;
+  text?: string;
+}
+
+/** How long an inbound message id is remembered against a resent webhook (the retry schedule and a day). */
+export const INBOUND_EVENT_SEEN_S = 2 * 86_400;
+
+/** The outbox key of a source: a campaign id, or `a<group>` for inbound messages. */
+export function sourceKey(ctx: StoreContext, source: string): string {
+  const m = /^a(\d)$/.exec(source);
+  return m ? ctx.keys.inboundOutbox(Number(m[1])) : ctx.keys.outbox(source);
 }
 
 /** An outbox with entries the pump has not read yet, and how many writes it had when listed. */
@@ -82,6 +102,41 @@ export class Outbox {
     const marked = this.ctx.redis.zincrby(this.ctx.keys.eventSources, 1, id);
     return { key: this.ctx.keys.outbox(id), marked };
   }
+
+  /**
+   * `message.inbound` events (SPEC §16) for a webhook body's inbound messages, each once per id
+   * (inbound-events-1.lua); nothing while no endpoint exists. How many were written.
+   */
+  async inbound(messages: readonly InboundNote[]): Promise<number> {
+    if (messages.length === 0 || !(await this.enabled())) return 0;
+    const { redis, keys } = this.ctx;
+    const groups = new Map<number, Array<string | number>>();
+    for (const m of messages) {
+      if (!/^\d{1,20}$/.test(m.from)) continue;
+      const g = m.from.charCodeAt(m.from.length - 1) - 48;
+      const args = groups.get(g) ?? [keys.audienceGroup(g), INBOUND_EVENT_SEEN_S];
+      args.push(m.id ?? '', m.from, Math.round(m.at), clip(m.text ?? '', 4_096));
+      groups.set(g, args);
+    }
+    const written = await Promise.all(
+      [...groups].map(async ([g, args]) => {
+        const marked = redis.zincrby(keys.eventSources, 1, `a${g}`);
+        const [n] = await Promise.all([
+          runScript<number>(redis, 'inboundEvents', [keys.inboundOutbox(g)], args),
+          marked,
+        ]);
+        return n;
+      }),
+    );
+    return written.reduce((a, b) => a + b, 0);
+  }
+}
+
+/** `text` cut to at most `bytes` bytes of UTF-8 (never inside a character). */
+function clip(text: string, bytes: number): string {
+  if (Buffer.byteLength(text) <= bytes) return text;
+  const cut = Buffer.from(text).subarray(0, bytes).toString('utf8');
+  return cut.endsWith('\uFFFD') ? cut.slice(0, -1) : cut;
 }
 
 /** Parses the XRANGE reply of an outbox. Entries that are not events (none are written) are skipped. */
@@ -91,7 +146,8 @@ function parseEntries(raw: Array<[string, string[]]>): OutboxEntry[] {
     const f: Record<string, string> = {};
     for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i]!] = fields[i + 1]!;
     if (!f.t || !isEventKind(f.t)) continue;
-    out.push({ sid, kind: f.t, index: f.i === undefined ? undefined : Number(f.i) });
+    const inbound = f.t === 'n' ? { id: f.m ?? '', from: f.f ?? '', at: Number(f.a ?? 0), text: f.x ?? '' } : undefined;
+    out.push({ sid, kind: f.t, index: f.i === undefined ? undefined : Number(f.i), inbound });
   }
   return out;
 }
@@ -133,7 +189,7 @@ export class OutboxPump {
 
   /** The oldest `count` entries of a campaign's outbox. */
   async read(campaignId: string, count: number): Promise<OutboxEntry[]> {
-    const raw = await this.ctx.redis.xrange(this.ctx.keys.outbox(campaignId), '-', '+', 'COUNT', count);
+    const raw = await this.ctx.redis.xrange(sourceKey(this.ctx, campaignId), '-', '+', 'COUNT', count);
     return parseEntries(raw);
   }
 
@@ -147,6 +203,7 @@ export class OutboxPump {
     refs: Map<string, string[]>,
     reasons: Map<string, string>,
     now = Date.now(),
+    inbound: Map<string, string> = new Map(),
   ): Promise<void> {
     const { redis, keys } = this.ctx;
     const multi = redis.multi();
@@ -156,9 +213,10 @@ export class OutboxPump {
       if (args.length > 0) multi.zadd(keys.eventQueue(ep), 'NX', ...args);
     }
     if (reasons.size > 0) multi.hset(keys.eventReasons, Object.fromEntries(reasons));
-    if (refs.size > 0 || reasons.size > 0) await multi.exec();
+    for (const [id, body] of inbound) multi.set(keys.eventInbound(id), body, 'EX', 15 * 86_400);
+    if (refs.size > 0 || reasons.size > 0 || inbound.size > 0) await multi.exec();
     else multi.discard();
-    await redis.xtrim(keys.outbox(campaignId), 'MINID', nextStreamId(lastSid));
+    await redis.xtrim(sourceKey(this.ctx, campaignId), 'MINID', nextStreamId(lastSid));
   }
 
   /** Forgets a source read to its end, unless written again since it was listed; true when forgotten. */
@@ -176,7 +234,7 @@ export class OutboxPump {
   /** Entries not yet handed over, over every outbox listed (for the backlog): up to `limit` outboxes looked at. */
   async unread(limit = 100): Promise<number> {
     const sources = await this.sources(limit);
-    const lens = await Promise.all(sources.map((s) => this.ctx.redis.xlen(this.ctx.keys.outbox(s.campaignId))));
+    const lens = await Promise.all(sources.map((s) => this.ctx.redis.xlen(sourceKey(this.ctx, s.campaignId))));
     return lens.reduce((a, b) => a + b, 0);
   }
 }

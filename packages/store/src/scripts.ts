@@ -31,6 +31,7 @@ const SCRIPTS = {
   assignSenders: 'assign-senders-1',
   claimEventDeliveries: 'claim-event-deliveries-1',
   settleEventSource: 'settle-event-source-1',
+  inboundEvents: 'inbound-events-1',
 } as const;
 
 type ScriptName = keyof typeof SCRIPTS;

@@ -9,6 +9,7 @@ import { registerReport } from './report';
 import { registerRetryFailed } from './retry-failed';
 import { registerSend } from './send';
 import { registerSenderCommands } from './senders';
+import { registerEventDeliveryCommands } from './event-deliveries';
 import { registerStatus } from './status';
 import { registerSuppress } from './suppress';
 import { registerUpload } from './upload';
@@ -32,6 +33,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerMessage,
   registerEventEndpoints,
   registerSenderCommands,
+  registerEventDeliveryCommands,
 ];
 
 export function registerCommands(program: Command, ctx: CliContext): void {

@@ -2,13 +2,21 @@ import type { FastifyInstance, FastifySchema } from 'fastify';
 import { z } from 'zod';
 import {
   createEventEndpoint,
+  endpointHealth,
   getEventEndpoint,
+  listDeliveries,
+  replayDeliveries,
   listEventEndpoints,
   removeEventEndpoint,
   rotateEndpointSecret,
   testEventEndpoint,
 } from '@sobot/campaigns';
 import {
+  deliveryListQuerySchema,
+  endpointHealthSchema,
+  eventDeliveryListSchema,
+  replayBodySchema,
+  replayResultSchema,
   endpointTestResultSchema,
   eventEndpointBodySchema,
   eventEndpointCreatedSchema,
@@ -84,6 +92,42 @@ export const eventEndpointDocs: Record<string, FastifySchema> = {
       ...errors({ ...BEARER, ...NOT_FOUND }),
     },
   },
+  deliveries: {
+    summary: "The endpoint's deliveries of one state: failed (newest first), pending (soonest due) or succeeded",
+    description:
+      'Failed deliveries spent every retry (5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h) and are kept 14 days for ' +
+      '`POST …/replay`. Succeeded lists the latest 1,000.',
+    ...tags,
+    params: doc(endpointIdParams),
+    querystring: doc(deliveryListQuerySchema),
+    response: {
+      200: answer('Deliveries', eventDeliveryListSchema),
+      ...errors({ ...BEARER, ...NOT_FOUND, 400: '`INVALID_REQUEST`: unknown status or limit out of 1–1000.' }),
+    },
+  },
+  replay: {
+    summary: 'Send failed deliveries again: one by id, or all failed since a time',
+    description:
+      'They are due at once with a fresh schedule and keep their event id (`webhook-id`). The endpoint is enabled ' +
+      'again if a 410 had disabled it.',
+    ...tags,
+    params: doc(endpointIdParams),
+    body: doc(replayBodySchema),
+    response: {
+      200: answer('Replayed', replayResultSchema),
+      ...errors({
+        ...BEARER,
+        404: '`NOT_FOUND`: no event endpoint with this id, or no failed delivery with this `delivery_id`.',
+        400: '`INVALID_REQUEST`: give `delivery_id` or `since` (ISO 8601), one of them.',
+      }),
+    },
+  },
+  health: {
+    summary: "The endpoint's health: last success, failing since, backlog, lag",
+    ...tags,
+    params: doc(endpointIdParams),
+    response: { 200: answer('Health', endpointHealthSchema), ...errors({ ...BEARER, ...NOT_FOUND }) },
+  },
 };
 
 /** SPEC §16: where outbound events go. */
@@ -109,5 +153,17 @@ export async function eventEndpointRoutes(app: FastifyInstance, deps: AppDeps): 
   );
   app.post('/v1/event-endpoints/:id/test', { schema: d.test }, async (req) =>
     testEventEndpoint(deps, idOf(req.params)),
+  );
+  app.get('/v1/event-endpoints/:id/deliveries', { schema: d.deliveries }, async (req) => {
+    const q = deliveryListQuerySchema.parse(req.query ?? {});
+    return listDeliveries(deps, idOf(req.params), q.status, q.limit);
+  });
+  app.post('/v1/event-endpoints/:id/replay', { schema: d.replay }, async (req) => {
+    // An unknown endpoint is 404 whatever the body says.
+    const id = (await getEventEndpoint(deps, idOf(req.params))).id;
+    return replayDeliveries(deps, id, replayBodySchema.parse(req.body ?? {}));
+  });
+  app.get('/v1/event-endpoints/:id/health', { schema: d.health }, async (req) =>
+    endpointHealth(deps, idOf(req.params)),
   );
 }

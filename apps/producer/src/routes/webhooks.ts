@@ -273,7 +273,11 @@ export async function webhookRoutes(app: FastifyInstance, { cfg, store }: AppDep
         `webhook body has ${count} events, more than WEBHOOK_MAX_EVENTS (${cfg.WEBHOOK_MAX_EVENTS})`,
       );
     const tally = await store.deliveries.recordMany(events.statuses);
-    const inbound = await applyInbound(audience, events.inbound, keyword);
+    const [inbound] = await Promise.all([
+      applyInbound(audience, events.inbound, keyword),
+      // SPEC §16 message.inbound: written once per message id, in its own step (nothing while no endpoint exists).
+      store.outbox.inbound(events.inbound),
+    ]);
     const answer = {
       received: events.statuses.length,
       ...tally,

@@ -5,7 +5,7 @@ import type { PageSessions } from '@sobot/store';
 import { cookieValue, PAGE_COOKIE, PAGE_SESSION_MS, pageCookie } from '../auth';
 import { registerBasicAuth, type AuthFailures } from '../board';
 
-/** The page loads nothing but these three files and the /v1 API: no CDN, no inline script or style. */
+/** The page loads nothing but these few files and the /v1 API: no CDN, no inline script or style. */
 const CSP = [
   "default-src 'none'",
   "script-src 'self'",
@@ -40,6 +40,7 @@ export async function uiPlugin(
   const files = [
     { url: '/ui', type: 'text/html; charset=utf-8', body: read('index.html') },
     { url: '/ui/app.js', type: 'text/javascript; charset=utf-8', body: read('app.js') },
+    { url: '/ui/events.js', type: 'text/javascript; charset=utf-8', body: read('events.js') },
     { url: '/ui/app.css', type: 'text/css; charset=utf-8', body: read('app.css') },
   ];
   for (const f of files) {

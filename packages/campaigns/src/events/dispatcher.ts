@@ -6,7 +6,10 @@ import {
   LATENCY_BUCKETS,
   eventRef,
   parseEventRef,
+  type EventBody,
   type EventEndpoint,
+  type OutboxEntry,
+  type Succeeded,
   type OutboxSource,
   type Store,
 } from '@sobot/store';
@@ -94,15 +97,22 @@ export class EventDispatcher {
   observeLag(ms: number): void {
     const s = ms / 1000;
     const bucket = LATENCY_BUCKETS.findIndex((b) => s <= b);
-    const field = `evlag:${bucket === -1 ? 'inf' : bucket}`;
+    const field = `evlag:${bucket === -1 ? LATENCY_BUCKETS.length : bucket}`;
     this.lag.set(field, (this.lag.get(field) ?? 0) + 1);
     this.lag.set('evlag:sum_ms', (this.lag.get('evlag:sum_ms') ?? 0) + ms);
     this.lag.set('evlag:count', (this.lag.get('evlag:count') ?? 0) + 1);
   }
 
-  /** Reads the endpoint list again when it is older than endpointsEveryMs; starts and stops endpoint loops. */
+  /**
+   * Reads the endpoint list again when it is older than endpointsEveryMs, or at once when an endpoint was added
+   * (one ZRANGE a pass: an event of a new endpoint's first second is not handed over without it); starts and stops
+   * endpoint loops.
+   */
   private async refreshEndpoints(now = Date.now()): Promise<void> {
-    if (now - this.endpointsAt < this.policy.endpointsEveryMs) return;
+    if (now - this.endpointsAt < this.policy.endpointsEveryMs) {
+      const ids = await this.store.eventEndpoints.ids();
+      if (ids.every((id) => this.loops.has(id))) return;
+    }
     this.endpoints = await this.store.eventEndpoints.list();
     this.endpointsAt = now;
     const ids = new Set(this.endpoints.map((e) => e.id));
@@ -136,42 +146,57 @@ export class EventDispatcher {
     }
   }
 
-  /** One pass over the listed outboxes: how many events were handed over. */
+  /**
+   * One pass over the listed outboxes: how many events were handed over. The endpoint list is checked after the
+   * outboxes were read, so an endpoint created before an entry was written is known when that entry is handed over.
+   */
   async pumpOnce(now = Date.now()): Promise<number> {
     const sources = await this.store.outboxPump.sources(SOURCES_PER_PASS);
-    let moved = 0;
-    await Promise.all(
-      sources.map(async (s) => {
-        moved += await this.pumpSource(s, now);
-      }),
-    );
-    return moved;
+    const read = await Promise.all(sources.map((s) => this.store.outboxPump.read(s.campaignId, ENTRIES_PER_READ)));
+    if (read.some((entries) => entries.length > 0)) await this.refreshEndpoints(now);
+    const moved = await Promise.all(sources.map((s, i) => this.pumpSource(s, read[i]!, now)));
+    return moved.reduce((a, b) => a + b, 0);
   }
 
-  private async pumpSource(source: OutboxSource, now: number): Promise<number> {
+  private async pumpSource(source: OutboxSource, entries: OutboxEntry[], now: number): Promise<number> {
     const { campaignId } = source;
-    const entries = await this.store.outboxPump.read(campaignId, ENTRIES_PER_READ);
     if (entries.length > 0) {
       const refs = new Map<string, string[]>();
       const reasons = new Map<string, string>();
+      const inbound = new Map<string, string>();
+      const isCampaign = !campaignId.startsWith('a');
       for (const e of entries) {
         const type = EVENT_KINDS[e.kind];
         const at = Number(e.sid.split('-')[0]);
         const ref = eventRef(campaignId, e.sid, e.kind, e.index);
+        let wanted = false;
         for (const ep of this.endpoints) {
           if (!ep.events.includes(type)) continue;
-          if (ep.campaignId && ep.campaignId !== campaignId) continue;
+          // An endpoint of one campaign gets that campaign's events (an inbound message belongs to none).
+          if (ep.campaignId && (!isCampaign || ep.campaignId !== campaignId)) continue;
           if (at < ep.createdAt) continue;
+          wanted = true;
           const list = refs.get(ep.id);
           if (list) list.push(ref);
           else refs.set(ep.id, [ref]);
         }
-        if (e.kind === 'P' && refs.size > 0) {
+        if (e.kind === 'n' && wanted && e.inbound) {
+          const id = `evt_${campaignId}_${e.sid}`;
+          const data = {
+            message_id: e.inbound.id || null,
+            from: e.inbound.from,
+            text: e.inbound.text,
+            sender: null,
+            received_at: new Date(e.inbound.at).toISOString(),
+          };
+          inbound.set(id, JSON.stringify({ id, type, created_at: new Date(at).toISOString(), data }));
+        }
+        if (e.kind === 'P' && wanted) {
           const reason = (await this.store.ledger.meta(campaignId))?.pausedReason;
           if (reason) reasons.set(`evt_${campaignId}_${e.sid}`, reason);
         }
       }
-      await this.store.outboxPump.handOver(campaignId, entries.at(-1)!.sid, refs, reasons, now);
+      await this.store.outboxPump.handOver(campaignId, entries.at(-1)!.sid, refs, reasons, now, inbound);
       for (const ep of refs.keys()) this.loops.get(ep)?.wake();
     }
     if (entries.length < ENTRIES_PER_READ) await this.store.outboxPump.settle(source);
@@ -198,6 +223,9 @@ class EndpointLoop {
   private readonly agent: Agent;
   private readonly running = new Set<Promise<void>>();
   private prunedAt = 0;
+  private secretsCache: { list: string[]; until: number } | undefined;
+  private readonly answered: Succeeded[] = [];
+  private flushing: Promise<void> | undefined;
 
   constructor(
     private readonly d: EventDispatcher,
@@ -243,9 +271,13 @@ class EndpointLoop {
           }
           const due = await store.eventDeliveries.claim(this.ep.id, free, policy.leaseMs, now);
           claimed = due.length;
-          for (const { ref, attempts } of due) {
+          const kept = await store.eventDeliveries.keptBodies(
+            this.ep.id,
+            due.map((d) => d.ref),
+          );
+          for (const [i, { ref, attempts }] of due.entries()) {
             this.inFlight += 1;
-            const p = this.deliver(ref, attempts)
+            const p = this.deliver(ref, attempts, kept[i])
               .catch((err: unknown) =>
                 log.warn({ err: (err as Error).message, endpoint: this.ep.id }, 'event delivery'),
               )
@@ -265,18 +297,40 @@ class EndpointLoop {
     }
   }
 
-  private async deliver(ref: string, attempts: number): Promise<void> {
+  /** The endpoint's signing secrets, read at most once a second (a rotation shows within a second). */
+  private async secrets(now: number): Promise<string[]> {
+    if (!this.secretsCache || this.secretsCache.until <= now) {
+      const list = await this.d.ctx.store.eventEndpoints.signingSecrets(this.ep.id, now);
+      this.secretsCache = { list, until: now + 1_000 };
+    }
+    return this.secretsCache.list;
+  }
+
+  /** Records the 2xx answers gathered during this tick in one write. */
+  private succeed(s: Succeeded): Promise<void> {
+    this.answered.push(s);
+    this.flushing ??= new Promise<void>((resolve, reject) => {
+      setImmediate(() => {
+        const batch = this.answered.splice(0);
+        this.flushing = undefined;
+        this.d.ctx.store.eventDeliveries.succeededMany(this.ep.id, batch).then(resolve, reject);
+      });
+    });
+    return this.flushing;
+  }
+
+  private async deliver(ref: string, attempts: number, kept: EventBody | undefined): Promise<void> {
     const { store, policy, opts } = this.d.ctx;
     const deliveries = store.eventDeliveries;
     const ep = this.ep.id;
     const r = parseEventRef(ref);
-    const body = r ? ((await deliveries.keptBody(ep, ref)) ?? (await deliveries.body(r))) : undefined;
+    const body = r ? (kept ?? (await deliveries.body(r))) : undefined;
     if (!r || !body) {
       // Its campaign expired (retention) before it could be sent: nothing can be rebuilt.
       await deliveries.failed(ep, ref, attempts, undefined, { status: null, error: 'expired' });
       return;
     }
-    const secrets = await store.eventEndpoints.signingSecrets(ep);
+    const secrets = await this.secrets(Date.now());
     if (secrets.length === 0) return; // removed meanwhile: its queue goes with it
     const result = await attemptDelivery(this.ep.url, secrets, body.id, JSON.stringify(body), {
       allowPrivateUrls: opts.allowPrivateUrls,
@@ -287,7 +341,7 @@ class EndpointLoop {
     const made = attempts + 1;
     const now = Date.now();
     if (result.ok) {
-      await deliveries.succeeded(ep, ref, made, result.status!, body.type, now);
+      await this.succeed({ ref, attempts: made, status: result.status!, type: body.type, replayed: !!kept });
       this.d.observeLag(now - Number(r.sid.split('-')[0]));
       return;
     }

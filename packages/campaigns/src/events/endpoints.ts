@@ -7,6 +7,9 @@ import {
   type EventEndpointCreated,
   type EventEndpointView,
   type EventType,
+  type EventDelivery,
+  type ReplayBody,
+  type EndpointHealthView,
 } from '@sobot/schema';
 import { NotFoundError, type EventEndpoint } from '@sobot/store';
 import type { CampaignDeps } from '../deps';
@@ -75,6 +78,8 @@ export async function createEventEndpoint(
     { url: url.href, events, campaignId: body.campaign_id, description: body.description || undefined },
     secret,
   );
+  // This process writes events from now on (its other processes within EVENT_GATE_MS).
+  deps.store.outbox.reset();
   return { ...endpointView(ep), secret };
 }
 
@@ -133,4 +138,53 @@ export async function testEventEndpoint(
   };
   const r = await attemptDelivery(ep.url, secrets, eventId, body, attempt);
   return { event_id: eventId, ok: r.ok, status: r.status, error: r.error, duration_ms: r.durationMs };
+}
+
+/** `GET …/:id/deliveries?status=`: the endpoint's deliveries of one state (failed: newest first). */
+export async function listDeliveries(
+  deps: CampaignDeps,
+  id: string,
+  status: EventDelivery['status'],
+  limit = 100,
+): Promise<{ deliveries: EventDelivery[] }> {
+  await found(deps, id);
+  return { deliveries: await deps.store.eventDeliveries.list(id, status, limit) };
+}
+
+/**
+ * `POST …/:id/replay`: one failed delivery (by its event id) or every one failed since a time, due again now with a
+ * fresh schedule; the endpoint is enabled again (an operator replays once the receiver works). A delivery id that
+ * is not among the failed ones is 404.
+ */
+export async function replayDeliveries(
+  deps: CampaignDeps,
+  id: string,
+  body: ReplayBody,
+): Promise<{ replayed: number }> {
+  await found(deps, id);
+  const which = body.delivery_id !== undefined ? { id: body.delivery_id } : { sinceMs: Date.parse(body.since!) };
+  const replayed = await deps.store.eventDeliveries.replay(id, which);
+  if (replayed === 0 && body.delivery_id !== undefined) throw new NotFoundError('failed delivery');
+  return { replayed };
+}
+
+/** `GET …/:id/health`: last success, failing since, backlog and lag (the page, the CLI). */
+export async function endpointHealth(deps: CampaignDeps, id: string): Promise<EndpointHealthView> {
+  await found(deps, id);
+  const h = await deps.store.eventDeliveries.health(id);
+  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+  return {
+    id,
+    disabled_at: iso(h.disabledAt),
+    last_success_at: iso(h.lastSuccessAt),
+    failing_since: iso(h.failingSince),
+    last_status: h.lastStatus,
+    last_error: h.lastError,
+    backlog: h.backlog,
+    lag_ms: h.lagMs,
+    succeeded: h.succeeded,
+    retried: h.retried,
+    failed: h.failed,
+    failed_kept: h.failedKept,
+  };
 }
