@@ -152,7 +152,10 @@ export class ChunkRunner {
       }
       for (let i = 0; i < recipients.length; i += 1) {
         if (isTerminal(outcomes.get(i)) || skips.has(i)) continue;
-        if (quiet?.hold(recipients[i]!)) continue;
+        if (quiet?.hold(recipients[i]!)) {
+          this.noteQuiet();
+          continue;
+        }
         try {
           await this.d.permits.acquire(stop.signal, taker);
         } catch {
@@ -161,6 +164,7 @@ export class ChunkRunner {
         // Waiting for the permit may have taken it into its quiet hours.
         if (quiet?.hold(recipients[i]!)) {
           this.d.permits.release();
+          this.noteQuiet();
           continue;
         }
         const task = deliverRound(this.d, recipients[i]!, outcomes.get(i), stop.signal, priority)
@@ -251,6 +255,11 @@ export class ChunkRunner {
       this.d.metrics.skipped(reason.code);
     });
     return skips;
+  }
+
+  /** Quiet hours held a recipient back (`limited_by`; the store writes it at most once a second). */
+  private noteQuiet(): void {
+    this.d.limits?.noteLimit('quiet_hours').catch(() => undefined);
   }
 
   /** Paused campaign: put the job aside until resume wakes it (or SEND_POLICY.parkMs passes). */

@@ -1,3 +1,4 @@
-export { startSendWorker, type SendWorker, type SendWorkerOptions } from './send-worker';
+export { startSendWorker, DEFAULT_MAX_IN_FLIGHT, type SendWorker, type SendWorkerOptions } from './send-worker';
 export { OutageBreaker } from './breaker';
 export { troubleLog } from './trouble-log';
+export { InFlightSizer, InFlightControl, littlesLaw, IN_FLIGHT_POLICY, type InFlightPolicy } from './in-flight';
