@@ -14,7 +14,7 @@ beforeAll(async () => {
 });
 afterAll(async () => sandbox?.close());
 
-test('at 1 s upstream latency the in-flight grows past the old cap of 150 (SEND_RATE 300, default settings)', async () => {
+test('at 1 s upstream latency the in-flight grows past the old cap of 150 (SEND_RATE 300, defaults)', async () => {
   sandbox.reset();
   // Mean 1 s with jitter. The old default kept min(200, SEND_RATE / 2) = 150 in flight: 150 msg/s at most.
   sandbox.setFaults({ latencyMs: { min: 700, max: 1300 } });
@@ -37,7 +37,7 @@ test('at 1 s upstream latency the in-flight grows past the old cap of 150 (SEND_
   });
 }, 180_000);
 
-test('WORKER_MAX_IN_FLIGHT holds the sending: at most that many at once, limited_by in_flight_limit, gauge', async () => {
+test('WORKER_MAX_IN_FLIGHT holds the sending: at most that many at once, limited_by, the gauge', async () => {
   sandbox.reset();
   sandbox.setFaults({ latencyMs: { min: 200, max: 400 } });
   await withSystem(sandbox.url, { workerEnv: { SEND_RATE: '100', WORKER_MAX_IN_FLIGHT: '5' } }, async (sys) => {
