@@ -54,21 +54,20 @@ export const SEND_POLICY = {
   chunkJob: { attempts: 50, backoffBaseMs: 1_000, backoffMaxMs: 30_000, keepFailedSeconds: 7 * 86_400 },
   /**
    * Fair share (SPEC §10): each bulk campaign keeps chunksPerWeight × weight chunk jobs in the queue (enough to
-   * keep every worker busy with one campaign alone: 12 × 200 recipients cover 1,000/s at a 1 s upstream, where
-   * a chunk waits ~1.5 s for its slowest answer before the next is released; 4 capped one campaign near 400/s),
-   * and each worker runs at least `chunksPerWorker` chunks at once so that every running campaign has a chunk
-   * there to share its permits with (twelve campaigns of weight 1 with all their chunks running on one worker;
-   * at 16 with 4 per weight, a fifth campaign's chunks queued behind the others' and it got 0.85 of its share).
-   * Every syncEveryMs each worker reports what its permits gave each campaign and reads the totals of every
-   * worker and the floor (the least of the campaigns with sends waiting within activeMs). A worker holds back a
-   * campaign more than leadMs of the rate ahead of the floor (its chunks may all sit in that worker), unless
-   * the floor has not moved for floorStuckMs. A campaign idle longer than idleMs starts again from the floor;
-   * one unreported for forgetMs is dropped.
+   * keep every worker busy with one campaign alone), and each worker runs at least `chunksPerWorker` chunks at
+   * once so that every running campaign has a chunk there to share its permits with (48: twelve campaigns of
+   * weight 1 with all their chunks running on one worker; at 16, a fifth campaign's chunks queued behind the
+   * others' and it got 0.85 of its share). Every syncEveryMs each
+   * worker reports what its permits gave each campaign and reads the totals of every worker and the floor (the
+   * least of the campaigns with sends waiting within activeMs). A worker holds back a campaign more than leadMs
+   * of the rate ahead of the floor (its chunks may all sit in that worker), unless the floor has not moved for
+   * floorStuckMs. A campaign idle longer than idleMs starts again from the floor; one unreported for forgetMs
+   * is dropped.
    */
   fairShare: {
-    chunksPerWeight: 12,
+    chunksPerWeight: 4,
     maxChunksInFlight: 100,
-    chunksPerWorker: 144,
+    chunksPerWorker: 48,
     syncEveryMs: 100,
     activeMs: 300,
     leadMs: 100,
