@@ -7,7 +7,8 @@
  *      BENCH_PROFILE=<dir> (worker and producer write --cpu-prof profiles there; see bench/profile.ts),
  *      BENCH_LANES_WORKERS (worker processes in the lanes runs, default 2), BENCH_LANES_RATE (fair-share
  *      SEND_RATE, default 1000), BENCH_LANES_WINDOWS (10 s windows per fair-share run, default 2),
- *      BENCH_BURST_UPLOADS (concurrent uploads of the burst section, default 1000).
+ *      BENCH_BURST_UPLOADS (concurrent uploads of the burst section, default 1000); senders-latency: see
+ *      bench/senders-latency.ts (BENCH_LATENCY_RATES, BENCH_LATENCY_MEANS, BENCH_LATENCY_STEADY_MS).
  */
 import { execFileSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
@@ -23,8 +24,9 @@ import { memorySection } from './sections/memory';
 import { sendSection } from './sections/send';
 import { eventsSection } from './events';
 import { sendersSection } from './senders';
+import { sendersLatencyOptionsFromEnv, sendersLatencySection } from './senders-latency';
 
-const SECTIONS = ['send', 'ingest', 'memory', 'cpu', 'lanes', 'burst', 'senders', 'events'] as const;
+const SECTIONS = ['send', 'ingest', 'memory', 'cpu', 'lanes', 'burst', 'senders', 'senders-latency', 'events'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const quick = process.env.BENCH_QUICK === '1';
@@ -110,6 +112,8 @@ async function main(): Promise<void> {
             pendingN: num('BENCH_EVENTS_PENDING', quick ? 5_000 : 20_000),
           })),
         );
+      } else if (s === 'senders-latency') {
+        targets.push(...(await sendersLatencySection(stack, sendersLatencyOptionsFromEnv())));
       } else {
         await cpuSection(stack, { n: quick ? 1_200 : 4_000, fullSpeedN: quick ? 3_000 : 10_000, profile });
       }

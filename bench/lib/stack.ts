@@ -145,6 +145,9 @@ export function startWorker(stack: Stack, prefix: string, sendRate: number, prof
       SOBOT_API_KEY: 'x',
       SEND_RATE: String(sendRate),
       WORKER_CONCURRENCY: String(CONCURRENCY),
+      // The same in flight as the contenders: the in-flight limit would otherwise grow past it (Little's law at
+      // SEND_RATE 100,000), and the send path is compared at equal concurrency.
+      WORKER_MAX_IN_FLIGHT: String(CONCURRENCY),
       LOG_LEVEL: 'warn',
     },
     profileDir,

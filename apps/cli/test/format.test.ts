@@ -35,6 +35,7 @@ const view: CampaignView = {
     { code: 'OUTSIDE_WINDOW', count: 1, message: 'no message from the customer in the last 24 hours' },
   ],
   rate: 0,
+  limited_by: null,
   eta_seconds: null,
   quiet_hours: null,
   waiting_until: null,

@@ -25,7 +25,12 @@ export function buildServer(api: MessageApi): FastifyInstance {
       reply.hijack();
       return undefined;
     }
-    if (d.delayMs > 0) await sleep(d.delayMs);
+    api.stats.enter();
+    try {
+      if (d.delayMs > 0) await sleep(d.delayMs);
+    } finally {
+      api.stats.leave();
+    }
     if (d.kind === 'reset') {
       reply.hijack();
       req.raw.socket.resetAndDestroy();

@@ -25,6 +25,8 @@ export interface StatsSummary {
   outcomes: Record<Outcome, number>;
   /** Upstream error code → requests answered with it. */
   codes: Record<string, number>;
+  /** Most message requests being answered at once (arrived, not yet answered) since the last reset. */
+  maxConcurrent: number;
 }
 
 export interface SandboxStats extends StatsSummary {
@@ -48,6 +50,19 @@ export class StatsRecorder {
   private codes = new Map<number, number>();
   /** The key pair of the request being decided (set by the message API before it records). */
   key: string | undefined;
+  private concurrent = 0;
+  private maxConcurrent = 0;
+
+  /** A message request arrived (its answer is still to come). */
+  enter(): void {
+    this.concurrent += 1;
+    if (this.concurrent > this.maxConcurrent) this.maxConcurrent = this.concurrent;
+  }
+
+  /** A message request was answered (or cut). */
+  leave(): void {
+    this.concurrent = Math.max(0, this.concurrent - 1);
+  }
 
   record(at: number, number: string, outcome: Outcome, wamid?: string, code?: number): void {
     this.outcomes[outcome]++;
@@ -64,7 +79,13 @@ export class StatsRecorder {
   summary(): StatsSummary {
     const codes: Record<string, number> = {};
     for (const [code, count] of this.codes) codes[code] = count;
-    return { total: this.received.length, accepted: this.outcomes.ok, outcomes: { ...this.outcomes }, codes };
+    return {
+      total: this.received.length,
+      accepted: this.outcomes.ok,
+      outcomes: { ...this.outcomes },
+      codes,
+      maxConcurrent: this.maxConcurrent,
+    };
   }
 
   perNumber(): Pick<SandboxStats, 'byNumber' | 'wamids'> {
@@ -87,5 +108,6 @@ export class StatsRecorder {
     this.received = [];
     this.wamids = new Map();
     this.codes = new Map();
+    this.maxConcurrent = this.concurrent;
   }
 }

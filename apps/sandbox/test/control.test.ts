@@ -15,6 +15,18 @@ describe('control endpoints', () => {
     expect(await json(`${sb.url}/_sandbox/health`)).toEqual({ status: 200, body: { ok: true } });
   });
 
+  it('counts the most message requests it was answering at once, until a reset', async () => {
+    const sb = await sandbox({ faults: { latencyMs: 300 } });
+    await Promise.all(Array.from({ length: 4 }, () => send(sb)));
+    expect(sb.stats().maxConcurrent).toBe(4);
+    await send(sb);
+    expect(sb.stats().maxConcurrent).toBe(4);
+    sb.reset();
+    expect(sb.stats().maxConcurrent).toBe(0);
+    await send(sb);
+    expect(sb.stats().maxConcurrent).toBe(1);
+  });
+
   it('serves the stats, with the received list only on request', async () => {
     const sb = await sandbox();
     await send(sb);
@@ -30,7 +42,13 @@ describe('control endpoints', () => {
     expect(plain.body).not.toHaveProperty('received');
 
     const summary = await json(`${sb.url}/_sandbox/stats?summary=1`);
-    expect(summary.body).toEqual({ total: 2, accepted: 1, outcomes: expect.objectContaining({ ok: 1 }), codes: {} });
+    expect(summary.body).toEqual({
+      total: 2,
+      accepted: 1,
+      outcomes: expect.objectContaining({ ok: 1 }),
+      codes: {},
+      maxConcurrent: 1,
+    });
 
     const full = await json(`${sb.url}/_sandbox/stats?received=1`);
     expect(full.body.received).toEqual([

@@ -14,8 +14,13 @@ export const workerConfigSchema = z
     SOBOT_API_KEY: z.string().optional(),
     /** Least time between two requests to one number from one sender (WhatsApp's pair rate, SPEC §15). */
     PAIR_INTERVAL_MS: int(0, 24 * 3_600_000).default(6000),
-    /** Requests in flight in this process; default sized for the rate (half a second of sends, 8–200). */
-    WORKER_CONCURRENCY: int(1, 1000).optional(),
+    /**
+     * Requests in flight in this process at start, and the fewest ever: from there the limit follows the upstream's
+     * observed latency (Little's law) up to WORKER_MAX_IN_FLIGHT. Default: half a second of sends, 8–200.
+     */
+    WORKER_CONCURRENCY: int(1, 20_000).optional(),
+    /** Most requests in flight in this process (SPEC §15); the HTTP pool opens at most this many sockets. */
+    WORKER_MAX_IN_FLIGHT: int(1, 20_000).default(1000),
     /** A request with no answer after this long is cut and retried. */
     SOBOT_TIMEOUT_MS: int(100, 120_000).default(SEND_POLICY.requestTimeoutMs),
     /** Days a finished campaign's results are kept in Redis. */
@@ -40,9 +45,14 @@ export const workerConfigSchema = z
     /** Lets event deliveries reach loopback and private addresses (sandbox and tests only: an SSRF hole otherwise). */
     ALLOW_PRIVATE_URLS: bool.default(false),
   })
+  .refine((c) => c.WORKER_CONCURRENCY === undefined || c.WORKER_CONCURRENCY <= c.WORKER_MAX_IN_FLIGHT, {
+    path: ['WORKER_CONCURRENCY'],
+    message: 'must not exceed WORKER_MAX_IN_FLIGHT (it is the starting and least in-flight limit)',
+  })
   .transform((c) => ({
     ...c,
-    WORKER_CONCURRENCY: c.WORKER_CONCURRENCY ?? Math.min(200, Math.max(8, Math.ceil(c.SEND_RATE / 2))),
+    WORKER_CONCURRENCY:
+      c.WORKER_CONCURRENCY ?? Math.min(200, c.WORKER_MAX_IN_FLIGHT, Math.max(8, Math.ceil(c.SEND_RATE / 2))),
   }));
 
 export type WorkerConfig = z.output<typeof workerConfigSchema>;

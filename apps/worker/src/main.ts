@@ -26,6 +26,7 @@ const sender = startSendWorker({
   },
   sendRate: cfg.SEND_RATE,
   concurrency: cfg.WORKER_CONCURRENCY,
+  maxInFlight: cfg.WORKER_MAX_IN_FLIGHT,
   maxAttempts: cfg.MAX_ATTEMPTS,
   frequencyCapHours: cfg.FREQUENCY_CAP_HOURS,
   senders: {
@@ -51,7 +52,7 @@ const events = new EventDispatcher(store, log.child({ part: 'events' }), {
 log.info(
   {
     sendRate: cfg.SEND_RATE,
-    concurrency: cfg.WORKER_CONCURRENCY,
+    inFlight: { start: cfg.WORKER_CONCURRENCY, max: cfg.WORKER_MAX_IN_FLIGHT },
     maxAttempts: cfg.MAX_ATTEMPTS,
     frequencyCapHours: cfg.FREQUENCY_CAP_HOURS ?? null,
     upstream: cfg.SOBOT_API_URL,

@@ -47,7 +47,10 @@ test('kill -9 of a worker, twice, mid-campaign: nothing lost, doubles within the
   const inFlight = 10;
   await withSystem(
     sandbox.url,
-    { workers: 1, workerEnv: { SEND_RATE: '150', WORKER_CONCURRENCY: String(inFlight) } },
+    {
+      workers: 1,
+      workerEnv: { SEND_RATE: '150', WORKER_CONCURRENCY: String(inFlight), WORKER_MAX_IN_FLIGHT: String(inFlight) },
+    },
     async (sys) => {
       const { csv, numbers } = csvOf('9166', 1200);
       const up = await sys.upload(csv, { image_url: `${sandbox.url}/images/sample.jpg` });

@@ -116,8 +116,14 @@ export interface CampaignView {
   failure_reasons: ReasonTally[];
   /** Skipped recipients grouped by reason: `SUPPRESSED`, `OUTSIDE_WINDOW`, `FREQUENCY_CAP`. */
   skip_reasons: ReasonTally[];
-  /** Messages per second over the last few seconds. */
+  /** Messages per second over the last few seconds; 0 while paused. */
   rate: number;
+  /**
+   * The limit holding the sending below SEND_RATE in the last few seconds: `in_flight_limit` (WORKER_MAX_IN_FLIGHT),
+   * `sender_rate`, `messaging_limit`, `pair_rate`, `quiet_hours`, `upstream_throttle`; null: none, or not sending.
+   */
+  limited_by:
+    'in_flight_limit' | 'sender_rate' | 'messaging_limit' | 'pair_rate' | 'quiet_hours' | 'upstream_throttle' | null;
   /** Seconds until done at the current rate, waiting recipients included; null when not sending. */
   eta_seconds: number | null;
   /** `HH:MM-HH:MM` of each recipient's local time when it is not messaged; null: no quiet hours. */

@@ -64,6 +64,7 @@ function view(status: CampaignView['status'], sent: number): CampaignView {
     failure_reasons: [],
     skip_reasons: [],
     rate: 1,
+    limited_by: null,
     eta_seconds: null,
     quiet_hours: null,
     waiting_until: null,

@@ -1,5 +1,5 @@
 import { Gauge, Registry, collectDefaultMetrics, type MetricValue } from 'prom-client';
-import { LATENCY_BUCKETS, type EndpointHealth, type Store } from '@sobot/store';
+import { LATENCY_BUCKETS, LIMITED_BY, type EndpointHealth, type SendLimitState, type Store } from '@sobot/store';
 
 /** Campaigns looked at for per-campaign series: the newest ones (active campaigns are among them). */
 const CAMPAIGNS_SHOWN = 50;
@@ -124,6 +124,40 @@ export function createMetrics(store: Store): Metrics {
     registers: [registry],
     async collect() {
       this.set((await memory()).max);
+    },
+  });
+
+  // One read of the send limits per scrape, shared by the three gauges below.
+  let limits: Promise<SendLimitState> | undefined;
+  const readLimits = () => (limits ??= store.limits.read());
+  new Gauge({
+    name: 'sobot_worker_in_flight_limit',
+    help: "A worker's in-flight limit: Little's law from the upstream's latency, up to WORKER_MAX_IN_FLIGHT",
+    labelNames: ['worker'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const w of (await readLimits()).workers) this.set({ worker: w.worker }, w.limit);
+    },
+  });
+  new Gauge({
+    name: 'sobot_worker_in_flight',
+    help: "A worker's permits in use: requests in flight or waiting for their send slot",
+    labelNames: ['worker'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const w of (await readLimits()).workers) this.set({ worker: w.worker }, w.inUse);
+    },
+  });
+  new Gauge({
+    name: 'sobot_limited_by',
+    help: 'Limits that held the sending below SEND_RATE in the last few seconds (1), by reason (limited_by)',
+    labelNames: ['reason'],
+    registers: [registry],
+    async collect() {
+      const { recent } = await readLimits();
+      for (const reason of LIMITED_BY) this.set({ reason }, recent[reason] === undefined ? 0 : 1);
     },
   });
 
@@ -339,6 +373,7 @@ export function createMetrics(store: Store): Metrics {
       mem = undefined;
       senders = undefined;
       health = undefined;
+      limits = undefined;
       await collectCampaigns();
       return registry.metrics();
     },

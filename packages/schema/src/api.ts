@@ -16,6 +16,21 @@ export type RecipientStatus = (typeof RECIPIENT_STATUSES)[number];
 export const DELIVERY_STATUSES = ['sent', 'delivered', 'read', 'failed'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
+/**
+ * The limit that holds a campaign's sending below SEND_RATE (SPEC §15), as `limited_by`: the worker's in-flight
+ * limit (WORKER_MAX_IN_FLIGHT), a sender's rate, the portfolio's messaging limit, the pair rate, quiet hours, or
+ * the upstream's throttling (429 / 130429).
+ */
+export const LIMITED_BY = [
+  'in_flight_limit',
+  'sender_rate',
+  'messaging_limit',
+  'pair_rate',
+  'quiet_hours',
+  'upstream_throttle',
+] as const;
+export type LimitedBy = (typeof LIMITED_BY)[number];
+
 const count = z.int().min(0);
 const isoTime = z.iso.datetime();
 
@@ -161,7 +176,11 @@ export const campaignViewSchema = z.object({
   skip_reasons: z
     .array(reasonTallySchema)
     .describe('skipped recipients grouped by reason (SUPPRESSED, OUTSIDE_WINDOW, FREQUENCY_CAP), most frequent first'),
-  rate: z.number().min(0).describe('messages per second over the last 10 s'),
+  rate: z.number().min(0).describe('messages per second over the last 10 s; 0 while paused'),
+  limited_by: z
+    .enum(LIMITED_BY)
+    .nullable()
+    .describe('the limit holding the sending below SEND_RATE in the last few seconds; null: none (or not sending)'),
   eta_seconds: count
     .nullable()
     .describe('seconds until done at the current rate, waiting recipients included; null when not sending'),

@@ -184,7 +184,10 @@ export class ChunkRunner {
         if (isTerminal(outcomes.get(i)) || skips.has(i)) continue;
         const assigned = plan?.get(i);
         if (assigned && assigned.status !== 'go') continue;
-        if (quiet?.hold(recipients[i]!)) continue;
+        if (quiet?.hold(recipients[i]!)) {
+          this.noteQuiet();
+          continue;
+        }
         try {
           await this.d.permits.acquire(stop.signal, taker);
         } catch {
@@ -193,6 +196,7 @@ export class ChunkRunner {
         // Waiting for the permit may have taken it into its quiet hours.
         if (quiet?.hold(recipients[i]!)) {
           this.d.permits.release();
+          this.noteQuiet();
           continue;
         }
         const lane = assigned ? this.d.pool!.lanes.get(assigned.sender) : undefined;
@@ -342,6 +346,11 @@ export class ChunkRunner {
   private async anyInbound(): Promise<boolean> {
     const last = await this.d.audience.lastInboundAt();
     return last !== null && Date.now() - last < WINDOW_MS;
+  }
+
+  /** Quiet hours held a recipient back (`limited_by`; the store writes it at most once a second). */
+  private noteQuiet(): void {
+    this.d.limits?.noteLimit('quiet_hours').catch(() => undefined);
   }
 
   /** Paused campaign: put the job aside until resume wakes it (or SEND_POLICY.parkMs passes). */

@@ -1,6 +1,12 @@
 import pRetry from 'p-retry';
-import { SEND_POLICY, type SobotImageMessage } from '@sobot/schema';
-import { DeferredError, RejectedError, UnavailableError, type SobotClient } from '@sobot/sobot-client';
+import { SEND_POLICY, type LimitedBy, type SobotImageMessage } from '@sobot/schema';
+import {
+  DeferredError,
+  RateLimitedError,
+  RejectedError,
+  UnavailableError,
+  type SobotClient,
+} from '@sobot/sobot-client';
 import type { Audience, Outcome, SendRate, SystemPause } from '@sobot/store';
 import type { Logger } from 'pino';
 import type { OutageBreaker } from './breaker';
@@ -23,6 +29,10 @@ export interface DeliverDeps {
   audience: Audience;
   /** The senders (SPEC §15); absent: the client's own key pair, as before. */
   pool?: SenderPool;
+  /** Sizes the in-flight limit from each request's time (in-flight.ts). */
+  inFlight?: { observe(ms: number): void };
+  /** Where a limit that held a send back is noted (the store's SendLimits: `limited_by`). */
+  limits?: { noteLimit(reason: LimitedBy): Promise<void> };
 }
 
 /** The message's sender was paused while it waited or was refused: it goes out through another sender. */
@@ -99,11 +109,15 @@ async function sendOnce(
   }
   try {
     const sent = await d.client.send(message, lane?.credentials);
-    d.metrics.latency(performance.now() - started);
+    const ms = performance.now() - started;
+    d.metrics.latency(ms);
+    d.inFlight?.observe(ms);
     d.breaker.record(false);
     if (slot.probe && (await d.system.resume())) d.log.warn('probe message went through: sending resumed system-wide');
     return sent;
   } catch (err) {
+    d.inFlight?.observe(performance.now() - started);
+    if (err instanceof RateLimitedError) d.limits?.noteLimit('upstream_throttle').catch(() => undefined);
     // A 429 or a block holds everyone on the gate: it is not this message's attempt.
     if (isHeld(err)) round.attempts -= 1;
     throw err;

@@ -1,4 +1,5 @@
-export { startSendWorker, type SendWorker, type SendWorkerOptions } from './send-worker';
+export { startSendWorker, DEFAULT_MAX_IN_FLIGHT, type SendWorker, type SendWorkerOptions } from './send-worker';
 export { OutageBreaker } from './breaker';
 export { troubleLog } from './trouble-log';
 export { SENDER_POLICY, SenderPool, type SenderPolicy, type SenderSetup, type SenderLane } from './sender-pool';
+export { InFlightSizer, InFlightControl, littlesLaw, IN_FLIGHT_POLICY, type InFlightPolicy } from './in-flight';

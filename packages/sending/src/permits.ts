@@ -47,6 +47,7 @@ const ANYONE: Taker = { group: '', weight: 1, priority: false };
  */
 export class Permits {
   private free: number;
+  private limit: number;
   private readonly priority: Waiter[] = [];
   private readonly groups = new Map<string, Group>();
   private waiting = 0;
@@ -61,14 +62,35 @@ export class Permits {
    *   this process holds it back (Infinity: never).
    */
   constructor(
-    readonly size: number,
+    size: number,
     private readonly maxLead = Number.POSITIVE_INFINITY,
   ) {
+    this.limit = size;
     this.free = size;
   }
 
+  /** Permits in all (the in-flight limit, see in-flight.ts). */
+  get size(): number {
+    return this.limit;
+  }
+
   get inUse(): number {
-    return this.size - this.free;
+    return this.limit - this.free;
+  }
+
+  /** Takers waiting for a permit. */
+  get waiters(): number {
+    return this.waiting;
+  }
+
+  /**
+   * Sets how many permits there are. Growing hands the new ones out at once; shrinking takes none back: permits in
+   * use above the new size are simply not handed out again when released.
+   */
+  resize(size: number): void {
+    this.free += size - this.limit;
+    this.limit = size;
+    this.dispatch();
   }
 
   acquire(signal: AbortSignal, taker: Taker = ANYONE): Promise<void> {

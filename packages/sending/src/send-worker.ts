@@ -1,4 +1,6 @@
 import { setMaxListeners } from 'node:events';
+import { hostname } from 'node:os';
+import { pid } from 'node:process';
 import type { Job, Worker } from 'bullmq';
 import { SEND_POLICY } from '@sobot/schema';
 import type { Logger } from 'pino';
@@ -8,6 +10,7 @@ import { OutageBreaker } from './breaker';
 import { CampaignWatch } from './campaign-watch';
 import { ChunkRunner } from './chunk-runner';
 import { FairShareSync } from './fair-share-sync';
+import { InFlightControl, InFlightSizer } from './in-flight';
 import { MetricsRecorder } from './metrics-recorder';
 import { Permits } from './permits';
 import { SendGate } from './send-gate';
@@ -20,8 +23,13 @@ export interface SendWorkerOptions {
   sobot: { baseUrl: string; apiKey: string; apiSecret: string; timeoutMs: number };
   /** Messages per second across every worker. */
   sendRate: number;
-  /** Requests in flight in this process. */
+  /**
+   * WORKER_CONCURRENCY: requests in flight in this process at start, and the fewest ever; from there the limit
+   * follows the upstream's latency (Little's law, in-flight.ts) up to `maxInFlight`.
+   */
   concurrency: number;
+  /** WORKER_MAX_IN_FLIGHT: most requests in flight in this process (default 1000). */
+  maxInFlight?: number;
   maxAttempts: number;
   /** FREQUENCY_CAP_HOURS: skip numbers that got a bulk message within this many hours (default off). */
   frequencyCapHours?: number;
@@ -45,9 +53,15 @@ export interface SendWorker {
   close(): Promise<void>;
 }
 
+/** WORKER_MAX_IN_FLIGHT's default (SPEC §15). */
+export const DEFAULT_MAX_IN_FLIGHT = 1000;
+
 export function startSendWorker(o: SendWorkerOptions): SendWorker {
   const { store } = o;
-  const client = new SobotClient({ ...o.sobot, connections: o.concurrency });
+  const maxInFlight = o.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
+  const minInFlight = Math.min(o.concurrency, maxInFlight);
+  // Sockets are opened as requests need them (and closed idle): the pool follows the in-flight limit up to its max.
+  const client = new SobotClient({ ...o.sobot, connections: maxInFlight });
   const rate = store.sendRate(o.sendRate);
   const metrics = new MetricsRecorder(store.metrics);
   metrics.start();
@@ -72,15 +86,21 @@ export function startSendWorker(o: SendWorkerOptions): SendWorker {
     { ...SENDER_POLICY, ...o.senderPolicy },
   );
   const poolStarted = pool.start().catch((err: unknown) => o.log.warn({ err: String(err) }, 'senders not registered'));
-  const permits = new Permits(o.concurrency, Math.max(2, (o.sendRate * SEND_POLICY.fairShare.leadMs) / 1000));
+  const permits = new Permits(minInFlight, Math.max(2, (o.sendRate * SEND_POLICY.fairShare.leadMs) / 1000));
   const fairShare = new FairShareSync(permits, store.fairShare);
   fairShare.start();
+  const gate = new SendGate(rate, o.log);
+  const sizer = new InFlightSizer({ ratePerSecond: o.sendRate, min: minInFlight, max: maxInFlight });
+  const inFlight = new InFlightControl(sizer, permits, gate, store.limits, `${hostname()}:${pid}`);
+  inFlight.start();
   const runner = new ChunkRunner(
     {
       client,
       rate,
       system: store.system,
-      gate: new SendGate(rate, o.log),
+      gate,
+      inFlight: sizer,
+      limits: store.limits,
       breaker: new OutageBreaker(),
       metrics,
       log: o.log,
@@ -98,7 +118,7 @@ export function startSendWorker(o: SendWorkerOptions): SendWorker {
   );
   // Enough bulk chunks at once to keep every permit busy while one chunk waits for its stragglers, and for
   // every running campaign to have a chunk here to share the permits with (fair share, see Permits).
-  const bulkChunks = Math.max(Math.ceil(o.concurrency / CHUNK_SIZE) + 2, SEND_POLICY.fairShare.chunksPerWorker);
+  const bulkChunks = Math.max(Math.ceil(maxInFlight / CHUNK_SIZE) + 2, SEND_POLICY.fairShare.chunksPerWorker);
   const process = (job: Job<ChunkJobData>, token?: string) => runner.run(job, token);
   const workers = [
     store.queue.worker('bulk', process, bulkChunks),
@@ -120,6 +140,7 @@ export function startSendWorker(o: SendWorkerOptions): SendWorker {
       fairShare.stop();
       await poolStarted;
       pool.stop();
+      await inFlight.stop();
       await metrics.stop();
       await client.close();
       o.log.info(metrics.totals, 'sender stopped: messages this process sent, failed and skipped');

@@ -17,6 +17,7 @@ import { messageId, parseMessageId } from './ids';
 import { decodeOutcome, type Outcome } from './outcome-codec';
 import { decodeChunk } from './recipient-codec';
 import type { SystemPause } from './send-rate';
+import type { SendLimits, SendLimitState } from './send-limits';
 
 /** Seconds over which the current rate is averaged. */
 /** Index entries one filtered campaign page looks at, at most. */
@@ -30,6 +31,7 @@ export class CampaignReader {
   constructor(
     private readonly ctx: StoreContext,
     private readonly system: SystemPause,
+    private readonly limits?: SendLimits,
   ) {}
 
   async meta(id: string): Promise<CampaignMeta | undefined> {
@@ -56,13 +58,14 @@ export class CampaignReader {
     const { redis, keys } = this.ctx;
     const nowS = Math.floor(Date.now() / 1000);
     const seconds = Array.from({ length: RATE_WINDOW_S }, (_, i) => String(nowS - 1 - i));
-    const [metaHash, counts, failures, perSecond, pause, waitingHash] = await Promise.all([
+    const [metaHash, counts, failures, perSecond, pause, waitingHash, limits] = await Promise.all([
       redis.hgetall(keys.meta(id)),
       redis.hgetall(keys.counts(id)),
       redis.hgetall(keys.failures(id)),
       redis.hmget(keys.perSecond(id), ...seconds),
       this.system.current(),
       redis.hgetall(keys.waiting(id)),
+      this.limits?.read(),
     ]);
     const meta = parseMeta(metaHash);
     if (!meta) return undefined;
@@ -89,6 +92,9 @@ export class CampaignReader {
       pausedReason = pause.reason;
     }
     const quiet = waitingTally(waitingHash, meta.status === 'cancelled' || meta.status === 'completed' ? 0 : pending);
+    const sendingNow = (status === 'running' || status === 'queued') && pending > 0;
+    // A paused campaign sends nothing: no rate (the last seconds' outcomes are the in-flight ones finishing).
+    const shownRate = status === 'paused' ? 0 : rate;
     return {
       id: meta.id,
       name: meta.name,
@@ -123,7 +129,8 @@ export class CampaignReader {
       in_window: meta.inWindow,
       failure_reasons: reasons(failures, ''),
       skip_reasons: reasons(failures, 'k:'),
-      rate: Math.round(rate * 10) / 10,
+      rate: Math.round(shownRate * 10) / 10,
+      limited_by: sendingNow ? limitedBy(limits, meta.quietHours !== null, quiet, pending) : null,
       eta_seconds: etaSeconds(status, pending, rate, quiet),
       quiet_hours: meta.quietHours ? formatQuietHours(meta.quietHours) : null,
       waiting_until: iso(quiet.until),
@@ -384,6 +391,26 @@ function reasons(failures: Record<string, string>, kind: '' | 'k:'): CampaignVie
     })
     .filter((f) => f.count > 0)
     .sort((a, b) => b.count - a.count || a.code.localeCompare(b.code));
+}
+
+/**
+ * The limit holding a sending campaign below the rate (SPEC §15 `limited_by`): every pending recipient waiting for
+ * quiet hours says `quiet_hours`; else the reason a worker noted last within LIMIT_FRESH_MS (a `quiet_hours` note
+ * only for a campaign that has quiet hours: other campaigns' recipients were held); else `quiet_hours` when some
+ * recipients wait for them; else none.
+ */
+function limitedBy(
+  limits: SendLimitState | undefined,
+  hasQuietHours: boolean,
+  quiet: { waiting: number },
+  pending: number,
+): CampaignView['limited_by'] {
+  if (quiet.waiting > 0 && quiet.waiting >= pending) return 'quiet_hours';
+  const recent = Object.entries(limits?.recent ?? {})
+    .filter(([reason]) => reason !== 'quiet_hours' || hasQuietHours)
+    .sort((a, b) => b[1] - a[1]);
+  if (recent.length > 0) return recent[0]![0] as CampaignView['limited_by'];
+  return quiet.waiting > 0 ? 'quiet_hours' : null;
 }
 
 /** A recipient's status from its outcome: terminal kinds first, then the campaign's cancel. */

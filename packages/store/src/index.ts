@@ -26,6 +26,14 @@ export { isTerminal, type Outcome, type OutcomeKind } from './outcome-codec';
 export { Circulation } from './circulation';
 export type { FairShare, ShareUsage, ShareTotals } from './fair-share';
 export type { SendRate, Reservation, SystemPause, SystemPauseState } from './send-rate';
+export {
+  LIMITED_BY,
+  LIMIT_FRESH_MS,
+  limitState,
+  type SendLimits,
+  type SendLimitState,
+  type WorkerInFlight,
+} from './send-limits';
 export type { Deliveries, DeliveryResult, DeliveryTally } from './delivery';
 export { IDEMPOTENCY_LEASE_MS, type IdempotencyKeys, type Claim, type Acquired, type KeyHolder } from './idempotency';
 export { UPLOAD_PRINT_TTL_MS, type UploadPrints, type PrintHolder } from './upload-prints';

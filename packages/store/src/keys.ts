@@ -141,6 +141,14 @@ export class Keys {
     return `${this.prefix}:uploads`;
   }
 
+  /**
+   * Hash: what held the sending below the rate (send-limits.ts): `<reason>` → when a worker last noted it (ms),
+   * `w:<host>:<pid>` → that worker's in-flight `limit:inUse:max:at`.
+   */
+  get sendLimits(): string {
+    return `${this.prefix}:limits`;
+  }
+
   /** String: written by the readiness check to learn whether Redis takes writes. */
   get probe(): string {
     return `${this.prefix}:probe`;

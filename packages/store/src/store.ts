@@ -25,6 +25,7 @@ import { PageSessions } from './page-sessions';
 import { SendQueue } from './queue';
 import { createRedis, failFastOnceReady, type RedisClient } from './redis';
 import { SendRate, SystemPause } from './send-rate';
+import { SendLimits } from './send-limits';
 import { UploadPrints } from './upload-prints';
 
 /** Whether a process of this host is running (signal 0 tests without signalling). */
@@ -106,6 +107,11 @@ export class Store {
   readonly outboxPump: OutboxPump;
   /** Each endpoint's deliveries: queue, failed, succeeded, health, and event bodies rebuilt from the ledger. */
   readonly eventDeliveries: EventDeliveries;
+  /**
+   * What holds the sending below the rate (SPEC §15 `limited_by`): workers call `limits.noteLimit(reason)`; the
+   * campaign view and /metrics read it.
+   */
+  readonly limits: SendLimits;
   private readonly ctx: StoreContext;
 
   private constructor(
@@ -123,7 +129,8 @@ export class Store {
     this.system = new SystemPause(this.ctx);
     const audience = new Audience(this.ctx);
     this.audience = withStoreErrors(audience);
-    this.campaigns = withStoreErrors(new CampaignReader(this.ctx, this.system));
+    this.limits = new SendLimits(this.ctx);
+    this.campaigns = withStoreErrors(new CampaignReader(this.ctx, this.system, this.limits));
     this.control = withStoreErrors(
       new CampaignControl(this.ctx, this.queue, circulation, this.system, resultTtlSeconds, audience, this.outbox),
     );
