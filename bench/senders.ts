@@ -184,7 +184,8 @@ export async function sendersSection(stack: Stack, o: { rate: number; seconds: n
 
   const over = await overshoot(stack, 20);
   console.log(
-    `  messaging limit, 4 workers racing for the last 10 slots ×20: overshoot ${over}  target 0  ${verdict(over === 0)}`,
+    `  messaging limit, 4 workers racing for the last 10 slots ×20: overshoot ${over}  target 0  ` +
+      verdict(over === 0),
   );
   targets.push({ name: 'tier overshoot 0', pass: over === 0, value: String(over) });
 
