@@ -135,7 +135,8 @@ async function commandsPerMessage(stack: Stack, n: number, on: boolean): Promise
   const worker = startSendWorker({
     store,
     log,
-    sobot: { baseUrl: sandbox.url, apiKey: 'k', apiSecret: 's', timeoutMs: 5_000 },
+    // The key pair of sender `default` (one key pair, the plain path signs with the client's own).
+    sobot: { baseUrl: sandbox.url, apiKey: 'key-0', apiSecret: 'sec-0', timeoutMs: 5_000 },
     sendRate: 2_000,
     concurrency: 100,
     maxAttempts: 3,
