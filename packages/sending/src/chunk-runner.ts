@@ -179,6 +179,10 @@ export class ChunkRunner {
             held.reason = a.status === 'limit' ? 'MESSAGING_LIMIT' : 'PAIR_RATE';
         }
       }
+      if (held.count > 0)
+        this.d.limits
+          ?.noteLimit(held.reason === 'MESSAGING_LIMIT' ? 'messaging_limit' : 'pair_rate')
+          .catch(() => undefined);
       for (let i = 0; i < recipients.length; i += 1) {
         if (noSender) break;
         if (isTerminal(outcomes.get(i)) || skips.has(i)) continue;

@@ -96,7 +96,12 @@ async function sendOnce(
   lane: SenderLane | undefined,
 ) {
   // The sender's own rate first (SPEC §15), then the global one: a global slot is never held while the sender waits.
-  if (lane) await takeSenderSlot(lane, signal, priority);
+  if (lane) {
+    const waitFrom = performance.now();
+    await takeSenderSlot(lane, signal, priority);
+    if (performance.now() - waitFrom >= SENDER_POLICY.senderWaitNoteMs)
+      d.limits?.noteLimit('sender_rate').catch(() => undefined);
+  }
   const slot = await d.gate.take(signal, priority);
   // Paused, cancelled or shutting down while waiting for the slot: do not send.
   if (signal.aborted) throw new StoppedError(signal.reason);

@@ -18,6 +18,8 @@ export const SENDER_POLICY = {
   pairDefer: { baseS: 4, maxTimes: 6 },
   /** How often a worker reads the senders' state (pauses, slow-downs) and reports its in-flight counts. */
   refreshMs: 1_000,
+  /** A wait this long for the sender's own slot is noted as what holds the rate down (`limited_by: sender_rate`). */
+  senderWaitNoteMs: 50,
 };
 
 export type SenderPolicy = typeof SENDER_POLICY;
