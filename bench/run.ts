@@ -21,8 +21,9 @@ import { ingestSection } from './sections/ingest';
 import { lanesSection } from './sections/lanes';
 import { memorySection } from './sections/memory';
 import { sendSection } from './sections/send';
+import { sendersSection } from './senders';
 
-const SECTIONS = ['send', 'ingest', 'memory', 'cpu', 'lanes', 'burst'] as const;
+const SECTIONS = ['send', 'ingest', 'memory', 'cpu', 'lanes', 'burst', 'senders'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const quick = process.env.BENCH_QUICK === '1';
@@ -90,6 +91,8 @@ async function main(): Promise<void> {
             windows: num('BENCH_LANES_WINDOWS', quick ? 1 : 2),
           })),
         );
+      } else if (s === 'senders') {
+        targets.push(...(await sendersSection(stack, { rate: 50, seconds: quick ? 3 : 6, n: quick ? 2_000 : 6_000 })));
       } else if (s === 'burst') {
         targets.push(
           ...(await burstSection(stack, {

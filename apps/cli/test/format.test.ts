@@ -11,6 +11,7 @@ const view: CampaignView = {
   send_at: null,
   status: 'completed',
   paused_reason: null,
+  waiting_reason: null,
   image_url: null,
   caption: null,
   counts: {

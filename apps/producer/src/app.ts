@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RouteOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Logger } from '@sobot/config';
@@ -15,17 +15,25 @@ import { messageRoutes } from './routes/messages';
 import { messageStreamRoutes } from './routes/message-stream';
 import { opsRoutes } from './routes/ops';
 import { suppressionRoutes } from './routes/suppressions';
+import { senderRoutes } from './routes/senders';
 import { uploadRoutes } from './routes/upload';
 import { webhookRoutes } from './routes/webhooks';
 import { pageSessionRoutes, uiPlugin } from './ui/plugin';
 import { limitConcurrentUploads } from './upload-slots';
 
+const ROUTES = new WeakMap<FastifyInstance, RouteOptions[]>();
+/** Every route an app built here serves, as registered (test/openapi-routes.test.ts walks them). */
+export const registeredRoutes = (app: FastifyInstance): readonly RouteOptions[] => ROUTES.get(app) ?? [];
+
 /** Builds the producer's HTTP app (not listening): main.ts starts it, tests use inject() or listen(0). */
 export async function buildApp(deps: AppDeps, logger: Logger | false = false): Promise<FastifyInstance> {
   const loggerInstance: FastifyBaseLogger | undefined = logger || undefined;
   const app = Fastify({ loggerInstance, bodyLimit: 10 * 2 ** 20, frameworkErrors, clientErrorHandler });
-  // Routes validate with zod in their handlers and answer plain JSON: their schemas only document the
-  // API (/docs), generated from the same zod schemas (doc.ts, routes/docs.ts).
+  const routes: RouteOptions[] = [];
+  ROUTES.set(app, routes);
+  app.addHook('onRoute', (route) => void routes.push(route));
+  // Routes validate with zod in their handlers and answer plain JSON: their `schema` (written next to each
+  // route from the same zod schemas, doc.ts) only documents the API; @fastify/swagger makes /docs of them.
   app.setValidatorCompiler(() => () => true);
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   registerErrorHandling(app);
@@ -55,6 +63,7 @@ export async function buildApp(deps: AppDeps, logger: Logger | false = false): P
     await v1.register(async (scope) => uploadRoutes(scope, deps));
     await v1.register(async (scope) => suppressionRoutes(scope, deps));
     await v1.register(async (scope) => eventEndpointRoutes(scope, deps));
+    await v1.register(async (scope) => senderRoutes(scope, deps));
   });
   await app.register(webhookRoutes, deps);
   await app.register(opsRoutes, deps);

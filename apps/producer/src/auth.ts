@@ -106,6 +106,6 @@ export function v1Auth(tokens: string[], sessions?: SessionCheck) {
 }
 
 const crossOrigin = () =>
-  new ApiError(403, 'CROSS_ORIGIN', 'the page session is only accepted from the campaign page of this producer');
+  new ApiError('CROSS_ORIGIN', 'the page session is only accepted from the campaign page of this producer');
 const sessionExpired = () =>
-  new ApiError(401, 'SESSION_EXPIRED', 'the page session has expired or ended: reload the campaign page');
+  new ApiError('SESSION_EXPIRED', 'the page session has expired or ended: reload the campaign page');

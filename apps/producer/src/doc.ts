@@ -1,3 +1,4 @@
+import type { FastifySchema } from 'fastify';
 import { z } from 'zod';
 import {
   apiErrorBodySchema,
@@ -10,6 +11,7 @@ import {
   sendMessagesResultSchema,
   uploadResultSchema,
 } from '@sobot/schema';
+import { HTTP_STATUS, isErrorCode, type ErrorCode } from './errors';
 
 /** A JSON Schema (2020-12, the dialect of OpenAPI 3.1) as fastify's route `schema` takes it. */
 export type JsonSchema = Record<string, unknown>;
@@ -78,23 +80,36 @@ export const contentAnswer = (description: string, content: Record<string, JsonS
 
 const errorSchema = answerSchema(apiErrorBodySchema);
 
-/** The errors any route can answer. */
-const COMMON: Record<number, string> = {
-  500: '`INTERNAL`: an unexpected failure (logged; no detail is given to the client).',
-  503: '`STORE_UNAVAILABLE`: Redis is unreachable; nothing was done, try again shortly.',
-};
+/**
+ * What each error code means on one route (`''`: the code alone says it). The status of each is its code's
+ * (errors.ts HTTP_STATUS), so the document cannot disagree with the answer. A numeric key (a status and what
+ * it means there) is the older form, still read.
+ */
+export type ErrorDocs = { [code in ErrorCode]?: string } & { [status: number]: string };
+
+/** Route schemas by name, each typed as fastify's (a literal's narrow `response` keys would bind reply codes). */
+export const schemas = <K extends string>(docs: Record<K, FastifySchema>): Record<K, FastifySchema> => docs;
+
+/** The bearer token of /v1: every route behind it may answer 401. */
+export const BEARER: ErrorDocs = { UNAUTHORIZED: 'the bearer token is missing or not one of `API_KEYS`.' };
+
+const STORE_DOWN = '`STORE_UNAVAILABLE`: Redis is unreachable; nothing was done, try again shortly.';
+const INTERNAL = '`INTERNAL`: an unexpected failure (logged; no detail is given to the client).';
 
 /**
- * Error answers of a route, all in the shape `{error:{code, message, details?}}`: `specific` maps a
- * status to what it means there, codes included; 500 and 503 can come from any route that reads Redis.
+ * The error answers of a route, all in the shape `{error:{code, message, details?}}`, by status; 500 from any
+ * route and 503 `STORE_UNAVAILABLE` from any that reads Redis (`store: false` for those that do not).
  */
-export function errors(specific: Record<number, string>, { store = true } = {}): Record<number, JsonSchema> {
-  const all: Record<number, string> = { 500: '', ...specific };
-  if (store) all[503] = specific[503] ?? '';
+export function errors(docs: ErrorDocs, { store = true } = {}): Record<number, JsonSchema> {
+  const byStatus = new Map<number, string[]>();
+  const add = (status: number, text: string) => byStatus.set(status, [...(byStatus.get(status) ?? []), text]);
+  for (const [key, text] of Object.entries(docs)) {
+    if (isErrorCode(key)) add(HTTP_STATUS[key], `\`${key}\`${text ? `: ${text}` : '.'}`);
+    else add(Number(key), text);
+  }
+  if (store && !('STORE_UNAVAILABLE' in docs) && !(503 in docs)) add(503, STORE_DOWN);
+  if (!byStatus.has(500)) add(500, INTERNAL);
   return Object.fromEntries(
-    Object.entries(all).map(([status, codes]) => [
-      status,
-      { description: codes || COMMON[Number(status)] || 'An error.', ...errorSchema },
-    ]),
+    [...byStatus].map(([status, texts]) => [status, { description: texts.join(' ') || 'An error.', ...errorSchema }]),
   );
 }

@@ -265,14 +265,14 @@ beforeAll(async () => {
   bases.busy = await producer(redis, { MAX_CONCURRENT_UPLOADS: '1' });
 
   // A producer whose Redis has gone away (after it was up: as in production).
-  const gone = await startTestRedis();
+  const gone = await startTestRedis({ own: true });
   redises.push(gone);
   bases.dead = await producer(gone);
   if (gone.server) await gone.server.stop();
   else delete bases.dead;
 
   // A producer whose Redis refuses writes (maxmemory reached, noeviction).
-  const full = await startTestRedis();
+  const full = await startTestRedis({ own: true });
   redises.push(full);
   bases.full = await producer(full);
   if (full.server) {

@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { createLogger } from '@sobot/config';
-import { startTestRedis, type TestRedis } from '@sobot/devkit';
+import { startTestRedis, type TestRedis, type TestRedisOptions } from '@sobot/devkit';
 import { Store } from '@sobot/store';
 import { buildApp } from '../src/app';
 import { producerConfigSchema } from '../src/config';
@@ -24,8 +24,8 @@ export class TestProducers {
     private readonly apiKey: string,
   ) {}
 
-  static async start(apiKey: string): Promise<TestProducers> {
-    return new TestProducers(await startTestRedis(), apiKey);
+  static async start(apiKey: string, redis: TestRedisOptions = {}): Promise<TestProducers> {
+    return new TestProducers(await startTestRedis(redis), apiKey);
   }
 
   /** A producer with `env` over the defaults (API_KEYS, REDIS_URL, REDIS_PREFIX); `logger` takes its log lines. */

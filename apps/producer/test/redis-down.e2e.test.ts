@@ -18,7 +18,7 @@ let app: FastifyInstance;
 let base: string;
 
 beforeAll(async () => {
-  redis = await startTestRedis();
+  redis = await startTestRedis({ own: true });
   const cfg = producerConfigSchema.parse({
     API_KEYS: KEY,
     WEBHOOK_TOKEN: HOOK,
@@ -118,3 +118,30 @@ test('Redis stopped: every call is 503 STORE_UNAVAILABLE at once, while it is aw
   await waitFor(async () => (await fetch(`${base}/readyz`)).ok, { what: 'the producer to see Redis again' });
   expect(statuses(await round())).toEqual(working);
 }, 60_000);
+
+test('Redis hung (SIGSTOP, connection open, no answers): 503 after the command timeout, not never', async () => {
+  if (!redis.server) return; // REDIS_URL given: this test cannot stop that Redis.
+  await waitFor(async () => (await fetch(`${base}/readyz`)).ok, { what: 'the producer to be ready' });
+  redis.server.freeze();
+  try {
+    for (const [method, path, init] of [calls[0]!, calls[3]!]) {
+      // Abandoned after 15 s: the store's 3 s command timeout must answer first.
+      const res = await fetch(`${base}${path}`, { method, ...init, signal: AbortSignal.timeout(15_000) });
+      expect([method, res.status, ((await res.json()) as { error?: { code: string } }).error?.code]).toEqual([
+        method,
+        503,
+        'STORE_UNAVAILABLE',
+      ]);
+    }
+  } finally {
+    redis.server.thaw();
+  }
+  await waitFor(async () => (await fetch(`${base}/readyz`)).ok, { what: 'the producer to see Redis again' });
+  // The same list again would be a DUPLICATE_UPLOAD now: check the calls that repeat freely.
+  for (const [method, path, init] of [calls[0]!, calls[2]!, calls[3]!]) {
+    expect([method, (await fetch(`${base}${path}`, { method, ...init })).status]).toEqual([
+      method,
+      method === 'POST' ? 202 : 200,
+    ]);
+  }
+}, 90_000);

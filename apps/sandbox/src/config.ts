@@ -1,7 +1,27 @@
 import { int, list, logEnv, type LogFormat } from '@sobot/config';
 import { z } from 'zod';
 import { numberPattern, upstreamCode, type Faults } from './faults';
+import { keyPairSchema } from './keys';
 import type { SandboxOptions } from './sandbox';
+
+const KEYS = 'must be a JSON array of {"id","api_key","api_secret","rate","fail_after"} (the worker\'s SENDERS works)';
+/** A JSON array of key pairs; the message never quotes the text (it holds secrets). */
+const keyPairs = z.string().transform((s, ctx) => {
+  let value: unknown;
+  try {
+    value = JSON.parse(s);
+  } catch {
+    ctx.issues.push({ code: 'custom', input: '', message: `is not JSON: ${KEYS}` });
+    return z.NEVER;
+  }
+  const parsed = z.array(keyPairSchema).min(1).safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    ctx.issues.push({ code: 'custom', input: '', message: `[${issue?.path.join('.')}] ${issue?.message}: ${KEYS}` });
+    return z.NEVER;
+  }
+  return parsed.data;
+});
 
 const RATIO = 'must be a number from 0 to 1';
 const ratio = z.coerce.number({ error: RATIO }).min(0, RATIO).max(1, RATIO);
@@ -58,6 +78,13 @@ export const sandboxConfigSchema = z
     SOBOT_API_KEY: z.string().optional(),
     /** When set, requests must carry this x-api-secret. */
     SOBOT_API_SECRET: z.string().optional(),
+    /** Several key pairs, each with its own throughput limit and faults (SPEC §15); SENDERS is read when unset. */
+    SANDBOX_KEYS: keyPairs.optional(),
+    SENDERS: keyPairs.optional(),
+    /** 131056 when one number gets two requests from one key closer than this many ms (0: never). */
+    SANDBOX_PAIR_INTERVAL_MS: int(0, 86_400_000).optional(),
+    /** Comma list of key ids answered 401 (revoked keys). */
+    SANDBOX_REVOKED_KEYS: list.optional(),
     SANDBOX_LATENCY_MS: latency.optional(),
     /** Share of requests answered with SANDBOX_ERROR_STATUS. */
     SANDBOX_ERROR_RATIO: ratio.optional(),
@@ -106,6 +133,8 @@ export const sandboxConfigSchema = z
       errorShape: e.SANDBOX_ERROR_SHAPE,
       callbackFailures: e.SANDBOX_CALLBACK_FAILURES,
       maxRps: e.SANDBOX_MAX_RPS,
+      pairIntervalMs: e.SANDBOX_PAIR_INTERVAL_MS,
+      revokedKeys: e.SANDBOX_REVOKED_KEYS,
     };
     const webhook = e.SANDBOX_WEBHOOK_URL
       ? {
@@ -122,6 +151,7 @@ export const sandboxConfigSchema = z
       host: e.SANDBOX_HOST,
       apiKey: e.SOBOT_API_KEY,
       apiSecret: e.SOBOT_API_SECRET,
+      keys: e.SANDBOX_KEYS ?? e.SENDERS,
       faults,
       webhook,
     };

@@ -53,6 +53,10 @@ export const faultsSchema = z.strictObject({
   noWamidNumbers: z.array(numberPattern),
   /** Every request gets 401, whatever its credentials. */
   authFail: z.boolean(),
+  /** Ids of key pairs (options.keys / SANDBOX_KEYS) answered 401 from now on: a key revoked mid-run. */
+  revokedKeys: z.array(z.string()),
+  /** 131056 when one number gets two requests from one key closer than this (ms); 0: no pair rate. */
+  pairIntervalMs: z.number().int().min(0),
   /** Admitted requests per calendar second; the rest get 429. 0 or absent: no cap. */
   maxRps: z.number().int().min(0).optional(),
 });
@@ -77,6 +81,8 @@ export const DEFAULT_FAULTS: Faults = {
   errorNumbers: [],
   noWamidNumbers: [],
   authFail: false,
+  revokedKeys: [],
+  pairIntervalMs: 0,
 };
 
 /** The injected failure a request drew, if any: a number is an upstream error code. */

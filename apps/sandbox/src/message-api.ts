@@ -8,6 +8,7 @@ import {
   UNAUTHORIZED,
   type Answer,
 } from './responses';
+import { KeyRing, type KeyPair } from './keys';
 import { RpsCap } from './rps-cap';
 import { StatsRecorder, type Outcome } from './stats';
 import { upstreamAnswer, type ErrorShape, type UpstreamCode } from './upstream-errors';
@@ -18,6 +19,8 @@ import { WebhookNotifier, type WebhookOptions } from './webhook';
 export interface MessageApiOptions {
   apiKey?: string;
   apiSecret?: string;
+  /** Several key pairs (SPEC §15); with them a request must carry one of these (or apiKey/apiSecret when set). */
+  keys?: KeyPair[];
   faults?: Partial<Faults>;
   webhook?: WebhookOptions;
 }
@@ -50,8 +53,10 @@ export class MessageApi {
   private cap: RpsCap | undefined;
   private webhookOptions: WebhookOptions | undefined;
   private notifier: WebhookNotifier | undefined;
+  private readonly keys: KeyRing;
 
   constructor(private readonly options: MessageApiOptions = {}) {
+    this.keys = new KeyRing(options.keys ?? []);
     this.initialFaults = mergeFaults(DEFAULT_FAULTS, options.faults ?? {});
     this.plan = planFaults(this.initialFaults);
     this.cap = capFor(this.initialFaults);
@@ -84,6 +89,7 @@ export class MessageApi {
   /** Clears the stats and puts back the faults and the webhook the sandbox started with. */
   reset(): void {
     this.stats.reset();
+    this.keys.reset();
     this.plan = planFaults(this.initialFaults);
     this.cap = capFor(this.initialFaults);
     // Only a changed webhook is replaced: pending events of the original one keep going.
@@ -103,8 +109,21 @@ export class MessageApi {
     const { faults } = plan;
 
     const { apiKey: key, apiSecret: secret } = this.options;
-    if (faults.authFail || (key !== undefined && apiKey !== key) || (secret !== undefined && apiSecret !== secret)) {
-      return this.answer(at, number, '401', UNAUTHORIZED, plan.latency());
+    const pair = this.keys.empty ? undefined : this.keys.find(apiKey, apiSecret);
+    const single = key !== undefined && apiKey === key && (secret === undefined || apiSecret === secret);
+    if (
+      faults.authFail ||
+      (this.keys.empty
+        ? (key !== undefined && apiKey !== key) || (secret !== undefined && apiSecret !== secret)
+        : !pair && !single)
+    ) {
+      return this.answer(at, number, '401', UNAUTHORIZED, plan.latency(), undefined, pair?.pair.id);
+    }
+    this.stats.key = pair?.pair.id;
+    if (pair) {
+      const verdict = this.keys.admit(pair, at, number, faults.revokedKeys, faults.pairIntervalMs);
+      if (verdict === '401') return this.answer(at, number, '401', UNAUTHORIZED, plan.latency());
+      if (verdict !== 'ok') return this.upstream(at, number, Number(verdict) as UpstreamCode, faults.errorShape, 0);
     }
     const mishap = plan.draw();
     if (mishap === 'hang') {
@@ -149,7 +168,9 @@ export class MessageApi {
     answer: Answer,
     delayMs: number,
     retryAfterSeconds?: number,
+    keyId?: string,
   ): Decision {
+    if (keyId !== undefined) this.stats.key = keyId;
     this.stats.record(at, number, outcome);
     return { kind: 'answer', answer, delayMs, retryAfterSeconds };
   }

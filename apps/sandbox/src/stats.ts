@@ -14,6 +14,8 @@ export interface Received {
   wamid?: string;
   /** The upstream error code answered, if any. */
   code?: number;
+  /** The id of the key pair the request carried (several key pairs configured), else undefined. */
+  key?: string;
 }
 
 export interface StatsSummary {
@@ -44,11 +46,14 @@ export class StatsRecorder {
   private received: Received[] = [];
   private wamids = new Map<string, string[]>();
   private codes = new Map<number, number>();
+  /** The key pair of the request being decided (set by the message API before it records). */
+  key: string | undefined;
 
   record(at: number, number: string, outcome: Outcome, wamid?: string, code?: number): void {
     this.outcomes[outcome]++;
     // Same property order every time keeps the entries one hidden class.
-    this.received.push({ at, number, outcome, wamid, code });
+    this.received.push({ at, number, outcome, wamid, code, key: this.key });
+    this.key = undefined;
     if (code !== undefined) this.codes.set(code, (this.codes.get(code) ?? 0) + 1);
     if (wamid === undefined) return;
     const list = this.wamids.get(number);

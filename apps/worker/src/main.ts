@@ -1,10 +1,14 @@
-import { createLogger, loadConfigOrExit, logDestination, onShutdown } from '@sobot/config';
+import { EventDispatcher } from '@sobot/campaigns';
+import { createLogger, loadConfigOrExit, loadSendersOrExit, logDestination, onShutdown } from '@sobot/config';
 import { SEND_POLICY } from '@sobot/schema';
 import { startSendWorker, troubleLog } from '@sobot/sending';
 import { Store } from '@sobot/store';
 import { workerConfigSchema } from './config';
 
 const cfg = loadConfigOrExit(workerConfigSchema);
+// SENDERS / SENDERS_FILE / PORTFOLIOS, or SOBOT_API_KEY alone as one sender `default` (SPEC §15).
+const accounts = loadSendersOrExit(process.env, cfg.SEND_RATE);
+const first = accounts.senders[0]!;
 const log = createLogger('worker', cfg.LOG_LEVEL, {}, logDestination(cfg.LOG_FORMAT));
 const store = Store.open(
   { url: cfg.REDIS_URL, cluster: cfg.REDIS_CLUSTER, prefix: cfg.REDIS_PREFIX, resultTtlDays: cfg.RESULT_TTL_DAYS },
@@ -16,15 +20,32 @@ const sender = startSendWorker({
   log,
   sobot: {
     baseUrl: cfg.SOBOT_API_URL,
-    apiKey: cfg.SOBOT_API_KEY,
-    apiSecret: cfg.SOBOT_API_SECRET,
+    apiKey: first.credentials.apiKey,
+    apiSecret: first.credentials.apiSecret,
     timeoutMs: cfg.SOBOT_TIMEOUT_MS,
   },
   sendRate: cfg.SEND_RATE,
   concurrency: cfg.WORKER_CONCURRENCY,
   maxAttempts: cfg.MAX_ATTEMPTS,
   frequencyCapHours: cfg.FREQUENCY_CAP_HOURS,
+  senders: {
+    setups: accounts.senders.map((a) => ({
+      info: { id: a.id, rate: a.rate, portfolio: a.portfolio, numbers: a.numbers },
+      credentials: a.credentials,
+    })),
+    limits: Object.fromEntries(Object.entries(accounts.portfolios).map(([p, v]) => [p, v.messaging_limit])),
+    single: accounts.single,
+  },
+  pairIntervalMs: cfg.PAIR_INTERVAL_MS,
 });
+// SPEC §16: outbound events are delivered by every worker (decisions.md: a pump and a loop per endpoint).
+const events = new EventDispatcher(store, log.child({ part: 'events' }), {
+  allowPrivateUrls: cfg.ALLOW_PRIVATE_URLS,
+  policy: {
+    concurrency: cfg.EVENT_CONCURRENCY,
+    ...(cfg.EVENT_RETRY_SCHEDULE_MS ? { scheduleMs: cfg.EVENT_RETRY_SCHEDULE_MS } : {}),
+  },
+}).start();
 log.info(
   {
     sendRate: cfg.SEND_RATE,
@@ -32,6 +53,8 @@ log.info(
     maxAttempts: cfg.MAX_ATTEMPTS,
     frequencyCapHours: cfg.FREQUENCY_CAP_HOURS ?? null,
     upstream: cfg.SOBOT_API_URL,
+    // Ids, rates and portfolios only: the key pairs are never logged.
+    senders: accounts.senders.map((a) => ({ id: a.id, rate: a.rate, portfolio: a.portfolio })),
     pid: process.pid,
   },
   'worker started',
@@ -44,7 +67,7 @@ process.on('unhandledRejection', troubleLog(log, 'unhandled rejection (ignored)'
 onShutdown(
   log,
   async () => {
-    await sender.close();
+    await Promise.all([sender.close(), events.close()]);
     await store.close();
   },
   SEND_POLICY.shutdownDeadlineMs,

@@ -1,8 +1,10 @@
+import { chooseSenders } from './sender-choice';
 import { createHash, type Hash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { ingestRecipients, type RejectedCells, type XlsxOptions } from '@sobot/ingest';
-import { AUDIENCE, IDEMPOTENCY_LEASE_MS, newCampaignId } from '@sobot/store';
+import { AUDIENCE, newCampaignId } from '@sobot/store';
 import {
+  DAY_MS,
   validateDefaults,
   type CampaignDefaults,
   type Lane,
@@ -13,13 +15,8 @@ import {
   type ValidationOptions,
 } from '@sobot/schema';
 import type { CampaignDeps } from './deps';
-import {
-  ConflictError,
-  DuplicateUploadError,
-  IdempotencyConflictError,
-  IdempotencyInProgressError,
-  InputError,
-} from './errors';
+import { ConflictError, DuplicateUploadError, IdempotencyConflictError, InputError } from './errors';
+import { once } from './idempotency';
 import { preflightImage } from './image-preflight';
 import { UploadFingerprint } from './upload-fingerprint';
 
@@ -62,6 +59,8 @@ export interface UploadInput {
   idempotency?: { key: string; options: string };
   /** `skip`: recipients outside their 24-hour window at send time are skipped (SPEC §12). Default `send`. */
   window?: 'send' | 'skip';
+  /** `sender` / `senders` (SPEC §15): the senders it may use; empty or absent: every active sender. */
+  senders?: string[];
   /**
    * Upload anyway: with `window=skip` even when no inbound message arrived in the last 24 hours, and even when the
    * same recipients and message were uploaded in the last 24 h (else 409 DUPLICATE_UPLOAD).
@@ -72,7 +71,7 @@ export interface UploadInput {
 }
 
 /** A day: with `window=skip`, an upload needs an inbound message within it (else 409 NO_INBOUND_EVENTS). */
-const INBOUND_WITHIN_MS = 86_400_000;
+const INBOUND_WITHIN_MS = DAY_MS;
 
 /**
  * Streams an upload into a new campaign: rows are validated and written chunk by chunk while the body
@@ -83,47 +82,32 @@ export async function createCampaign(deps: CampaignDeps, input: UploadInput): Pr
   const idem = input.dryRun ? undefined : input.idempotency;
   if (!idem) return create(deps, input);
   const id = newCampaignId();
-  const keys = deps.store.idempotency;
-  const held = await keys.acquire(idem.key, id, `${idem.options}:`);
-  if (!held.fresh) {
-    // The body is read to its end whatever the answer (only hashed): a client still sending gets its answer.
-    const hash = createHash('sha256');
-    for await (const chunk of input.body) hash.update(chunk);
-    const [options, file] = held.fingerprint.split(':');
-    if (options !== idem.options) {
-      throw new IdempotencyConflictError(
-        `this Idempotency-Key was already used for campaign ${held.campaignId} with different upload options`,
-      );
-    }
-    // Still being read by another request: 409 (retry) rather than holding this request for minutes.
-    if (!held.committed) throw new IdempotencyInProgressError();
-    if (file && hash.digest('hex') !== file) {
-      throw new IdempotencyConflictError(
-        `this Idempotency-Key was already used for campaign ${held.campaignId} with a different file`,
-      );
-    }
-    return { ...(await answerOf(deps, held.campaignId, held.answer, input.name)), replayed: true };
-  }
-  // The claim is renewed while the file streams; a producer that dies stops renewing and loses it after the lease.
-  const renewal = setInterval(() => void keys.renew(idem.key, id).catch(() => undefined), IDEMPOTENCY_LEASE_MS / 3);
-  renewal.unref();
-  const hash = createHash('sha256');
-  try {
-    const result = await create(deps, { ...input, body: hashed(input.body, hash) }, id, async () => {
-      clearInterval(renewal);
-      // The fence: the claim must still be this upload's when its campaign appears.
-      if (!(await keys.renew(idem.key, id))) throw new IdempotencyInProgressError();
-    });
-    await keys.settle(idem.key, id, `${idem.options}:${hash.digest('hex')}`, JSON.stringify(result));
-    return result;
-  } catch (err) {
-    // Freed for a retry unless the campaign was made after all (only storing its answer failed).
-    const made = await deps.store.campaigns.waitUntilExists(id, 0).catch(() => true);
-    if (!made) await keys.release(idem.key, id).catch(() => undefined);
-    throw err;
-  } finally {
-    clearInterval(renewal);
-  }
+  const used = (campaignId: string, what: string) =>
+    new IdempotencyConflictError(`this Idempotency-Key was already used for campaign ${campaignId} with ${what}`);
+  return once(deps, {
+    key: idem.key,
+    campaignId: id,
+    request: idem.options,
+    // A file may stream for minutes: a retry is answered 409 (retry) rather than held that long.
+    whileHeld: 'refuse',
+    create: async (fence) => {
+      const hash = createHash('sha256');
+      const answer = await create(deps, { ...input, body: hashed(input.body, hash) }, id, fence);
+      return { answer, content: hash.digest('hex'), stored: JSON.stringify(answer) };
+    },
+    content: async () => {
+      // Only hashed: the body is read to its end whatever the answer.
+      const hash = createHash('sha256');
+      for await (const chunk of input.body) hash.update(chunk);
+      return hash.digest('hex');
+    },
+    replay: async (campaignId, stored) => ({
+      ...(await answerOf(deps, campaignId, stored, input.name)),
+      replayed: true,
+    }),
+    conflict: (campaignId, what) =>
+      used(campaignId, what === 'request' ? 'different upload options' : 'a different file'),
+  });
 }
 
 /** The body's chunks, each also fed to `hash` (nothing is held). */
@@ -169,6 +153,7 @@ async function create(
       defaultErrors,
     );
   }
+  const senders = await chooseSenders(deps, ...(input.senders ?? []));
   if (input.preflight && input.defaults.image_url) {
     await preflightImage(input.defaults.image_url, { allowPrivateUrls: deps.cfg?.ALLOW_PRIVATE_URLS });
   }
@@ -264,6 +249,7 @@ async function create(
       sendAt: input.sendAt,
       quietHours: input.quietHours,
       window: input.window,
+      senders,
     });
     // Should this fail, the claim lapses after its lease: the campaign exists either way.
     await deps.store.uploadPrints.settle(hash, writer.campaignId).catch(() => undefined);

@@ -1,7 +1,23 @@
+/** Every code this package's errors carry (the producer maps each to one HTTP status). */
+export const CAMPAIGN_ERROR_CODES = [
+  'INVALID_MESSAGES',
+  'INVALID_NUMBERS',
+  'INVALID_ROWS',
+  'INVALID_DEFAULTS',
+  'INVALID_URL',
+  'URL_NOT_PUBLIC',
+  'IMAGE_PREFLIGHT_FAILED',
+  'NO_INBOUND_EVENTS',
+  'DUPLICATE_UPLOAD',
+  'IDEMPOTENCY_KEY_REUSED',
+  'IDEMPOTENCY_IN_PROGRESS',
+] as const;
+export type CampaignErrorCode = (typeof CAMPAIGN_ERROR_CODES)[number];
+
 /** Base of this package's errors: a stable `code` for the API's error handler. */
 export class CampaignError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: CampaignErrorCode,
     message: string,
   ) {
     super(message);
@@ -12,7 +28,7 @@ export class CampaignError extends Error {
 /** The caller's input is wrong; `details` says where (rows, fields, message indexes). */
 export class InputError extends CampaignError {
   constructor(
-    code: string,
+    code: CampaignErrorCode,
     message: string,
     readonly details?: unknown,
   ) {
@@ -40,7 +56,7 @@ export class IdempotencyInProgressError extends CampaignError {
 /** The request conflicts with the state of things (409): e.g. `window=skip` when no inbound event arrived. */
 export class ConflictError extends CampaignError {
   constructor(
-    code: string,
+    code: CampaignErrorCode,
     message: string,
     readonly details?: unknown,
   ) {

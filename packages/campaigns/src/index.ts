@@ -14,6 +14,8 @@ export {
 export { formatRejected, REJECTED_COLUMNS, type RejectedFile } from './rejected-file';
 export {
   CampaignError,
+  CAMPAIGN_ERROR_CODES,
+  type CampaignErrorCode,
   InputError,
   IdempotencyConflictError,
   IdempotencyInProgressError,
@@ -52,6 +54,7 @@ export {
 } from './events/signing';
 export {
   attemptDelivery,
+  endpointAgent,
   retryAfterMs as eventRetryAfterMs,
   EVENT_TIMEOUT_MS,
   type AttemptOptions,
@@ -68,3 +71,5 @@ export {
   endpointView,
   type EndpointOptions,
 } from './events/endpoints';
+export { EventDispatcher, type DispatcherOptions } from './events/dispatcher';
+export { EVENT_POLICY, RETRY_SCHEDULE_MS, afterFailure, type EventPolicy, type AfterFailure } from './events/policy';

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { chooseSenders } from './sender-choice';
 import {
   messageInputSchema,
   parseCaptionTemplate,
@@ -11,10 +13,11 @@ import {
   textProblem,
   type ValidationOptions,
 } from '@sobot/schema';
-import { IDEMPOTENCY_LEASE_MS, messageId, newCampaignId } from '@sobot/store';
+import { messageId, newCampaignId } from '@sobot/store';
 import type { z } from 'zod';
 import type { CampaignDeps } from './deps';
-import { IdempotencyConflictError, IdempotencyInProgressError, InputError } from './errors';
+import { IdempotencyConflictError, InputError } from './errors';
+import { once } from './idempotency';
 
 type MessageInput = z.output<typeof messageInputSchema>;
 
@@ -95,59 +98,47 @@ export async function sendMessages(
     lane?: Lane;
     sendAt?: number;
     quietHours?: QuietSpan;
+    /** `sender` / `senders` of the call (SPEC §15); each message's own `sender` joins them. */
+    senders?: string[];
   },
 ): Promise<SendMessagesResult> {
+  const senders = await chooseSenders(deps, ...(opts.senders ?? []), ...messages.map((m) => m.sender));
   const { unique, indexOf, metadata } = prepare(messages, opts.validation ?? {});
   const id = newCampaignId();
-  const key = opts.idempotencyKey;
-  const body = JSON.stringify(messages);
   const ids = (campaignId: string) => indexOf.map((i) => messageId(campaignId, i));
-  if (key) {
-    const earlier = await firstCall(deps, key, id, body);
-    if (earlier) return { campaign_id: earlier, ids: ids(earlier), replayed: true };
-  }
-  const writer = deps.store.newCampaign({}, id);
-  try {
-    for (const m of unique) await writer.add(m);
-    // The claim must still be this call's when its campaign appears (a long write may have outlived the lease).
-    if (key && !(await deps.store.idempotency.renew(key, id))) throw new IdempotencyInProgressError();
-    await writer.commit({
-      name: `api ${new Date().toISOString().slice(0, 19).replace('T', ' ')}`,
-      source: 'api',
-      defaults: {},
-      total: messages.length,
-      rejected: 0,
-      duplicates: messages.length - unique.length,
-      lane: opts.lane ?? 'transactional',
-      sendAt: opts.sendAt,
-      quietHours: opts.quietHours,
-      metadata,
-    });
-    if (key) await deps.store.idempotency.commit(key, id, body);
-  } catch (err) {
-    await writer.abort();
-    if (key) await deps.store.idempotency.release(key, id).catch(() => undefined);
-    throw err;
-  }
-  return { campaign_id: id, ids: ids(id), replayed: false };
-}
-
-/**
- * Claims the idempotency key for campaign `id`; when an earlier call has it, the campaign that call created
- * (waiting for it while that call is still writing). A claim whose campaign never appears within its lease
- * (its producer died) is taken over: this call creates the campaign.
- */
-async function firstCall(deps: CampaignDeps, key: string, id: string, body: string): Promise<string | undefined> {
-  for (;;) {
-    const claim = await deps.store.idempotency.claim(key, id, body);
-    if (claim.fresh) return undefined;
-    if (!claim.sameBody) throw new IdempotencyConflictError();
-    if (claim.committed) return claim.campaignId;
-    if (await deps.store.campaigns.waitUntilExists(claim.campaignId, IDEMPOTENCY_LEASE_MS)) {
-      // Not committed: its call may have died between writing the campaign and queueing it (found by pnpm chaos).
-      await deps.store.control.ensureQueued(claim.campaignId);
-      return claim.campaignId;
+  const write = async (fence: () => Promise<void>) => {
+    const writer = deps.store.newCampaign({}, id);
+    try {
+      for (const m of unique) await writer.add(m);
+      await fence();
+      await writer.commit({
+        name: `api ${new Date().toISOString().slice(0, 19).replace('T', ' ')}`,
+        source: 'api',
+        defaults: {},
+        total: messages.length,
+        rejected: 0,
+        duplicates: messages.length - unique.length,
+        lane: opts.lane ?? 'transactional',
+        sendAt: opts.sendAt,
+        quietHours: opts.quietHours,
+        metadata,
+        senders,
+      });
+    } catch (err) {
+      await writer.abort();
+      throw err;
     }
-    // Still no campaign after a whole lease: its lease has lapsed, the next claim takes the key over.
-  }
+    return { campaign_id: id, ids: ids(id), replayed: false };
+  };
+  if (!opts.idempotencyKey) return write(async () => undefined);
+  return once(deps, {
+    key: opts.idempotencyKey,
+    campaignId: id,
+    request: createHash('sha256').update(JSON.stringify(messages)).digest('hex'),
+    // A call of at most 1,000 messages is written in moments: a repeat waits for its answer.
+    whileHeld: 'wait',
+    create: async (fence) => ({ answer: await write(fence) }),
+    replay: async (campaignId) => ({ campaign_id: campaignId, ids: ids(campaignId), replayed: true }),
+    conflict: () => new IdempotencyConflictError(),
+  });
 }

@@ -124,6 +124,8 @@ export interface CampaignView {
   quiet_hours: string | null;
   /** When the first recipient held by quiet hours may be sent; null when none waits. */
   waiting_until: string | null;
+  /** Why recipients wait: QUIET_HOURS, MESSAGING_LIMIT (the portfolio's 24 h budget), PAIR_RATE; null: none. */
+  waiting_reason?: 'QUIET_HOURS' | 'MESSAGING_LIMIT' | 'PAIR_RATE' | null;
   created_at: string;
   started_at: string | null;
   completed_at: string | null;
@@ -194,6 +196,8 @@ export interface MessageInput {
   caption?: string;
   /** Your own data (an order id…): a JSON object of at most 1 KiB, given back with the message and its events. */
   metadata?: Record<string, unknown>;
+  /** The sender (SPEC §15) to send it through: one of GET /v1/senders' ids; default every active sender. */
+  sender?: string;
 }
 
 /** One message of `GET /v1/messages`: its status, and when it was accepted. */
@@ -330,4 +334,43 @@ export interface EndpointTestResult {
   status: number | null;
   error: 'timeout' | 'unreachable' | 'address' | null;
   duration_ms: number;
+}
+
+/** One sender (SPEC §15): a Sobot account, one WhatsApp number. Its key pair is never shown. */
+export interface SenderView {
+  id: string;
+  /** Requests per second to this sender, across every worker. */
+  rate: number;
+  portfolio: string;
+  state: 'active' | 'paused';
+  /** Why the upstream refused it (401, 368…); null when active. */
+  paused_reason: string | null;
+  paused_code: string | null;
+  paused_at: string | null;
+  /** 131048 halves its rate until then; null when not slowed. */
+  slowed_until: string | null;
+  /** Its requests in flight now, over every worker. */
+  in_flight: number;
+  /** Its portfolio's budget (see PortfolioUsage). */
+  used_24h: number;
+  remaining_24h: number | null;
+  next_release_at: string | null;
+}
+
+/** A portfolio's messaging budget: unique numbers a rolling 24 h may start conversations with. */
+export interface PortfolioUsage {
+  portfolio: string;
+  /** null: unlimited. */
+  messaging_limit: number | null;
+  used_24h: number;
+  /** null: unlimited. */
+  remaining_24h: number | null;
+  /** When the oldest counted number leaves the 24 h; null when none is counted. */
+  next_release_at: string | null;
+}
+
+/** `GET /v1/senders`. */
+export interface SenderList {
+  senders: SenderView[];
+  portfolios: PortfolioUsage[];
 }

@@ -24,6 +24,8 @@ import type {
   EventEndpointList,
   EventEndpointView,
   RotatedSecret,
+  SenderList,
+  SenderView,
   UploadResult,
   RetryFailedTally,
   RetryInclude,
@@ -46,6 +48,8 @@ import {
   isEventEndpointList,
   isEventEndpointView,
   isRotatedSecret,
+  isSenderList,
+  isSenderView,
   isUploadResult,
 } from './guards';
 import { parseNdjson } from './ndjson';
@@ -600,6 +604,23 @@ export class SobotBulkClient {
   }
 
   /** A new signing secret; the previous one keeps signing for 24 h. Not retried (each call makes a secret). */
+  /** The senders (SPEC §15): state, in-flight requests, their portfolios' 24 h budget. Never a key pair. */
+  async listSenders(opts: { signal?: AbortSignal } = {}): Promise<SenderList> {
+    const res = await this.send({ method: 'GET', path: '/v1/senders', idempotent: true, signal: opts.signal });
+    return this.json(res, isSenderList, 'a list of senders');
+  }
+
+  /** Resumes a paused sender (and the campaigns paused NO_ACTIVE_SENDER); answers the sender. */
+  async resumeSender(id: string, opts: { signal?: AbortSignal } = {}): Promise<SenderView> {
+    const res = await this.send({
+      method: 'POST',
+      path: `/v1/senders/${encodeURIComponent(id)}/resume`,
+      idempotent: true,
+      signal: opts.signal,
+    });
+    return this.json(res, isSenderView, 'a sender');
+  }
+
   async rotateEventEndpointSecret(id: string, opts: { signal?: AbortSignal } = {}): Promise<RotatedSecret> {
     const res = await this.send({
       method: 'POST',

@@ -16,6 +16,8 @@ import type {
   SuppressionList,
   SuppressionView,
   RotatedSecret,
+  SenderList,
+  SenderView,
   UploadResult,
 } from './api-types';
 
@@ -115,6 +117,14 @@ export function isEventEndpointCreated(v: unknown): v is EventEndpointCreated {
 
 export function isEventEndpointList(v: unknown): v is EventEndpointList {
   return isObject(v) && Array.isArray(v.endpoints) && v.endpoints.every(isEventEndpointView);
+}
+
+export function isSenderView(v: unknown): v is SenderView {
+  return isObject(v) && isString(v.id) && isNumber(v.rate) && (v.state === 'active' || v.state === 'paused');
+}
+
+export function isSenderList(v: unknown): v is SenderList {
+  return isObject(v) && Array.isArray(v.senders) && v.senders.every(isSenderView) && Array.isArray(v.portfolios);
 }
 
 export function isRotatedSecret(v: unknown): v is RotatedSecret {

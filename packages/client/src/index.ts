@@ -55,6 +55,9 @@ export type {
   EventEndpointList,
   RotatedSecret,
   EndpointTestResult,
+  SenderView,
+  SenderList,
+  PortfolioUsage,
 } from './api-types';
 export {
   verifyEvent,

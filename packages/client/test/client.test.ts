@@ -43,6 +43,7 @@ function view(status: CampaignView['status'], sent: number): CampaignView {
     send_at: null,
     status,
     paused_reason: null,
+    waiting_reason: null,
     image_url: null,
     caption: null,
     counts: {

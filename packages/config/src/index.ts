@@ -21,3 +21,14 @@ export {
   type LogFormat,
 } from './logger';
 export { onShutdown } from './shutdown';
+export {
+  loadSenders,
+  loadSendersOrExit,
+  Credentials,
+  SendersConfigError,
+  DEFAULT_SENDER_RATE,
+  DEFAULT_PORTFOLIO,
+  type SenderConfig,
+  type PortfolioConfig,
+  type SendersConfig,
+} from './senders';

@@ -8,7 +8,8 @@ export {
   type RedisServerOptions,
 } from './redis-server';
 export { spawnApp, waitForHttp, REPO_ROOT, type AppProcess, type AppName } from './processes';
-export { startTestRedis, type TestRedis } from './test-redis';
+export { startTestRedis, type TestRedis, type TestRedisOptions } from './test-redis';
+export { assertMayStartProcesses } from './unit-guard';
 export { startStack, type Stack, type StackOptions } from './stack';
 export { startSystem, json, type System, type SystemOptions, type CampaignState, type ReportLine } from './system';
 export { startTestCluster, type TestCluster } from './redis-cluster';

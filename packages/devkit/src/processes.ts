@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
+import { assertMayStartProcesses } from './unit-guard';
 
 /** The repository root (devkit lives in packages/devkit/src). */
 export const REPO_ROOT = resolve(__dirname, '..', '..', '..');
@@ -27,6 +28,7 @@ export function spawnApp(
   env: Record<string, string | undefined>,
   nodeArgs: string[] = [],
 ): AppProcess {
+  assertMayStartProcesses(`the ${name} process`);
   const entry = name.includes('/') ? name : `apps/${name}/src/main.ts`;
   const loader = entry.endsWith('.js') ? [] : ['--import', 'tsx'];
   const child = spawn(process.execPath, [...nodeArgs, ...loader, entry], {

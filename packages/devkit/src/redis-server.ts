@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import { freePort } from './free-port';
 import { waitFor } from './wait-for';
+import { assertMayStartProcesses } from './unit-guard';
 
 export interface RedisServerOptions {
   /** Data directory (AOF lives here). */
@@ -24,6 +25,10 @@ export interface RedisServer {
   kill9(): Promise<void>;
   /** Start again on the same port and directory. */
   restart(): Promise<void>;
+  /** SIGSTOP: the server keeps its connections open but answers nothing (a hung Redis). */
+  freeze(): void;
+  /** SIGCONT after freeze. */
+  thaw(): void;
 }
 
 export class RedisNotInstalledError extends Error {
@@ -71,6 +76,7 @@ function exited(child: ChildProcess): Promise<void> {
 
 /** Spawns redis-server from PATH on loopback and resolves once it answers PING. */
 export async function startRedisServer(opts: RedisServerOptions): Promise<RedisServer> {
+  assertMayStartProcesses('redis-server');
   if (!redisServerInstalled()) throw new RedisNotInstalledError();
   mkdirSync(opts.dir, { recursive: true });
   const port = opts.port ?? (await freePort());
@@ -119,5 +125,7 @@ export async function startRedisServer(opts: RedisServerOptions): Promise<RedisS
       await exited(child);
     },
     restart: launch,
+    freeze: () => void child.kill('SIGSTOP'),
+    thaw: () => void child.kill('SIGCONT'),
   };
 }

@@ -51,17 +51,19 @@ export interface IngestSummary {
  * - `WORKBOOK_TOO_LARGE`: an .xlsx expands past its limits (WorkbookLimits), or a cell or row is over MAX_CELL_CHARS.
  * - `UNKNOWN_COUNTRY`: the `country` option is not an ISO 3166 alpha-2 code of a country with a numbering plan.
  */
-export type IngestErrorCode =
-  | 'UNPARSEABLE'
-  | 'NO_PHONE_COLUMN'
-  | 'AMBIGUOUS_PHONE_COLUMN'
-  | 'UNKNOWN_COLUMN'
-  | 'UNKNOWN_VARIABLE'
-  | 'NO_VALID_ROWS'
-  | 'STRICT_REJECTED'
-  | 'INVALID_DEFAULTS'
-  | 'WORKBOOK_TOO_LARGE'
-  | 'UNKNOWN_COUNTRY';
+export const INGEST_ERROR_CODES = [
+  'UNPARSEABLE',
+  'NO_PHONE_COLUMN',
+  'AMBIGUOUS_PHONE_COLUMN',
+  'UNKNOWN_COLUMN',
+  'UNKNOWN_VARIABLE',
+  'NO_VALID_ROWS',
+  'STRICT_REJECTED',
+  'INVALID_DEFAULTS',
+  'WORKBOOK_TOO_LARGE',
+  'UNKNOWN_COUNTRY',
+] as const;
+export type IngestErrorCode = (typeof INGEST_ERROR_CODES)[number];
 
 /** Where a file stopped parsing. */
 export interface ParsePosition {

@@ -2,6 +2,7 @@ export { ingestRecipients, type IngestOptions } from './ingest';
 export { INFER_SHARE, type CountrySource } from './country';
 export {
   IngestError,
+  INGEST_ERROR_CODES,
   type IngestErrorCode,
   type IngestErrorDetails,
   type IngestSummary,

@@ -9,7 +9,7 @@ export interface Metrics {
   render(): Promise<string>;
   /**
    * Every series name /metrics can serve (a histogram's `_bucket`, `_sum` and `_count` included): what dashboards
-   * and alert rules may refer to (deploy/, checked by packages/metrics/test/deploy.test.ts).
+   * and alert rules may refer to (deploy/, checked by packages/metrics/test/deploy.e2e.test.ts).
    */
   names(): string[];
 }
@@ -198,6 +198,49 @@ export function createMetrics(store: Store): Metrics {
     'counter',
     one('rate_limited'),
   );
+  /** `sender:<id>:<what>` sums as one series per sender (SPEC §15); none before the first. */
+  const perSender = (what: string) => async (): Promise<Values> =>
+    Object.entries(await read())
+      .filter(([k]) => k.startsWith('sender:') && k.endsWith(`:${what}`))
+      .map(([k, value]) => ({ labels: { sender: k.slice(7, -what.length - 1) }, value }));
+  summed(
+    registry,
+    'sobot_sender_requests_total',
+    'Requests made through each sender (several senders, SPEC §15)',
+    'counter',
+    perSender('requests'),
+  );
+  summed(
+    registry,
+    'sobot_sender_throttled_total',
+    'Requests of each sender the upstream throttled (130429 / 429): that sender waits, the others go on',
+    'counter',
+    perSender('throttled'),
+  );
+  // The senders' state and the portfolios' 24 h budget: one read per scrape.
+  let senders: ReturnType<typeof store.senders.overview> | undefined;
+  const overview = () => (senders ??= store.senders.overview(24 * 3_600_000));
+  new Gauge({
+    name: 'sobot_sender_paused',
+    help: '1 while a sender is paused (the upstream refused it: 401/403, 368, 131031, 131042)',
+    labelNames: ['sender'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const s of (await overview()).senders) this.set({ sender: s.id }, s.state === 'paused' ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'sobot_messaging_budget_remaining',
+    help: 'New numbers a portfolio may still start conversations with in the rolling 24 h (portfolios with a limit)',
+    labelNames: ['portfolio'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const p of (await overview()).portfolios)
+        if (p.remaining_24h !== null) this.set({ portfolio: p.portfolio }, p.remaining_24h);
+    },
+  });
   /** A histogram kept as `<prefix><bucket index>`, `<prefix>sum_ms` and `<prefix>count` sums. */
   const histogram = (name: string, prefix: string) => async (): Promise<Values> => {
     const m = await read();
@@ -231,6 +274,7 @@ export function createMetrics(store: Store): Metrics {
     async render(): Promise<string> {
       sums = undefined;
       mem = undefined;
+      senders = undefined;
       await collectCampaigns();
       return registry.metrics();
     },

@@ -170,6 +170,10 @@ export const campaignViewSchema = z.object({
     .nullable()
     .describe("`HH:MM-HH:MM` of each recipient's local time when it is not messaged; null: no quiet hours"),
   waiting_until: isoTime.nullable().describe('when the first recipient held by quiet hours may be sent; null: none'),
+  waiting_reason: z
+    .enum(['QUIET_HOURS', 'MESSAGING_LIMIT', 'PAIR_RATE'])
+    .nullable()
+    .describe("why recipients wait (SPEC §15: MESSAGING_LIMIT until the portfolio's 24 h budget frees); null: none"),
   created_at: isoTime,
   started_at: isoTime.nullable(),
   completed_at: isoTime.nullable(),
@@ -290,6 +294,8 @@ export const messageInputSchema = z.object({
   caption: z.string().optional(),
   /** Values for `{{name}}` variables in the caption. */
   variables: z.record(z.string(), z.union([z.string(), z.number()]).transform(String)).optional(),
+  /** The sender (SPEC §15) to send it through; the call's messages share the senders they name. */
+  sender: z.string().min(1).max(64).optional(),
   /** The caller's own data (an order id…), kept with the message and given back with it and its events. */
   metadata: z
     .record(z.string(), z.unknown())
@@ -310,6 +316,9 @@ const sendOptions = {
   send_at: z.string().max(40).optional(),
   /** `HH:MM-HH:MM`: hold each message while this span covers its recipient's local time. Default none. */
   quiet_hours: z.string().max(40).optional(),
+  /** The sender(s) to use (SPEC §15): an id, or comma-separated ids; default every active sender. */
+  sender: z.string().max(1000).optional(),
+  senders: z.string().max(1000).optional(),
 };
 
 export const sendMessagesBodySchema = z.union([

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CAMPAIGN_ID_PATTERN } from './ids';
 
 /** SPEC §16: the outbound event types an endpoint may subscribe to. */
 export const EVENT_TYPES = [
@@ -27,11 +28,7 @@ export const eventEndpointBodySchema = z
       .max(EVENT_TYPES.length)
       .optional()
       .describe('the event types sent to this endpoint; absent: all of them'),
-    campaign_id: z
-      .string()
-      .regex(/^c[0-9a-z]{15}$/)
-      .optional()
-      .describe("only this campaign's events"),
+    campaign_id: z.string().regex(CAMPAIGN_ID_PATTERN).optional().describe("only this campaign's events"),
     description: z.string().trim().max(200).optional(),
   })
   .strict();

@@ -51,6 +51,7 @@ export {
   type KeywordAction,
 } from './keywords';
 export { parseSendAt, SEND_AT_MAX_DAYS, type SendAtResult } from './send-at';
+export { CAMPAIGN_ID_SOURCE, CAMPAIGN_ID_PATTERN, MESSAGE_ID_PATTERN, DAY_MS } from './ids';
 export { clip, clipBytes, clipList, ECHO_MAX, OUTSIDE_TEXT_MAX_BYTES } from './clip';
 export {
   parseQuietHours,
@@ -79,3 +80,11 @@ export {
   type EndpointTestResult,
 } from './events';
 export { REASONS, reasonFor, errorHint, type Reason } from './reasons';
+export {
+  senderViewSchema,
+  senderListSchema,
+  portfolioUsageSchema,
+  type SenderView,
+  type SenderList,
+  type PortfolioUsageView,
+} from './senders';

@@ -4,6 +4,8 @@
  * (`21:00-08:00`). Local time is read with Intl in the recipient's IANA zone, so daylight saving time is the
  * zone's own.
  */
+import { DAY_MS } from './ids';
+
 export interface QuietSpan {
   /** Minutes after local midnight. */
   start: number;
@@ -93,11 +95,11 @@ export function quietUntil(span: QuietSpan, zone: string, now: number): number |
   const f = formatter(zone) ?? formatter('UTC')!;
   const second = Math.floor(now / 1000) * 1000;
   const wall = wallClock(f, second);
-  const minute = Math.floor((wall % 86_400_000) / 60_000);
+  const minute = Math.floor((wall % DAY_MS) / 60_000);
   if (!inQuietSpan(span, minute)) return undefined;
-  const midnight = wall - (wall % 86_400_000);
+  const midnight = wall - (wall % DAY_MS);
   // The end is later today, or (wrapping span, evening part) tomorrow.
-  const endWall = midnight + span.end * 60_000 + (minute >= span.end ? 86_400_000 : 0);
+  const endWall = midnight + span.end * 60_000 + (minute >= span.end ? DAY_MS : 0);
   // Wall time → instant: subtract the zone's offset, read again at the estimate (the offset may change between).
   let t = endWall - (wall - second);
   t = endWall - (wallClock(f, t) - t);

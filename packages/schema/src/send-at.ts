@@ -1,3 +1,5 @@
+import { DAY_MS } from './ids';
+
 /** The furthest ahead a send may be scheduled (SPEC §10). */
 export const SEND_AT_MAX_DAYS = 90;
 
@@ -43,7 +45,6 @@ export function parseSendAt(text: string, now = Date.now()): SendAtResult {
   if (problem) return { ok: false, message: `is not a real date and time: ${v.slice(0, 40)} ${problem}` };
   const at = Date.parse(v);
   if (Number.isNaN(at)) return { ok: false, message: 'is not a valid date and time' };
-  if (at - now > SEND_AT_MAX_DAYS * 86_400_000)
-    return { ok: false, message: `must be within ${SEND_AT_MAX_DAYS} days` };
+  if (at - now > SEND_AT_MAX_DAYS * DAY_MS) return { ok: false, message: `must be within ${SEND_AT_MAX_DAYS} days` };
   return { ok: true, at: at <= now ? 0 : at };
 }

@@ -4,6 +4,8 @@ import { DelayedError, type Job } from 'bullmq';
 import { SEND_POLICY, roundBackoffMs } from '@sobot/schema';
 import {
   AUDIENCE,
+  WINDOW_MS,
+  type Assignment,
   Circulation,
   isTerminal,
   type ChunkJobData,
@@ -12,7 +14,7 @@ import {
   type Outcome,
 } from '@sobot/store';
 import type { CampaignWatch } from './campaign-watch';
-import { deliverRound, type DeliverDeps } from './deliver';
+import { deliverRound, SENDER_PAUSED, type DeliverDeps } from './deliver';
 import { OutcomeFlusher } from './outcome-flusher';
 import type { Permits } from './permits';
 import { QuietGate } from './quiet-gate';
@@ -26,6 +28,8 @@ export interface RunnerDeps extends DeliverDeps {
   onStoreFull: (err: unknown) => void;
   /** FREQUENCY_CAP_HOURS: a number that got a bulk message within this many hours is skipped; 0: off. */
   frequencyCapHours: number;
+  /** The time quiet hours are judged by (default Date.now; tests move it instead of waiting for a span's end). */
+  clock?: () => number;
 }
 
 /**
@@ -86,7 +90,13 @@ export class ChunkRunner {
       clearInterval(renew);
       await this.d.ledger.releaseLease(campaignId, chunk, lease).catch(() => undefined);
     }
-    const { stopped, nextRoundMs, completed, canaryPassed, waitingUntil } = result;
+    const { stopped, nextRoundMs, completed, canaryPassed, waitingUntil, noSender } = result;
+    if (noSender) {
+      if (await this.d.pool!.pauseCampaign(campaignId))
+        this.d.log.error({ campaignId }, 'campaign paused: none of its senders is active (NO_ACTIVE_SENDER)');
+      this.d.watch.set(campaignId, 'paused');
+      return this.park(job, token);
+    }
     const { meta } = loaded;
     if (canaryPassed) {
       this.d.log.info({ campaignId }, 'canary passed: sending the rest of the campaign');
@@ -99,7 +109,13 @@ export class ChunkRunner {
     // This chunk is done, or waits for its next round: the campaign's next chunk takes its turn in the queue.
     if (meta.lane === 'bulk') await this.d.ledger.release(campaignId, 1);
     // Retries keep their backoff; recipients held by quiet hours come back when the first of them may go.
-    const wakeAt = nextRoundMs !== undefined ? Date.now() + nextRoundMs : waitingUntil;
+    const clock = this.d.clock ?? Date.now;
+    const wakeAt =
+      nextRoundMs !== undefined
+        ? Date.now() + nextRoundMs
+        : waitingUntil !== undefined
+          ? Date.now() + (waitingUntil - clock())
+          : undefined;
     if (wakeAt !== undefined) {
       await job.moveToDelayed(wakeAt, token);
       throw new DelayedError();
@@ -138,10 +154,13 @@ export class ChunkRunner {
     let nextRoundMs: number | undefined;
     const tasks: Promise<void>[] = [];
     // Quiet hours: a recipient inside them is not requested; it stays pending and the chunk comes back for it.
-    const quiet = meta.quietHours ? new QuietGate(meta.quietHours) : undefined;
+    const quiet = meta.quietHours ? new QuietGate(meta.quietHours, this.d.clock) : undefined;
     // Bulk messages sent, for the frequency cap's marks (written when the chunk's sends end).
     const capHours = meta.lane === 'bulk' ? this.d.frequencyCapHours : 0;
     const sentNumbers: string[] = [];
+    /** Recipients held by the messaging limit or the pair rate (SPEC §15), and when the first may go. */
+    const held = { count: 0, until: Number.POSITIVE_INFINITY, reason: '' };
+    let noSender = false;
     try {
       const screening = anySuppressed || meta.window === 'skip' || capHours > 0;
       const skips = screening ? await this.screen(meta, recipients, outcomes, capHours) : new Map<number, Outcome>();
@@ -150,8 +169,21 @@ export class ChunkRunner {
         task.catch(() => undefined);
         tasks.push(task);
       }
+      const plan = await this.assign(meta, recipients, outcomes, skips, quiet);
+      for (const a of plan?.values() ?? []) {
+        if (a.status === 'none') noSender = true;
+        else if (a.status !== 'go') {
+          held.count += 1;
+          held.until = Math.min(held.until, a.until);
+          if (a.status === 'limit' || !held.reason)
+            held.reason = a.status === 'limit' ? 'MESSAGING_LIMIT' : 'PAIR_RATE';
+        }
+      }
       for (let i = 0; i < recipients.length; i += 1) {
+        if (noSender) break;
         if (isTerminal(outcomes.get(i)) || skips.has(i)) continue;
+        const assigned = plan?.get(i);
+        if (assigned && assigned.status !== 'go') continue;
         if (quiet?.hold(recipients[i]!)) continue;
         try {
           await this.d.permits.acquire(stop.signal, taker);
@@ -163,13 +195,16 @@ export class ChunkRunner {
           this.d.permits.release();
           continue;
         }
-        const task = deliverRound(this.d, recipients[i]!, outcomes.get(i), stop.signal, priority)
+        const lane = assigned ? this.d.pool!.lanes.get(assigned.sender) : undefined;
+        const task = deliverRound(this.d, recipients[i]!, outcomes.get(i), stop.signal, priority, lane)
           .then((o) => {
+            if (o.kind === 'r' && o.code === SENDER_PAUSED) nextRoundMs = Math.max(nextRoundMs ?? 0, 1);
             if (o.kind === 'k') this.d.metrics.skipped(o.code);
             // First rounds only: a retry's wait is its backoff, not the lane's lag.
             if (o.kind === 's' && priority && o.rounds === 1)
               this.d.metrics.transactionalLag(o.at - Math.max(meta.createdAt, meta.sendAt));
-            if (o.kind === 'r') nextRoundMs = Math.max(nextRoundMs ?? 0, roundBackoffMs(o.rounds), o.notBeforeMs ?? 0);
+            else if (o.kind === 'r')
+              nextRoundMs = Math.max(nextRoundMs ?? 0, roundBackoffMs(o.rounds), o.notBeforeMs ?? 0);
             if (o.kind === 's' && capHours > 0) sentNumbers.push(recipients[i]!.customer_number);
             return flusher.add(i, o);
           })
@@ -191,8 +226,11 @@ export class ChunkRunner {
       const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failure) throw failure.reason;
       // A stopped run saw only part of the chunk: the tally of the last full run stands.
-      if (quiet && !stop.signal.aborted)
-        await this.d.ledger.setWaiting(campaignId, chunk, quiet.waiting, quiet.earliest);
+      if ((quiet || plan) && !stop.signal.aborted) {
+        const count = (quiet?.waiting ?? 0) + held.count;
+        const until = Math.min(quiet?.earliest ?? Number.POSITIVE_INFINITY, held.until);
+        await this.d.ledger.setWaiting(campaignId, chunk, count, until, held.reason);
+      }
     } finally {
       clearInterval(poll);
       this.shutdown.removeEventListener('abort', onShutdown);
@@ -200,10 +238,57 @@ export class ChunkRunner {
     const stopped = stop.signal.aborted ? (stop.signal.reason as StopReason) : undefined;
     if (stopped) log.info({ reason: stopped }, 'chunk stopped early');
     if (flusher.breakerTripped) log.warn('campaign breaker tripped: one upstream code failed half the requests');
-    const waitingUntil = quiet && quiet.waiting > 0 ? quiet.earliest : undefined;
+    const quietUntil = quiet && quiet.waiting > 0 ? quiet.earliest : Number.POSITIVE_INFINITY;
+    const first = Math.min(quietUntil, held.until);
+    const waitingUntil = Number.isFinite(first) ? first : undefined;
     if (quiet?.waiting)
       log.debug({ waiting: quiet.waiting, until: waitingUntil }, 'recipients wait for quiet hours to end');
-    return { stopped, nextRoundMs, completed: flusher.completed, canaryPassed: flusher.canaryPassed, waitingUntil };
+    return {
+      stopped,
+      nextRoundMs,
+      completed: flusher.completed,
+      canaryPassed: flusher.canaryPassed,
+      waitingUntil,
+      noSender,
+    };
+  }
+
+  /**
+   * The sender of each recipient to request now, and whether the messaging limit or the pair rate holds it
+   * (SPEC §15): one script call per chunk (plus one audience lookup when a messaging limit applies, for the numbers
+   * inside their 24-hour window). Undefined without senders to choose or limits to keep.
+   */
+  private async assign(
+    meta: LoadedChunk['meta'],
+    recipients: LoadedChunk['recipients'],
+    outcomes: LoadedChunk['outcomes'],
+    skips: Map<number, Outcome>,
+    quiet: QuietGate | undefined,
+  ): Promise<Map<number, Assignment> | undefined> {
+    const pool = this.d.pool;
+    if (!pool?.active) return undefined;
+    const open: number[] = [];
+    for (let i = 0; i < recipients.length; i += 1) {
+      if (isTerminal(outcomes.get(i)) || skips.has(i)) continue;
+      if (quiet && quiet.until(recipients[i]!) !== undefined) continue;
+      open.push(i);
+    }
+    const plan = new Map<number, Assignment>();
+    if (open.length === 0) return plan;
+    const numbers = open.map((i) => recipients[i]!.customer_number);
+    // In-window numbers are exempt from the messaging limit; with no inbound message in the last 24 h none is.
+    const windows = pool.limited(meta.senders) && (await this.anyInbound());
+    const flags = windows ? await this.d.audience.lookup(numbers, { window: true }) : undefined;
+    const assigned = await pool.assign(
+      meta.senders,
+      open.map((i, k) => ({
+        number: numbers[k]!,
+        inWindow: flags ? (flags[k]! & AUDIENCE.inWindow) !== 0 : false,
+        retry: (outcomes.get(i)?.attempts ?? 0) > 0,
+      })),
+    );
+    open.forEach((i, k) => plan.set(i, assigned[k]!));
+    return plan;
   }
 
   /**
@@ -251,6 +336,12 @@ export class ChunkRunner {
       this.d.metrics.skipped(reason.code);
     });
     return skips;
+  }
+
+  /** Whether an inbound message arrived in the last 24 hours (else no number is inside its window). */
+  private async anyInbound(): Promise<boolean> {
+    const last = await this.d.audience.lastInboundAt();
+    return last !== null && Date.now() - last < WINDOW_MS;
   }
 
   /** Paused campaign: put the job aside until resume wakes it (or SEND_POLICY.parkMs passes). */

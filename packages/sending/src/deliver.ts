@@ -7,6 +7,7 @@ import type { OutageBreaker } from './breaker';
 import type { MetricsRecorder } from './metrics-recorder';
 import { isHeld, reactForNumber, reactToFailure } from './failure-reactions';
 import type { SendGate } from './send-gate';
+import { SENDER_POLICY, type SenderLane, type SenderPool } from './sender-pool';
 import { StoppedError } from './stopped';
 
 export interface DeliverDeps {
@@ -20,7 +21,19 @@ export interface DeliverDeps {
   maxAttempts: number;
   /** Who may be messaged: refusals that say something about the number change it (SPEC §13). */
   audience: Audience;
+  /** The senders (SPEC §15); absent: the client's own key pair, as before. */
+  pool?: SenderPool;
 }
+
+/** The message's sender was paused while it waited or was refused: it goes out through another sender. */
+export class SenderMovedError extends Error {
+  constructor(readonly sender: string) {
+    super(`sender ${sender} was paused; the message moves to another sender`);
+  }
+}
+
+/** Code of a retrying outcome whose sender was paused (it does not spend a round). */
+export const SENDER_PAUSED = 'SENDER_PAUSED';
 
 /** A retrying outcome that should wait at least this long before its next round. */
 export type RoundOutcome = Outcome & { notBeforeMs?: number };
@@ -42,13 +55,14 @@ export async function deliverRound(
   prev: Outcome | undefined,
   signal: AbortSignal,
   priority = false,
+  lane?: SenderLane,
 ): Promise<RoundOutcome> {
   const round: Round = { attempts: prev?.attempts ?? 0, rounds: (prev?.rounds ?? 0) + 1 };
   try {
-    const sent = await pRetry(() => sendOnce(d, message, round, signal, priority), {
+    const sent = await pRetry(() => sendOnce(d, message, round, signal, priority, lane), {
       ...RETRY_OPTIONS,
       // No `signal` here: p-retry would discard a send that succeeded while the chunk was stopping.
-      onFailedAttempt: ({ error }) => reactToFailure(d, error),
+      onFailedAttempt: ({ error }) => reactToFailure(d, error, lane),
     });
     d.metrics.inc('sent');
     return outcome(round, 's', sent.wamid, '', '');
@@ -58,7 +72,7 @@ export async function deliverRound(
       throw err instanceof StoppedError ? err : new StoppedError(signal.reason);
     }
     if (err instanceof RejectedError && err.effect) await reactForNumber(d, err, message.customer_number);
-    return roundEnded(d, round, err);
+    return roundEnded(d, round, err, prev);
   }
 }
 
@@ -69,14 +83,22 @@ async function sendOnce(
   round: Round,
   signal: AbortSignal,
   priority: boolean,
+  lane: SenderLane | undefined,
 ) {
+  // The sender's own rate first (SPEC §15), then the global one: a global slot is never held while the sender waits.
+  if (lane) await takeSenderSlot(lane, signal, priority);
   const slot = await d.gate.take(signal, priority);
   // Paused, cancelled or shutting down while waiting for the slot: do not send.
   if (signal.aborted) throw new StoppedError(signal.reason);
+  if (lane?.paused.signal.aborted) throw new SenderMovedError(lane.info.id);
   round.attempts += 1;
   const started = performance.now();
+  if (lane) {
+    lane.inFlight += 1;
+    if (!d.pool?.single) d.metrics.inc(`sender:${lane.info.id}:requests`);
+  }
   try {
-    const sent = await d.client.send(message);
+    const sent = await d.client.send(message, lane?.credentials);
     d.metrics.latency(performance.now() - started);
     d.breaker.record(false);
     if (slot.probe && (await d.system.resume())) d.log.warn('probe message went through: sending resumed system-wide');
@@ -84,6 +106,19 @@ async function sendOnce(
   } catch (err) {
     // A 429 or a block holds everyone on the gate: it is not this message's attempt.
     if (isHeld(err)) round.attempts -= 1;
+    throw err;
+  } finally {
+    if (lane) lane.inFlight -= 1;
+  }
+}
+
+async function takeSenderSlot(lane: SenderLane, signal: AbortSignal, priority: boolean): Promise<void> {
+  if (lane.paused.signal.aborted) throw new SenderMovedError(lane.info.id);
+  if (!lane.gate) return;
+  try {
+    await lane.gate.take(AbortSignal.any([signal, lane.paused.signal]), priority);
+  } catch (err) {
+    if (!signal.aborted && lane.paused.signal.aborted) throw new SenderMovedError(lane.info.id);
     throw err;
   }
 }
@@ -99,16 +134,24 @@ const RETRY_OPTIONS = {
   factor: SEND_POLICY.round.factor,
   randomize: true,
   shouldConsumeRetry: ({ error }: { error: Error }) => error instanceof UnavailableError,
-  shouldRetry: ({ error }: { error: Error }) => error instanceof UnavailableError || isHeld(error),
+  shouldRetry: ({ error }: { error: Error }) =>
+    !(error instanceof SenderMovedError) && (error instanceof UnavailableError || isHeld(error)),
 };
 
 /** The outcome of a round that did not send: failed for good, or retrying in a later round. */
-function roundEnded(d: DeliverDeps, round: Round, err: unknown): RoundOutcome {
+function roundEnded(d: DeliverDeps, round: Round, err: unknown, prev: Outcome | undefined): RoundOutcome {
   if (err instanceof RejectedError) return failed(d, round, err.code, err.message);
+  // Not this message's fault: the round is not spent; it goes out through another sender (SPEC §15).
+  if (err instanceof SenderMovedError)
+    return { ...outcome({ ...round, rounds: round.rounds - 1 }, 'r', '', SENDER_PAUSED, err.message), notBeforeMs: 0 };
   const lastRound = round.rounds >= d.maxAttempts;
   if (err instanceof DeferredError) {
-    if (lastRound) return failed(d, round, err.code, err.message);
-    return { ...outcome(round, 'r', '', err.code, err.message), notBeforeMs: err.delayMs };
+    // The pair rate (131056): retried after 4^n s without spending a round (SPEC §15); n is kept in the message.
+    const n = (prev?.code === err.code ? Number(/ \(#(\d+)\)$/.exec(prev.message)?.[1] ?? 0) : 0) + 1;
+    if (n > SENDER_POLICY.pairDefer.maxTimes) return failed(d, round, err.code, err.message);
+    const notBeforeMs = SENDER_POLICY.pairDefer.baseS ** n * 1000;
+    const kept = { ...round, rounds: round.rounds - 1 };
+    return { ...outcome(kept, 'r', '', err.code, `${err.message} (#${n})`), notBeforeMs };
   }
   const code = err instanceof UnavailableError ? err.code : 'INTERNAL';
   const msg = err instanceof Error ? err.message : String(err);

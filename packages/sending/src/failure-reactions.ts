@@ -1,6 +1,7 @@
 import { SEND_POLICY } from '@sobot/schema';
 import { RateLimitedError, SendingBlockedError, UnavailableError, type RejectedError } from '@sobot/sobot-client';
 import type { DeliverDeps } from './deliver';
+import type { SenderLane } from './sender-pool';
 
 /** The upstream holds everyone (429, a block): not this message's fault, not its attempt. */
 export function isHeld(err: unknown): boolean {
@@ -12,7 +13,12 @@ export function isHeld(err: unknown): boolean {
  * waits Retry-After; on a block (wrong key, blocked account) sending pauses system-wide; on upstream trouble
  * the outage breaker counts it and may pause sending system-wide.
  */
-export async function reactToFailure(d: DeliverDeps, error: Error): Promise<void> {
+export async function reactToFailure(d: DeliverDeps, error: Error, lane?: SenderLane): Promise<void> {
+  // Several senders (SPEC §15): a throttle slows that sender only; a block pauses that sender only.
+  if (lane && d.pool && !d.pool.single && (error instanceof RateLimitedError || error instanceof SendingBlockedError)) {
+    await reactForSender(d, error, lane);
+    return;
+  }
   if (error instanceof RateLimitedError) {
     d.metrics.inc('rate_limited');
     const wait = error.retryAfterMs ?? SEND_POLICY.defaultRetryAfterMs;
@@ -46,5 +52,23 @@ export async function reactForNumber(d: DeliverDeps, err: RejectedError, number:
     else await d.audience.mark131049([number]);
   } catch (e) {
     d.log.warn({ code: err.code, err: e instanceof Error ? e.message : String(e) }, 'number effect not written');
+  }
+}
+
+/** A throttle (130429, 429) holds this sender's rate; 131048 halves it for a while; other blocks pause it. */
+async function reactForSender(d: DeliverDeps, error: Error, lane: SenderLane): Promise<void> {
+  if (error instanceof RateLimitedError) {
+    d.metrics.inc('rate_limited');
+    d.metrics.inc(`sender:${lane.info.id}:throttled`);
+    const wait = error.retryAfterMs ?? SEND_POLICY.defaultRetryAfterMs;
+    await lane.rate.delay(wait);
+    lane.gate?.reschedule();
+    d.log.debug({ waitMs: wait, code: error.code, sender: lane.info.id }, 'upstream throttled one sender; it waits');
+  } else if (error instanceof SendingBlockedError) {
+    if (error.code === '131048') await d.pool!.slow(lane);
+    else {
+      const reason = `upstream refused sender ${lane.info.id} (${error.code}: ${error.message}); fix, then resume it`;
+      await d.pool!.pause(lane, error.code, reason);
+    }
   }
 }

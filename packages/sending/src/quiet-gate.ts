@@ -13,7 +13,11 @@ export class QuietGate {
   waiting = 0;
   earliest = Number.POSITIVE_INFINITY;
 
-  constructor(private readonly span: QuietSpan) {}
+  /** `clock`: the time quiet hours are judged by (tests move it instead of waiting for a span to end). */
+  constructor(
+    private readonly span: QuietSpan,
+    private readonly clock: () => number = Date.now,
+  ) {}
 
   /** Undefined when `m` may be sent now; else the time (ms) it may. */
   until(m: SobotImageMessage, now = Date.now()): number | undefined {
@@ -31,7 +35,7 @@ export class QuietGate {
 
   /** Counts `m` as waiting when it is inside its quiet hours now; whether it is. */
   hold(m: SobotImageMessage): boolean {
-    const until = this.until(m);
+    const until = this.until(m, this.clock());
     if (until === undefined) return false;
     this.waiting += 1;
     this.earliest = Math.min(this.earliest, until);

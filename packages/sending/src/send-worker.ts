@@ -11,6 +11,7 @@ import { FairShareSync } from './fair-share-sync';
 import { MetricsRecorder } from './metrics-recorder';
 import { Permits } from './permits';
 import { SendGate } from './send-gate';
+import { SENDER_POLICY, SenderPool, type SenderPolicy, type SenderSetup } from './sender-pool';
 import { troubleLog } from './trouble-log';
 
 export interface SendWorkerOptions {
@@ -24,6 +25,17 @@ export interface SendWorkerOptions {
   maxAttempts: number;
   /** FREQUENCY_CAP_HOURS: skip numbers that got a bulk message within this many hours (default off). */
   frequencyCapHours?: number;
+  /**
+   * The senders (SPEC §15: SENDERS / PORTFOLIOS); absent: one sender `default` with `sobot`'s key pair at the
+   * global rate (`single`), exactly as before.
+   */
+  senders?: { setups: SenderSetup[]; limits: Record<string, number | null>; single: boolean };
+  /** PAIR_INTERVAL_MS: least time between two requests to one number from one sender; 0 or absent: none. */
+  pairIntervalMs?: number;
+  /** Sender policy values a test shrinks (the 24 h of the messaging limit, the 30 days of stickiness…). */
+  senderPolicy?: Partial<SenderPolicy>;
+  /** The time quiet hours are judged by (default Date.now): tests move it instead of waiting for a span's end. */
+  clock?: () => number;
 }
 
 export interface SendWorker {
@@ -43,6 +55,23 @@ export function startSendWorker(o: SendWorkerOptions): SendWorker {
   // Every running chunk listens for shutdown: more than the default ten listeners is expected.
   setMaxListeners(1000, shutdown.signal);
   // A campaign may run this far ahead of every worker's least-served one (SEND_POLICY.fairShare.leadMs of the rate).
+  const setups = o.senders?.setups ?? [
+    {
+      info: { id: 'default', rate: o.sendRate, portfolio: 'default', numbers: [] },
+      credentials: { apiKey: o.sobot.apiKey, apiSecret: o.sobot.apiSecret },
+    },
+  ];
+  const pool = new SenderPool(
+    store.senders,
+    setups,
+    o.senders?.limits ?? {},
+    o.sendRate,
+    o.senders?.single ?? true,
+    o.pairIntervalMs ?? 0,
+    o.log,
+    { ...SENDER_POLICY, ...o.senderPolicy },
+  );
+  const poolStarted = pool.start().catch((err: unknown) => o.log.warn({ err: String(err) }, 'senders not registered'));
   const permits = new Permits(o.concurrency, Math.max(2, (o.sendRate * SEND_POLICY.fairShare.leadMs) / 1000));
   const fairShare = new FairShareSync(permits, store.fairShare);
   fairShare.start();
@@ -62,6 +91,8 @@ export function startSendWorker(o: SendWorkerOptions): SendWorker {
       onStoreFull: troubleLog(o.log, 'Redis is out of memory: outcome writes are retried until it takes them'),
       audience: store.audience,
       frequencyCapHours: o.frequencyCapHours ?? 0,
+      pool,
+      clock: o.clock,
     },
     shutdown.signal,
   );
@@ -87,6 +118,8 @@ export function startSendWorker(o: SendWorkerOptions): SendWorker {
       shutdown.abort('shutdown');
       await stopped;
       fairShare.stop();
+      await poolStarted;
+      pool.stop();
       await metrics.stop();
       await client.close();
       o.log.info(metrics.totals, 'sender stopped: messages this process sent, failed and skipped');

@@ -1,5 +1,5 @@
 import pino, { type Logger } from 'pino';
-import { startTestRedis, type TestRedis } from '@sobot/devkit';
+import { startTestRedis, type TestRedis, type TestRedisOptions } from '@sobot/devkit';
 import { startSandbox, type Sandbox, type SandboxOptions } from '@sobot/sandbox';
 import type { SobotImageMessage } from '@sobot/schema';
 import { Store, type CampaignHeader } from '@sobot/store';
@@ -17,10 +17,12 @@ export interface SendingRig {
 }
 
 export async function startRig(
-  o: { sandbox?: SandboxOptions; log?: Logger } & Partial<Omit<SendWorkerOptions, 'store' | 'log' | 'sobot'>> = {},
+  o: { sandbox?: SandboxOptions; log?: Logger; redis?: TestRedisOptions } & Partial<
+    Omit<SendWorkerOptions, 'store' | 'log' | 'sobot'>
+  > = {},
 ): Promise<SendingRig> {
   const log = o.log ?? pino({ level: 'silent' });
-  const redis = await startTestRedis();
+  const redis = await startTestRedis(o.redis);
   const sandbox = await startSandbox(o.sandbox ?? { faults: { latencyMs: 5 } });
   const store = Store.open({ url: redis.url, prefix: redis.prefix, resultTtlDays: 1 }, log);
   const sender = startSendWorker({
@@ -30,6 +32,10 @@ export async function startRig(
     sendRate: o.sendRate ?? 500,
     concurrency: o.concurrency ?? 20,
     maxAttempts: o.maxAttempts ?? 2,
+    senders: o.senders,
+    pairIntervalMs: o.pairIntervalMs,
+    senderPolicy: o.senderPolicy,
+    clock: o.clock,
   });
   return {
     redis,
@@ -103,6 +109,10 @@ export function addSender(
     sendRate: o.sendRate ?? 500,
     concurrency: o.concurrency ?? 20,
     maxAttempts: o.maxAttempts ?? 2,
+    senders: o.senders,
+    pairIntervalMs: o.pairIntervalMs,
+    senderPolicy: o.senderPolicy,
+    clock: o.clock,
   });
   return async () => {
     await sender.close();

@@ -14,6 +14,12 @@ export interface SobotClientOptions {
   timeoutMs: number;
 }
 
+/** A key pair to sign one request with (a sender's, SPEC §15), instead of the client's own. */
+export interface KeyPair {
+  readonly apiKey: string;
+  readonly apiSecret: string;
+}
+
 export interface Sent {
   wamid: string;
   status: string;
@@ -27,6 +33,8 @@ export class SobotClient {
   private readonly pool: Pool;
   private readonly path: string;
   private readonly headers: Record<string, string>;
+  /** Headers per key pair, built once each. */
+  private readonly signed = new WeakMap<KeyPair, Record<string, string>>();
 
   constructor(private readonly opts: SobotClientOptions) {
     const url = new URL(opts.baseUrl);
@@ -42,7 +50,8 @@ export class SobotClient {
     this.headers = { 'x-api-key': opts.apiKey, 'x-api-secret': opts.apiSecret, 'content-type': 'application/json' };
   }
 
-  async send(message: SobotImageMessage): Promise<Sent> {
+  /** Sends `message`, signed with `as` when given (a sender's key pair), else with the client's own. */
+  async send(message: SobotImageMessage, as?: KeyPair): Promise<Sent> {
     let status: number;
     let text: string;
     let retryAfter: string | string[] | undefined;
@@ -50,7 +59,7 @@ export class SobotClient {
       const res = await this.pool.request({
         method: 'POST',
         path: this.path,
-        headers: this.headers,
+        headers: as ? this.headersFor(as) : this.headers,
         body: JSON.stringify(referenceBody(message)),
       });
       status = res.statusCode;
@@ -73,6 +82,15 @@ export class SobotClient {
       throw new RejectedError('NO_WAMID', `upstream answered ${status} without data.id`);
     }
     throw classifyAnswer(status, body ?? { message: text.slice(0, 200) }, retryAfter);
+  }
+
+  private headersFor(as: KeyPair): Record<string, string> {
+    let h = this.signed.get(as);
+    if (!h) {
+      h = { 'x-api-key': as.apiKey, 'x-api-secret': as.apiSecret, 'content-type': 'application/json' };
+      this.signed.set(as, h);
+    }
+    return h;
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,4 @@
-export { SobotClient, type SobotClientOptions, type Sent } from './client';
+export { SobotClient, type SobotClientOptions, type Sent, type KeyPair } from './client';
 export {
   SobotError,
   RateLimitedError,

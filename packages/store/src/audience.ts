@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { DAY_MS } from '@sobot/schema';
 import type { StoreContext } from './context';
 import { StoreError } from './errors';
 import { runScript } from './scripts';
@@ -29,7 +30,7 @@ export type SuppressionSource = (typeof SUPPRESSION_SOURCES)[number];
 const SOURCE_UNIT = 2 ** 42;
 
 /** How long inbound message ids are remembered, and the age past which an inbound event changes no suppression. */
-export const INBOUND_HORIZON_MS = 7 * 86_400_000;
+export const INBOUND_HORIZON_MS = 7 * DAY_MS;
 
 /** Bit of each kind in a lookup's answer. */
 export const AUDIENCE = { suppressed: 1, inWindow: 2, capped: 4, marked131049: 8 } as const;
@@ -50,7 +51,7 @@ const BUCKETS = 10_000;
 const TAIL = 5;
 const DAY_S = 86_400;
 /** How long a window stays open after an inbound message, and a 131049 mark blocks retry-failed. */
-export const WINDOW_MS = 86_400_000;
+export const WINDOW_MS = DAY_MS;
 /** How long a staged suppression import may wait for its commit (s). */
 const STAGE_TTL_S = 3600;
 /** Staged batches a commit reads and writes at a time (10 × 5,000 numbers: what a direct `suppress` call takes). */
@@ -83,7 +84,7 @@ function numberOf(group: number, bucket: number, field: string): string {
   return `${field}${String(bucket).padStart(TAIL - 1, '0')}${group}`;
 }
 
-const unixDay = (ms: number): number => Math.floor(ms / 86_400_000);
+const unixDay = (ms: number): number => Math.floor(ms / DAY_MS);
 const unixSecond = (ms: number): number => Math.floor(ms / 1000);
 
 export interface Suppression {

@@ -6,6 +6,7 @@ import { InvalidStateError, NotFoundError } from './errors';
 import { decodeOutcome, encodeOutcome, retryingAgain, type Outcome } from './outcome-codec';
 import { Circulation } from './circulation';
 import type { SendQueue } from './queue';
+import type { Outbox } from './outbox';
 import { runScript } from './scripts';
 import { expireCampaign, persistCampaign } from './retention';
 import type { SystemPause } from './send-rate';
@@ -73,6 +74,7 @@ export class CampaignControl {
     private readonly system: SystemPause,
     private readonly resultTtlSeconds: number,
     private readonly audience: Audience,
+    private readonly outbox?: Outbox,
   ) {}
 
   private async move(
@@ -83,12 +85,17 @@ export class CampaignControl {
     setField = '',
     clearField = '',
   ): Promise<void> {
-    const [moved, current] = await runScript<[number, string]>(
-      this.ctx.redis,
-      'setStatus',
-      [this.ctx.keys.meta(id)],
-      [to, from.join(','), Date.now(), setField, clearField],
-    );
+    // SPEC §16: a pause is an event, written in the move's own step (when an endpoint exists).
+    const events = to === 'paused' && this.outbox ? await this.outbox.prepare(id) : undefined;
+    const [[moved, current]] = await Promise.all([
+      runScript<[number, string]>(
+        this.ctx.redis,
+        'setStatus',
+        [this.ctx.keys.meta(id)],
+        [to, from.join(','), Date.now(), setField, clearField, events?.key ?? ''],
+      ),
+      events?.marked,
+    ]);
     if (moved === 1 || current === to) return;
     if (current === '') throw new NotFoundError(`campaign ${id}`);
     throw new InvalidStateError(current, operation);

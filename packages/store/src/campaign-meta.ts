@@ -36,6 +36,8 @@ export interface CampaignMeta {
   inWindow: number;
   /** `skip`: a recipient outside its 24-hour window at send time is skipped (OUTSIDE_WINDOW). */
   window: 'send' | 'skip';
+  /** The senders this campaign may use (SPEC §15, `sender`/`senders`); empty: every active sender. */
+  senders: string[];
 }
 
 /** Transactional messages go ahead of bulk ones (SPEC §10). */
@@ -84,6 +86,8 @@ export const META = {
   inWindow: 'in_window',
   /** `send` or `skip`: what happens at send time to a recipient outside its 24-hour window. */
   window: 'window',
+  /** Comma list of the sender ids the campaign may use (absent: every active sender). */
+  senders: 'senders',
 } as const;
 
 const num = (v: string | undefined): number => (v ? Number(v) : 0);
@@ -118,6 +122,7 @@ export function parseMeta(h: Record<string, string>): CampaignMeta | undefined {
     suppressed: num(h[META.suppressed]),
     inWindow: num(h[META.inWindow]),
     window: h[META.window] === 'skip' ? 'skip' : 'send',
+    senders: h[META.senders] ? h[META.senders]!.split(',') : [],
   };
 }
 

@@ -8,7 +8,7 @@ import type {
   ReportRow,
   RowError,
 } from '@sobot/schema';
-import { errorHint, formatQuietHours, type CampaignStatus } from '@sobot/schema';
+import { CAMPAIGN_ID_SOURCE, errorHint, formatQuietHours, type CampaignStatus } from '@sobot/schema';
 import { META, parseMeta, type CampaignMeta } from './campaign-meta';
 import { decodeDelivery } from './delivery-codec';
 import { InvalidCursorError } from './errors';
@@ -127,6 +127,8 @@ export class CampaignReader {
       eta_seconds: etaSeconds(status, pending, rate, quiet),
       quiet_hours: meta.quietHours ? formatQuietHours(meta.quietHours) : null,
       waiting_until: iso(quiet.until),
+      waiting_reason: (quiet.reason ?? (quiet.waiting > 0 && meta.quietHours ? 'QUIET_HOURS' : null)) as
+        'QUIET_HOURS' | 'MESSAGING_LIMIT' | 'PAIR_RATE' | null,
       created_at: iso(meta.createdAt)!,
       started_at: iso(meta.startedAt),
       completed_at: iso(meta.completedAt),
@@ -393,16 +395,22 @@ function recipientStatus(o: Outcome | undefined, cancelled: boolean): ReportRow[
 }
 
 /** Recipients quiet hours hold now (at most `pending`) and when the first may go, from the per-chunk tally. */
-function waitingTally(hash: Record<string, string>, pending: number): { waiting: number; until: number | null } {
+function waitingTally(
+  hash: Record<string, string>,
+  pending: number,
+): { waiting: number; until: number | null; reason: string | null } {
   let waiting = 0;
   let until: number | null = null;
+  let reason: string | null = null;
   for (const v of Object.values(hash)) {
-    const [count = '0', at = '0'] = v.split(':');
+    const [count = '0', at = '0', why] = v.split(':');
     waiting += Number(count);
     until = until === null ? Number(at) : Math.min(until, Number(at));
+    // The messaging limit (SPEC §15) names the wait before the pair rate; quiet hours carry no reason.
+    if (why && (reason === null || why === 'MESSAGING_LIMIT')) reason = why;
   }
   waiting = Math.min(waiting, pending);
-  return { waiting, until: waiting > 0 ? until : null };
+  return { waiting, until: waiting > 0 ? until : null, reason: waiting > 0 ? reason : null };
 }
 
 /**
@@ -455,9 +463,12 @@ function decodeCursor(cursor: string): { score: number; id: string } {
   return { score: Number(score) || 0, id };
 }
 
+/** A campaign-list cursor decoded: `<score>:<campaign id>`. */
+const CURSOR = new RegExp(`^(\\d{1,16}):(${CAMPAIGN_ID_SOURCE})$`);
+
 /** The position a campaign-list cursor stands for, or undefined when the text is not one this API handed out. */
 export function parseCampaignCursor(cursor: string): IndexEntry | undefined {
   if (!/^[A-Za-z0-9_-]{1,200}$/.test(cursor)) return undefined;
-  const m = /^(\d{1,16}):(c[0-9a-z]{15})$/.exec(Buffer.from(cursor, 'base64url').toString());
+  const m = CURSOR.exec(Buffer.from(cursor, 'base64url').toString());
   return m ? { score: Number(m[1]), id: m[2]! } : undefined;
 }

@@ -62,6 +62,8 @@ export interface CampaignHeader {
   quietHours?: QuietSpan;
   /** `skip`: recipients outside their 24-hour window at send time are skipped (default `send`). */
   window?: 'send' | 'skip';
+  /** The senders it may use (SPEC §15); empty or absent: every active sender. */
+  senders?: string[];
   /** API messages: recipient index → the caller's `metadata` as JSON, stored with the commit. */
   metadata?: ReadonlyMap<number, string>;
 }
@@ -295,6 +297,7 @@ export class CampaignWriter {
         [META.suppressed]: this.suppressedCount,
         [META.inWindow]: this.inWindowCount,
         [META.window]: header.window ?? 'send',
+        ...(header.senders?.length ? { [META.senders]: header.senders.join(',') } : {}),
         ...(header.canary
           ? {
               [META.canarySize]: canarySize,

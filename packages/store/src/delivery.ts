@@ -4,6 +4,7 @@ import { locate, type StoreContext } from './context';
 import { encodeDelivery } from './delivery-codec';
 import { parseMessageId } from './ids';
 import { findWamids } from './ledger';
+import type { Outbox } from './outbox';
 import { runScript } from './scripts';
 
 export type DeliveryResult = 'applied' | 'stale' | 'unknown';
@@ -16,7 +17,10 @@ export type DeliveryTally = Record<DeliveryResult, number>;
 
 /** Delivery status events from the webhook, applied to the messages that have their wamids. */
 export class Deliveries {
-  constructor(private readonly ctx: StoreContext) {}
+  constructor(
+    private readonly ctx: StoreContext,
+    private readonly outbox?: Outbox,
+  ) {}
 
   async record(e: DeliveryEvent): Promise<DeliveryResult> {
     const [result] = await this.apply([e]);
@@ -64,12 +68,18 @@ export class Deliveries {
           code: e.errorCode ?? '',
           message: e.errorMessage ?? '',
         });
-        const moved = await runScript<number>(
-          redis,
-          'recordDelivery',
-          [keys.deliveries(ref.campaignId, chunk), keys.counts(ref.campaignId)],
-          [offset, e.status, encoded],
-        );
+        // SPEC §16: delivered / read events only (a sent or failed status is not a new event of its own).
+        const wanted = e.status === 'delivered' || e.status === 'read';
+        const events = wanted && this.outbox ? await this.outbox.prepare(ref.campaignId) : undefined;
+        const [moved] = await Promise.all([
+          runScript<number>(
+            redis,
+            'recordDelivery',
+            [keys.deliveries(ref.campaignId, chunk), keys.counts(ref.campaignId)],
+            [offset, e.status, encoded, events?.key ?? '', ref.index],
+          ),
+          events?.marked,
+        ]);
         return moved === 1 ? 'applied' : 'stale';
       }),
     );

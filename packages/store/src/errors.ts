@@ -1,7 +1,21 @@
-/** Base of the store's errors: a stable `code` for the API's error handler. */
+/** Every code a store error carries (the producer maps each to one HTTP status). */
+export const STORE_ERROR_CODES = [
+  'NOT_FOUND',
+  'INVALID_STATE',
+  'INVALID_REQUEST',
+  'STORE_UNAVAILABLE',
+  'STORE_FULL',
+  'BAD_NUMBER',
+  'BAD_CURSOR',
+  'TOO_MANY_REASONS',
+] as const;
+export type StoreErrorCode = (typeof STORE_ERROR_CODES)[number];
+
+/** Base of the store's errors: a stable `code` for the API's error handler, and `details` for its answer. */
 export class StoreError extends Error {
+  details?: unknown;
   constructor(
-    readonly code: string,
+    readonly code: StoreErrorCode,
     message: string,
   ) {
     super(message);
@@ -23,6 +37,7 @@ export class InvalidStateError extends StoreError {
     operation: string,
   ) {
     super('INVALID_STATE', `cannot ${operation} a campaign that is ${current}`);
+    this.details = { status: current };
   }
 }
 
@@ -30,6 +45,7 @@ export class InvalidStateError extends StoreError {
 export class InvalidCursorError extends StoreError {
   constructor() {
     super('INVALID_REQUEST', 'cursor: not a next_cursor this API handed out');
+    this.details = [{ field: 'cursor', message: this.message }];
   }
 }
 
@@ -64,7 +80,11 @@ export function toStoreError(err: unknown): unknown {
   if (e.name === 'MaxRetriesPerRequestError' || e.name === 'ClusterAllFailedError')
     return new StoreUnavailableError(err);
   if (typeof e.code === 'string' && UNREACHABLE_CODES.has(e.code)) return new StoreUnavailableError(err);
-  if (message.startsWith('Connection is closed') || message.startsWith("Stream isn't writeable")) {
+  if (
+    message.startsWith('Connection is closed') ||
+    message.startsWith("Stream isn't writeable") ||
+    message === 'Command timed out' // commandTimeout: Redis holds the connection but does not answer
+  ) {
     return new StoreUnavailableError(err);
   }
   return err;

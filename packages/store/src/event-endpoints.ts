@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { DAY_MS } from '@sobot/schema';
 import type { StoreContext } from './context';
 import { runScript } from './scripts';
 
 /** How long a rotated-out secret still signs (SPEC §16: both sign for 24 h). */
-export const PREVIOUS_SECRET_MS = 24 * 3_600_000;
+export const PREVIOUS_SECRET_MS = DAY_MS;
 
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
 
@@ -26,6 +27,8 @@ export interface EventEndpoint {
   campaignId: string | null;
   description: string | null;
   createdAt: number;
+  /** When a 410 disabled it (ms); null while enabled. */
+  disabledAt: number | null;
 }
 
 export interface NewEventEndpoint {
@@ -108,6 +111,7 @@ export class EventEndpoints {
       campaignId: f.campaign ?? null,
       description: f.desc ?? null,
       createdAt: Number(f.at),
+      disabledAt: f.off ? Number(f.off) : null,
     };
   }
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { CAMPAIGN_ID_PATTERN, MESSAGE_ID_PATTERN } from '@sobot/schema';
 
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
 
@@ -10,7 +11,7 @@ export function newCampaignId(): string {
 }
 
 export function isCampaignId(id: string): boolean {
-  return /^c[0-9a-z]{15}$/.test(id);
+  return CAMPAIGN_ID_PATTERN.test(id);
 }
 
 /** A message is addressed by its campaign and its position among the campaign's accepted recipients. */
@@ -19,6 +20,6 @@ export function messageId(campaignId: string, index: number): string {
 }
 
 export function parseMessageId(id: string): { campaignId: string; index: number } | undefined {
-  const m = /^(c[0-9a-z]{15})-(\d{1,9})$/.exec(id);
+  const m = MESSAGE_ID_PATTERN.exec(id);
   return m ? { campaignId: m[1]!, index: Number(m[2]) } : undefined;
 }

@@ -3,6 +3,8 @@ export { CHUNK_SIZE } from './context';
 export { newCampaignId, isCampaignId, messageId, parseMessageId } from './ids';
 export {
   StoreError,
+  STORE_ERROR_CODES,
+  type StoreErrorCode,
   NotFoundError,
   InvalidStateError,
   InvalidCursorError,
@@ -51,3 +53,34 @@ export {
   type EventEndpoint,
   type NewEventEndpoint,
 } from './event-endpoints';
+export type {
+  Senders,
+  SenderInfo,
+  Assignment,
+  AssignRequest,
+  SenderState,
+  SenderPauseState,
+  PortfolioUsage,
+} from './senders';
+export {
+  EVENT_KINDS,
+  EVENT_GATE_MS,
+  type EventKind,
+  type Outbox,
+  type OutboxPump,
+  type OutboxEntry,
+  type OutboxSource,
+} from './outbox';
+export {
+  eventRef,
+  parseEventRef,
+  eventIdOf,
+  FAILED_KEPT_MS,
+  SUCCEEDED_KEPT,
+  type EventDeliveries,
+  type EventRef,
+  type EventBody,
+  type DeliveryRecord,
+  type EndpointHealth,
+  type AttemptNote,
+} from './event-deliveries';

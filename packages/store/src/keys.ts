@@ -232,9 +232,105 @@ export class Keys {
 
   /**
    * Hash: one event endpoint: `url`, `events` (comma-separated), `campaign`, `desc`, `at` (ms), `s` the signing
-   * secret, `s0` the previous secret after a rotation and `s0x` when it stops signing (ms). Secrets are never logged.
+   * secret, `s0` the previous secret after a rotation and `s0x` when it stops signing (ms), `off` when a 410
+   * disabled it (ms). Secrets are never logged.
    */
   eventEndpoint(id: string): string {
     return `${this.prefix}:{ev}:ep:${id}`;
+  }
+
+  /**
+   * What every sender key (SPEC §15) begins with: the hash tag `{snd}` keeps them on one cluster slot, so one script
+   * (assign-senders-1.lua) chooses senders, counts the messaging limit and checks the pair rate together. The script
+   * builds `<senders>tier:<portfolio>` (sorted set: number → when counted, ms), `<senders>st:<epoch>` (hash:
+   * number → `<sender>:<ms>`, the sticky sender) and `<senders>pr:<sender>:<slot>` (hash: number → last request ms).
+   */
+  get senders(): string {
+    return `${this.prefix}:{snd}:`;
+  }
+
+  /** Hash: `p:<id>` → paused (JSON code, reason, since), `slow:<id>` → slowed until (ms), `busy:<id>` (ms). */
+  get senderState(): string {
+    return `${this.senders}state`;
+  }
+
+  /** Hash: `s:<id>` → a sender's public settings (JSON id, rate, portfolio, numbers), `l:<portfolio>` → its limit. */
+  get senderRegistry(): string {
+    return `${this.senders}reg`;
+  }
+
+  /** Hash: `<sender>:<worker>` → `<requests in flight>:<ms>` as each worker last reported them. */
+  get senderInFlight(): string {
+    return `${this.senders}inflight`;
+  }
+
+  /** Set: campaigns paused `NO_ACTIVE_SENDER`, resumed when a sender is. */
+  get senderBlocked(): string {
+    return `${this.senders}blocked`;
+  }
+
+  /** Hash: one sender's rate (GCRA `tat`, as `sendRate`). */
+  senderRate(id: string): string {
+    return `${this.senders}rate:${id}`;
+  }
+
+  /** Sorted set: the numbers a portfolio's messaging limit counts (number → when counted, ms). */
+  tier(portfolio: string): string {
+    return `${this.senders}tier:${portfolio}`;
+  }
+
+  /**
+   * Stream: the outbox of this campaign's events (SPEC §16), written by the script of each state change. An entry
+   * is `t <kind letter> [i <message index>]`, no payload: the event is rebuilt from the ledger when it is sent.
+   * Trimmed once the pump has copied its entries into the endpoints' queues.
+   */
+  outbox(id: string): string {
+    return this.campaign(id, 'ev');
+  }
+
+  /** Sorted set: outbox (campaign id) → writes since the pump last read it to its end (outbox.ts). */
+  get eventSources(): string {
+    return `${this.prefix}:{ev}:src`;
+  }
+
+  /** String: which process pumps outboxes into the endpoint queues now (a lease). */
+  get eventPump(): string {
+    return `${this.prefix}:{ev}:pump`;
+  }
+
+  /** Hash: event id → reason of a `campaign.paused` event waiting in some queue. */
+  get eventReasons(): string {
+    return `${this.prefix}:{ev}:why`;
+  }
+
+  /**
+   * Sorted set: the endpoint's pending deliveries, an event ref (event-deliveries.ts) scored by
+   * `due ms × 16 + attempts made`; a delivery in flight is scored at its lease's end.
+   */
+  eventQueue(endpoint: string): string {
+    return `${this.prefix}:{ev}:q:${endpoint}`;
+  }
+
+  /** Sorted set: the endpoint's failed deliveries (every retry spent), event ref → when it failed (ms). */
+  eventFailed(endpoint: string): string {
+    return `${this.prefix}:{ev}:x:${endpoint}`;
+  }
+
+  /** Hash: event ref → the failed delivery's body and last answer (JSON), kept with eventFailed (14 days). */
+  eventFailedBodies(endpoint: string): string {
+    return `${this.prefix}:{ev}:xb:${endpoint}`;
+  }
+
+  /** List: the endpoint's latest succeeded deliveries, newest first (JSON each, capped). */
+  eventSucceeded(endpoint: string): string {
+    return `${this.prefix}:{ev}:ok:${endpoint}`;
+  }
+
+  /**
+   * Hash: the endpoint's delivery health: `ok`, `retried`, `failed`, `disabled` counts, `last_ok` and `failing` (ms
+   * of the first failure since the last success), `last_status` / `last_error`.
+   */
+  eventHealth(endpoint: string): string {
+    return `${this.prefix}:{ev}:h:${endpoint}`;
   }
 }

@@ -1,10 +1,11 @@
-import { SEND_POLICY, clipBytes, type SobotImageMessage } from '@sobot/schema';
+import { DAY_MS, SEND_POLICY, clipBytes, type SobotImageMessage } from '@sobot/schema';
 import { parseMeta, type CampaignMeta } from './campaign-meta';
 import type { StoreContext } from './context';
 import { messageId } from './ids';
 import { decodeOutcome, encodeOutcome, storedCode, type Outcome } from './outcome-codec';
 import { decodeChunk } from './recipient-codec';
 import type { Circulation } from './circulation';
+import type { Outbox } from './outbox';
 import { expireCampaign, inheritTtl } from './retention';
 import { runScript } from './scripts';
 
@@ -40,6 +41,7 @@ export class Ledger {
     private readonly ctx: StoreContext,
     private readonly circulation: Circulation,
     private readonly resultTtlSeconds: number,
+    private readonly outbox?: Outbox,
   ) {}
 
   async meta(campaignId: string): Promise<CampaignMeta | undefined> {
@@ -66,10 +68,10 @@ export class Ledger {
    * How many of the chunk's recipients quiet hours hold now and when the first may be sent (`count` 0: none).
    * Written by the job that holds the chunk's lease, after its outcomes: one HSET or HDEL, atomic by itself.
    */
-  async setWaiting(campaignId: string, chunk: number, count: number, untilMs: number): Promise<void> {
+  async setWaiting(campaignId: string, chunk: number, count: number, untilMs: number, reason = ''): Promise<void> {
     const key = this.ctx.keys.waiting(campaignId);
     if (count > 0) {
-      await this.ctx.redis.hset(key, String(chunk), `${count}:${Math.round(untilMs)}`);
+      await this.ctx.redis.hset(key, String(chunk), `${count}:${Math.round(untilMs)}${reason ? `:${reason}` : ''}`);
       await inheritTtl(this.ctx, campaignId, key);
     } else await this.ctx.redis.hdel(key, String(chunk));
   }
@@ -120,7 +122,10 @@ export class Ledger {
     const { redis, keys } = this.ctx;
     const now = Date.now();
     const { firstRequests, window, share } = SEND_POLICY.campaignBreaker;
+    // SPEC §16: the events of these outcomes go to the outbox in the script's own step (when an endpoint exists).
+    const events = this.outbox ? await this.outbox.prepare(campaignId) : { key: '', marked: undefined };
     const args: Array<string | number> = [now, Math.floor(now / 1000), firstRequests, window, share];
+    args.push(events.key, chunk * chunkSize);
     for (const { offset, outcome: o } of entries) {
       const reason = o.kind === 'f' || o.kind === 'k';
       args.push(offset, encodeOutcome(o), reason ? storedCode(o.code) : '', reason ? clipBytes(o.message) : '');
@@ -148,7 +153,7 @@ export class Ledger {
       fields.push(e.outcome.wamid, messageId(campaignId, chunk * chunkSize + e.offset));
       byKey.set(key, fields);
     }
-    const indexing: Promise<unknown>[] = [];
+    const indexing: Promise<unknown>[] = events.marked ? [events.marked] : [];
     for (const [key, fields] of byKey) {
       indexing.push(redis.hset(key, ...fields));
       if (!this.expiring.has(key)) {
@@ -172,7 +177,6 @@ export class Ledger {
   }
 }
 
-const DAY_MS = 86_400_000;
 /** An hour's summary of API messages is kept two days (the page shows the last 24 h). */
 export const MESSAGE_SUMMARY_TTL_S = 2 * 86_400;
 /**

@@ -14,6 +14,7 @@ function campaignKeys(ctx: StoreContext, id: string, chunks: number): string[] {
     keys.waiting(id),
     keys.perSecond(id),
     keys.metadata(id),
+    keys.outbox(id),
   ];
   for (let c = 0; c < chunks; c += 1) all.push(keys.chunk(id, c), keys.outcomes(id, c), keys.deliveries(id, c));
   return all;

@@ -28,6 +28,9 @@ const SCRIPTS = {
   settleUploadPrint: 'settle-upload-print-1',
   releaseUploadPrint: 'release-upload-print-1',
   rotateEventSecret: 'rotate-event-secret-1',
+  assignSenders: 'assign-senders-1',
+  claimEventDeliveries: 'claim-event-deliveries-1',
+  settleEventSource: 'settle-event-source-1',
 } as const;
 
 type ScriptName = keyof typeof SCRIPTS;

@@ -26,7 +26,7 @@ const HORIZON_MS = 250;
 
 /** The one global send rate and the system-wide pause, shared by every worker through Redis. */
 export class SendRate {
-  private readonly intervalUs: number;
+  private intervalUs: number;
   /**
    * Where the slots this process was granted end (µs, Redis's clock). Sent with each reservation: a schedule that
    * Redis lost (it came back without its last writes) resumes after them, not over them (docs/decisions.md).
@@ -35,8 +35,16 @@ export class SendRate {
 
   constructor(
     private readonly ctx: StoreContext,
-    readonly perSecond: number,
+    public perSecond: number,
+    /** The rate's hash: the global one, or one sender's (SPEC §15). */
+    private readonly key: string = ctx.keys.sendRate,
   ) {
+    this.intervalUs = 1_000_000 / perSecond;
+  }
+
+  /** A new rate from now on (a sender slowed by half after 131048, and back). */
+  setRate(perSecond: number): void {
+    this.perSecond = perSecond;
     this.intervalUs = 1_000_000 / perSecond;
   }
 
@@ -46,7 +54,7 @@ export class SendRate {
     >(
       this.ctx.redis,
       'reserveSends',
-      [this.ctx.keys.sendRate],
+      [this.key],
       [this.intervalUs.toFixed(3), wanted, HORIZON_MS * 1000, this.floorUs],
     );
     if (endsUs > this.floorUs) this.floorUs = endsUs;
@@ -61,7 +69,7 @@ export class SendRate {
 
   /** Holds everyone's sending for `ms` (a 429). Returns ms until sending resumes. */
   async delay(ms: number): Promise<number> {
-    const us = await runScript<number>(this.ctx.redis, 'delaySends', [this.ctx.keys.sendRate], [Math.round(ms * 1000)]);
+    const us = await runScript<number>(this.ctx.redis, 'delaySends', [this.key], [Math.round(ms * 1000)]);
     return us / 1000;
   }
 }

@@ -3,12 +3,14 @@ import { Cluster } from 'ioredis';
 import type { CampaignDefaults } from '@sobot/schema';
 import type { Logger } from 'pino';
 import { Audience } from './audience';
+import { Senders } from './senders';
 import { CampaignControl } from './campaign-control';
 import { CampaignReader } from './campaign-view';
 import { CampaignWriter } from './campaign-writer';
 import { Circulation } from './circulation';
 import type { StoreContext } from './context';
 import { Deliveries } from './delivery';
+import { EventDeliveries } from './event-deliveries';
 import { EventEndpoints } from './event-endpoints';
 import { FairShare } from './fair-share';
 import { StoreFullError, toStoreError, withStoreErrors } from './errors';
@@ -18,6 +20,7 @@ import { newCampaignId } from './ids';
 import { Keys } from './keys';
 import { Ledger } from './ledger';
 import { MetricCounters } from './metrics-store';
+import { Outbox, OutboxPump } from './outbox';
 import { PageSessions } from './page-sessions';
 import { SendQueue } from './queue';
 import { createRedis, failFastOnceReady, type RedisClient } from './redis';
@@ -54,6 +57,12 @@ export interface StoreConfig {
    * Workers wait instead (they hold no client); a fail-fast store runs no BullMQ worker.
    */
   failFast?: boolean;
+  /**
+   * With failFast: a command Redis has not answered after this long fails (StoreUnavailableError), so a hung
+   * Redis (stopped process, full network buffer) gives 503s instead of calls that wait forever. Default 3 s: far
+   * above any single command or script the API runs.
+   */
+  commandTimeoutMs?: number;
 }
 
 /**
@@ -89,6 +98,14 @@ export class Store {
   readonly pageSessions: PageSessions;
   /** Where outbound events go (SPEC §16), with their signing secrets. */
   readonly eventEndpoints: EventEndpoints;
+  /** The senders (SPEC §15): registry, pauses, messaging budget, the choice of sender per recipient. */
+  readonly senders: Senders;
+  /** Whether events are written at all (any endpoint), shared by the writers of state changes. */
+  readonly outbox: Outbox;
+  /** The dispatcher's side: outboxes into endpoint queues. */
+  readonly outboxPump: OutboxPump;
+  /** Each endpoint's deliveries: queue, failed, succeeded, health, and event bodies rebuilt from the ledger. */
+  readonly eventDeliveries: EventDeliveries;
   private readonly ctx: StoreContext;
 
   private constructor(
@@ -98,6 +115,9 @@ export class Store {
     resultTtlSeconds: number,
   ) {
     this.ctx = { redis, keys: new Keys(prefix) };
+    this.outbox = new Outbox(this.ctx);
+    this.outboxPump = new OutboxPump(this.ctx);
+    this.eventDeliveries = withStoreErrors(new EventDeliveries(this.ctx));
     this.queue = new SendQueue(bull, this.ctx.keys);
     const circulation = new Circulation(this.ctx, this.queue);
     this.system = new SystemPause(this.ctx);
@@ -105,22 +125,23 @@ export class Store {
     this.audience = withStoreErrors(audience);
     this.campaigns = withStoreErrors(new CampaignReader(this.ctx, this.system));
     this.control = withStoreErrors(
-      new CampaignControl(this.ctx, this.queue, circulation, this.system, resultTtlSeconds, audience),
+      new CampaignControl(this.ctx, this.queue, circulation, this.system, resultTtlSeconds, audience, this.outbox),
     );
-    this.ledger = withStoreErrors(new Ledger(this.ctx, circulation, resultTtlSeconds));
+    this.ledger = withStoreErrors(new Ledger(this.ctx, circulation, resultTtlSeconds, this.outbox));
     this.idempotency = withStoreErrors(new IdempotencyKeys(this.ctx));
     this.uploadPrints = withStoreErrors(new UploadPrints(this.ctx));
-    this.deliveries = withStoreErrors(new Deliveries(this.ctx));
+    this.deliveries = withStoreErrors(new Deliveries(this.ctx, this.outbox));
     this.metrics = new MetricCounters(this.ctx);
     this.fairShare = new FairShare(this.ctx);
     this.pageSessions = withStoreErrors(new PageSessions(this.ctx));
     this.eventEndpoints = withStoreErrors(new EventEndpoints(this.ctx));
+    this.senders = withStoreErrors(new Senders(this.ctx));
   }
 
   static open(cfg: StoreConfig, log: Logger): Store {
     const url = cfg.url ?? DEFAULT_REDIS_URL;
     if (!cfg.url) log.warn({ redisUrl: url }, 'REDIS_URL is not set: using the local default');
-    const retries = cfg.failFast ? { maxRetriesPerRequest: 2 } : {};
+    const retries = cfg.failFast ? { maxRetriesPerRequest: 2, commandTimeout: cfg.commandTimeoutMs ?? 3_000 } : {};
     const redis = createRedis({ url, cluster: cfg.cluster }, retries);
     const bull = createRedis({ url, cluster: cfg.cluster }, { enableAutoPipelining: false, ...retries });
     if (cfg.failFast) for (const client of [redis, bull]) failFastOnceReady(client);

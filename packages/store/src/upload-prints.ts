@@ -1,8 +1,9 @@
+import { DAY_MS } from '@sobot/schema';
 import type { StoreContext } from './context';
 import { runScript } from './scripts';
 
 /** How long an upload's content hash names its campaign (SPEC §20: a double within 24 h is refused). */
-export const UPLOAD_PRINT_TTL_MS = 86_400_000;
+export const UPLOAD_PRINT_TTL_MS = DAY_MS;
 /** How long a claim waits for its campaign to be committed; an upload that died frees the hash after it. */
 const CLAIM_LEASE_MS = 10 * 60_000;
 

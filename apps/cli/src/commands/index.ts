@@ -8,6 +8,7 @@ import { registerRejected } from './rejected';
 import { registerReport } from './report';
 import { registerRetryFailed } from './retry-failed';
 import { registerSend } from './send';
+import { registerSenderCommands } from './senders';
 import { registerStatus } from './status';
 import { registerSuppress } from './suppress';
 import { registerUpload } from './upload';
@@ -30,6 +31,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerSuppress,
   registerMessage,
   registerEventEndpoints,
+  registerSenderCommands,
 ];
 
 export function registerCommands(program: Command, ctx: CliContext): void {

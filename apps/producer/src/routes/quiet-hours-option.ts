@@ -9,9 +9,7 @@ export function quietHoursOption(text: string | undefined, fallback: QuietSpan |
   if (text === undefined) return fallback ?? undefined;
   const r = parseQuietHours(text);
   if (!r.ok) {
-    throw new ApiError(400, 'INVALID_REQUEST', `quiet_hours ${r.message}`, [
-      { field: 'quiet_hours', message: r.message },
-    ]);
+    throw new ApiError('INVALID_REQUEST', `quiet_hours ${r.message}`, [{ field: 'quiet_hours', message: r.message }]);
   }
   return r.span ?? undefined;
 }

@@ -5,7 +5,6 @@ import { ApiError } from '../errors';
 export function sendAtOption(text: string | undefined): number | undefined {
   if (text === undefined || text.trim() === '') return undefined;
   const r = parseSendAt(text);
-  if (!r.ok)
-    throw new ApiError(400, 'INVALID_REQUEST', `send_at ${r.message}`, [{ field: 'send_at', message: r.message }]);
+  if (!r.ok) throw new ApiError('INVALID_REQUEST', `send_at ${r.message}`, [{ field: 'send_at', message: r.message }]);
   return r.at || undefined;
 }

@@ -10,11 +10,16 @@ import {
   suppressionsCsv,
   unsuppressNumber,
 } from '@sobot/campaigns';
-import { suppressionsBodySchema } from '@sobot/schema';
+import {
+  suppressionImportSchema,
+  suppressionListSchema,
+  suppressionSchema,
+  suppressionsBodySchema,
+} from '@sobot/schema';
 import { NotFoundError } from '@sobot/store';
 import type { AppDeps } from '../deps';
+import { answer, BEARER, doc, errors, schemas } from '../doc';
 import { ApiError } from '../errors';
-import { routeDocs } from './docs';
 import { byteLimit } from './upload';
 
 /** Bodies read as a list of numbers (CSV, or JSON / NDJSON rows with a number key) rather than `{numbers}`. */
@@ -37,6 +42,73 @@ export const suppressionParams = z.object({
   number: z.string().max(64).describe('the number, as an upload would have it (normalised the same way)'),
 });
 
+const tags = ['suppressions'];
+const NOT_SUPPRESSED = { NOT_FOUND: 'the number is not suppressed (or is not a number).' };
+const docs = schemas({
+  add: {
+    summary: 'Suppress numbers: `{numbers:[…], reason?}`, or a CSV body with a number column',
+    description:
+      'All or nothing: one invalid number refuses the call (source `operator`). A CSV (text/csv) body is read ' +
+      "like an upload's (the same header aliases and normaliser; `phone_column=` picks the column) and is " +
+      'suppressed (source `import`) only once read whole without a bad row: a bad row (400 `INVALID_ROWS`, by ' +
+      'row and line), a bad file or a 413 adds no number. A number already suppressed keeps its first reason. ' +
+      'Suppressed numbers are left out of later uploads (`suppressed`) and skipped at send time (`SUPPRESSED`), ' +
+      'API messages included.',
+    tags,
+    querystring: doc(suppressionImportQuery),
+    body: {
+      content: {
+        'application/json': { schema: doc(suppressionsBodySchema) },
+        'text/csv': { schema: { type: 'string', description: 'a CSV with a header row and a number column' } },
+      },
+    },
+    response: {
+      200: answer('Suppressed', suppressionImportSchema),
+      ...errors({
+        ...BEARER,
+        INVALID_NUMBERS: 'JSON; `details`: `[{index, message}]`.',
+        INVALID_ROWS: 'CSV; `details`: row errors.',
+        INVALID_REQUEST: '',
+        NO_PHONE_COLUMN: '',
+        NO_VALID_ROWS: '',
+        UNPARSEABLE: 'CSV.',
+        UPLOAD_TOO_LARGE: '',
+        BODY_TOO_LARGE: '',
+        TOO_MANY_UPLOADS: '`MAX_CONCURRENT_UPLOADS` uploads and imports are being read; retry after `Retry-After`.',
+      }),
+    },
+  },
+  list: {
+    summary: 'The suppression list: paged JSON, or the whole list as CSV (`format=csv`, streamed)',
+    tags,
+    querystring: doc(suppressionListQuery),
+    response: {
+      200: {
+        description: 'The list',
+        content: {
+          'application/json': { schema: doc(suppressionListSchema) },
+          'text/csv': {
+            schema: { type: 'string', description: '`number,reason,suppressed_at,source`; imports back as is' },
+          },
+        },
+      },
+      ...errors({ ...BEARER, INVALID_REQUEST: '`format`, `limit` or `cursor` is not valid.' }),
+    },
+  },
+  get: {
+    summary: "One number's suppression",
+    tags,
+    params: doc(suppressionParams),
+    response: { 200: answer('Suppressed', suppressionSchema), ...errors({ ...BEARER, ...NOT_SUPPRESSED }) },
+  },
+  remove: {
+    summary: "Lift a number's suppression (answers what it was)",
+    tags,
+    params: doc(suppressionParams),
+    response: { 200: answer('No longer suppressed', suppressionSchema), ...errors({ ...BEARER, ...NOT_SUPPRESSED }) },
+  },
+});
+
 /** SPEC §12: the suppression list. */
 export async function suppressionRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const validation = { defaultCountryCode: deps.cfg.DEFAULT_COUNTRY_CODE };
@@ -44,7 +116,7 @@ export async function suppressionRoutes(app: FastifyInstance, deps: AppDeps): Pr
   app.addContentTypeParser(LIST_TYPES, (_req, payload, done) => done(null, payload));
 
   app.post('/v1/suppressions', {
-    schema: routeDocs.addSuppressions,
+    schema: docs.add,
     handler: async (req, reply) => {
       const query = suppressionImportQuery.parse(req.query);
       const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
@@ -70,7 +142,7 @@ export async function suppressionRoutes(app: FastifyInstance, deps: AppDeps): Pr
   });
 
   app.get('/v1/suppressions', {
-    schema: routeDocs.listSuppressions,
+    schema: docs.list,
     handler: async (req, reply) => {
       const query = suppressionListQuery.parse(req.query);
       if (query.format === 'csv') {
@@ -90,17 +162,17 @@ export async function suppressionRoutes(app: FastifyInstance, deps: AppDeps): Pr
     return key;
   };
 
-  app.get('/v1/suppressions/:number', { schema: routeDocs.getSuppression }, async (req) => {
+  app.get('/v1/suppressions/:number', { schema: docs.get }, async (req) => {
     const number = numberOf(req.params);
     const found = await getSuppression(deps, number);
-    if (!found) throw new ApiError(404, 'NOT_FOUND', 'this number is not suppressed');
+    if (!found) throw new ApiError('NOT_FOUND', 'this number is not suppressed');
     return found;
   });
 
-  app.delete('/v1/suppressions/:number', { schema: routeDocs.removeSuppression }, async (req) => {
+  app.delete('/v1/suppressions/:number', { schema: docs.remove }, async (req) => {
     const number = numberOf(req.params);
     const removed = await unsuppressNumber(deps, number);
-    if (!removed) throw new ApiError(404, 'NOT_FOUND', 'this number is not suppressed');
+    if (!removed) throw new ApiError('NOT_FOUND', 'this number is not suppressed');
     return removed;
   });
 }

@@ -15,7 +15,7 @@ import { sendAtOption } from './send-at-option';
 import { quietHoursOption } from './quiet-hours-option';
 import type { AppDeps } from '../deps';
 import { ApiError, uploadTooLarge } from '../errors';
-import { routeDocs } from './docs';
+import { uploadDoc } from './upload-doc';
 
 /** Longest idempotency key, in characters. */
 const IDEMPOTENCY_KEY_MAX = 255;
@@ -62,6 +62,9 @@ const uploadOptions = z.object({
   idempotency_key: z.string().min(1).max(IDEMPOTENCY_KEY_MAX).optional(),
   /** `skip`: recipients outside their 24-hour window at send time are skipped (OUTSIDE_WINDOW). */
   window: z.enum(['send', 'skip']).optional(),
+  /** SPEC §15: the sender (an id) or senders (comma-separated ids) to use; default every active sender. */
+  sender: z.string().max(1000).optional(),
+  senders: z.string().max(1000).optional(),
   /**
    * Upload anyway: with `window=skip` even when no inbound message arrived in the last 24 hours, and even when the
    * same recipients and message were accepted in the last 24 hours (else 409 DUPLICATE_UPLOAD).
@@ -110,7 +113,6 @@ function rawBodyType(contentType: string | undefined): string {
   const ct = mediaType(contentType);
   if (!LIST_TYPES.has(ct)) {
     throw new ApiError(
-      415,
       'UNSUPPORTED_MEDIA_TYPE',
       'a recipient list is CSV, JSON or NDJSON ' +
         `(multipart/form-data, text/csv, application/json or application/x-ndjson), not ${clip(ct)}`,
@@ -146,7 +148,7 @@ function idempotencyKey(req: FastifyRequest, opts: UploadOptions): string | unde
   const header = req.headers['idempotency-key'];
   const key = (Array.isArray(header) ? header[0] : header)?.trim() || opts.idempotency_key;
   if (key && key.length > IDEMPOTENCY_KEY_MAX)
-    throw new ApiError(400, 'INVALID_REQUEST', `Idempotency-Key is longer than ${IDEMPOTENCY_KEY_MAX} characters`);
+    throw new ApiError('INVALID_REQUEST', `Idempotency-Key is longer than ${IDEMPOTENCY_KEY_MAX} characters`);
   return key;
 }
 
@@ -162,7 +164,7 @@ function optionsFingerprint(opts: UploadOptions, format: string, filename: strin
     .digest('hex');
 }
 
-const clientGoneError = () => new ApiError(400, 'CLIENT_GONE', 'the client went away before the upload ended');
+const clientGoneError = () => new ApiError('CLIENT_GONE', 'the client went away before the upload ended');
 
 /** Aborted when the client goes away before its upload was read to the end. */
 function clientGone(req: FastifyRequest): AbortSignal {
@@ -228,6 +230,7 @@ export async function uploadRoutes(app: FastifyInstance, deps: AppDeps): Promise
       sendAt: sendAtOption(opts.send_at),
       quietHours: quietHoursOption(opts.quiet_hours, deps.cfg.QUIET_HOURS),
       window: opts.window,
+      senders: [opts.sender, opts.senders].filter((x): x is string => !!x),
       force: opts.force,
       country: opts.country || undefined,
       phoneColumn: opts.phone_column?.trim() || undefined,
@@ -247,7 +250,7 @@ export async function uploadRoutes(app: FastifyInstance, deps: AppDeps): Promise
   };
 
   app.post('/v1/campaigns', {
-    schema: routeDocs.upload(uploadOptions, LIST_TYPES),
+    schema: uploadDoc(uploadOptions, LIST_TYPES),
     handler: async (req, reply) => {
       if (Number(req.headers['content-length'] ?? 0) > max) throw uploadTooLarge(max);
       const query = uploadOptions.parse(req.query);
@@ -283,7 +286,7 @@ export async function uploadRoutes(app: FastifyInstance, deps: AppDeps): Promise
           continue;
         }
         if (part.fieldname !== 'file')
-          throw new ApiError(400, 'UNEXPECTED_FILE', `unexpected file field "${part.fieldname}" (use "file")`);
+          throw new ApiError('UNEXPECTED_FILE', `unexpected file field "${part.fieldname}" (use "file")`);
         if (Object.keys(fields).length === 0) {
           const dir = await mkdtemp(join(tmpdir(), 'sobot-upload-'));
           spooled = { dir, path: join(dir, 'upload'), mimetype: part.mimetype, filename: part.filename };
@@ -309,7 +312,7 @@ export async function uploadRoutes(app: FastifyInstance, deps: AppDeps): Promise
     } finally {
       if (spooled) await rm(spooled.dir, { recursive: true, force: true });
     }
-    if (!result) throw new ApiError(400, 'NO_FILE', 'multipart upload without a "file" part');
+    if (!result) throw new ApiError('NO_FILE', 'multipart upload without a "file" part');
     return result;
   }
 }

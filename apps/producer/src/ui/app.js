@@ -51,11 +51,12 @@
   // ---- API -------------------------------------------------------------------------------------
 
   class ApiError extends Error {
-    constructor(status, code, message, details) {
+    constructor(status, code, message, details, hint) {
       super(message);
       this.status = status;
       this.code = code;
       this.details = details;
+      this.hint = hintText(hint);
     }
   }
 
@@ -77,7 +78,9 @@
   async function failure(res) {
     const body = await res.json().catch(() => null);
     const e = body && body.error;
-    if (e && typeof e.message === 'string') return new ApiError(res.status, e.code, e.message, e.details);
+    if (e && typeof e.message === 'string') {
+      return new ApiError(res.status, e.code, e.message, e.details, e.error_hint ?? body.error_hint);
+    }
     return new ApiError(res.status, `HTTP_${res.status}`, `HTTP ${res.status} ${res.statusText}`.trim());
   }
 
@@ -121,39 +124,83 @@
   const result = $('upload-result');
   const submit = form.querySelector('button[type="submit"]');
 
-  function rowErrorTable(errors) {
+  /**
+   * The line a spreadsheet shows for a row error: the API's `line`, else data row n under a header on line
+   * `headerLine` (1 unless the answer says another) is line n + headerLine.
+   */
+  function spreadsheetLine(e, headerLine) {
+    if (Number.isInteger(e.line)) return e.line;
+    if (Number.isInteger(e.row)) return e.row + headerLine;
+    return '';
+  }
+
+  function rowErrorTable(errors, headerLine) {
     return h(
-      'table',
-      { class: 'row-errors', 'data-testid': 'row-errors' },
+      'div',
+      { class: 'scroll' },
       h(
-        'thead',
-        null,
+        'table',
+        { class: 'row-errors', 'data-testid': 'row-errors' },
         h(
-          'tr',
+          'thead',
           null,
-          h('th', { scope: 'col' }, 'Row'),
-          h('th', { scope: 'col' }, 'Field'),
-          h('th', { scope: 'col' }, 'Problem'),
+          h(
+            'tr',
+            null,
+            h('th', { scope: 'col', title: 'the line number your spreadsheet shows' }, 'Line'),
+            h('th', { scope: 'col' }, 'Field'),
+            h('th', { scope: 'col' }, 'Problem'),
+          ),
         ),
-      ),
-      h(
-        'tbody',
-        null,
-        ...errors.map((e) => h('tr', null, h('td', null, e.row), h('td', null, e.field), h('td', null, e.message))),
+        h(
+          'tbody',
+          null,
+          ...errors.map((e) =>
+            h(
+              'tr',
+              { 'data-testid': 'row-error' },
+              h('td', { 'data-testid': 'row-error-line' }, spreadsheetLine(e, headerLine)),
+              h('td', null, e.field || ''),
+              h('td', null, e.message, hintNode(e.error_hint)),
+            ),
+          ),
+        ),
       ),
     );
   }
 
+  /**
+   * The API's `error_hint` next to a code (SPEC §13 codes, skip reasons): a plain sentence and what to do. A string,
+   * or an object whose text parts are shown in order; null when there is none (the caller shows the title).
+   */
+  function hintText(hint) {
+    if (typeof hint === 'string') return hint.trim();
+    if (hint && typeof hint === 'object') {
+      return Object.values(hint)
+        .filter((v) => typeof v === 'string' && v.trim() !== '')
+        .join(' ');
+    }
+    return '';
+  }
+
+  function hintNode(hint) {
+    const t = hintText(hint);
+    return t ? h('span', { class: 'hint-text', 'data-testid': 'hint' }, t) : null;
+  }
+
   function uploadSummary(r) {
     const title = r.dry_run ? `Dry run of “${r.name}”: nothing was stored or sent.` : `Campaign “${r.name}” created.`;
-    const shown = r.errors.slice(0, 10);
+    const errors = Array.isArray(r.errors) ? r.errors : [];
+    const shown = errors.slice(0, 10);
+    const headerLine = Number.isInteger(r.header_row) ? r.header_row : 1;
     const stat = (label, value, testid) =>
-      h('div', null, h('dt', null, label), h('dd', { 'data-testid': testid }, num(value)));
+      h('div', null, h('dt', null, label), h('dd', { 'data-testid': testid }, num(value ?? 0)));
     return h(
       'div',
       { class: 'ok', 'data-testid': 'upload-ok' },
       h('p', null, h('strong', null, title)),
       r.dry_run ? null : h('p', { class: 'muted small' }, 'ID ', h('span', { 'data-testid': 'upload-id' }, r.id)),
+      r.status === 'scheduled' ? h('p', { class: 'scheduled' }, 'Scheduled: nothing is sent before its time.') : null,
       h(
         'dl',
         { class: 'stats' },
@@ -162,6 +209,7 @@
         stat('Rejected', r.rejected, 'upload-rejected'),
         stat('Duplicates', r.duplicates, 'upload-duplicates'),
       ),
+      columnsLine(r),
       emptyVariables(r.empty_variables),
       countriesLine(r),
       shown.length
@@ -171,7 +219,76 @@
             r.rejected > shown.length ? `First ${shown.length} of ${num(r.rejected)} rejected rows:` : 'Rejected rows:',
           )
         : null,
-      shown.length ? rowErrorTable(shown) : null,
+      shown.length ? rowErrorTable(shown, headerLine) : null,
+      previewTable(r.preview),
+    );
+  }
+
+  const FIELD_WORDS = {
+    customer_number: 'phone',
+    customer_name: 'name',
+    url: 'image',
+    mime_type: 'image type',
+    caption: 'caption',
+    timezone: 'time zone',
+  };
+
+  /** The header each field was read from (`columns`) and the header row used (`header_row`), when answered. */
+  function columnsLine(r) {
+    const used = Object.entries(r.columns || {}).filter(([, header]) => typeof header === 'string');
+    if (used.length === 0 && !Number.isInteger(r.header_row)) return null;
+    return h(
+      'p',
+      { 'data-testid': 'upload-columns' },
+      'Columns used: ',
+      ...used.flatMap(([field, header], i) => [
+        i ? ' · ' : '',
+        `${FIELD_WORDS[field] || field} ← `,
+        h('strong', { 'data-testid': `column-${field}` }, header),
+      ]),
+      Number.isInteger(r.header_row)
+        ? h('span', { 'data-testid': 'upload-header-row' }, `${used.length ? ' — ' : ''}header on row ${r.header_row}`)
+        : null,
+    );
+  }
+
+  /** A dry run's first rendered messages (`preview`). */
+  function previewTable(preview) {
+    if (!Array.isArray(preview) || preview.length === 0) return null;
+    return h(
+      'div',
+      { class: 'scroll' },
+      h(
+        'table',
+        { class: 'preview', 'data-testid': 'upload-preview' },
+        h('caption', null, `The first ${plural(preview.length, 'message')} as they would be sent`),
+        h(
+          'thead',
+          null,
+          h(
+            'tr',
+            null,
+            h('th', { scope: 'col' }, 'Number'),
+            h('th', { scope: 'col' }, 'Name'),
+            h('th', { scope: 'col' }, 'Caption'),
+            h('th', { scope: 'col' }, 'Image'),
+          ),
+        ),
+        h(
+          'tbody',
+          null,
+          ...preview.map((m) =>
+            h(
+              'tr',
+              { 'data-testid': 'preview-row' },
+              h('td', { 'data-testid': 'preview-number' }, m.customer_number),
+              h('td', { 'data-testid': 'preview-name' }, m.customer_name),
+              h('td', { class: 'wrap' }, m.caption ?? ''),
+              h('td', { class: 'wrap' }, m.url),
+            ),
+          ),
+        ),
+      ),
     );
   }
 
@@ -216,10 +333,11 @@
   }
 
   function uploadError(err) {
-    // details: a list of {row?, field, message}, or a summary whose `errors` is one.
+    // details: a list of {row?, line?, field, message}, or a summary whose `errors` is one.
     const d = err.details;
     const list = Array.isArray(d) ? d : d && Array.isArray(d.errors) ? d.errors : [];
     const rows = list.filter((e) => e && typeof e.message === 'string').slice(0, 10);
+    const headerLine = d && Number.isInteger(d.header_row) ? d.header_row : 1;
     return h(
       'div',
       { class: 'error', role: 'alert', 'data-testid': 'upload-error' },
@@ -229,12 +347,9 @@
         h('strong', null, 'Upload refused: '),
         h('span', { 'data-testid': 'upload-error-message' }, err.message),
       ),
+      err.hint ? h('p', { 'data-testid': 'upload-error-hint' }, err.hint) : null,
       err.code ? h('p', { class: 'muted' }, `Error code ${err.code}`) : null,
-      rows.length
-        ? rowErrorTable(
-            rows.map((d) => ({ row: d.row === undefined ? '' : d.row, field: d.field || '', message: d.message })),
-          )
-        : null,
+      rows.length ? rowErrorTable(rows, headerLine) : null,
     );
   }
 
@@ -246,15 +361,30 @@
   /** A 409 DUPLICATE_UPLOAD: who has this list already, and a button that uploads it again with force=true. */
   function duplicateChoice(err) {
     const c = (err.details && err.details.campaign) || {};
-    const again = h('button', { type: 'button', 'data-testid': 'upload-force' }, 'Send anyway');
-    again.addEventListener('click', () => void sendUpload(true));
     return h(
       'p',
       { 'data-testid': 'upload-duplicate' },
       `The same recipients and message were uploaded as “${c.name || c.id}” (${c.id}) at ${when(c.created_at)}. ` +
         'Sending it again means every recipient gets the message a second time. ',
-      again,
+      forceButton('Send anyway'),
     );
+  }
+
+  /** A 409 NO_INBOUND_EVENTS (window=skip with no inbound message in 24 h): upload anyway with force=true. */
+  function noInboundChoice() {
+    return h(
+      'p',
+      { 'data-testid': 'upload-no-inbound' },
+      'No customer has written in the last 24 hours, so every recipient may be outside the window and skipped ' +
+        '(check that inbound messages reach the webhook). ',
+      forceButton('Upload anyway'),
+    );
+  }
+
+  function forceButton(label) {
+    const again = h('button', { type: 'button', 'data-testid': 'upload-force' }, label);
+    again.addEventListener('click', () => void sendUpload(true));
+    return again;
   }
 
   form.addEventListener('submit', (ev) => {
@@ -262,36 +392,258 @@
     void sendUpload(false);
   });
 
-  async function sendUpload(force) {
-    const file = $('file').files[0];
-    if (!file) return showUpload(uploadError(new ApiError(0, '', 'choose a recipient list file first')));
-    // Fields before the file: the server applies the fields it has seen when the file starts.
+  // ---- Advanced options ------------------------------------------------------------------------
+
+  /** The operator's time zone and its offset now, e.g. `Asia/Kolkata (UTC+05:30)`. */
+  function zoneText(date) {
+    const zone = Intl.DateTimeFormat().resolvedOptions().timeZone || 'local time';
+    return `${zone} (UTC${offsetText(date)})`;
+  }
+
+  /** `+05:30` for the browser's offset at `date` (getTimezoneOffset is minutes behind UTC). */
+  function offsetText(date) {
+    const minutes = -date.getTimezoneOffset();
+    const abs = Math.abs(minutes);
+    const pad = (n) => String(n).padStart(2, '0');
+    return `${minutes < 0 ? '-' : '+'}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+  }
+
+  /** A datetime-local value (`2026-05-01T09:30`) as RFC 3339 with the operator's offset at that time. */
+  function sendAtValue(local) {
+    const date = new Date(local);
+    if (Number.isNaN(date.getTime())) return null;
+    const pad = (n) => String(n).padStart(2, '0');
+    return (
+      `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}` +
+      `T${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}${offsetText(date)}`
+    );
+  }
+
+  function showZone() {
+    const local = $('send_at').value;
+    const date = local ? new Date(local) : new Date();
+    $('send-at-zone').textContent = `(your time: ${zoneText(Number.isNaN(date.getTime()) ? new Date() : date)})`;
+  }
+  $('send_at').addEventListener('input', showZone);
+  showZone();
+
+  /** The file's column headers the page knows of: from the API's answers, or read from a text file's header. */
+  let knownHeaders = [];
+
+  function fillColumnChoices(headers, candidates) {
+    knownHeaders = headers;
+    for (const [id, marked] of [
+      ['phone_column', candidates],
+      ['name_column', []],
+    ]) {
+      const select = $(id);
+      const chosen = select.value;
+      select.replaceChildren(
+        h('option', { value: '' }, 'found automatically'),
+        ...headers.map((name) =>
+          h('option', { value: name }, marked.includes(name) ? `${name} (could be the phone)` : name),
+        ),
+      );
+      select.value = headers.includes(chosen) ? chosen : '';
+    }
+    $('columns-hint').textContent = headers.length
+      ? `${plural(headers.length, 'column')} in the file; choose one only if the automatic choice is wrong.`
+      : "Found automatically. Run a dry run to list the file's columns and choose.";
+  }
+
+  $('file').addEventListener('change', () => fillColumnChoices([], []));
+
+  /** One CSV record's cells (quotes as in RFC 4180), split on `sep`. */
+  function splitRecord(line, sep) {
+    const cells = [];
+    let cell = '';
+    let quoted = false;
+    for (let i = 0; i < line.length; i += 1) {
+      const ch = line[i];
+      if (quoted) {
+        if (ch === '"' && line[i + 1] === '"') {
+          cell += '"';
+          i += 1;
+        } else if (ch === '"') quoted = false;
+        else cell += ch;
+      } else if (ch === '"' && cell.trim() === '') {
+        quoted = true;
+        cell = '';
+      } else if (ch === sep) {
+        cells.push(cell.trim());
+        cell = '';
+      } else cell += ch;
+    }
+    cells.push(cell.trim());
+    return cells;
+  }
+
+  /**
+   * The headers of a text list (CSV/TSV, JSON, NDJSON) read from its first 256 KB in the browser: the keys of its
+   * first object, or the cells of line `row` (1-based). A workbook's are known only from the API's answers.
+   */
+  async function headersOfFile(file, row) {
+    if (!file || /\.xlsx$/i.test(file.name)) return [];
+    const text = (await file.slice(0, 256 * 1024).text()).replace(/^\uFEFF/, '');
+    const start = text.trimStart();
+    if (start.startsWith('[') || start.startsWith('{')) {
+      const m = /\{[^{}]*\}/.exec(start);
+      try {
+        return m ? Object.keys(JSON.parse(m[0])) : [];
+      } catch {
+        return [];
+      }
+    }
+    const lines = text.split(/\r?\n/);
+    const cellsOf = (line) => {
+      const sep = [',', ';', '\t', '|'].reduce((a, b) => (line.split(b).length > line.split(a).length ? b : a));
+      return splitRecord(line, sep).filter((c) => c !== '');
+    };
+    if (row) return lines[row - 1] && lines[row - 1].trim() ? cellsOf(lines[row - 1]) : [];
+    // No row named: a title or notes above the header have fewer cells; the first of the widest rows of the first
+    // 20 is taken (the server finds its own; this only lists the names to choose from).
+    const rows = lines.slice(0, 20).map(cellsOf);
+    const widest = Math.max(0, ...rows.map((r) => r.length));
+    return rows.find((r) => r.length === widest) || [];
+  }
+
+  /**
+   * The headers a NO_PHONE_COLUMN message lists, quoted as JSON strings after "the header has" or "line N has"
+   * (`… (none in the first 20 lines; line 1 has "name", "Reach on"; …)`), for a workbook's columns.
+   */
+  function headersInMessage(message) {
+    const m = /(?:the header|line \d+) has ((?:"(?:[^"\\]|\\.)*"(?:, )?)+)/.exec(message || '');
+    if (!m) return [];
+    return (m[1].match(/"(?:[^"\\]|\\.)*"/g) || []).flatMap((q) => {
+      try {
+        return [JSON.parse(q)];
+      } catch {
+        return [];
+      }
+    });
+  }
+
+  /** After an answer: the headers the API named (all of them, the candidates or the columns used), else the file's. */
+  async function learnColumns(file, answer, err) {
+    const details = err && err.details;
+    const d = details && typeof details === 'object' && !Array.isArray(details) ? details : {};
+    const strings = (v) => (Array.isArray(v) ? v.filter((x) => typeof x === 'string') : []);
+    const candidates = strings(d.candidates);
+    let headers = strings((answer && answer.headers) || d.headers);
+    if (headers.length === 0) {
+      const row = Number((answer && answer.header_row) || d.header_row || $('header_row').value || 0);
+      headers = await headersOfFile(file, Number.isInteger(row) && row > 0 ? row : 0).catch(() => []);
+    }
+    // A workbook the browser cannot read: the header row the producer read, as its refusal lists it.
+    if (headers.length === 0 && err && err.code === 'NO_PHONE_COLUMN') headers = headersInMessage(err.message);
+    const used = Object.values((answer && answer.columns) || {}).filter((x) => typeof x === 'string');
+    for (const name of [...candidates, ...used]) if (!headers.includes(name)) headers.push(name);
+    fillColumnChoices(headers, candidates);
+  }
+
+  /** `GET /v1/senders`: the sender choice shows only when it answers 200 with senders. */
+  async function loadSenders() {
+    const field = $('senders-field');
+    try {
+      const res = await call('/v1/senders');
+      const body = res.ok ? await res.json() : null;
+      const senders = body && Array.isArray(body.senders) ? body.senders.filter((s) => s && s.id) : [];
+      const select = $('senders');
+      select.replaceChildren(
+        ...senders.map((s) =>
+          h(
+            'option',
+            { value: String(s.id) },
+            `${s.id}${s.state && s.state !== 'active' ? ` (${s.state})` : ''}${s.rate ? ` · ${s.rate}/s` : ''}`,
+          ),
+        ),
+      );
+      field.hidden = senders.length === 0;
+    } catch {
+      field.hidden = true;
+    }
+  }
+  void loadSenders();
+
+  /** Multipart fields (before the file) and query flags for the form's options; a refusal for a bad value. */
+  function uploadRequest(force) {
     const data = new FormData();
+    const query = new URLSearchParams();
+    const text = (key) => $(key).value.trim();
     for (const key of ['name', 'image_url', 'mime_type', 'country', 'caption']) {
       const value = $(key).value;
       if (value.trim() !== '') data.append(key, value);
     }
     if ($('name_fallback').checked) data.append('name_fallback', 'number');
-    if (force) data.append('force', 'true');
-    data.append('file', file, file.name);
+    for (const key of ['phone_column', 'name_column', 'format', 'window', 'lane', 'quiet_hours']) {
+      if (text(key) !== '') data.append(key, text(key));
+    }
+    const whole = (key, label, min, max) => {
+      const raw = text(key);
+      if (raw === '') return null;
+      const n = Number(raw);
+      if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${label} must be a whole number ${min}–${max}`);
+      return n;
+    };
+    const headerRow = whole('header_row', 'Header row', 1, 1000);
+    if (headerRow !== null) data.append('header_row', String(headerRow));
+    const weight = whole('weight', 'Weight', 1, 100);
+    if (weight !== null) data.append('weight', String(weight));
+    const canary = whole('canary', 'Canary', 1, 10_000_000);
+    const canaryMax = whole('canary_max_failure', 'The canary failure share', 0, 100);
+    if (canary !== null) data.append('canary', String(canary));
+    if (canary !== null && canaryMax !== null) data.append('canary_max_failure_ratio', String(canaryMax / 100));
+    if (text('send_at') !== '') {
+      const at = sendAtValue(text('send_at'));
+      if (!at) throw new Error('Send at is not a date and time');
+      data.append('send_at', at);
+    }
+    const senders = [...$('senders').selectedOptions].map((o) => o.value);
+    if (!$('senders-field').hidden && senders.length === 1) data.append('sender', senders[0]);
+    if (!$('senders-field').hidden && senders.length > 1) data.append('senders', senders.join(','));
+    // Flags go in the query (they are read with the fields): the fields stay well under the server's 20.
+    if ($('dry_run').checked) query.set('dry_run', 'true');
+    if ($('strict').checked) query.set('strict', 'true');
+    if ($('preflight').checked) query.set('preflight', 'true');
+    if (force) query.set('force', 'true');
+    const qs = query.toString();
+    return { data, path: `/v1/campaigns${qs ? `?${qs}` : ''}` };
+  }
+
+  async function sendUpload(force) {
+    const file = $('file').files[0];
+    if (!file) return showUpload(uploadError(new ApiError(0, '', 'choose a recipient list file first')));
+    let request;
+    try {
+      request = uploadRequest(force);
+    } catch (err) {
+      $('advanced').open = true;
+      return showUpload(uploadError(new ApiError(0, '', err.message)));
+    }
+    // Fields before the file: the server applies the fields it has seen when the file starts.
+    request.data.append('file', file, file.name);
     // The last answer goes while this one is read: a stale refusal must not stand for this upload's answer.
     result.replaceChildren();
     result.hidden = true;
     submit.disabled = true;
     form.setAttribute('aria-busy', 'true');
     try {
-      const r = await callJson(`/v1/campaigns${$('dry_run').checked ? '?dry_run=true' : ''}`, {
-        method: 'POST',
-        body: data,
-      });
+      const r = await callJson(request.path, { method: 'POST', body: request.data });
+      await learnColumns(file, r, null);
       showUpload(uploadSummary(r));
       if (!r.dry_run) {
         $('file').value = '';
         void refresh();
       }
     } catch (err) {
+      await learnColumns(file, null, err);
       const shown = uploadError(err);
       if (err.code === 'DUPLICATE_UPLOAD') shown.append(duplicateChoice(err));
+      if (err.code === 'NO_INBOUND_EVENTS') shown.append(noInboundChoice());
+      if (/_COLUMN$/.test(err.code || '') && knownHeaders.length) {
+        $('advanced').open = true;
+        shown.append(h('p', { 'data-testid': 'choose-column' }, 'Choose the column under Advanced → Columns.'));
+      }
       showUpload(shown);
     } finally {
       submit.disabled = false;
@@ -321,7 +673,7 @@
           null,
           h('th', { scope: 'col' }, 'Code'),
           h('th', { scope: 'col' }, 'Count'),
-          h('th', { scope: 'col' }, 'Message'),
+          h('th', { scope: 'col' }, 'What happened'),
         ),
       ),
       body,
@@ -339,7 +691,7 @@
           { 'data-testid': `${rowTestid}-${f.code}` },
           h('td', null, h('code', null, f.code)),
           h('td', null, num(f.count ?? 0)),
-          h('td', null, f.message ?? ''),
+          h('td', { class: 'wrap' }, f.message ?? '', hintNode(f.error_hint)),
         ),
       ),
     );
@@ -390,6 +742,8 @@
     c.reason = h('p', { class: 'reason', role: 'note', 'data-testid': 'paused-reason', hidden: true });
     c.failures = reasonTable('Failure reasons', 'failures');
     c.skips = reasonTable('Skip reasons', 'skips');
+    c.deliveryFailures = reasonTable('Delivery failures', 'delivery-failures');
+    c.limited = h('p', { class: 'limited', 'data-testid': 'limited-by', hidden: true });
     c.message = h('p', { class: 'message', 'aria-live': 'polite', 'data-testid': 'card-message' });
     for (const [action, label] of ACTIONS) {
       // Every card has a "Pause": the campaign's name, as description, says which one.
@@ -430,12 +784,13 @@
       c.sendAt,
       h('div', { class: 'progress-row' }, c.progress, c.percent),
       h('dl', { class: 'stats' }, ...stats),
+      c.limited,
       c.reason,
       c.waiting,
       c.rows,
       c.content,
       c.delivery,
-      h('div', { class: 'reasons' }, c.failures.table, c.skips.table),
+      h('div', { class: 'reasons' }, c.failures.table, c.skips.table, c.deliveryFailures.table),
       h(
         'div',
         { class: 'actions', role: 'group', 'aria-label': 'Campaign actions' },
@@ -511,12 +866,20 @@
     c.waiting.textContent =
       `${plural(waiting, 'recipient')} waiting for quiet hours to end` +
       `${v.waiting_until ? ` (until ${when(v.waiting_until)})` : ''}`;
-    // The rate is averaged over the last seconds: once a campaign has ended it is history, not "current".
-    c.rate.textContent = status === 'running' || status === 'paused' ? `${v.rate} msg/s` : '—';
-    c.eta.textContent = duration(v.eta_seconds);
+    // The rate is averaged over the last seconds: shown only while the campaign sends. A paused campaign's last
+    // average is history, not "current" (nothing is sent while paused).
+    const sending = status === 'running';
+    c.rate.textContent = sending && Number.isFinite(v.rate) ? `${v.rate} msg/s` : '—';
+    c.eta.textContent = status === 'paused' ? 'paused' : duration(v.eta_seconds);
+    const limit = sending ? limitedByText(v.limited_by) : '';
+    c.limited.hidden = !limit;
+    c.limited.textContent = limit ? `Below the full rate: ${limit}` : '';
+    if (limit) c.limited.dataset.limitedBy = v.limited_by;
 
     c.reason.hidden = !v.paused_reason;
-    c.reason.textContent = v.paused_reason ? `Paused by the system: ${v.paused_reason}` : '';
+    c.reason.replaceChildren(
+      ...(v.paused_reason ? [`Paused by the system: ${v.paused_reason}`, hintNode(v.paused_hint)] : []),
+    );
     const r = v.rows || {};
     const rn = (key) => (Number.isFinite(r[key]) ? r[key] : 0);
     c.rows.textContent =
@@ -529,14 +892,33 @@
       .join(' · ');
     const [delivered, read, dFailed] = ['delivered', 'read', 'delivery_failed'].map(n);
     c.delivery.hidden = delivered + read + dFailed === 0;
+    // Delivery failures by code show in their own table when the API groups them; else the report has the codes.
+    const dReasons = Array.isArray(v.delivery_failure_reasons) && v.delivery_failure_reasons.length > 0;
     c.delivery.textContent =
-      `Delivery receipts: ${num(delivered)} delivered, ` + `${num(read)} read, ${num(dFailed)} failed`;
+      `Delivery receipts: ${num(delivered)} delivered, ` +
+      `${num(read)} read, ${num(dFailed)} failed` +
+      `${dFailed > 0 && !dReasons ? ' (each with its code in the report)' : ''}`;
 
     fillReasons(c.failures, v.failure_reasons, 'failure');
     fillReasons(c.skips, v.skip_reasons, 'skip');
+    fillReasons(c.deliveryFailures, v.delivery_failure_reasons, 'delivery-failure');
     c.created.textContent =
       `Created ${when(v.created_at)}` + `${v.completed_at ? ` · finished ${when(v.completed_at)}` : ''}`;
     updateButtons(c);
+  }
+
+  /** Why a running campaign sends below SEND_RATE (`limited_by`, SPEC §15), in words; '' when nothing holds it. */
+  function limitedByText(reason) {
+    const words = {
+      in_flight_limit: 'the worker has as many requests in flight as it may (WORKER_MAX_IN_FLIGHT)',
+      sender_rate: "the senders' own rates are reached",
+      messaging_limit: 'the messaging limit (new conversations per 24 h) is used up; the rest wait for it to free',
+      pair_rate: 'messages to the same number must be a few seconds apart (pair rate)',
+      quiet_hours: 'recipients are in their quiet hours and wait',
+      upstream_throttle: 'WhatsApp/Sobot is throttling (429 or 130429 answers): sending slowed down',
+    };
+    if (typeof reason !== 'string' || reason === '') return '';
+    return words[reason] || reason.replace(/_/g, ' ');
   }
 
   function updateButtons(c) {

@@ -16,6 +16,17 @@ export interface AttemptOptions {
   timeoutMs?: number;
   /** Unix seconds of the attempt (`webhook-timestamp`); now by default. */
   timestamp?: number;
+  /**
+   * A connection pool to reuse (the dispatcher keeps one per endpoint, built by `endpointAgent`): its connections
+   * are checked when they open, and each attempt resolves the host again and checks every address first.
+   */
+  agent?: Agent;
+}
+
+/** A keep-alive pool for one endpoint whose new connections pass the public-address rule. */
+export function endpointAgent(opts: Pick<AttemptOptions, 'allowPrivateUrls' | 'resolve'> = {}): Agent {
+  const allowed = opts.allowPrivateUrls ? () => true : isPublicAddress;
+  return new Agent({ connect: { lookup: guardedLookup(allowed, opts.resolve ?? systemResolve) }, connections: 16 });
 }
 
 /** What one attempt came to: a status, or why there was none. */
@@ -67,7 +78,16 @@ export async function attemptDelivery(
   const target = new URL(url);
   const literal = target.hostname.replace(/^\[(.*)\]$/, '$1');
   if (isIP(literal) !== 0 && !check(literal)) return done({ status: null, error: 'address' });
-  const agent = new Agent({ connect: { lookup: guardedLookup(check, opts.resolve ?? systemResolve) } });
+  if (opts.agent && isIP(literal) === 0 && !opts.allowPrivateUrls) {
+    // A pooled connection may be older than the name's current addresses: check them all now (DNS can change).
+    const addresses = await (opts.resolve ?? systemResolve)(literal).then(
+      (a) => a.map((x) => x.address),
+      () => [] as string[],
+    );
+    if (addresses.length === 0) return done({ status: null, error: 'unreachable' });
+    if (!addresses.every(check)) return done({ status: null, error: 'address' });
+  }
+  const agent = opts.agent ?? new Agent({ connect: { lookup: guardedLookup(check, opts.resolve ?? systemResolve) } });
   const signal = AbortSignal.timeout(opts.timeoutMs ?? EVENT_TIMEOUT_MS);
   try {
     const res = await request(target, {
@@ -97,7 +117,7 @@ export async function attemptDelivery(
   } catch {
     return done({ status: null, error: refused ? 'address' : signal.aborted ? 'timeout' : 'unreachable' });
   } finally {
-    await agent.destroy().catch(() => undefined);
+    if (agent !== opts.agent) await agent.destroy().catch(() => undefined);
   }
 }
 

@@ -96,6 +96,7 @@ export async function getEventEndpoint(deps: CampaignDeps, id: string): Promise<
 export async function removeEventEndpoint(deps: CampaignDeps, id: string): Promise<EventEndpointView> {
   const ep = await found(deps, id);
   if (!(await deps.store.eventEndpoints.remove(id))) throw new NotFoundError('event endpoint');
+  await deps.store.eventDeliveries.forget(id);
   return endpointView(ep);
 }
 

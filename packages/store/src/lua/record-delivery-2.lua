@@ -11,6 +11,11 @@
   ARGV[1] index in chunk
   ARGV[2] status: sent | delivered | read | failed
   ARGV[3] the encoded delivery
+  ARGV[4] the campaign's outbox (keys.outbox), '' when no event endpoint exists (SPEC §16)
+  ARGV[5] the message's index in the campaign
+
+  Events: with an outbox, a status that moved forward to delivered or read adds `t <d|r> i <index>` in this step (a
+  stale or repeated status adds none).
 
   Retention (SPEC §22): once the campaign has ended its counters have a TTL (retention.ts); a chunk's delivery
   hash created after that (statuses arrive after completion) takes the counters' remaining TTL. When the
@@ -38,4 +43,9 @@ for name, v in pairs(after) do
   if d ~= 0 then redis.call('HINCRBY', KEYS[2], name, d) end
 end
 if ttl > 0 and redis.call('PTTL', KEYS[1]) == -1 then redis.call('PEXPIRE', KEYS[1], ttl) end
+local letter = ({ delivered = 'd', read = 'r' })[ARGV[2]]
+if ARGV[4] and ARGV[4] ~= '' and letter then
+  redis.call('XADD', ARGV[4], '*', 't', letter, 'i', ARGV[5])
+  if ttl > 0 and redis.call('PTTL', ARGV[4]) == -1 then redis.call('PEXPIRE', ARGV[4], ttl) end
+end
 return 1

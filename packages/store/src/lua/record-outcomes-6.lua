@@ -20,7 +20,12 @@
   ARGV[3] breaker: first requests judged on their own (50)
   ARGV[4] breaker: sliding window of requests (200)
   ARGV[5] breaker: share of them one code must fail to trip it (0.5)
-  ARGV[6..] groups of four: index, outcome (encoded), code and message ('' unless failed or skipped)
+  ARGV[6] the campaign's outbox (keys.outbox), '' when no event endpoint exists (SPEC §16)
+  ARGV[7] the message index of the chunk's first recipient (chunk × chunk size)
+  ARGV[8..] groups of four: index, outcome (encoded), code and message ('' unless failed or skipped)
+
+  Events: with an outbox, each outcome newly recorded adds `t <s|f|k> i <message index>`, a completion `t C` and a
+  pause `t P`, in this same step: an event exists exactly when its change happened.
 
   Canary: when the campaign holds `canary_n` / `canary_ratio` / `canary_state = pending`, the call
   that brings sent + failed to canary_n decides it: a failure ratio above canary_ratio pauses the
@@ -43,6 +48,12 @@
             sent, failed, skipped (newly recorded), breaker (1 when this call tripped it) }
 ]]
 local firstN, window, share = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local outbox, base = ARGV[6], tonumber(ARGV[7])
+local function event(kind, index)
+  if outbox == '' then return end
+  if index then redis.call('XADD', outbox, '*', 't', kind, 'i', index)
+  else redis.call('XADD', outbox, '*', 't', kind) end
+end
 -- Everything this call reads of the campaign hash, in one read.
 local meta = redis.call('HMGET', KEYS[1], 'status', 'source', 'accepted', 'canary_state', 'canary_n', 'canary_ratio')
 local status = meta[1]
@@ -104,7 +115,7 @@ local function judge(sentBefore)
 end
 
 local applied, already, sent, failed, skipped = 0, 0, 0, 0, 0
-for i = 6, #ARGV, 4 do
+for i = 8, #ARGV, 4 do
   local idx, val = ARGV[i], ARGV[i + 1]
   local cur = redis.call('HGET', KEYS[5], idx)
   local curKind = cur and string.sub(cur, 1, 1)
@@ -114,6 +125,7 @@ for i = 6, #ARGV, 4 do
     redis.call('HSET', KEYS[5], idx, val)
     applied = applied + 1
     local kind = string.sub(val, 1, 1)
+    if kind == 's' or kind == 'f' or kind == 'k' then event(kind, base + tonumber(idx)) end
     if kind == 's' then
       sent = sent + 1
       if counting then requests[#requests + 1] = SENT end
@@ -162,6 +174,7 @@ if ended > 0 and (status == 'running' or status == 'paused') then
     redis.call('HSET', KEYS[1], 'status', 'completed', 'completed_at', ARGV[1])
     completed = 1
     status = 'completed'
+    event('C')
   end
 end
 if ended > 0 and meta[4] == 'pending' then
@@ -175,6 +188,7 @@ if ended > 0 and meta[4] == 'pending' then
           string.format('canary failed: %d of the first %d messages failed (more than %d%%); '
             .. 'check the failure reasons, then resume or cancel', f, s + f, math.floor(tonumber(meta[6]) * 100 + 0.5)))
         status = 'paused'
+        event('P')
       end
     else
       canary = 1
@@ -188,11 +202,12 @@ if trip then
   if status == 'running' then
     redis.call('HSET', KEYS[1], 'status', 'paused', 'paused_reason', trip)
     breaker = 1
+    event('P')
   end
 end
 local ttl = redis.call('PTTL', KEYS[1])
 if ttl > 0 then
-  for _, k in ipairs({ KEYS[2], KEYS[3], KEYS[5], KEYS[6] }) do
+  for _, k in ipairs({ KEYS[2], KEYS[3], KEYS[5], KEYS[6], outbox ~= '' and outbox or KEYS[2] }) do
     if redis.call('PTTL', k) == -1 then redis.call('PEXPIRE', k, ttl) end
   end
 end

@@ -46,7 +46,7 @@ describe('SendGate over a real SendRate', () => {
     const span = times[49]! - times[0]!;
     // 49 intervals of 20 ms: 980 ms. Timers never fire early; allow them to be late.
     expect(span).toBeGreaterThanOrEqual(900);
-    expect(span).toBeLessThan(2_500);
+    expect(span).toBeLessThan(5_000);
     // No half second holds more than its share (25 slots, + 1 at the edge).
     for (let i = 0; i + 26 < times.length; i += 1) expect(times[i + 26]! - times[i]!).toBeGreaterThanOrEqual(500 - 25);
     expect(released.every((r) => r.slot.probe === false)).toBe(true);
@@ -67,26 +67,33 @@ describe('SendGate over a real SendRate', () => {
 
       // #27 is still queued: a reservation reaches 250 ms ahead, 13 slots at 50/s.
       expect(gate.backlog.queued).toBeGreaterThan(0);
-      const t0 = now();
+      // "At once": the rejection is settled before the event loop turns (no timer, no slot waited for).
+      const nextTurn = () => new Promise((r) => setImmediate(() => r('a turn later')));
       controllers[27]!.abort('paused');
-      const queued = await outcome[27];
+      const queued = await Promise.race([outcome[27], nextTurn()]);
       expect(queued).toBeInstanceOf(StoppedError);
       expect(queued).toMatchObject({ code: 'STOPPED', reason: 'paused' });
-      expect(now() - t0).toBeLessThan(50);
 
-      // #10 holds a slot ~100 ms out when #5 is released (the first reservation scheduled #0–#12): aborting it
-      // takes it off its timer at once instead of waiting for the slot.
+      // Waiters holding a booked slot are taken off their timers at once too. Once #5 is released and slots are
+      // booked, every odd taker is aborted: the backlog drops by those still waiting, synchronously, and each of them
+      // is rejected before the event loop turns (the others had been released already).
       await takes[5];
-      const scheduled = gate.backlog.scheduled;
-      expect(scheduled).toBeGreaterThan(0);
-      const t1 = now();
-      controllers[10]!.abort('cancelled');
-      expect(gate.backlog.scheduled).toBe(scheduled - 1);
-      expect(await outcome[10]).toBeInstanceOf(StoppedError);
-      expect(now() - t1).toBeLessThan(50);
+      await waitFor(() => gate.backlog.scheduled > 0, { timeoutMs: 10_000, what: 'slots booked ahead' });
+      const backlog = () => gate.backlog.queued + gate.backlog.scheduled;
+      const before = backlog();
+      const odd = controllers.map((_, i) => i).filter((i) => i % 2 === 1 && i !== 27);
+      for (const i of odd) controllers[i]!.abort('cancelled');
+      const dropped = before - backlog();
+      const oddResults = await Promise.race([Promise.all(odd.map((i) => outcome[i])), nextTurn()]);
+      expect(oddResults).toBeInstanceOf(Array);
+      const stopped = (oddResults as unknown[]).filter((r) => r instanceof StoppedError).length;
+      expect(stopped).toBeGreaterThan(0);
+      expect(dropped).toBe(stopped);
 
       const results = await Promise.all(outcome);
-      expect(results.filter((r) => r === 'released')).toHaveLength(28);
+      expect(results.filter((r) => r === 'released')).toHaveLength(30 - 1 - stopped);
+      // Every even taker is served.
+      expect(results.filter((r, i) => i % 2 === 0 && r !== 'released')).toEqual([]);
 
       // The gate is not stuck on the aborted waiters: a newcomer is served.
       await expect(gate.take(new AbortController().signal)).resolves.toEqual({ probe: false });
@@ -115,15 +122,28 @@ describe('SendGate over a real SendRate', () => {
     const signal = new AbortController().signal;
     setMaxListeners(1_000, signal);
     // 12 bulk takers at 10/s: the first slots are booked ahead (up to the 250 ms horizon), the rest wait in line.
-    const bulk = Array.from({ length: 12 }, () => gate.take(signal).then(() => now()));
+    const order: string[] = [];
+    const bulk = Array.from({ length: 12 }, (_, i) =>
+      gate.take(signal).then(() => {
+        order.push(`bulk ${i}`);
+        return now();
+      }),
+    );
     await bulk[0];
     await waitFor(() => gate.backlog.scheduled >= 2, { timeoutMs: 2_000, what: 'bulk slots booked ahead' });
-    const asked = now();
-    const released = await gate.take(signal, true).then(() => now());
-    // The next booked slot is at most one interval (100 ms) away; behind the booked ones it would be ≥ 200 ms.
-    expect(released - asked).toBeLessThan(150);
+    const releasedBefore = order.length;
+    const booked = gate.backlog.scheduled;
+    const released = await gate.take(signal, true).then(() => {
+      order.push('priority');
+      return now();
+    });
+    // It takes the earliest booked slot, whose bulk taker goes back to the head of the bulk line: the priority taker
+    // is released before it (behind the booked ones it would come after it).
+    expect(booked).toBeGreaterThanOrEqual(2);
     // 13 slots at 10/s, whoever took them: 12 intervals of 100 ms at least.
     const times = [...(await Promise.all(bulk)), released].sort((a, b) => a - b);
+    expect(order).toContain(`bulk ${releasedBefore}`);
+    expect(order.indexOf('priority')).toBeLessThan(order.indexOf(`bulk ${releasedBefore}`));
     expect(times[12]! - times[0]!).toBeGreaterThanOrEqual(1_200 - 25);
     for (let i = 0; i + 10 < times.length; i += 1)
       expect(times[i + 10]! - times[i]!).toBeGreaterThanOrEqual(1_000 - 25);

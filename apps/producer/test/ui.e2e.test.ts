@@ -129,7 +129,8 @@ describe('ui: the campaign page', () => {
     // Where the numbers are from (SPEC §20): all Indian, and so the list's country, inferred.
     expect(await text(result.getByTestId('upload-countries'))).toMatch(/^Countries: IN 80 — .*inferred/);
     expect(await text(result.getByTestId('upload-country'))).toBe('IN');
-    expect(await text(page.getByTestId('row-errors'))).toContain('82');
+    // Data rows 82 and 83 are lines 83 and 84 of the file, as a spreadsheet shows them (the header is line 1).
+    expect(await page.getByTestId('row-error-line').allTextContents()).toEqual(['83', '84']);
     // The name is user input: shown as text, never parsed as markup.
     expect(await text(card.getByTestId('name'))).toBe(name);
     expect(await card.locator('b, img').count()).toBe(0);

@@ -22,7 +22,7 @@ afterAll(async () => {
 /**
  * A send-rate schedule no other test touches, on the given connection (or the default one). Raw connections
  * rather than Stores: a schedule of its own needs a prefix of its own, and a fresh Store's first script call
- * breaks when it shares a tick with another command (see store.test.ts).
+ * breaks when it shares a tick with another command (see store.e2e.test.ts).
  */
 function freshSchedule(ctxs: StoreContext[] = [store.ctx]): StoreContext[] {
   schedules += 1;

@@ -25,7 +25,7 @@ const redisCli = (...args: string[]) => {
 };
 
 beforeAll(async () => {
-  rig = await startRig({ log, sendRate: 300, concurrency: 20 });
+  rig = await startRig({ log, sendRate: 300, concurrency: 20, redis: { own: true } }); // CONFIG SET maxmemory
 });
 
 afterAll(async () => {

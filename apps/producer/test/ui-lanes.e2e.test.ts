@@ -27,7 +27,7 @@ describe('ui: lanes, progress shares and paging', () => {
       headers: { authorization: `Bearer ${API_KEY}`, ...(init.headers ?? {}) },
     });
 
-  /** A campaign uploaded through the API (the page's own form is tested in ui.test.ts). */
+  /** A campaign uploaded through the API (the page's own form is tested in ui.e2e.test.ts). */
   async function upload(numbers: string[], query: Record<string, string> = {}): Promise<string> {
     const res = await api(`/v1/campaigns?${new URLSearchParams({ image_url: image(), ...query })}`, {
       method: 'POST',

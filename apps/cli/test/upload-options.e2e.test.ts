@@ -130,7 +130,7 @@ test('--quiet-hours sets the campaign quiet hours', async () => {
   await sobot('cancel', result!.id);
 });
 
-test('--window skip: the 24-hour-window rule (409 NO_INBOUND_EVENTS without inbound events; --force)', async () => {
+test('--window skip: the 24-hour-window rule (409 NO_INBOUND_EVENTS, unless --force)', async () => {
   const file = await plain();
   const refused = await upload(file, '--window', 'skip');
   expect(refused.code).toBe(3);

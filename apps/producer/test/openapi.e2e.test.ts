@@ -190,8 +190,9 @@ test('/docs/json is a valid OpenAPI 3.1 document with every route and its securi
   const ops = Object.entries(spec.paths as Record<string, Record<string, Json>>).flatMap(([path, item]) =>
     Object.entries(item).map(([method, op]) => ({ key: `${method.toUpperCase()} ${path}`, op })),
   );
-  expect(ops.map((o) => o.key).sort()).toEqual(
-    [
+  // At least these (openapi-routes.test.ts checks that every route served is documented, and only those).
+  expect(ops.map((o) => o.key)).toEqual(
+    expect.arrayContaining([
       'GET /healthz',
       'GET /metrics',
       'GET /readyz',
@@ -220,7 +221,9 @@ test('/docs/json is a valid OpenAPI 3.1 document with every route and its securi
       'DELETE /v1/event-endpoints/{id}',
       'POST /v1/event-endpoints/{id}/rotate-secret',
       'POST /v1/event-endpoints/{id}/test',
-    ].sort(),
+      'GET /v1/senders',
+      'POST /v1/senders/{id}/resume',
+    ]),
   );
   const security = Object.fromEntries(ops.map(({ key, op }) => [key, op.security ?? spec.security]));
   expect(spec.security).toEqual([{ bearer: [] }]);
@@ -557,6 +560,18 @@ test('event endpoint routes answer as documented, errors included (SPEC §16)', 
   await call('DELETE', `/v1/event-endpoints/${stale.id}`);
 });
 
+test('sender routes answer as documented (SPEC §15)', async () => {
+  await store.senders.register([{ id: 'contract', rate: 80, portfolio: 'acme', numbers: [] }], { acme: 250 });
+  await store.senders.pause('contract', '401', 'upstream refused sender contract (401: wrong key)');
+  expect((await call('GET', '/v1/senders')).json().senders).toContainEqual(
+    expect.objectContaining({ id: 'contract', state: 'paused' }),
+  );
+  expect((await call('GET', '/v1/senders', { anonymous: true })).statusCode).toBe(401);
+  expect((await call('POST', '/v1/senders/contract/resume')).json()).toMatchObject({ state: 'active' });
+  expect((await call('POST', '/v1/senders/nope/resume')).statusCode).toBe(404);
+  expect((await call('POST', '/v1/senders/contract/resume', { anonymous: true })).statusCode).toBe(401);
+});
+
 test('operations routes need no credentials and answer as documented', async () => {
   expect((await call('GET', '/healthz', { anonymous: true })).json()).toEqual({ ok: true });
   expect((await call('GET', '/readyz', { anonymous: true })).json()).toEqual({ ok: true, redis: 'up' });
@@ -597,6 +612,8 @@ test('with Redis unreachable every route that needs it answers 503 in the docume
     ['DELETE', '/v1/event-endpoints/ep_00000000000000000'],
     ['POST', '/v1/event-endpoints/ep_00000000000000000/rotate-secret'],
     ['POST', '/v1/event-endpoints/ep_00000000000000000/test'],
+    ['GET', '/v1/senders'],
+    ['POST', '/v1/senders/contract/resume'],
     ['POST', `/v1/webhooks/sobot?token=${HOOK_TOKEN}`, { body: [{ wamid: 'w', status: 'read' }], anonymous: true }],
     ['GET', '/readyz', { anonymous: true }],
     ['GET', '/metrics', { anonymous: true }],

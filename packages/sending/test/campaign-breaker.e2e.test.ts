@@ -49,8 +49,8 @@ test('131053 failing 60% of the requests pauses the campaign with the code; the 
   );
   // Requests in flight when it tripped land; then nothing more goes out for this campaign.
   const sentInAll = await settled(() => requests(numbers).length, 1_000);
-  const last = Math.max(...requests(numbers).map((r) => r.at));
-  expect(last - seenAt).toBeLessThan(500);
+  // After the pause was seen, at most the requests in flight then (concurrency 10, twice for room) arrive.
+  expect(requests(numbers).filter((r) => r.at > seenAt).length).toBeLessThanOrEqual(2 * 10);
   expect(sentInAll).toBeLessThan(100);
   const v = await view(id);
   expect(v.counts.pending).toBe(300 - sentInAll);
