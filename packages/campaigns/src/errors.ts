@@ -11,6 +11,7 @@ export const CAMPAIGN_ERROR_CODES = [
   'DUPLICATE_UPLOAD',
   'IDEMPOTENCY_KEY_REUSED',
   'IDEMPOTENCY_IN_PROGRESS',
+  'UNKNOWN_SENDER',
 ] as const;
 export type CampaignErrorCode = (typeof CAMPAIGN_ERROR_CODES)[number];
 
