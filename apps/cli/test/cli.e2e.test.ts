@@ -359,7 +359,8 @@ test('suppress: add, show, list, export, import and remove; a suppressed number 
     'csv',
   ]);
   expect(refused.code).not.toBe(0);
-  expect(refused.stderr).toMatch(/INVALID_ROWS[\s\S]*\n2 +customer_number/);
+  // Listed by the line a spreadsheet shows: data row 2 is line 3.
+  expect(refused.stderr).toMatch(/INVALID_ROWS[\s\S]*\nLINE +FIELD +MESSAGE\n3 +customer_number/);
   expect((await sobot(['suppress', 'show', c])).code).toBe(6);
   const file = await csvFile('suppress.csv', ['Mobile No.', c]);
   const imported = await sobot(['suppress', 'import', file, '--reason', 'csv']);

@@ -180,6 +180,24 @@ test('--preflight checks the image before the list is accepted', async () => {
   expect(apiError(run.stderr).status).toBe(400);
 });
 
+test('--sender and --senders name the senders; one no worker has is 400 UNKNOWN_SENDER', async () => {
+  const file = await plain();
+  // The worker registers its senders (here the one `default`) as it starts: until then any name is taken.
+  const refused = await waitFor(
+    async () => {
+      const run = await upload(file, '--dry-run', '--sender', 'nope');
+      return run.code === 3 ? run : undefined;
+    },
+    { timeoutMs: 30_000, intervalMs: 200, what: 'the worker to register its senders' },
+  );
+  expect(apiError(refused.stderr).code).toBe('UNKNOWN_SENDER');
+  expect((await upload(file, '--dry-run', '--sender', 'default')).result).toMatchObject({ accepted: 2 });
+  const both = await upload(file, '--dry-run', '--senders', 'default,other');
+  expect([both.code, apiError(both.stderr).code]).toEqual([3, 'UNKNOWN_SENDER']);
+  expect(both.stderr).toContain('other');
+  expect((await upload(file, '--dry-run', '--senders', 'default')).code).toBe(0);
+});
+
 describe('canary', () => {
   // 250 recipients, every third one answered 131047: the first chunk (200, the canary) has 67 failures (33.5%).
   const closedList = () => {

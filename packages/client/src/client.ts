@@ -136,6 +136,8 @@ export interface CampaignOptions {
   canary?: number;
   /** The share of canary messages allowed to fail (0–1, default 0.2). */
   canaryMaxFailureRatio?: number;
+  /** The senders (Sobot accounts, by id) the campaign may use; default every active sender. */
+  senders?: string[] | string;
   /** Default bulk; `transactional` jumps ahead of every bulk campaign. */
   lane?: Lane;
   /** Share of the bulk rate relative to other running campaigns (1–100). */
@@ -291,6 +293,7 @@ export class SobotBulkClient {
         phone_column: input.phoneColumn,
         name_column: input.nameColumn,
         header_row: input.headerRow,
+        senders: Array.isArray(input.senders) ? input.senders.join(',') : input.senders,
         preflight: input.preflight,
         canary: input.canary,
         canary_max_failure_ratio: input.canaryMaxFailureRatio,

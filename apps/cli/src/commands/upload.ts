@@ -31,6 +31,8 @@ interface UploadOptions {
   preflight?: boolean;
   canary?: number;
   canaryMaxFailureRatio?: number;
+  sender?: string;
+  senders?: string;
 }
 
 function ratio(value: string): number {
@@ -100,6 +102,8 @@ export function registerUpload(program: Command, ctx: CliContext): void {
         'transactional',
       ]),
     )
+    .option('--sender <id>', 'send through this sender (a Sobot account of SENDERS); default every active sender')
+    .option('--senders <ids>', 'send through these senders, comma-separated')
     .option('--preflight', 'check the image (reachable, JPEG or PNG, at most 5 MB) before the list is accepted')
     .addOption(
       new Option(
@@ -143,6 +147,7 @@ export function registerUpload(program: Command, ctx: CliContext): void {
         preflight: o.preflight,
         canary: o.canary,
         canaryMaxFailureRatio: o.canaryMaxFailureRatio,
+        senders: [o.sender, o.senders].filter((x): x is string => Boolean(x)).join(',') || undefined,
       });
       if (!o.watch || result.dry_run) return ctx.print(result, uploadSummary);
       if (!ctx.json()) ctx.io.stdout.write(`${uploadSummary(escapeControlDeep(result))}\n`);
