@@ -210,7 +210,8 @@ test('a producer killed mid-upload: its key is busy for the lease, then the next
   expect(taken.status).toBe(202);
   expect(taken.body.replayed).toBeUndefined();
   expect(taken.body.accepted).toBe(100);
-  expect(Date.now() - killedAt).toBeGreaterThanOrEqual(IDEMPOTENCY_LEASE_MS - 2_000);
+  // Held until the lease of its last renewal (every third of the lease, later on a busy machine) runs out.
+  expect(Date.now() - killedAt).toBeGreaterThanOrEqual(IDEMPOTENCY_LEASE_MS / 3);
   expect(Date.now() - killedAt).toBeLessThan(IDEMPOTENCY_LEASE_MS + 10_000);
   const replay = await upload(csv(100, 60_000), 'killed-1');
   expect(replay.body).toMatchObject({ id: taken.body.id, replayed: true });

@@ -8,6 +8,9 @@ module.exports = async function globalTeardown() {
       (s) =>
         new Promise((resolve) => {
           if (s.child.exitCode !== null || s.child.signalCode !== null) return resolve();
+          // Unref'd at start (so the servers never hold jest open): ref'd again, or jest would exit here,
+          // before it sets its exit code.
+          s.child.ref();
           s.child.once('exit', resolve);
           s.child.kill('SIGTERM');
         }),

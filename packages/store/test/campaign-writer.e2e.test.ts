@@ -1,3 +1,4 @@
+import { waitFor } from '@sobot/devkit';
 import type { SobotImageMessage } from '@sobot/schema';
 import { CHUNK_SIZE, type Store } from '../src';
 import { DEFAULTS, enqueuedChunks, keysContaining, openStore, recipient, type TestStore } from './helpers';
@@ -98,7 +99,8 @@ describe('CampaignWriter', () => {
     const id = writer.campaignId;
     // 70 full chunks (more than the 64 writes kept in flight) and a partial one.
     for (let i = 0; i < 70 * CHUNK_SIZE + 13; i += 1) await writer.add(recipient(i));
-    expect((await keysContaining(env.ctx, id)).length).toBeGreaterThanOrEqual(70);
+    // Chunk writes land asynchronously (up to 64 in flight): wait for 70 of them rather than read once.
+    await waitFor(async () => (await keysContaining(env.ctx, id)).length >= 70, { what: '70 staged chunks' });
 
     await writer.abort();
     expect(await keysContaining(env.ctx, id)).toEqual([]);

@@ -76,11 +76,12 @@ describe('SendRate (GCRA on Redis time)', () => {
 
     expectSpaced(slots, 10);
     // Backlogged, the schedule runs at the rate: 299 intervals from first to last slot, never fewer; more only
-    // when this process's own timers fire late (a busy machine), and then by a few percent at most.
+    // when this process's own timers fire late (a busy machine: 10% seen with both cores shared many times over),
+    // never as if the rate were two thirds of itself.
     const first = slots[0]!;
     const last = slots[299]!;
     expect(last.hi - first.lo).toBeGreaterThanOrEqual(2990 - 1);
-    expect(last.lo - first.hi).toBeLessThanOrEqual(2990 / 0.95);
+    expect(last.lo - first.hi).toBeLessThanOrEqual(2990 * 1.5);
   });
 
   it('grants a batch of at most the horizon, one interval apart', async () => {
