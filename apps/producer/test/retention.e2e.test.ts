@@ -37,6 +37,9 @@ const SINGLETONS = [
   /^:metrics$/, // metric counters (a fixed set of fields)
   /^:reasons$/, // suppression reason ids (audience.ts)
   /^:inbound$/, // time of the last inbound event (one string)
+  /^:limits$/, // what held the rate down last (a field per reason: limited_by)
+  /^:\{snd\}:reg$/, // the senders' registry (a field per configured sender and portfolio)
+  /^:\{snd\}:inflight$/, // in-flight requests per sender and worker (a field per sender and worker)
 ];
 /** BullMQ's own queue singletons (meta, id counter, event stream capped by MAXLEN, empty-able lists). */
 const BULL_SINGLETON = new RegExp(

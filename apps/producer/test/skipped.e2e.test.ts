@@ -82,8 +82,13 @@ test('the campaign view counts skipped recipients and groups them by reason', as
   const v = campaignViewSchema.parse((await get(`/v1/campaigns/${id}`)).json());
   expect(v.counts).toMatchObject({ total: 5, sent: 1, failed: 0, skipped: 3, cancelled: 0, pending: 1 });
   expect(v.skip_reasons).toEqual([
-    { code: 'SUPPRESSED', count: 2, message: 'the number is on the suppression list' },
-    { code: 'OUTSIDE_WINDOW', count: 1, message: 'no message from the customer in the last 24 hours' },
+    { code: 'SUPPRESSED', count: 2, message: 'the number is on the suppression list', error_hint: expect.any(String) },
+    {
+      code: 'OUTSIDE_WINDOW',
+      count: 1,
+      message: 'no message from the customer in the last 24 hours',
+      error_hint: expect.any(String),
+    },
   ]);
   expect(v.failure_reasons).toEqual([]);
 

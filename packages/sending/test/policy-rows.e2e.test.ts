@@ -47,7 +47,9 @@ test.each(REJECTED.map((code) => [code]))(
     await waitFor(async () => (await view(id)).status === 'completed', { what: 'completion' });
     const v = await view(id);
     expect(v.counts).toMatchObject({ sent: 2, failed: 1, pending: 0 });
-    expect(v.failure_reasons).toEqual([{ code, count: 1, message: expect.stringMatching(/\S/) }]);
+    expect(v.failure_reasons).toEqual([
+      { code, count: 1, message: expect.stringMatching(/\S/), error_hint: expect.any(String) },
+    ]);
     expect(requestsTo(numbers[0]!)).toBe(1);
     const message = await rig.store.campaigns.message(messageId(id, 0));
     expect(message).toMatchObject({ status: 'failed', error_code: code, attempts: 1 });

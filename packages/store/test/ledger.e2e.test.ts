@@ -42,7 +42,9 @@ describe('recording outcomes', () => {
     expect(loaded?.outcomes.get(2)).toMatchObject({ kind: 'f', code: '131047' });
     const v = await view(id);
     expect(v.counts).toMatchObject({ sent: 1, failed: 1, pending: 1 });
-    expect(v.failure_reasons).toEqual([{ code: '131047', count: 1, message: 'Re-engagement message' }]);
+    expect(v.failure_reasons).toEqual([
+      { code: '131047', count: 1, message: 'Re-engagement message', error_hint: expect.stringContaining('24 hours') },
+    ]);
   });
 
   it('lets a retrying outcome be replaced, counting only the terminal one', async () => {
@@ -72,8 +74,8 @@ describe('recording outcomes', () => {
     const v = await view(id);
     expect(v.counts).toMatchObject({ total: 6, sent: 1, failed: 4, pending: 1 });
     expect(v.failure_reasons).toEqual([
-      { code: '131047', count: 3, message: 'Re-engagement | outside the window' },
-      { code: '400', count: 1, message: 'customer_number must have 8 to 15 digits' },
+      expect.objectContaining({ code: '131047', count: 3, message: 'Re-engagement | outside the window' }),
+      expect.objectContaining({ code: '400', count: 1, message: 'customer_number must have 8 to 15 digits' }),
     ]);
   });
 
@@ -162,8 +164,8 @@ describe('retry-failed', () => {
     const before = await view(id);
     expect(before.counts).toMatchObject({ sent: 244, failed: 6 });
     expect(before.failure_reasons).toEqual([
-      { code: '131047', count: 5, message: 'Re-engagement message' },
-      { code: '400', count: 1, message: 'bad media' },
+      { code: '131047', count: 5, message: 'Re-engagement message', error_hint: expect.any(String) },
+      { code: '400', count: 1, message: 'bad media', error_hint: expect.any(String) },
     ]);
 
     const control = store.control;
@@ -204,7 +206,9 @@ describe('retry-failed', () => {
     const redone = await view(id);
     expect(redone.status).toBe('completed');
     expect(redone.counts).toMatchObject({ sent: 249, failed: 1, pending: 0 });
-    expect(redone.failure_reasons).toEqual([{ code: '131047', count: 1, message: 'still outside' }]);
+    expect(redone.failure_reasons).toEqual([
+      { code: '131047', count: 1, message: 'still outside', error_hint: expect.any(String) },
+    ]);
   });
 
   it('leaves the failures `leave` names, counting what it took and left; the counters stay exact', async () => {

@@ -28,10 +28,22 @@ test('skipped recipients are counted and grouped by reason, apart from failures'
   const v = await view(id);
   expect(v.counts).toMatchObject({ total: 6, sent: 1, failed: 1, skipped: 3, cancelled: 0, pending: 1 });
   expect(v.skip_reasons).toEqual([
-    { code: 'SUPPRESSED', count: 2, message: 'the number is on the suppression list (opted out)' },
-    { code: 'OUTSIDE_WINDOW', count: 1, message: 'no message from the customer in the last 24 hours' },
+    {
+      code: 'SUPPRESSED',
+      count: 2,
+      message: 'the number is on the suppression list (opted out)',
+      error_hint: expect.any(String),
+    },
+    {
+      code: 'OUTSIDE_WINDOW',
+      count: 1,
+      message: 'no message from the customer in the last 24 hours',
+      error_hint: expect.any(String),
+    },
   ]);
-  expect(v.failure_reasons).toEqual([{ code: '131026', count: 1, message: 'Message undeliverable' }]);
+  expect(v.failure_reasons).toEqual([
+    { code: '131026', count: 1, message: 'Message undeliverable', error_hint: expect.any(String) },
+  ]);
 
   const rows = await reportOf(id);
   expect(rows.map((r) => r.status)).toEqual(['sent', 'skipped', 'skipped', 'skipped', 'failed', 'pending']);
@@ -112,5 +124,5 @@ test('retry-failed puts back the failed recipients only: skipped ones stay skipp
   expect(await env.store.control.retryFailed(id)).toMatchObject({ reset: 1 });
   const v = await view(id);
   expect(v.counts).toMatchObject({ sent: 1, failed: 0, skipped: 1, pending: 1 });
-  expect(v.skip_reasons).toEqual([{ code: 'SUPPRESSED', count: 1, message: 's' }]);
+  expect(v.skip_reasons).toEqual([{ code: 'SUPPRESSED', count: 1, message: 's', error_hint: expect.any(String) }]);
 });
