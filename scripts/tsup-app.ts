@@ -8,9 +8,14 @@ const ROOT = resolve(__dirname, '..');
 export const RUNTIME_FILES = {
   /** packages/store/src/scripts.ts reads `${__dirname}/lua/<name>.lua`. */
   lua: { from: ['packages/store/src/lua'], to: 'lua' },
-  /** apps/producer/src/ui/plugin.ts reads `${__dirname}/{index.html,app.js,app.css}`. */
+  /** apps/producer/src/ui/plugin.ts reads `${__dirname}/{index.html,app.js,events.js,app.css}`. */
   ui: {
-    from: ['apps/producer/src/ui/index.html', 'apps/producer/src/ui/app.js', 'apps/producer/src/ui/app.css'],
+    from: [
+      'apps/producer/src/ui/index.html',
+      'apps/producer/src/ui/app.js',
+      'apps/producer/src/ui/events.js',
+      'apps/producer/src/ui/app.css',
+    ],
     to: '',
   },
 } as const;

@@ -1,4 +1,5 @@
-import { EventDispatcher } from '@sobot/campaigns';
+// The dispatcher alone: the package's index would bundle the upload readers (exceljs, csv…) into the worker.
+import { EventDispatcher } from '@sobot/campaigns/src/events/dispatcher';
 import { createLogger, loadConfigOrExit, loadSendersOrExit, logDestination, onShutdown } from '@sobot/config';
 import { SEND_POLICY } from '@sobot/schema';
 import { startSendWorker, troubleLog } from '@sobot/sending';
