@@ -1,7 +1,9 @@
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
-import { InvalidArgumentError, Option } from 'commander';
-import type { CampaignView, SobotBulkClient } from '@sobot/client';
+import { pipeline } from 'node:stream/promises';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { REPORT_FORMATS, type CampaignView, type ReportFormat, type SobotBulkClient } from '@sobot/client';
+import { escapeControlStream } from '../control-chars';
 import { EXIT, UsageError } from '../exit-codes';
 import type { CliContext } from '../program';
 import { watchCampaign } from '../watch';
@@ -44,4 +46,44 @@ export async function follow(
   }
   ctx.exitWith(final.status === 'completed' && final.counts.failed === 0 ? EXIT.OK : EXIT.INCOMPLETE);
   return final;
+}
+
+/** How a rows command (report, rejected) gets its rows: a stream to print, or a download to a file. */
+export interface RowsSource {
+  stream(id: string, format: ReportFormat): Promise<NodeJS.ReadableStream>;
+  download(id: string, format: ReportFormat, path: string): Promise<{ bytes: number }>;
+  /** The line printed after a download, e.g. `wrote the csv report of <id> to <file> (… bytes)`. */
+  wrote(r: { id: string; format: ReportFormat; file: string; bytes: number }): string;
+  /** What the usage error calls an xlsx written to a terminal. */
+  what: string;
+}
+
+/**
+ * `<command> <id> [--format] [-o file]`: rows in a format (default xlsx for an `-o` file ending .xlsx, else csv),
+ * streamed to stdout with control characters escaped, or written to a file.
+ */
+export function rowsCommand(cmd: Command, ctx: CliContext, source: (c: SobotBulkClient) => RowsSource): void {
+  cmd
+    .addOption(
+      new Option('--format <format>', 'format (default: xlsx for an -o file ending .xlsx, else csv)').choices(
+        REPORT_FORMATS,
+      ),
+    )
+    .option('-o, --output <file>', 'write to this file (default: stdout)')
+    .action(async (id: string, o: { format?: ReportFormat; output?: string }) => {
+      const rows = source(ctx.client());
+      const format = o.format ?? (o.output?.toLowerCase().endsWith('.xlsx') ? 'xlsx' : 'csv');
+      if (o.output) {
+        const { bytes } = await rows.download(id, format, o.output);
+        return ctx.print({ id, format, file: o.output, bytes }, rows.wrote);
+      }
+      // A workbook is a zip: escaping would break it, and a terminal would show noise.
+      if (format === 'xlsx') throw new UsageError(`an xlsx ${rows.what} is a file: give -o <file>.xlsx`);
+      try {
+        await pipeline(await rows.stream(id, format), escapeControlStream(), ctx.io.stdout, { end: false });
+      } catch (err) {
+        // The reader went away (`| head`): not an error of ours.
+        if (!(err instanceof Error && 'code' in err && err.code === 'EPIPE')) throw err;
+      }
+    });
 }
