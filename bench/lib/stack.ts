@@ -148,6 +148,9 @@ export function startWorker(stack: Stack, prefix: string, sendRate: number, prof
       // The same in flight as the contenders: the in-flight limit would otherwise grow past it (Little's law at
       // SEND_RATE 100,000), and the send path is compared at equal concurrency.
       WORKER_MAX_IN_FLIGHT: String(CONCURRENCY),
+      // The benches send the same numbers again seconds apart (warm-up, rounds): the pair rate (SPEC §15, 6 s by
+      // default) would rightly hold them, and the figure would measure that wait, not the send path.
+      PAIR_INTERVAL_MS: '0',
       LOG_LEVEL: 'warn',
     },
     profileDir,
